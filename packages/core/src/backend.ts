@@ -1,0 +1,86 @@
+import type { Conv1x1Geometry } from './geometry.js';
+import type { Tensor } from './tensor.js';
+
+/** Version of the {@link Backend} interface this core implements. */
+export const BACKEND_API_VERSION = 1;
+
+/** Whether a backend can run here, and if not, why. */
+export type Availability = { readonly available: true } | { readonly available: false; readonly reason: string };
+
+/** What a backend offers, known after `init()` (not discovered at first run). */
+export interface BackendCapabilities {
+  /** `run` can also be called synchronously (`runSync`). */
+  readonly sync: boolean;
+  /**
+   * Declared float precision relative to IEEE float32 with float32
+   * accumulation: `1` meets the bound of ARCHITECTURE.md §5 as is; `f > 1`
+   * means the backend promises the bound times `f` (e.g. GPU fragment shaders
+   * with flushed subnormals or fused multiply-add differences).
+   */
+  readonly precisionFactor: number;
+  /** Threads the backend computes on (1 for single-threaded engines). */
+  readonly threads: number;
+  /** Backend-specific limits (e.g. `maxTextureSize`), in the unit the key names. */
+  readonly limits: Readonly<Record<string, number>>;
+  /** Flushes subnormal inputs / results to zero (GPU shaders often do). */
+  readonly flushesSubnormals: boolean;
+}
+
+/**
+ * What actually ran: the backend's name plus engine details (gpu.js mode,
+ * thread count, microkernel). Reported by every operator and result.
+ */
+export interface ExecutionInfo {
+  readonly backend: string;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * A prepared convolution of one backend: weights packed / kernels compiled
+ * once, run many times. Core validates `x` and `out` before calling `run`:
+ * a backend receives an `x` of `geometry.inputShape` in `geometry.inputLayout`
+ * and an `out` of `geometry.outputShape` in `geometry.outputLayout` that does
+ * not alias `x`. It must not modify `x`, and must write every element of `out`.
+ */
+export interface BackendOperator {
+  readonly geometry: Conv1x1Geometry;
+  readonly info: ExecutionInfo;
+  /** Computes `out = conv1x1(x)`. Rejects with `BackendFailureError` if the engine fails. */
+  run(x: Tensor, out: Tensor): Promise<void>;
+  /** Synchronous `run`, present only when the backend's capabilities say `sync`. */
+  runSync?(x: Tensor, out: Tensor): void;
+  /** Releases packed weights, compiled kernels and scratch memory. */
+  dispose(): void;
+}
+
+/** What `Backend.prepare` receives: the validated geometry and the caller's weights and bias. */
+export interface PrepareRequest {
+  readonly geometry: Conv1x1Geometry;
+  /** `[Co, Ci/g]` row-major. Read-only: copy or pack, never keep a reference that you modify. */
+  readonly weights: Float32Array;
+  /** `[Co]` or `null`. Read-only. */
+  readonly bias: Float32Array | null;
+}
+
+/**
+ * A compute engine for 1×1 convolution (interface version {@link BACKEND_API_VERSION}).
+ *
+ * Lifecycle: `probe()` (cheap, no side effects) → `init()` once (loads heavy
+ * dependencies, fails early with a reason) → `prepare()` any number of times →
+ * `dispose()`. The registry calls `init()` at most once per backend.
+ */
+export interface Backend {
+  /** Stable registry name (`reference`, `cpu-tiled`, `workers`, `gpujs`, …). */
+  readonly name: string;
+  readonly apiVersion: typeof BACKEND_API_VERSION;
+  /** Whether this backend can run here, without initialising it. */
+  probe(): Promise<Availability>;
+  /** Loads and checks what the backend needs. Throws with the reason on failure. */
+  init(): Promise<void>;
+  /** Valid after `init()` resolved. */
+  capabilities(): BackendCapabilities;
+  /** Packs weights / compiles kernels for one geometry. */
+  prepare(request: PrepareRequest): Promise<BackendOperator>;
+  /** Releases everything the backend holds (threads, GL contexts). */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,173 @@
+/**
+ * Typed errors of Pointwise. Every backend throws these same classes for the
+ * same bad input, so callers can branch on the class rather than the message.
+ *
+ * Messages name the parameter, what was expected and what was received (the
+ * convention of TensorFlow.js's and ONNX Runtime's argument checks).
+ *
+ * `instanceof` fails when two copies of this package are loaded (bundlers,
+ * nested node_modules); `PointwiseError.isInstance(e)` checks a
+ * `Symbol.for` marker instead and works across copies.
+ */
+
+const MARKER = Symbol.for('@pointwise/core.error');
+
+/** Stable machine-readable codes, one per error class. */
+export type PointwiseErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'SHAPE_MISMATCH'
+  | 'INVALID_TENSOR'
+  | 'ALIASING'
+  | 'UNKNOWN_BACKEND'
+  | 'BACKEND_UNAVAILABLE'
+  | 'BACKEND_FAILURE'
+  | 'DISPOSED';
+
+/** Base class of every error Pointwise throws on purpose. */
+export class PointwiseError extends Error {
+  readonly code: PointwiseErrorCode;
+  readonly [MARKER] = true;
+
+  constructor(code: PointwiseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+
+  /** True for any Pointwise error, also one thrown by another copy of this package. */
+  static isInstance(error: unknown): error is PointwiseError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** Renders a received value for an error message: short, unambiguous. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(length ${(value as Float32Array).length})`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return String(value);
+}
+
+/**
+ * An option or size has a value outside its domain (stride < 1, negative or
+ * fractional padding, `groups` that does not divide `Ci`, a NaN size, an unknown
+ * activation or layout).
+ */
+export class InvalidArgumentError extends PointwiseError {
+  readonly parameter: string;
+  readonly expected: string;
+  readonly received: unknown;
+
+  constructor(parameter: string, expected: string, received: unknown) {
+    super('INVALID_ARGUMENT', `${parameter}: expected ${expected}, received ${describeValue(received)}`);
+    this.parameter = parameter;
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/**
+ * Two shapes that must agree do not: weights vs. input channels, bias vs.
+ * `Co`, an `out` tensor vs. the output shape, a run input vs. the shape the
+ * operator was prepared for.
+ */
+export class ShapeMismatchError extends PointwiseError {
+  readonly parameter: string;
+  readonly expected: readonly number[];
+  readonly received: readonly number[];
+
+  constructor(parameter: string, expected: readonly number[], received: readonly number[], detail = '') {
+    super(
+      'SHAPE_MISMATCH',
+      `${parameter}: expected shape [${expected.join(', ')}], received [${received.join(', ')}]${detail ? ` (${detail})` : ''}`,
+    );
+    this.parameter = parameter;
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/**
+ * A tensor is malformed in itself: data that is not a `Float32Array`, a data
+ * length that differs from the product of the shape, a layout other than
+ * `'NCHW'`/`'NHWC'`, a layout that differs from the one required.
+ */
+export class InvalidTensorError extends PointwiseError {
+  readonly parameter: string;
+
+  constructor(parameter: string, expected: string, received: unknown) {
+    super('INVALID_TENSOR', `${parameter}: expected ${expected}, received ${describeValue(received)}`);
+    this.parameter = parameter;
+  }
+}
+
+/** An `out` tensor shares memory with an input (the result would overwrite what it reads). */
+export class AliasingError extends PointwiseError {
+  constructor(parameter: string, other: string) {
+    super('ALIASING', `${parameter}: must not share memory with ${other}`);
+  }
+}
+
+/** A backend name that no registry entry carries. */
+export class UnknownBackendError extends PointwiseError {
+  readonly backend: string;
+  readonly known: readonly string[];
+
+  constructor(backend: string, known: readonly string[]) {
+    super(
+      'UNKNOWN_BACKEND',
+      `backend: expected one of ${known.map((k) => JSON.stringify(k)).join(', ') || '(none registered)'}, received ${JSON.stringify(backend)}`,
+    );
+    this.backend = backend;
+    this.known = known;
+  }
+}
+
+/** One backend's failed attempt during selection, kept with its reason. */
+export interface BackendAttempt {
+  readonly backend: string;
+  readonly reason: string;
+}
+
+/**
+ * No backend of a selection could be used: every one was unavailable or
+ * failed `init()`. `attempts` lists each with its reason (ONNX Runtime's
+ * approach of one error that lists every execution provider tried).
+ */
+export class BackendUnavailableError extends PointwiseError {
+  readonly attempts: readonly BackendAttempt[];
+
+  constructor(attempts: readonly BackendAttempt[], strict = false) {
+    const list = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ');
+    super(
+      'BACKEND_UNAVAILABLE',
+      `${strict ? 'the requested backend is' : 'no requested backend is'} available (${list || 'nothing requested'})`,
+    );
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * A backend failed while running (a worker thread died, a GPU context was
+ * lost, a kernel failed to compile). The operator stays usable where the
+ * backend can recover.
+ */
+export class BackendFailureError extends PointwiseError {
+  readonly backend: string;
+
+  constructor(backend: string, message: string, options?: { cause?: unknown }) {
+    super('BACKEND_FAILURE', `${backend}: ${message}`, options);
+    this.backend = backend;
+  }
+}
+
+/** An operator or backend was used after `dispose()`. */
+export class DisposedError extends PointwiseError {
+  constructor(what: string) {
+    super('DISPOSED', `${what} was used after dispose()`);
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * @pointwise/core — the shared pieces of Pointwise: tensors and layouts,
+ * options and their normalised geometry, typed errors, the Backend interface,
+ * the registry with run-time selection, the float64 reference backend and the
+ * accuracy bound every backend is held to.
+ */
+export * from './errors.js';
+export * from './tensor.js';
+export * from './options.js';
+export * from './activation.js';
+export * from './geometry.js';
+export * from './backend.js';
+export * from './registry.js';
+export * from './operator.js';
+export * from './conv1x1.js';
+export * from './accuracy.js';
+export * from './reference/reference-kernel.js';
+export * from './reference/reference-backend.js';
+export * from './reference/register.js';

@@ -1,0 +1,172 @@
+import { InvalidArgumentError, InvalidTensorError } from './errors.js';
+
+/**
+ * Memory order of a 4-D activation tensor. The logical shape is always
+ * `[N, C, H, W]`; the layout only says how it is laid out in memory:
+ * `'NCHW'` (PyTorch's default, channels outermost within an image) or
+ * `'NHWC'` (PyTorch's `channels_last`, TensorFlow's default).
+ */
+export type Layout = 'NCHW' | 'NHWC';
+
+/** The layouts, in the order error messages list them. */
+export const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
+
+/** Logical shape `[N, C, H, W]`: batch, channels, height, width (element counts). */
+export type Shape4D = readonly [n: number, c: number, h: number, w: number];
+
+/**
+ * A dense float32 activation tensor.
+ *
+ * `data.length` equals `N·C·H·W`; element `(n, c, h, w)` sits at
+ * `n·sN + c·sC + h·sH + w·sW` with the strides of {@link layoutStrides}.
+ * `data` may be backed by a `SharedArrayBuffer` (the workers backend then
+ * reads it without a copy).
+ */
+export interface Tensor {
+  readonly shape: Shape4D;
+  readonly layout: Layout;
+  readonly data: Float32Array;
+}
+
+/** Element strides of each logical axis for a shape in a layout. */
+export interface LayoutStrides {
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+}
+
+/**
+ * Element strides of the logical axes `[N, C, H, W]` in memory.
+ * NCHW: `(C·H·W, H·W, W, 1)`; NHWC: `(H·W·C, 1, W·C, C)`.
+ */
+export function layoutStrides(shape: Shape4D, layout: Layout): LayoutStrides {
+  const [, c, h, w] = shape;
+  return layout === 'NCHW' ? { n: c * h * w, c: h * w, h: w, w: 1 } : { n: h * w * c, c: 1, h: w * c, w: c };
+}
+
+/** Number of elements of a shape (the product of its sizes). */
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/**
+ * Checks that `value` is a size: a finite integer ≥ `min`.
+ * @throws {InvalidArgumentError} naming `parameter` otherwise.
+ */
+export function assertSize(parameter: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidArgumentError(parameter, `an integer ≥ ${min}`, value);
+  }
+}
+
+/**
+ * Checks a layout name.
+ * @throws {InvalidArgumentError} for anything but `'NCHW'` or `'NHWC'`.
+ */
+export function assertLayout(parameter: string, value: unknown): asserts value is Layout {
+  if (value !== 'NCHW' && value !== 'NHWC') {
+    throw new InvalidArgumentError(parameter, `one of "NCHW", "NHWC"`, value);
+  }
+}
+
+/**
+ * Checks a tensor's own consistency: a 4-D shape of integer sizes (`N ≥ 0`,
+ * `C, H, W ≥ 1`), a known layout, `Float32Array` data of length `N·C·H·W`.
+ * @throws {InvalidArgumentError} for a bad size or layout.
+ * @throws {InvalidTensorError} for data that is not a `Float32Array` or has the wrong length.
+ */
+export function assertTensor(parameter: string, tensor: unknown): asserts tensor is Tensor {
+  if (typeof tensor !== 'object' || tensor === null) {
+    throw new InvalidTensorError(parameter, 'a tensor { shape, layout, data }', tensor);
+  }
+  const t = tensor as Partial<Tensor>;
+  if (!Array.isArray(t.shape) || t.shape.length !== 4) {
+    throw new InvalidTensorError(`${parameter}.shape`, 'a 4-D shape [N, C, H, W]', t.shape);
+  }
+  assertSize(`${parameter}.shape[0] (N)`, t.shape[0], 0);
+  assertSize(`${parameter}.shape[1] (C)`, t.shape[1], 1);
+  assertSize(`${parameter}.shape[2] (H)`, t.shape[2], 1);
+  assertSize(`${parameter}.shape[3] (W)`, t.shape[3], 1);
+  assertLayout(`${parameter}.layout`, t.layout);
+  if (!(t.data instanceof Float32Array)) {
+    throw new InvalidTensorError(`${parameter}.data`, 'a Float32Array', t.data);
+  }
+  const expected = shapeSize(t.shape);
+  if (t.data.length !== expected) {
+    throw new InvalidTensorError(
+      `${parameter}.data`,
+      `length ${expected} (the product of shape [${t.shape.join(', ')}])`,
+      t.data,
+    );
+  }
+}
+
+/**
+ * Creates a tensor over `data` (not copied) with logical shape `[N, C, H, W]`.
+ *
+ * @param data float32 values in the memory order `layout` names.
+ * @param shape logical `[N, C, H, W]`; `N = 0` is allowed, other sizes ≥ 1.
+ * @param layout memory order, `'NCHW'` by default.
+ * @throws {InvalidArgumentError} for a bad size or layout.
+ * @throws {InvalidTensorError} when `data` is not a `Float32Array` of length `N·C·H·W`.
+ */
+export function createTensor(data: Float32Array, shape: Shape4D, layout: Layout = 'NCHW'): Tensor {
+  if (!Array.isArray(shape) || shape.length !== 4) {
+    throw new InvalidTensorError('shape', 'a 4-D shape [N, C, H, W]', shape);
+  }
+  const tensor = { shape: [shape[0], shape[1], shape[2], shape[3]] as const, layout, data };
+  assertTensor('tensor', tensor);
+  return tensor;
+}
+
+/**
+ * Allocates a zero-filled tensor.
+ * @param shared back it with a `SharedArrayBuffer` (for the workers backend).
+ * @throws {InvalidArgumentError} for a bad size or layout.
+ */
+export function zerosTensor(shape: Shape4D, layout: Layout = 'NCHW', shared = false): Tensor {
+  for (let i = 0; i < 4; i++) assertSize(`shape[${i}]`, shape[i], i === 0 ? 0 : 1);
+  assertLayout('layout', layout);
+  const length = shapeSize(shape);
+  const data = shared
+    ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT))
+    : new Float32Array(length);
+  return { shape: [shape[0], shape[1], shape[2], shape[3]], layout, data };
+}
+
+/**
+ * Returns a copy of `tensor` in `layout` (a new tensor even when the layout is
+ * already `layout`). The input is not modified.
+ * @throws {InvalidTensorError} / {InvalidArgumentError} for a malformed tensor or layout.
+ */
+export function convertLayout(tensor: Tensor, layout: Layout): Tensor {
+  assertTensor('tensor', tensor);
+  assertLayout('layout', layout);
+  const out = zerosTensor(tensor.shape, layout);
+  const [n, c, h, w] = tensor.shape;
+  const s = layoutStrides(tensor.shape, tensor.layout);
+  const d = layoutStrides(tensor.shape, layout);
+  const src = tensor.data;
+  const dst = out.data;
+  for (let in_ = 0; in_ < n; in_++) {
+    for (let ic = 0; ic < c; ic++) {
+      for (let ih = 0; ih < h; ih++) {
+        const so = in_ * s.n + ic * s.c + ih * s.h;
+        const dO = in_ * d.n + ic * d.c + ih * d.h;
+        for (let iw = 0; iw < w; iw++) dst[dO + iw * d.w] = src[so + iw * s.w];
+      }
+    }
+  }
+  return out;
+}
+
+/** True when two typed arrays share any byte of memory. */
+export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.buffer !== b.buffer) return false;
+  const aEnd = a.byteOffset + a.byteLength;
+  const bEnd = b.byteOffset + b.byteLength;
+  return a.byteLength > 0 && b.byteLength > 0 && a.byteOffset < bEnd && b.byteOffset < aEnd;
+}
