@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { FLOAT32_UNIT_ROUNDOFF, checkAccuracy, errorBound, gamma } from '../src/index.js';
+
+describe('accuracy bound (ARCHITECTURE.md §5)', () => {
+  it('γ(K) = K·u/(1 − K·u)', () => {
+    const u = FLOAT32_UNIT_ROUNDOFF;
+    expect(gamma(1)).toBeCloseTo(u / (1 - u), 20);
+    expect(gamma(512)).toBeCloseTo((512 * u) / (1 - 512 * u), 20);
+    expect(gamma(2 ** 24)).toBe(Infinity);
+  });
+
+  it('bound = 2γ(K)·magnitude + 2u·|y|, scaled by the precision factor', () => {
+    const u = FLOAT32_UNIT_ROUNDOFF;
+    expect(errorBound(4, 10, -3)).toBeCloseTo(2 * gamma(4) * 10 + 2 * u * 3, 20);
+    expect(errorBound(4, 10, -3, 8)).toBeCloseTo(8 * (2 * gamma(4) * 10 + 2 * u * 3), 20);
+  });
+
+  const reference = { values: Float64Array.of(1, NaN, Infinity, 2, 5e38), magnitudes: Float64Array.of(1, 1, Infinity, 2, 6e38) };
+
+  it('accepts float32 rounding of the exact value, and overflow where the magnitude leaves float32 range', () => {
+    const actual = Float32Array.of(1, NaN, Infinity, 2, Infinity);
+    const report = checkAccuracy(actual, reference, { k: 2 });
+    expect(report.failureCount).toBe(0);
+  });
+
+  it('rejects an error above the bound, a NaN mismatch and a wrong infinity', () => {
+    const actual = Float32Array.of(1 + 1e-3, 0, -Infinity, 2, Infinity);
+    const report = checkAccuracy(actual, reference, { k: 2 });
+    expect(report.failures.map((f) => [f.index, f.reason])).toEqual([
+      [0, 'value'],
+      [1, 'nan'],
+      [2, 'infinity'],
+    ]);
+    expect(report.worstRatio).toBeGreaterThan(1000);
+  });
+});
