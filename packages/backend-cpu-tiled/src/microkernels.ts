@@ -1,0 +1,148 @@
+/**
+ * Register-tiled microkernels in plain TypeScript: one `mr × nr` tile of the
+ * output (`mr` output channels × `nr` output pixels) held in local float64
+ * variables while the `K` reduction streams through packed operands.
+ *
+ * Float64 accumulation: V8 computes on doubles anyway (a `Float32Array` load
+ * widens to float64), so keeping the sum in float64 and rounding once on store
+ * costs nothing, avoids a `Math.fround` per step, and is at least as accurate
+ * as float32 accumulation (the products of two float32 values are exact in
+ * float64). The summation order of an element is `k = 0 … kc−1` in every
+ * microkernel, so the tile position of an element never changes its value.
+ */
+
+/**
+ * Computes one `mr × nr` tile over `kc` reduction steps:
+ * `tile[r][q] = Σ_{s<kc} a[aOffset + s·mr + r] · b[bOffset + s·nr + q]`, then
+ * writes it to `c[cOffset + r·ldc + q]` (`accumulate`: adds it instead).
+ *
+ * @param a packed weights: `kc` columns of `mr` output channels.
+ * @param b packed input panel: `kc` rows of `nr` output pixels.
+ * @param c float64 accumulator block, row stride `ldc`.
+ */
+export type Microkernel = (
+  kc: number,
+  a: Float32Array,
+  aOffset: number,
+  b: Float32Array,
+  bOffset: number,
+  c: Float64Array,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+) => void;
+
+/**
+ * The 4×8 microkernel: see {@link Microkernel}. 32 float64 accumulators, one
+ * weight column of 4 and one pixel row of 8 loaded per step of `k`.
+ */
+export function microkernel4x8(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, ldc: number, accumulate: boolean): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0, c25 = 0, c26 = 0, c27 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0, c34 = 0, c35 = 0, c36 = 0, c37 = 0;
+  let ai = aOffset;
+  let bi = bOffset;
+  for (let step = 0; step < kc; step++) {
+    const a0 = a[ai]; const a1 = a[ai + 1]; const a2 = a[ai + 2]; const a3 = a[ai + 3];
+    const b0 = b[bi];
+    c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
+    const b1 = b[bi + 1];
+    c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
+    const b2 = b[bi + 2];
+    c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
+    const b3 = b[bi + 3];
+    c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
+    const b4 = b[bi + 4];
+    c04 += a0 * b4; c14 += a1 * b4; c24 += a2 * b4; c34 += a3 * b4;
+    const b5 = b[bi + 5];
+    c05 += a0 * b5; c15 += a1 * b5; c25 += a2 * b5; c35 += a3 * b5;
+    const b6 = b[bi + 6];
+    c06 += a0 * b6; c16 += a1 * b6; c26 += a2 * b6; c36 += a3 * b6;
+    const b7 = b[bi + 7];
+    c07 += a0 * b7; c17 += a1 * b7; c27 += a2 * b7; c37 += a3 * b7;
+    ai += 4;
+    bi += 8;
+  }
+  if (accumulate) {
+    let o = cOffset;
+    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; c[o + 4] += c04; c[o + 5] += c05; c[o + 6] += c06; c[o + 7] += c07;
+    o = cOffset + ldc;
+    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; c[o + 4] += c14; c[o + 5] += c15; c[o + 6] += c16; c[o + 7] += c17;
+    o = cOffset + 2 * ldc;
+    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; c[o + 4] += c24; c[o + 5] += c25; c[o + 6] += c26; c[o + 7] += c27;
+    o = cOffset + 3 * ldc;
+    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33; c[o + 4] += c34; c[o + 5] += c35; c[o + 6] += c36; c[o + 7] += c37;
+  } else {
+    let o = cOffset;
+    c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; c[o + 4] = c04; c[o + 5] = c05; c[o + 6] = c06; c[o + 7] = c07;
+    o = cOffset + ldc;
+    c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; c[o + 4] = c14; c[o + 5] = c15; c[o + 6] = c16; c[o + 7] = c17;
+    o = cOffset + 2 * ldc;
+    c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; c[o + 4] = c24; c[o + 5] = c25; c[o + 6] = c26; c[o + 7] = c27;
+    o = cOffset + 3 * ldc;
+    c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33; c[o + 4] = c34; c[o + 5] = c35; c[o + 6] = c36; c[o + 7] = c37;
+  }
+}
+
+/**
+ * The 4×4 microkernel: see {@link Microkernel}. 16 float64 accumulators, one
+ * weight column of 4 and one pixel row of 4 loaded per step of `k`.
+ */
+export function microkernel4x4(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, ldc: number, accumulate: boolean): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let ai = aOffset;
+  let bi = bOffset;
+  for (let step = 0; step < kc; step++) {
+    const a0 = a[ai]; const a1 = a[ai + 1]; const a2 = a[ai + 2]; const a3 = a[ai + 3];
+    const b0 = b[bi];
+    c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
+    const b1 = b[bi + 1];
+    c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
+    const b2 = b[bi + 2];
+    c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
+    const b3 = b[bi + 3];
+    c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
+    ai += 4;
+    bi += 4;
+  }
+  if (accumulate) {
+    let o = cOffset;
+    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
+    o = cOffset + ldc;
+    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
+    o = cOffset + 2 * ldc;
+    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
+    o = cOffset + 3 * ldc;
+    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+  } else {
+    let o = cOffset;
+    c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
+    o = cOffset + ldc;
+    c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13;
+    o = cOffset + 2 * ldc;
+    c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23;
+    o = cOffset + 3 * ldc;
+    c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
+  }
+}
+
+
+/** Names of the JS microtiles, `'<mr>x<nr>'`. */
+export type JsMicrotileName = '4x8' | '4x4';
+
+/** A JS microkernel with its tile shape. */
+export interface JsMicrotile {
+  readonly mr: number;
+  readonly nr: number;
+  readonly kernel: Microkernel;
+}
+
+/** The JS microkernels by name. */
+export const JS_MICROTILES: Readonly<Record<JsMicrotileName, JsMicrotile>> = {
+  '4x8': { mr: 4, nr: 8, kernel: microkernel4x8 },
+  '4x4': { mr: 4, nr: 4, kernel: microkernel4x4 },
+};

@@ -1,0 +1,165 @@
+import { InvalidArgumentError, layoutStrides, type Conv1x1Geometry, type LayoutStrides } from '@pointwise/core';
+import { JS_MICROTILES, type JsMicrotileName } from './microkernels.js';
+
+/**
+ * Which microkernel a plan runs. `'js'` is the scalar TypeScript microkernel
+ * of this package; the WASM SIMD microkernel adds its own kind behind the same
+ * plan, packing and range API.
+ */
+export type MicrokernelKind = 'js';
+
+/** Cache sizes the block heuristic is derived from, in bytes (per core). */
+export interface CacheSizes {
+  /** Level-1 data cache. Default 32 KiB (the smallest common x86-64 / Arm L1d). */
+  readonly l1Bytes: number;
+  /** Level-2 cache. Default 512 KiB (the smallest common private L2 of current desktop/server cores). */
+  readonly l2Bytes: number;
+}
+
+/** The default cache sizes of {@link planConv1x1} (conservative, so blocks fit on most machines). */
+export const DEFAULT_CACHE_SIZES: CacheSizes = { l1Bytes: 32 * 1024, l2Bytes: 512 * 1024 };
+
+/**
+ * Options of {@link planConv1x1} (also the options of the cpu-tiled backend).
+ * Every block size given here overrides the heuristic; sizes are rounded up
+ * to a multiple of the microtile and clamped to the problem.
+ */
+export interface PlanOptions {
+  /** Microkernel kind. Default `'js'`. */
+  readonly kernel?: MicrokernelKind;
+  /** Microtile `mr × nr` (output channels × output pixels) of the JS microkernel. Default `'4x8'`. */
+  readonly microtile?: JsMicrotileName;
+  /** Output channels per block (`mc`), a multiple of `mr`. */
+  readonly mc?: number;
+  /** Output pixels per block (`nc`), a multiple of `nr`. */
+  readonly nc?: number;
+  /** Input channels per panel (`kc`) of the `K = Ci/g` reduction. */
+  readonly kc?: number;
+  /** Cache sizes the heuristic derives the block sizes from. */
+  readonly cache?: Partial<CacheSizes>;
+}
+
+/**
+ * Everything a thread needs to run the kernel on any part of the output: the
+ * geometry, the microtile and block sizes, and the packed-weight layout.
+ * A plain record of numbers and strings (structured-clone-able, so it can be
+ * posted to a worker thread; the activation's `±Infinity` bounds survive
+ * structured clone but not `JSON.stringify`).
+ *
+ * Packed weights (see `packWeights`): for each group `g` and each channel
+ * tile `t` of `mr` output channels (`tilesPerGroup` tiles, the last padded
+ * with zero rows), `K` rows of `mr` values: element `(co = g·Co/g + t·mr + r, k)`
+ * sits at `(g·tilesPerGroup + t)·K·mr + k·mr + r`. After all tiles, at
+ * `biasOffset`, the bias in the same tile order (`groups·tilesPerGroup·mr`
+ * values, zero where there is no bias or the row is padding).
+ */
+export interface Conv1x1Plan {
+  /** Layout version of this record and of the packed weights. */
+  readonly version: 1;
+  readonly geometry: Conv1x1Geometry;
+  readonly kernel: MicrokernelKind;
+  /** The JS microtile, `'<mr>x<nr>'`. */
+  readonly microtile: JsMicrotileName;
+  /** Element strides of the input in its layout. */
+  readonly inputStrides: LayoutStrides;
+  /** Element strides of the output in its layout. */
+  readonly outputStrides: LayoutStrides;
+  /** Output channels per microtile (rows of the register tile). */
+  readonly mr: number;
+  /** Output pixels per microtile (columns of the register tile). */
+  readonly nr: number;
+  /** Output channels per block (a multiple of `mr`): the channel unit of work split. */
+  readonly mc: number;
+  /** Output pixels per block (a multiple of `nr`): the pixel unit of work split. */
+  readonly nc: number;
+  /** Input channels per panel of the `K` reduction (`1 ≤ kc ≤ K`). */
+  readonly kc: number;
+  /** Channel tiles per group: `ceil((Co/g) / mr)`. */
+  readonly tilesPerGroup: number;
+  /** Offset of the packed bias in the packed-weight buffer. */
+  readonly biasOffset: number;
+  /** Length of the packed-weight buffer, in float32 elements. */
+  readonly packedLength: number;
+}
+
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
+}
+
+function roundDown(value: number, multiple: number): number {
+  return Math.floor(value / multiple) * multiple;
+}
+
+function positiveInteger(parameter: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(parameter, 'an integer ≥ 1', value);
+  return value;
+}
+
+const MAX_PIXEL_BLOCK = 256;
+
+/**
+ * Chooses the microtile and the block sizes for one geometry (the BLIS
+ * heuristic, with float32 elements of 4 bytes):
+ *
+ * - `kc`: one `kc × nr` panel of packed input (the operand every microtile of
+ *   a block reuses) fills at most half of L1, so it stays there while the
+ *   `mr`-row weight tiles stream past: `kc = min(K, L1/2 / (4·nr))`.
+ * - `mc`: one `mc × kc` block of packed weights fills at most half of L2, so
+ *   it is reused from L2 across the block's pixel panels:
+ *   `mc = min(Co/g rounded up to mr, L2/2 / (4·kc))`, rounded down to `mr`.
+ * - `nc`: the packed input of a pixel block (`K × nc`, all panels, packed
+ *   once per block and reused by every channel block) fills at most a quarter
+ *   of L2: `nc = min(HoWo rounded up to nr, L2/4 / (4·K), 256)`, rounded down
+ *   to `nr` (at least `nr`). The 256 cap bounds the float64 accumulator block
+ *   `mc × nc`.
+ *
+ * @throws {InvalidArgumentError} for an unknown microtile or kernel, or a
+ *   block size / cache size that is not a positive integer.
+ */
+export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}): Conv1x1Plan {
+  const kernel = options.kernel ?? 'js';
+  if (kernel !== 'js') throw new InvalidArgumentError('kernel', '"js"', kernel);
+  const microtile = options.microtile ?? '4x8';
+  const tile = JS_MICROTILES[microtile];
+  if (tile === undefined) {
+    throw new InvalidArgumentError('microtile', `one of ${Object.keys(JS_MICROTILES).map((n) => JSON.stringify(n)).join(', ')}`, microtile);
+  }
+  const { mr, nr } = tile;
+  const l1 = positiveInteger('cache.l1Bytes', options.cache?.l1Bytes) ?? DEFAULT_CACHE_SIZES.l1Bytes;
+  const l2 = positiveInteger('cache.l2Bytes', options.cache?.l2Bytes) ?? DEFAULT_CACHE_SIZES.l2Bytes;
+
+  const k = geometry.inChannelsPerGroup;
+  const channelsPadded = roundUp(geometry.outChannelsPerGroup, mr);
+  const pixelsPadded = roundUp(Math.max(1, geometry.outHeight * geometry.outWidth), nr);
+
+  const kcOption = positiveInteger('kc', options.kc);
+  const kc = Math.min(k, kcOption ?? Math.max(1, Math.floor(l1 / 2 / (4 * nr))));
+
+  const mcOption = positiveInteger('mc', options.mc);
+  const mcHeuristic = Math.max(mr, roundDown(l2 / 2 / (4 * kc), mr));
+  const mc = Math.min(channelsPadded, mcOption === undefined ? mcHeuristic : roundUp(mcOption, mr));
+
+  const ncOption = positiveInteger('nc', options.nc);
+  const ncHeuristic = Math.max(nr, roundDown(Math.min(l2 / 4 / (4 * k), MAX_PIXEL_BLOCK), nr));
+  const nc = Math.min(pixelsPadded, ncOption === undefined ? ncHeuristic : roundUp(ncOption, nr));
+
+  const tilesPerGroup = channelsPadded / mr;
+  const biasOffset = geometry.groups * tilesPerGroup * mr * k;
+  return {
+    version: 1,
+    geometry,
+    kernel,
+    microtile,
+    inputStrides: layoutStrides(geometry.inputShape, geometry.inputLayout),
+    outputStrides: layoutStrides(geometry.outputShape, geometry.outputLayout),
+    mr,
+    nr,
+    mc,
+    nc,
+    kc,
+    tilesPerGroup,
+    biasOffset,
+    packedLength: biasOffset + geometry.groups * tilesPerGroup * mr,
+  };
+}

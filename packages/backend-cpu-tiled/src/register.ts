@@ -1,0 +1,16 @@
+import { getDefaultRegistry, type BackendRegistry } from '@pointwise/core';
+import { CPU_TILED_BACKEND_NAME, CpuTiledBackend, type CpuTiledBackendOptions } from './cpu-tiled-backend.js';
+
+/** Priority of the cpu-tiled backend: 100, above `reference` (0), below `workers` (200) and `gpujs` (300). */
+export const CPU_TILED_PRIORITY = 100;
+
+/**
+ * Registers the cpu-tiled backend as `cpu-tiled` (nothing registers on import).
+ * @returns `false` when the name is already taken in `registry`.
+ */
+export function registerCpuTiledBackend(
+  registry: BackendRegistry = getDefaultRegistry(),
+  options: CpuTiledBackendOptions = {},
+): boolean {
+  return registry.register(CPU_TILED_BACKEND_NAME, () => new CpuTiledBackend(options), { priority: CPU_TILED_PRIORITY });
+}

@@ -1,0 +1,141 @@
+import { InvalidArgumentError } from '@pointwise/core';
+import { JS_MICROTILES } from './microkernels.js';
+import { packInputPanel } from './pack-input.js';
+import { mapPixelBlock } from './pixel-block.js';
+import type { Conv1x1Plan } from './plan.js';
+import type { KernelScratch } from './scratch.js';
+import { storeBlock, storePadded } from './store.js';
+
+/**
+ * A box of the output: images `[batchStart, batchEnd)`, output channels
+ * `[channelStart, channelEnd)` and output pixels `[pixelStart, pixelEnd)` in
+ * row-major `i·Wo + j` order. Any integer bounds inside the output are
+ * allowed; splitting at multiples of `plan.mc` (channels) and `plan.nc`
+ * (pixels) wastes no work.
+ */
+export interface OutputRange {
+  readonly batchStart: number;
+  readonly batchEnd: number;
+  readonly channelStart: number;
+  readonly channelEnd: number;
+  readonly pixelStart: number;
+  readonly pixelEnd: number;
+}
+
+/** The range that covers the whole output of a plan. */
+export function fullOutputRange(plan: Conv1x1Plan): OutputRange {
+  const g = plan.geometry;
+  return {
+    batchStart: 0,
+    batchEnd: g.batch,
+    channelStart: 0,
+    channelEnd: g.outChannels,
+    pixelStart: 0,
+    pixelEnd: g.outHeight * g.outWidth,
+  };
+}
+
+function checkBounds(parameter: string, start: number, end: number, size: number): void {
+  if (!Number.isInteger(start) || start < 0 || start > size) {
+    throw new InvalidArgumentError(`range.${parameter}Start`, `an integer in [0, ${size}]`, start);
+  }
+  if (!Number.isInteger(end) || end < start || end > size) {
+    throw new InvalidArgumentError(`range.${parameter}End`, `an integer in [${start}, ${size}]`, end);
+  }
+}
+
+/**
+ * Computes exactly the outputs of `range` (padded-border cells included, as
+ * `act(bias)`) and nothing else. Every output element is reduced over its
+ * whole `K = Ci/g` in the same order (panels of `plan.kc`, `k` ascending,
+ * float64 accumulators, one rounding on store) whatever the range, so an
+ * output assembled from disjoint ranges — in any order, on any threads — is
+ * bit-identical to one full run.
+ *
+ * Loop nest (BLIS order): image → pixel block (`nc`, input panel packed once
+ * for all of `K`) → group → channel block (`mc`) → `K` panel (`kc`) → pixel
+ * sliver (`nr`) → channel tile (`mr`) → microkernel; then bias, activation
+ * and the layout change are fused into the store of the block.
+ *
+ * @param packed the weights packed by `packWeights` for this plan.
+ * @param x input data, `geometry.inputShape` in `geometry.inputLayout` (read only).
+ * @param out output data, `geometry.outputShape` in `geometry.outputLayout`; must not alias `x`.
+ * @param scratch from `createKernelScratch(plan)`, not used by another thread at the same time.
+ * @throws {InvalidArgumentError} for a range outside the output.
+ */
+export function runConv1x1Range(
+  plan: Conv1x1Plan,
+  packed: Float32Array,
+  x: Float32Array,
+  out: Float32Array,
+  range: OutputRange,
+  scratch: KernelScratch,
+): void {
+  const g = plan.geometry;
+  const pixels = g.outHeight * g.outWidth;
+  checkBounds('batch', range.batchStart, range.batchEnd, g.batch);
+  checkBounds('channel', range.channelStart, range.channelEnd, g.outChannels);
+  checkBounds('pixel', range.pixelStart, range.pixelEnd, pixels);
+  const { channelStart, channelEnd, pixelStart, pixelEnd } = range;
+  if (channelStart === channelEnd || pixelStart === pixelEnd) return;
+
+  const { mr, nr, mc, nc, kc, tilesPerGroup, biasOffset } = plan;
+  const kernel = JS_MICROTILES[plan.microtile].kernel;
+  const k = g.inChannelsPerGroup;
+  const channelsPerGroup = g.outChannelsPerGroup;
+  const xs = plan.inputStrides;
+  const ys = plan.outputStrides;
+  const { panel, accumulators, inputOffsets, outputOffsets, paddedOffsets, counts, target } = scratch;
+  const tilesPerBlock = mc / mr;
+  const sliverLength = k * nr;
+  target.channelStride = ys.c;
+  const firstGroup = Math.floor(channelStart / channelsPerGroup);
+  const lastGroup = Math.floor((channelEnd - 1) / channelsPerGroup);
+
+  for (let n = range.batchStart; n < range.batchEnd; n++) {
+    target.imageBase = n * ys.n;
+    for (let p0 = pixelStart; p0 < pixelEnd; p0 += nc) {
+      mapPixelBlock(g, p0, Math.min(p0 + nc, pixelEnd), xs.h, xs.w, ys.w, scratch, counts);
+      const interior = counts.interior;
+      const slivers = Math.ceil(interior / nr);
+      for (let group = firstGroup; group <= lastGroup; group++) {
+        const groupChannel = group * channelsPerGroup;
+        const lo = Math.max(channelStart, groupChannel);
+        const hi = Math.min(channelEnd, groupChannel + channelsPerGroup);
+        if (counts.padded > 0) {
+          target.firstChannel = groupChannel;
+          target.channelLo = lo;
+          target.channelHi = hi;
+          target.biasIndex = biasOffset + group * tilesPerGroup * mr;
+          storePadded(out, packed, target, paddedOffsets, counts.padded, g.activation);
+        }
+        if (interior === 0) continue;
+        packInputPanel(x, n * xs.n + group * k * xs.c, xs.c, k, nr, inputOffsets, interior, panel);
+        const tileEnd = Math.ceil((hi - groupChannel) / mr);
+        for (let t0 = Math.floor((lo - groupChannel) / mr); t0 < tileEnd; t0 += tilesPerBlock) {
+          const t1 = Math.min(t0 + tilesPerBlock, tileEnd);
+          const tileBase = (group * tilesPerGroup + t0) * k * mr;
+          for (let pc = 0; pc < k; pc += kc) {
+            const steps = Math.min(kc, k - pc);
+            for (let s = 0; s < slivers; s++) {
+              const bOffset = s * sliverLength + pc * nr;
+              let aOffset = tileBase + pc * mr;
+              let cOffset = s * nr;
+              for (let t = t0; t < t1; t++) {
+                kernel(steps, packed, aOffset, panel, bOffset, accumulators, cOffset, nc, pc > 0);
+                aOffset += k * mr;
+                cOffset += mr * nc;
+              }
+            }
+          }
+          const firstChannel = groupChannel + t0 * mr;
+          target.firstChannel = firstChannel;
+          target.channelLo = Math.max(lo, firstChannel);
+          target.channelHi = Math.min(hi, groupChannel + t1 * mr);
+          target.biasIndex = biasOffset + (group * tilesPerGroup + t0) * mr;
+          storeBlock(out, accumulators, nc, packed, target, outputOffsets, interior, g.activation);
+        }
+      }
+    }
+  }
+}
