@@ -1,0 +1,14 @@
+/**
+ * @pointwise/backend-workers — the cpu-tiled kernel split over a persistent
+ * pool of threads that share memory (Node `worker_threads`, browser Web
+ * Workers). Side-effect free: call `registerWorkersBackend()` to register it.
+ */
+export * from './workers-backend.js';
+export * from './workers-operator.js';
+export * from './register.js';
+export * from './availability.js';
+export { startPoolThread, type PoolThreadOptions } from './worker-runtime.js';
+export { planWorkGrid, tileCount, tileRange, TILES_PER_THREAD, type WorkGrid, type SplitUnits } from './work-split.js';
+export type { ThreadPoolStats } from './thread-pool.js';
+export type { CopyStats } from './shared-memory.js';
+export type { RunMessage } from './protocol.js';

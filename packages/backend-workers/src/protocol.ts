@@ -1,0 +1,71 @@
+/**
+ * Messages between the calling thread and the pool's threads. All of them are
+ * structured-clone-able; the `Float32Array`s / `Int32Array`s in them are views
+ * on `SharedArrayBuffer`s, so posting shares the memory instead of copying it.
+ */
+import type { WorkGrid } from './work-split.js';
+
+/**
+ * Makes a prepared operator known to a thread: its kernel plan and packed
+ * weights (shared memory). Sent once per operator and thread, and again to a
+ * thread that replaces a failed one.
+ */
+export interface LoadMessage {
+  readonly type: 'load';
+  /** Operator key, unique within the pool. */
+  readonly key: number;
+  /** The cpu-tiled kernel plan (a plain record). */
+  readonly plan: unknown;
+  /** Packed weights and bias on a `SharedArrayBuffer`. */
+  readonly packed: Float32Array;
+}
+
+/** Forgets an operator (its plan, packed weights and scratch) on a thread. */
+export interface UnloadMessage {
+  readonly type: 'unload';
+  readonly key: number;
+}
+
+/**
+ * One run: the thread takes tiles of `grid` by atomically incrementing
+ * `counter[0]` until none is left, and runs the kernel on each.
+ */
+export interface RunMessage {
+  readonly type: 'run';
+  /** Job id, unique within the pool; echoed in the reply. */
+  readonly job: number;
+  readonly key: number;
+  /** Input data in the operator's input layout, on shared memory. */
+  readonly x: Float32Array;
+  /** Output data in the operator's output layout, on shared memory. */
+  readonly out: Float32Array;
+  readonly grid: WorkGrid;
+  /** `[next tile]`, shared by every thread of the job. */
+  readonly counter: Int32Array;
+}
+
+/** What the calling thread sends. */
+export type HostMessage = LoadMessage | UnloadMessage | RunMessage;
+
+/** A thread finished its part of a job (it found no tile left). */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly job: number;
+  /** Tiles this thread computed (for the balance statistics). */
+  readonly tiles: number;
+}
+
+/** The kernel threw on a thread; the thread itself is still usable. */
+export interface FailedMessage {
+  readonly type: 'failed';
+  readonly job: number;
+  readonly message: string;
+}
+
+/** The thread has loaded its modules and listens. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+/** What a pool thread sends. */
+export type ThreadMessage = ReadyMessage | DoneMessage | FailedMessage;

@@ -1,0 +1,95 @@
+/**
+ * Shared memory for runs: which caller arrays can go to the threads as they
+ * are, and the reusable staging buffers for those that cannot.
+ */
+
+/** True when `array` sits on a `SharedArrayBuffer` (threads can then read and write it in place). */
+export function isShared(array: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && array.buffer instanceof SharedArrayBuffer;
+}
+
+/** A zero-filled `Float32Array` of `length` elements on a new `SharedArrayBuffer`. */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * The per-run shared memory of one operator: the tile counter, and staging
+ * copies of the input and output for callers whose tensors are not shared.
+ * Staging arrays are created on first need and kept for the next run.
+ */
+export interface RunBuffers {
+  /** `[next tile]`. */
+  readonly counter: Int32Array;
+  stagedInput: Float32Array | null;
+  stagedOutput: Float32Array | null;
+}
+
+/** Bytes and counts of the copies made because a caller's tensor was not shared. */
+export interface CopyStats {
+  /** Runs whose input was copied into shared memory / whose output was copied back. */
+  copiesIn: number;
+  copiesOut: number;
+  /** Bytes copied in both directions. */
+  bytesCopied: number;
+}
+
+/**
+ * A free list of {@link RunBuffers} for one operator: concurrent runs each
+ * get their own set; in steady state a run allocates nothing.
+ */
+export class RunBufferPool {
+  readonly #inputLength: number;
+  readonly #outputLength: number;
+  readonly #free: RunBuffers[] = [];
+
+  /** @param inputLength / outputLength element counts of the operator's input and output. */
+  constructor(inputLength: number, outputLength: number) {
+    this.#inputLength = inputLength;
+    this.#outputLength = outputLength;
+  }
+
+  /** A set of buffers with its counter reset to 0. */
+  acquire(): RunBuffers {
+    const buffers = this.#free.pop() ?? {
+      counter: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+      stagedInput: null,
+      stagedOutput: null,
+    };
+    Atomics.store(buffers.counter, 0, 0);
+    return buffers;
+  }
+
+  /** Returns buffers after their run settled (no thread uses them any more). */
+  release(buffers: RunBuffers): void {
+    this.#free.push(buffers);
+  }
+
+  /**
+   * The input as the threads will read it: `x` itself when shared, else a
+   * copy in `buffers`' staging input (counted in `stats`).
+   */
+  input(buffers: RunBuffers, x: Float32Array, stats: CopyStats): Float32Array {
+    if (isShared(x)) return x;
+    buffers.stagedInput ??= sharedFloat32(this.#inputLength);
+    buffers.stagedInput.set(x);
+    stats.copiesIn++;
+    stats.bytesCopied += x.byteLength;
+    return buffers.stagedInput;
+  }
+
+  /** Where the threads will write: `out` itself when shared, else `buffers`' staging output. */
+  output(buffers: RunBuffers, out: Float32Array): Float32Array {
+    if (isShared(out)) return out;
+    buffers.stagedOutput ??= sharedFloat32(this.#outputLength);
+    return buffers.stagedOutput;
+  }
+
+  /** Copies a staged output back into the caller's `out` (counted); nothing when `out` was written in place. */
+  finish(written: Float32Array, out: Float32Array, stats: CopyStats): void {
+    if (written === out) return;
+    out.set(written);
+    stats.copiesOut++;
+    stats.bytesCopied += out.byteLength;
+  }
+}

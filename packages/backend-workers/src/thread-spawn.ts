@@ -1,0 +1,127 @@
+/**
+ * The only place that knows how a thread is created: Node `worker_threads`
+ * or a browser module Web Worker. Everything above it (the pool, the
+ * protocol, the kernel dispatch) is the same code on both.
+ */
+
+/** What the pool hears from one thread. */
+export interface ThreadListener {
+  /** A message the thread posted (already structured-cloned). */
+  onMessage(message: unknown): void;
+  /**
+   * The thread died or can no longer be trusted: an uncaught exception, an
+   * exit the pool did not ask for, a message that failed to deserialise.
+   * Called at most once per thread.
+   */
+  onFailure(reason: string): void;
+}
+
+/** A started thread, seen from the thread that created it. */
+export interface ThreadHandle {
+  /** Posts a structured-clone-able message; `SharedArrayBuffer`s inside are shared, not copied. */
+  post(message: unknown): void;
+  /**
+   * Whether the thread keeps the process alive (Node; a no-op in browsers).
+   * The pool holds threads only while a run is in flight, so a forgotten
+   * `dispose()` does not stop a Node process from exiting.
+   */
+  hold(active: boolean): void;
+  /** Stops the thread; resolves once it is gone. Does not call `onFailure`. */
+  terminate(): Promise<void>;
+}
+
+/** Creates a thread running the module at `url` (synchronously: messages posted at once are queued). */
+export type SpawnThread = (url: URL, listener: ThreadListener) => ThreadHandle;
+
+interface NodeWorker {
+  postMessage(message: unknown): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'message', handler: (message: unknown) => void): void;
+  on(event: 'error', handler: (error: Error) => void): void;
+  on(event: 'messageerror', handler: (error: Error) => void): void;
+  on(event: 'exit', handler: (code: number) => void): void;
+}
+
+interface NodeWorkerThreads {
+  Worker: new (url: URL, options?: { name?: string }) => NodeWorker;
+}
+
+/** True under Node.js (also inside a Node worker thread). */
+export function isNodeRuntime(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Starts a Node `worker_threads` Worker on the ES module at `url`. */
+function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: URL, listener: ThreadListener): ThreadHandle {
+  const worker = new Worker(url, { name: 'pointwise-workers' });
+  let closing = false;
+  let failed = false;
+  const fail = (reason: string): void => {
+    if (closing || failed) return;
+    failed = true;
+    listener.onFailure(reason);
+  };
+  worker.on('message', (message) => listener.onMessage(message));
+  worker.on('error', (error) => fail(`worker thread threw ${reasonOf(error)}`));
+  worker.on('messageerror', (error) => fail(`a message from a worker thread could not be read: ${reasonOf(error)}`));
+  worker.on('exit', (code) => fail(`worker thread exited with code ${code}`));
+  return {
+    post: (message) => worker.postMessage(message),
+    hold: (active) => (active ? worker.ref() : worker.unref()),
+    terminate: async () => {
+      closing = true;
+      await worker.terminate();
+    },
+  };
+}
+
+/** Starts a browser module Web Worker on the script at `url`. */
+function spawnWebThread(url: URL, listener: ThreadListener): ThreadHandle {
+  const worker = new Worker(url, { type: 'module', name: 'pointwise-workers' });
+  let closing = false;
+  let failed = false;
+  const fail = (reason: string): void => {
+    if (closing || failed) return;
+    failed = true;
+    // A Web Worker that threw at top level may linger half-alive; end it for sure.
+    worker.terminate();
+    listener.onFailure(reason);
+  };
+  worker.addEventListener('message', (event) => listener.onMessage(event.data));
+  worker.addEventListener('error', (event) => fail(`worker thread threw ${event.message || 'an error (no message)'}`));
+  worker.addEventListener('messageerror', () => fail('a message from a worker thread could not be read'));
+  return {
+    post: (message) => worker.postMessage(message),
+    hold: () => {},
+    terminate: async () => {
+      closing = true;
+      worker.terminate();
+    },
+  };
+}
+
+/**
+ * Returns the thread factory of this runtime: Node `worker_threads` Workers
+ * under Node.js, module Web Workers (`new Worker(url, { type: 'module' })`)
+ * in browsers and other runtimes with a global `Worker`. Asynchronous once
+ * (Node's module is imported lazily so browser bundles never load it); the
+ * factory it returns starts threads synchronously.
+ *
+ * @throws {Error} when the runtime has neither.
+ */
+export async function loadThreadFactory(): Promise<SpawnThread> {
+  if (isNodeRuntime()) {
+    const specifier = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ specifier)) as NodeWorkerThreads;
+    return (url, listener) => spawnNodeThread(Worker, url, listener);
+  }
+  if (typeof Worker === 'function') return spawnWebThread;
+  throw new Error('this runtime has neither Node worker_threads nor Web Workers');
+}

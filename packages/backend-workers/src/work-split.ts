@@ -1,0 +1,111 @@
+import type { OutputRange } from '@pointwise/backend-cpu-tiled';
+
+/**
+ * How a run's output is cut into tiles: images × pixel pieces × channel
+ * pieces. Tile `t` is image `⌊t / (pixelTiles·channelTiles)⌋`, then pixel
+ * piece, then channel piece. A plain record (posted to every thread).
+ */
+export interface WorkGrid {
+  /** Images `N`. */
+  readonly batch: number;
+  /** Output pixels per image, `Ho·Wo`. */
+  readonly pixels: number;
+  /** Pixels per tile (a multiple of the microtile width `nr`, except the last piece). */
+  readonly pixelTile: number;
+  readonly pixelTiles: number;
+  /** Output channels `Co`. */
+  readonly channels: number;
+  /** Output channels per tile (a multiple of the microtile height `mr`, except the last piece). */
+  readonly channelTile: number;
+  readonly channelTiles: number;
+}
+
+/** What {@link planWorkGrid} needs from a kernel plan. */
+export interface SplitUnits {
+  readonly batch: number;
+  readonly pixels: number;
+  readonly channels: number;
+  /** Microtile height (channels) and width (pixels): pieces are cut at multiples of these. */
+  readonly mr: number;
+  readonly nr: number;
+  /** Pixel block of the kernel: pixels are split first, but not below one block per piece. */
+  readonly nc: number;
+}
+
+/**
+ * Tiles per thread the grid aims for. More than one so that a thread slowed
+ * by another process (the machine is shared) takes fewer tiles from the
+ * shared counter instead of holding up the run; few enough that each tile
+ * keeps a whole kernel block busy.
+ */
+export const TILES_PER_THREAD = 4;
+
+/** Number of tiles of a grid. */
+export function tileCount(grid: WorkGrid): number {
+  return grid.batch * grid.pixelTiles * grid.channelTiles;
+}
+
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
+}
+
+/**
+ * Cuts the output into about `threads · TILES_PER_THREAD` tiles of balanced
+ * size (fewer when `maxTiles` is lower, never fewer than needed to give every
+ * thread one tile where the shape allows it):
+ *
+ * 1. whole images while there are enough of them;
+ * 2. within an image, pixel pieces first (each thread then reads only its
+ *    share of the input, and the packed weights are shared read-only), but no
+ *    piece smaller than one kernel pixel block `nc` — below that each piece
+ *    would stream all of the weights for too few pixels;
+ * 3. the remaining factor over output channels (pieces of whole `mr` tiles).
+ *
+ * Pieces along one axis differ by at most one microtile, so tiles are balanced.
+ *
+ * @param threads threads that will take tiles (≥ 1).
+ * @param maxTiles upper bound on the tile count (e.g. from a minimum work per tile), ≥ 1.
+ */
+export function planWorkGrid(units: SplitUnits, threads: number, maxTiles = Infinity): WorkGrid {
+  const { batch, pixels, channels, mr, nr, nc } = units;
+  const target = Math.max(threads, Math.min(threads * TILES_PER_THREAD, Math.floor(maxTiles)));
+  const perImage = Math.max(1, Math.ceil(target / Math.max(1, batch)));
+
+  let pixelTiles = Math.max(1, Math.min(perImage, Math.floor(pixels / nc)));
+  const pixelTile = Math.min(pixels, roundUp(Math.ceil(pixels / pixelTiles), nr));
+  pixelTiles = Math.ceil(pixels / pixelTile);
+
+  let channelTiles = Math.max(1, Math.min(Math.ceil(perImage / pixelTiles), Math.ceil(channels / mr)));
+  const channelTile = Math.min(channels, roundUp(Math.ceil(channels / channelTiles), mr));
+  channelTiles = Math.ceil(channels / channelTile);
+
+  return { batch, pixels, pixelTile, pixelTiles, channels, channelTile, channelTiles };
+}
+
+/**
+ * The output range of tile `index` of `grid` (`0 ≤ index < tileCount(grid)`).
+ * Writes into `range` (reused by a thread across tiles, so taking a tile
+ * allocates nothing).
+ */
+export function tileRange(grid: WorkGrid, index: number, range: MutableRange): MutableRange {
+  const perImage = grid.pixelTiles * grid.channelTiles;
+  const n = Math.floor(index / perImage);
+  const rest = index - n * perImage;
+  const p = Math.floor(rest / grid.channelTiles);
+  const c = rest - p * grid.channelTiles;
+  range.batchStart = n;
+  range.batchEnd = n + 1;
+  range.pixelStart = p * grid.pixelTile;
+  range.pixelEnd = Math.min(grid.pixels, range.pixelStart + grid.pixelTile);
+  range.channelStart = c * grid.channelTile;
+  range.channelEnd = Math.min(grid.channels, range.channelStart + grid.channelTile);
+  return range;
+}
+
+/** A writable {@link OutputRange}. */
+export type MutableRange = { -readonly [K in keyof OutputRange]: OutputRange[K] };
+
+/** A fresh range to pass to {@link tileRange}. */
+export function emptyRange(): MutableRange {
+  return { batchStart: 0, batchEnd: 0, channelStart: 0, channelEnd: 0, pixelStart: 0, pixelEnd: 0 };
+}

@@ -1,0 +1,161 @@
+import { packWeights, planConv1x1, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import {
+  BACKEND_API_VERSION,
+  DisposedError,
+  InvalidArgumentError,
+  type Availability,
+  type Backend,
+  type BackendCapabilities,
+  type BackendOperator,
+  type PrepareRequest,
+} from '@pointwise/core';
+import { availableParallelism, probeWorkersEnvironment } from './availability.js';
+import { sharedFloat32 } from './shared-memory.js';
+import { ThreadPool, type ThreadPoolStats } from './thread-pool.js';
+import { loadThreadFactory } from './thread-spawn.js';
+import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
+
+/**
+ * Runs below this many floating-point operations (`2·N·Co·K·Ho·Wo`) compute on
+ * the calling thread: measured with `bench/threshold.ts` on a 2-core machine,
+ * where dispatching to 2 threads costs about as much as it saves below it.
+ */
+export const DEFAULT_MIN_PARALLEL_FLOPS = 2_000_000;
+
+/** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */
+export const DEFAULT_MIN_TILE_FLOPS = 500_000;
+
+/** Options of {@link WorkersBackend}: the pool's and, for each thread's kernel, cpu-tiled's {@link PlanOptions}. */
+export interface WorkersBackendOptions extends PlanOptions {
+  /** Threads of the pool (≥ 1). Default: `os.availableParallelism()` under Node, `navigator.hardwareConcurrency` in browsers. */
+  readonly threads?: number;
+  /**
+   * The pool threads' entry module. Default `new URL('./worker.js', import.meta.url)`
+   * (this package's `dist/worker.js`); override when a bundler moves it, or
+   * with a custom entry that calls `startPoolThread`.
+   */
+  readonly workerUrl?: URL | string;
+  /** Runs with fewer floating-point operations compute on the calling thread. Default {@link DEFAULT_MIN_PARALLEL_FLOPS}. */
+  readonly minParallelFlops?: number;
+}
+
+/** A backend's counters: its runs, the copies they needed, and its pool's threads. */
+export interface WorkersBackendStats extends RunStats {
+  readonly pool: ThreadPoolStats | null;
+}
+
+function checkCount(parameter: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+    throw new InvalidArgumentError(parameter, `an integer ≥ ${min}`, value);
+  }
+}
+
+/**
+ * The cpu-tiled kernel on a persistent pool of threads sharing memory (Node
+ * `worker_threads` or browser module Web Workers, same code). Packed weights
+ * live in a `SharedArrayBuffer` loaded once per thread; inputs and outputs
+ * that are already on a `SharedArrayBuffer` are used in place, others are
+ * copied in (and out) once per run. Results are bit-identical to cpu-tiled.
+ *
+ * Lifecycle: `init()` starts the threads and waits until each has loaded;
+ * `dispose()` ends them (the process can then exit). A thread that dies
+ * mid-run rejects that run with `BackendFailureError` and is replaced.
+ */
+export class WorkersBackend implements Backend {
+  readonly name = WORKERS_BACKEND_NAME;
+  readonly apiVersion = BACKEND_API_VERSION;
+  readonly #options: WorkersBackendOptions;
+  readonly #stats: RunStats = { copiesIn: 0, copiesOut: 0, bytesCopied: 0, directRuns: 0, pooledRuns: 0 };
+  #pool: ThreadPool | null = null;
+  #nextKey = 1;
+  #disposed = false;
+
+  /**
+   * @throws {InvalidArgumentError} for `threads` or `minParallelFlops` that are not integers ≥ 1 / ≥ 0.
+   */
+  constructor(options: WorkersBackendOptions = {}) {
+    checkCount('threads', options.threads, 1);
+    checkCount('minParallelFlops', options.minParallelFlops, 0);
+    this.#options = options;
+  }
+
+  /** Available when `SharedArrayBuffer`, `Atomics` and threads exist (see `probeWorkersEnvironment`). */
+  async probe(): Promise<Availability> {
+    return probeWorkersEnvironment();
+  }
+
+  /**
+   * Starts the pool and waits until every thread has loaded its modules.
+   * @throws {Error} with the reason when the environment lacks shared memory or a thread fails to start.
+   */
+  async init(): Promise<void> {
+    if (this.#disposed) throw new DisposedError('workers backend');
+    if (this.#pool !== null) return;
+    const availability = probeWorkersEnvironment();
+    if (!availability.available) throw new Error(availability.reason);
+    const size = this.#options.threads ?? (await availableParallelism());
+    const workerUrl = new URL(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url));
+    const pool = new ThreadPool({ size, workerUrl, spawn: await loadThreadFactory() });
+    this.#pool = pool;
+    try {
+      await pool.ready();
+    } catch (error) {
+      this.#pool = null;
+      await pool.dispose();
+      throw error;
+    }
+  }
+
+  /** Valid after `init()`: asynchronous only, float32 precision, `threads` = the pool size. */
+  capabilities(): BackendCapabilities {
+    return {
+      sync: false,
+      precisionFactor: 1,
+      threads: this.#pool?.size ?? this.#options.threads ?? 1,
+      limits: {},
+      flushesSubnormals: false,
+    };
+  }
+
+  /**
+   * Plans the kernel, packs the weights once into shared memory and loads
+   * them on every thread.
+   * @throws {DisposedError} after `dispose()`; {Error} before `init()`.
+   * @throws {InvalidArgumentError} for kernel options cpu-tiled rejects.
+   */
+  async prepare(request: PrepareRequest): Promise<BackendOperator> {
+    const pool = this.#requirePool();
+    const plan = planConv1x1(request.geometry, this.#options);
+    const packed = packWeights(plan, request.weights, request.bias, sharedFloat32(plan.packedLength));
+    const key = this.#nextKey++;
+    pool.load({ type: 'load', key, plan, packed });
+    return new WorkersOperator({
+      pool,
+      key,
+      plan,
+      packed,
+      minParallelFlops: this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS,
+      minTileFlops: DEFAULT_MIN_TILE_FLOPS,
+      stats: this.#stats,
+    });
+  }
+
+  /** Run and copy counters of this backend's operators, and its pool's thread counters. */
+  stats(): WorkersBackendStats {
+    return { ...this.#stats, pool: this.#pool?.stats() ?? null };
+  }
+
+  /** Ends every thread; runs in flight reject. Idempotent. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.dispose();
+  }
+
+  #requirePool(): ThreadPool {
+    if (this.#disposed) throw new DisposedError('workers backend');
+    if (this.#pool === null) throw new Error('workers backend: init() must complete before prepare()');
+    return this.#pool;
+  }
+}
