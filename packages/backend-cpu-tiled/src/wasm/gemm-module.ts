@@ -1,0 +1,258 @@
+import { ModuleBuilder, type FunctionBuilder, type Local } from './wasm-encoder.js';
+
+/** Output channels per register tile of the WASM microkernel (rows; one `f32x4` splat each). */
+export const WASM_MR = 4;
+/** Output pixels per register tile of the WASM microkernel (two `f32x4` vectors). */
+export const WASM_NR = 8;
+
+/** Options of {@link buildGemmModule}. */
+export interface GemmModuleOptions {
+  /** Whether the imported memory is shared (must match the `WebAssembly.Memory` it is instantiated with). */
+  readonly shared: boolean;
+  /** Maximum size of the imported memory, in 64 KiB pages. */
+  readonly maximumPages: number;
+}
+
+/** Byte offsets (as bytes in the `i8x16.shuffle` immediate) of f32 lanes: lanes 0–3 of `a`, 4–7 of `b`. */
+function f32Lanes(...lanes: number[]): number[] {
+  return lanes.flatMap((lane) => [lane * 4, lane * 4 + 1, lane * 4 + 2, lane * 4 + 3]);
+}
+
+/**
+ * `gemm_block(w, bias, x, ldx, panelStride, k, out, ldo, tiles, rowsLast, pixels, clamp, stage, pixelMajor)`:
+ * all pointers are byte offsets into the imported memory, all sizes element counts.
+ *
+ * For each panel of 8 output pixels (`ceil(pixels / 8)` panels; panel `p`'s
+ * operand at `x + p·panelStride`, its `k` rows `ldx` bytes apart, 8 floats
+ * each) and each tile of 4 output channels (`tiles` tiles; tile `t`'s packed
+ * weights at `w + t·k·16`, `k` columns of 4 floats, its bias at `bias + t·16`):
+ *
+ *     acc[r][q] = bias[r] + Σ_{s<k} w[s][r] · x[s][q]     (s ascending, f32 mul then add)
+ *     out[r][q] = pmin(pmax(acc, clamp[0]), clamp[1])     (= v < min ? min : v > max ? max : v)
+ *
+ * stored at `out + r·ldo + q·4` (channel-major, `pixelMajor = 0`) or
+ * `out + q·ldo + r·4` (pixel-major), tile `t` / panel `p` shifted accordingly.
+ * The last tile stores `rowsLast` rows and the last panel `pixels − 8·(panels−1)`
+ * columns: such edge tiles go through the 32-float `stage` area. Lanes of the
+ * operand beyond the valid pixels are read (so they must be addressable) but
+ * never stored. `clamp` points to two floats `[min, max]`.
+ *
+ * The register tile is 8 `f32x4` accumulators + 2 operand vectors + 4 weight
+ * splats, which fits the 15 allocatable XMM registers of V8 on x64 without
+ * spills; min/max are loaded from memory after the loop for the same reason.
+ */
+function emitGemmBlock(m: ModuleBuilder): void {
+  const f = m.func('gemm_block', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [w0, bias0, x0, ldx, panelStride, k, out0, ldo, tiles, rowsLast, pixels, clamp, stage, pixelMajor] = f.params;
+  const p = f.local('i32');
+  const cols = f.local('i32');
+  const t = f.local('i32');
+  const rows = f.local('i32');
+  const wt = f.local('i32');
+  const wk = f.local('i32');
+  const wEnd = f.local('i32');
+  const bt = f.local('i32');
+  const xt = f.local('i32');
+  const xP = f.local('i32');
+  const ot = f.local('i32');
+  const outP = f.local('i32');
+  const o = f.local('i32');
+  const wTileStep = f.local('i32');
+  const outPanelStep = f.local('i32');
+  const outTileStep = f.local('i32');
+  const r = f.local('i32');
+  const q = f.local('i32');
+  const acc: Local[][] = [0, 1, 2, 3].map(() => [f.local('v128'), f.local('v128')]);
+  const b = [f.local('v128'), f.local('v128')];
+  const s = f.local('v128');
+  const lo = f.local('v128');
+  const hi = f.local('v128');
+  const tr = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+
+  f.get(k).i32Const(4).i32Shl().set(wTileStep);
+  // Pixel-major: the next panel is 8 rows of `ldo` further, the next tile 4 floats; channel-major the reverse.
+  f.get(ldo).i32Const(3).i32Shl().i32Const(32).get(pixelMajor).select().set(outPanelStep);
+  f.i32Const(16).get(ldo).i32Const(2).i32Shl().get(pixelMajor).select().set(outTileStep);
+  f.get(out0).set(outP).get(x0).set(xP).i32Const(0).set(p);
+
+  f.loop(); // panels
+  {
+    f.get(pixels).get(p).i32Sub().set(cols);
+    f.i32Const(8).get(cols).get(cols).i32Const(8).i32GtS().select().set(cols);
+    f.get(w0).set(wt).get(bias0).set(bt).get(outP).set(ot).i32Const(0).set(t);
+    f.loop(); // tiles
+    {
+      f.get(rowsLast).i32Const(4).get(t).i32Const(1).i32Add().get(tiles).i32Eq().select().set(rows);
+      for (let row = 0; row < 4; row++) {
+        f.get(bt).v128Load32Splat(row * 4).tee(acc[row][0]).set(acc[row][1]);
+      }
+      f.get(xP).set(xt).get(wt).tee(wk).get(wTileStep).i32Add().set(wEnd);
+      f.loop(); // k
+      {
+        f.get(xt).v128Load(0).set(b[0]);
+        f.get(xt).v128Load(16).set(b[1]);
+        for (let row = 0; row < 4; row++) {
+          f.get(wk).v128Load32Splat(row * 4).set(s);
+          for (let j = 0; j < 2; j++) {
+            f.get(acc[row][j]).get(s).get(b[j]).f32x4Mul().f32x4Add().set(acc[row][j]);
+          }
+        }
+        f.get(xt).get(ldx).i32Add().set(xt);
+        f.get(wk).i32Const(16).i32Add().tee(wk).get(wEnd).i32LtU().brIf(0);
+      }
+      f.end();
+      // Activation: pmax then pmin reproduce `v < min ? min : v > max ? max : v`, NaN included.
+      f.get(clamp).v128Load32Splat(0).set(lo).get(clamp).v128Load32Splat(4).set(hi);
+      for (let row = 0; row < 4; row++) {
+        for (let j = 0; j < 2; j++) {
+          f.get(acc[row][j]).get(lo).f32x4Pmax().get(hi).f32x4Pmin().set(acc[row][j]);
+        }
+      }
+      f.get(rows).i32Const(4).i32Eq().get(cols).i32Const(8).i32Eq().i32And().if();
+      {
+        f.get(pixelMajor).if();
+        emitTransposedStore(f, acc, tr, ot, ldo, o);
+        f.else();
+        f.get(ot).set(o);
+        for (let row = 0; row < 4; row++) {
+          f.get(o).get(acc[row][0]).v128Store(0);
+          f.get(o).get(acc[row][1]).v128Store(16);
+          if (row < 3) f.get(o).get(ldo).i32Add().set(o);
+        }
+        f.end();
+      }
+      f.else();
+      emitEdgeStore(f, { acc, stage, ot, ldo, rows, cols, pixelMajor, r, q, o });
+      f.end();
+      f.get(wt).get(wTileStep).i32Add().set(wt);
+      f.get(bt).i32Const(16).i32Add().set(bt);
+      f.get(ot).get(outTileStep).i32Add().set(ot);
+      f.get(t).i32Const(1).i32Add().tee(t).get(tiles).i32LtS().brIf(0);
+    }
+    f.end();
+    f.get(xP).get(panelStride).i32Add().set(xP);
+    f.get(outP).get(outPanelStep).i32Add().set(outP);
+    f.get(p).i32Const(8).i32Add().tee(p).get(pixels).i32LtS().brIf(0);
+  }
+  f.end();
+}
+
+/** Full tile, pixel-major: two in-register 4×4 transposes, then one 4-channel vector per pixel. */
+function emitTransposedStore(f: FunctionBuilder, acc: Local[][], tr: Local[], ot: Local, ldo: Local, o: Local): void {
+  f.get(ot).set(o);
+  for (let j = 0; j < 2; j++) {
+    f.get(acc[0][j]).get(acc[1][j]).i8x16Shuffle(f32Lanes(0, 4, 1, 5)).set(tr[0]);
+    f.get(acc[2][j]).get(acc[3][j]).i8x16Shuffle(f32Lanes(0, 4, 1, 5)).set(tr[1]);
+    f.get(acc[0][j]).get(acc[1][j]).i8x16Shuffle(f32Lanes(2, 6, 3, 7)).set(tr[2]);
+    f.get(acc[2][j]).get(acc[3][j]).i8x16Shuffle(f32Lanes(2, 6, 3, 7)).set(tr[3]);
+    const pixelsOut: [Local, Local, number[]][] = [
+      [tr[0], tr[1], f32Lanes(0, 1, 4, 5)],
+      [tr[0], tr[1], f32Lanes(2, 3, 6, 7)],
+      [tr[2], tr[3], f32Lanes(0, 1, 4, 5)],
+      [tr[2], tr[3], f32Lanes(2, 3, 6, 7)],
+    ];
+    pixelsOut.forEach(([a, c, lanes], i) => {
+      f.get(o).get(a).get(c).i8x16Shuffle(lanes).v128Store(0);
+      if (j < 1 || i < 3) f.get(o).get(ldo).i32Add().set(o);
+    });
+  }
+}
+
+interface EdgeStoreLocals {
+  acc: Local[][];
+  stage: Local;
+  ot: Local;
+  ldo: Local;
+  rows: Local;
+  cols: Local;
+  pixelMajor: Local;
+  r: Local;
+  q: Local;
+  o: Local;
+}
+
+/** Edge tile: spill the whole tile to `stage` (row r at r·32 bytes), then copy the valid `rows × cols` floats. */
+function emitEdgeStore(f: FunctionBuilder, l: EdgeStoreLocals): void {
+  for (let row = 0; row < 4; row++) {
+    f.get(l.stage).get(l.acc[row][0]).v128Store(row * 32);
+    f.get(l.stage).get(l.acc[row][1]).v128Store(row * 32 + 16);
+  }
+  f.i32Const(0).set(l.r);
+  f.loop();
+  {
+    f.i32Const(0).set(l.q);
+    f.loop();
+    {
+      // Destination: channel-major ot + r·ldo + q·4, pixel-major ot + q·ldo + r·4.
+      f.get(l.ot);
+      f.get(l.q).get(l.ldo).i32Mul().get(l.r).i32Const(2).i32Shl().i32Add();
+      f.get(l.r).get(l.ldo).i32Mul().get(l.q).i32Const(2).i32Shl().i32Add();
+      f.get(l.pixelMajor).select().i32Add();
+      f.get(l.stage).get(l.r).i32Const(5).i32Shl().i32Add().get(l.q).i32Const(2).i32Shl().i32Add().f32Load(0);
+      f.f32Store(0);
+      f.get(l.q).i32Const(1).i32Add().tee(l.q).get(l.cols).i32LtS().brIf(0);
+    }
+    f.end();
+    f.get(l.r).i32Const(1).i32Add().tee(l.r).get(l.rows).i32LtS().brIf(0);
+  }
+  f.end();
+}
+
+/**
+ * `gather_panels(dst, src, offsets, pixels, k, kStride)`: packs the operand of
+ * `pixels` output pixels into panels of 8 (`dst + (p >> 3)·k·32 + s·32 + (p & 7)·4`
+ * holds pixel `p`, reduction index `s`), reading `src + offsets[p] + s·kStride`
+ * — or 0 where `offsets[p] < 0` (a padding position). `offsets` is an i32
+ * table of byte offsets, one per pixel; `kStride` is the byte distance between
+ * consecutive input channels (`H·W·4` in NCHW, `4` in NHWC). This is where
+ * stride, padding and the NHWC input layout are applied.
+ */
+function emitGatherPanels(m: ModuleBuilder): void {
+  const f = m.func('gather_panels', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [dst, src, offsets, pixels, k, kStride] = f.params;
+  const p = f.local('i32');
+  const off = f.local('i32');
+  const d = f.local('i32');
+  const sp = f.local('i32');
+  const left = f.local('i32');
+  f.block();
+  f.get(pixels).i32Const(1).i32LtS().brIf(0);
+  f.i32Const(0).set(p);
+  f.loop();
+  {
+    f.get(offsets).get(p).i32Const(2).i32Shl().i32Add().i32Load(0).set(off);
+    f.get(dst).get(p).i32Const(3).i32ShrU().get(k).i32Const(5).i32Shl().i32Mul().i32Add();
+    f.get(p).i32Const(7).i32And().i32Const(2).i32Shl().i32Add().set(d);
+    f.get(k).set(left);
+    f.get(off).i32Const(0).i32LtS().if();
+    f.loop();
+    f.get(d).f32Const(0).f32Store(0);
+    f.get(d).i32Const(32).i32Add().set(d);
+    f.get(left).i32Const(1).i32Sub().tee(left).brIf(0);
+    f.end();
+    f.else();
+    f.get(src).get(off).i32Add().set(sp);
+    f.loop();
+    f.get(d).get(sp).f32Load(0).f32Store(0);
+    f.get(d).i32Const(32).i32Add().set(d);
+    f.get(sp).get(kStride).i32Add().set(sp);
+    f.get(left).i32Const(1).i32Sub().tee(left).brIf(0);
+    f.end();
+    f.end();
+    f.get(p).i32Const(1).i32Add().tee(p).get(pixels).i32LtS().brIf(0);
+  }
+  f.end();
+  f.end();
+}
+
+/**
+ * Generates the WASM SIMD GEMM module (exports `gemm_block` and
+ * `gather_panels`, importing its memory as `env.memory`). Deterministic: the
+ * same options give the same bytes, so worker threads compile an identical module.
+ */
+export function buildGemmModule(options: GemmModuleOptions): Uint8Array {
+  const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: options.maximumPages, shared: options.shared });
+  emitGemmBlock(m);
+  emitGatherPanels(m);
+  return m.encode();
+}
