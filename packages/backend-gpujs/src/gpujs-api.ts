@@ -1,0 +1,81 @@
+/**
+ * The slice of gpu.js 2.24's API this backend uses, declared locally so the
+ * package type-checks without loading gpu.js (it is imported lazily in
+ * `init()`) and so the calls we rely on are written down in one place.
+ * Semantics: gpu.js README, sections "GPU Settings", "gpu.createKernel
+ * Settings", "Asynchronous Kernels" and "WebAssembly".
+ */
+
+/** A gpu.js kernel class (`HeadlessGLKernel`, `WebGL2Kernel`, …, `CPUKernel`). */
+export interface GpuJsKernelClass {
+  readonly name: string;
+  /** Synchronous support check (GL: creates a test context once). */
+  readonly isSupported: boolean;
+  /** GL kernels: `{ maxTextureSize, isFloatRead, isTextureFloat, … }` once `isSupported` was read. */
+  readonly features?: { readonly maxTextureSize?: number } | null;
+  /** GL kernels: the context gpu.js created for its feature checks. */
+  readonly testContext?: unknown;
+}
+
+/** gpu.js's `Input`: a flat typed array viewed with dimensions `[x, y, z]` (x fastest). */
+export interface GpuJsInput {
+  readonly value: Float32Array;
+  readonly size: readonly number[];
+}
+
+/** The `kernel` a run shortcut currently calls (it changes when gpu.js falls back). */
+export interface GpuJsKernelInstance {
+  readonly constructor: GpuJsKernelClass;
+  readonly fallbackReason?: string | null;
+  readonly built?: boolean;
+}
+
+/** A nested result: `[z][y]` rows of `Float32Array(x)` for a 3-D output. */
+export type GpuJsOutput = Float32Array | readonly GpuJsOutput[];
+
+/** What `gpu.createKernel` returns: callable, plus the kernel it runs. */
+export interface GpuJsKernelShortcut {
+  (...args: unknown[]): GpuJsOutput | Promise<GpuJsOutput>;
+  readonly kernel: GpuJsKernelInstance;
+  /** Compiles for these arguments without running. */
+  build(...args: unknown[]): void;
+  destroy(removeCanvasReferences?: boolean): void;
+}
+
+/** Settings of `gpu.createKernel` that we pass. */
+export interface GpuJsKernelSettings {
+  readonly output: readonly [number, number, number];
+  readonly precision: 'single';
+  readonly tactic: 'precision';
+  readonly constants: Readonly<Record<string, unknown>>;
+  readonly loopMaxIterations: number;
+  readonly asyncMode: boolean;
+  readonly pipeline?: boolean;
+  readonly immutable?: boolean;
+}
+
+/** A `GPU` instance: one context shared by the kernels it creates. */
+export interface GpuJsInstance {
+  readonly Kernel: GpuJsKernelClass;
+  createKernel(source: string, settings: GpuJsKernelSettings): GpuJsKernelShortcut;
+  destroy(): Promise<void> | void;
+}
+
+/** The module `gpu.js` exports (the parts we use). */
+export interface GpuJsModule {
+  readonly GPU: {
+    new (settings: { mode: string }): GpuJsInstance;
+    isWebGPUAvailable(): Promise<boolean>;
+  };
+  readonly HeadlessGLKernel: GpuJsKernelClass;
+  readonly WebGL2Kernel: GpuJsKernelClass;
+  readonly WebGLKernel: GpuJsKernelClass;
+  readonly WebGPUKernel: GpuJsKernelClass;
+  readonly WebAssemblyKernel: GpuJsKernelClass;
+  readonly CPUKernel: GpuJsKernelClass;
+  input(value: Float32Array, size: readonly number[]): GpuJsInput;
+  readonly utils: {
+    /** The texture `[width, height]` gpu.js allocates for an output of `dimensions` (its own rule). */
+    getKernelTextureSize(settings: { optimizeFloatMemory?: boolean; precision: string }, dimensions: readonly number[]): Int32Array;
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * @pointwise/backend-gpujs — 1×1 convolution on kernels compiled by gpu.js
+ * (headless GL, WebGL2, WebGL, WebGPU, WebAssembly or its CPU mode).
+ * Side-effect free: call {@link registerGpujsBackend} to add it to a registry.
+ */
+export { GpujsBackend, DEFAULT_MAX_CHUNK_ELEMENTS } from './gpujs-backend.js';
+export { GpujsOperator, GPUJS_BACKEND_NAME } from './gpujs-operator.js';
+export { registerGpujsBackend, GPUJS_PRIORITY } from './register.js';
+export { GPUJS_MODES, resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type GpujsModeOption } from './options.js';
+export { precisionFactorOf, flushesSubnormalsIn } from './capabilities.js';
+export { outputGrid, planChunks, type Chunk, type ChunkLimits, type ChunkPlan, type OutputGrid } from './chunk-plan.js';
+export { conv1x1KernelSource, inputDimensions } from './kernel-source.js';
+export type { RendererInfo } from './renderer.js';

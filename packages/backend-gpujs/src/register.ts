@@ -1,0 +1,22 @@
+import { getDefaultRegistry, type BackendRegistry } from '@pointwise/core';
+import { GpujsBackend } from './gpujs-backend.js';
+import { GPUJS_BACKEND_NAME } from './gpujs-operator.js';
+import type { GpujsBackendOptions } from './options.js';
+
+/**
+ * Priority of `gpujs`: above `workers` (200) and `cpu-tiled` (100), so a
+ * real GPU wins automatic selection. In its default `auto` mode the backend
+ * reports itself unavailable on software renderers and CPU-only gpu.js, so
+ * there the CPU backends are chosen instead.
+ */
+export const GPUJS_PRIORITY = 300;
+
+/**
+ * Registers the gpu.js backend as `gpujs` (priority {@link GPUJS_PRIORITY}).
+ * Nothing is loaded until the registry first probes it. Returns `false` when
+ * the name is already taken (the first registration is kept).
+ * @throws {InvalidArgumentError} for invalid options (checked when the registry creates the backend).
+ */
+export function registerGpujsBackend(registry: BackendRegistry = getDefaultRegistry(), options: GpujsBackendOptions = {}): boolean {
+  return registry.register(GPUJS_BACKEND_NAME, () => new GpujsBackend(options), { priority: GPUJS_PRIORITY });
+}
