@@ -1,0 +1,75 @@
+import {
+  BackendRegistry,
+  DisposedError,
+  InvalidArgumentError,
+  createTensor,
+  normalizeConv1x1,
+  prepareConv1x1,
+  referenceConv1x1,
+  checkAccuracy,
+  registerReferenceBackend,
+} from '@pointwise/core';
+import { describe, expect, it } from 'vitest';
+import { CPU_TILED_PRIORITY, CpuTiledBackend, registerCpuTiledBackend } from '../src/index.js';
+import { expectAccurate, makeCase, randomData } from './helpers.js';
+
+describe('CpuTiledBackend', () => {
+  it('registers as cpu-tiled at priority 100 and is chosen over the reference', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    expect(registerCpuTiledBackend(registry)).toBe(true);
+    expect(registerCpuTiledBackend(registry)).toBe(false);
+    expect(CPU_TILED_PRIORITY).toBe(100);
+    expect(registry.names()).toEqual(['cpu-tiled', 'reference']);
+
+    const x = createTensor(randomData(2 * 8 * 5 * 5, 3), [2, 8, 5, 5], 'NHWC');
+    const problem = {
+      inputShape: x.shape,
+      inputLayout: 'NHWC' as const,
+      outputLayout: 'NCHW' as const,
+      weights: { data: randomData(12 * 4, 4), shape: [12, 4, 1, 1] as const },
+      bias: randomData(12, 5),
+      groups: 2,
+      stride: 2,
+      padding: 1,
+      activation: 'relu6' as const,
+    };
+    const op = await prepareConv1x1(problem, { registry });
+    expect(op.backend).toBe('cpu-tiled');
+    expect(op.info.details).toMatchObject({ kernel: 'js', threads: 1, microtile: '4x8' });
+    expect(op.canRunSync).toBe(true);
+
+    const { geometry, weights, bias } = normalizeConv1x1(problem);
+    const reference = referenceConv1x1(geometry, x.data, weights, bias);
+    const before = x.data.slice();
+    const asyncOut = await op.run(x);
+    const syncOut = op.runSync(x);
+    expect(checkAccuracy(asyncOut.data, reference, { k: 4 }).failureCount).toBe(0);
+    expect(syncOut.data).toEqual(asyncOut.data);
+    expect(x.data).toEqual(before); // input not mutated
+  });
+
+  it('reuses an out tensor and keeps weights it was prepared with', async () => {
+    const backend = new CpuTiledBackend({ mc: 4, nc: 8 });
+    await backend.init();
+    expect(backend.capabilities()).toMatchObject({ sync: true, threads: 1, precisionFactor: 1 });
+    const c = makeCase({ inputShape: [1, 6, 4, 4], outChannels: 5, activation: 'relu' });
+    const weights = c.weights.slice();
+    const op = await backend.prepare({ geometry: c.geometry, weights, bias: c.bias });
+    weights.fill(0); // the operator packed its own copy
+    const out = createTensor(new Float32Array(5 * 16), c.geometry.outputShape, 'NCHW');
+    op.runSync!(createTensor(c.x, c.geometry.inputShape, 'NCHW'), out);
+    expectAccurate(c, out.data);
+    const first = out.data.slice();
+    await op.run(createTensor(c.x, c.geometry.inputShape, 'NCHW'), out);
+    expect(out.data).toEqual(first);
+    op.dispose();
+    expect(() => op.runSync!(createTensor(c.x, c.geometry.inputShape, 'NCHW'), out)).toThrow(DisposedError);
+  });
+
+  it('rejects invalid backend options when preparing', async () => {
+    const c = makeCase({ inputShape: [1, 2, 2, 2], outChannels: 2 });
+    const backend = new CpuTiledBackend({ nc: -3 });
+    await expect(backend.prepare({ geometry: c.geometry, weights: c.weights, bias: c.bias })).rejects.toThrow(InvalidArgumentError);
+  });
+});

@@ -1,0 +1,66 @@
+import {
+  checkAccuracy,
+  describeAccuracy,
+  normalizeConv1x1,
+  referenceConv1x1,
+  type Conv1x1Problem,
+  type NormalizedConv1x1,
+} from '@pointwise/core';
+import { expect } from 'vitest';
+import { createKernelScratch, fullOutputRange, packWeights, planConv1x1, runConv1x1Range, type PlanOptions } from '../src/index.js';
+
+/** Deterministic values in [−1, 1) from a linear congruential generator. */
+export function randomData(length: number, seed: number): Float32Array {
+  const data = new Float32Array(length);
+  let state = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state / 2 ** 31 - 1;
+  }
+  return data;
+}
+
+/** A problem description with random weights, bias and input. */
+export interface CaseSpec extends Omit<Conv1x1Problem, 'weights' | 'bias'> {
+  readonly outChannels: number;
+  readonly withBias?: boolean;
+  readonly seed?: number;
+}
+
+/** A normalised problem plus its input data. */
+export interface Case extends NormalizedConv1x1 {
+  readonly x: Float32Array;
+}
+
+/** Builds a random case from a spec (weights `[Co, Ci/g]`, bias when asked, input in the spec's layout). */
+export function makeCase(spec: CaseSpec): Case {
+  const { outChannels, withBias = true, seed = 1, ...problem } = spec;
+  const [n, ci, h, w] = spec.inputShape;
+  const k = ci / (spec.groups ?? 1);
+  const normalized = normalizeConv1x1({
+    ...problem,
+    weights: { data: randomData(outChannels * k, seed + 1), shape: [outChannels, k] },
+    bias: withBias ? randomData(outChannels, seed + 2) : null,
+  });
+  return { ...normalized, x: randomData(n * ci * h * w, seed + 3) };
+}
+
+/** Runs the tiled kernel over the whole output (pre-filled with a sentinel, so unwritten cells show). */
+export function runTiled(c: Case, options: PlanOptions = {}): Float32Array {
+  const plan = planConv1x1(c.geometry, options);
+  const packed = packWeights(plan, c.weights, c.bias);
+  const [n, co, ho, wo] = c.geometry.outputShape;
+  const out = new Float32Array(n * co * ho * wo).fill(-12345);
+  runConv1x1Range(plan, packed, c.x, out, fullOutputRange(plan), createKernelScratch(plan));
+  return out;
+}
+
+/**
+ * Asserts `out` meets the accuracy bound of ARCHITECTURE.md §5 against the
+ * float64 reference (plus `absoluteSlack` per element, where a test needs it).
+ */
+export function expectAccurate(c: Case, out: Float32Array, label = '', absoluteSlack = 0): void {
+  const reference = referenceConv1x1(c.geometry, c.x, c.weights, c.bias);
+  const report = checkAccuracy(out, reference, { k: c.geometry.inChannelsPerGroup, absoluteSlack });
+  expect(report.failureCount, `${label} ${describeAccuracy(report)}`).toBe(0);
+}

@@ -1,0 +1,54 @@
+import { InvalidArgumentError, normalizeConv1x1 } from '@pointwise/core';
+import { describe, expect, it } from 'vitest';
+import { packWeights, planConv1x1 } from '../src/index.js';
+
+function geometry(ci: number, co: number, size: number, groups = 1) {
+  return normalizeConv1x1({
+    inputShape: [1, ci, size, size],
+    weights: { data: new Float32Array(co * (ci / groups)), shape: [co, ci / groups] },
+    groups,
+  }).geometry;
+}
+
+describe('planConv1x1', () => {
+  it('derives the blocks from the default cache sizes (32 KiB L1, 512 KiB L2)', () => {
+    // kc = min(K, 16384 / 32) = 512; mc = min(1024, 131072 / 512 / 4 · 4) = 128; nc = 131072 / 2048 → 64.
+    const plan = planConv1x1(geometry(512, 1024, 56));
+    expect(plan).toMatchObject({ kernel: 'js', microtile: '4x8', mr: 4, nr: 8, kc: 512, mc: 128, nc: 64, tilesPerGroup: 256 });
+    // Small problems clamp to the problem: K = 16, Co = 6 (padded to 8), 3×3 = 9 pixels (padded to 16).
+    expect(planConv1x1(geometry(16, 6, 3))).toMatchObject({ kc: 16, mc: 8, nc: 16, tilesPerGroup: 2 });
+  });
+
+  it('follows the cache sizes and rounds overrides up to the microtile', () => {
+    const small = planConv1x1(geometry(512, 1024, 56), { cache: { l1Bytes: 8192, l2Bytes: 65536 } });
+    expect(small).toMatchObject({ kc: 128, mc: 64, nc: 8 });
+    expect(planConv1x1(geometry(64, 64, 8), { mc: 5, nc: 9, kc: 1000, microtile: '4x4' })).toMatchObject({ mc: 8, nc: 12, kc: 64 });
+  });
+
+  it('rejects bad options', () => {
+    const g = geometry(4, 4, 2);
+    expect(() => planConv1x1(g, { mc: 0 })).toThrow(InvalidArgumentError);
+    expect(() => planConv1x1(g, { kc: 1.5 })).toThrow(InvalidArgumentError);
+    expect(() => planConv1x1(g, { cache: { l2Bytes: -1 } })).toThrow(InvalidArgumentError);
+    expect(() => planConv1x1(g, { microtile: '9x9' as never })).toThrow(InvalidArgumentError);
+    expect(() => planConv1x1(g, { kernel: 'cuda' as never })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('packWeights', () => {
+  it('lays out tiles of mr channels per group, K columns each, zero-padded, bias after', () => {
+    // Co = 6, groups = 2 → 3 channels per group, one 4-row tile per group; K = 2.
+    const g = normalizeConv1x1({
+      inputShape: [1, 4, 1, 1],
+      weights: { data: Float32Array.from({ length: 12 }, (_, i) => i + 1), shape: [6, 2] },
+      bias: Float32Array.from([10, 20, 30, 40, 50, 60]),
+      groups: 2,
+    });
+    const plan = planConv1x1(g.geometry, { microtile: '4x4' });
+    const packed = packWeights(plan, g.weights, g.bias);
+    // group 0: k=0 → w[0..2][0] = 1, 3, 5, pad; k=1 → 2, 4, 6, pad; group 1 likewise from channel 3.
+    expect(Array.from(packed)).toEqual([1, 3, 5, 0, 2, 4, 6, 0, 7, 9, 11, 0, 8, 10, 12, 0, 10, 20, 30, 0, 40, 50, 60, 0]);
+    expect(plan.biasOffset).toBe(16);
+    expect(plan.packedLength).toBe(24);
+  });
+});

@@ -1,0 +1,108 @@
+import { InvalidArgumentError, type Layout } from '@pointwise/core';
+import { describe, expect, it } from 'vitest';
+import {
+  createKernelScratch,
+  fullOutputRange,
+  packWeights,
+  planConv1x1,
+  runConv1x1Range,
+  type OutputRange,
+  type PlanOptions,
+} from '../src/index.js';
+import { makeCase, type CaseSpec } from './helpers.js';
+
+/** Cuts `[0, size)` at the given points (sorted, deduplicated, inside the interval). */
+function cuts(size: number, points: readonly number[]): [number, number][] {
+  const bounds = [...new Set([0, ...points.filter((p) => p > 0 && p < size), size])].sort((a, b) => a - b);
+  return bounds.slice(1).map((end, i) => [bounds[i], end]);
+}
+
+function assembleFromRanges(spec: CaseSpec, options: PlanOptions, channelCuts: number[], pixelCuts: number[]) {
+  const c = makeCase(spec);
+  const plan = planConv1x1(c.geometry, options);
+  const packed = packWeights(plan, c.weights, c.bias);
+  const full = new Float32Array(c.geometry.outputShape.reduce((a, b) => a * b));
+  runConv1x1Range(plan, packed, c.x, full, fullOutputRange(plan), createKernelScratch(plan));
+
+  const assembled = new Float32Array(full.length).fill(NaN);
+  const scratch = createKernelScratch(plan);
+  const [n, co, ho, wo] = c.geometry.outputShape;
+  const ranges: OutputRange[] = [];
+  for (let b = 0; b < n; b++) {
+    for (const [channelStart, channelEnd] of cuts(co, channelCuts)) {
+      for (const [pixelStart, pixelEnd] of cuts(ho * wo, pixelCuts)) {
+        ranges.push({ batchStart: b, batchEnd: b + 1, channelStart, channelEnd, pixelStart, pixelEnd });
+      }
+    }
+  }
+  // Run the pieces in reverse order, so no piece can rely on state left by its predecessor.
+  for (const range of ranges.reverse()) runConv1x1Range(plan, packed, c.x, assembled, range, scratch);
+  return { full, assembled };
+}
+
+describe('runConv1x1Range', () => {
+  for (const [inputLayout, outputLayout] of [['NCHW', 'NCHW'], ['NHWC', 'NCHW'], ['NCHW', 'NHWC'], ['NHWC', 'NHWC']] as [Layout, Layout][]) {
+    it(`disjoint ranges assemble a bit-identical output (${inputLayout} → ${outputLayout})`, () => {
+      const spec: CaseSpec = {
+        inputShape: [2, 40, 11, 13],
+        inputLayout,
+        outputLayout,
+        outChannels: 30,
+        groups: 2,
+        stride: [1, 2],
+        padding: [1, 2, 0, 1],
+        activation: 'relu',
+      };
+      // Block-aligned cuts (multiples of mc = 8 and nc = 16) and unaligned ones, across the group boundary (15).
+      for (const [channelCuts, pixelCuts] of [
+        [[8, 16, 24], [16, 32, 48]],
+        [[1, 7, 15, 22, 29], [3, 17, 18, 50, 83]],
+      ]) {
+        const { full, assembled } = assembleFromRanges(spec, { mc: 8, nc: 16, kc: 7 }, channelCuts, pixelCuts);
+        expect(assembled).toEqual(full);
+      }
+    });
+  }
+
+  it('writes exactly its range and nothing else', () => {
+    const c = makeCase({ inputShape: [2, 5, 4, 6], outChannels: 7, padding: 1 });
+    const plan = planConv1x1(c.geometry, { mc: 4, nc: 8 });
+    const packed = packWeights(plan, c.weights, c.bias);
+    const [n, co, ho, wo] = c.geometry.outputShape;
+    const out = new Float32Array(n * co * ho * wo).fill(7777);
+    const range = { batchStart: 1, batchEnd: 2, channelStart: 2, channelEnd: 5, pixelStart: 5, pixelEnd: 30 };
+    runConv1x1Range(plan, packed, c.x, out, range, createKernelScratch(plan));
+    for (let b = 0; b < n; b++) {
+      for (let ch = 0; ch < co; ch++) {
+        for (let p = 0; p < ho * wo; p++) {
+          const inside = b === 1 && ch >= 2 && ch < 5 && p >= 5 && p < 30;
+          expect(out[(b * co + ch) * ho * wo + p] !== 7777, `(${b}, ${ch}, ${p})`).toBe(inside);
+        }
+      }
+    }
+  });
+
+  it('an empty range writes nothing; a range outside the output throws', () => {
+    const c = makeCase({ inputShape: [1, 3, 2, 2], outChannels: 4 });
+    const plan = planConv1x1(c.geometry);
+    const packed = packWeights(plan, c.weights, c.bias);
+    const out = new Float32Array(16).fill(5);
+    const scratch = createKernelScratch(plan);
+    const full = fullOutputRange(plan);
+    runConv1x1Range(plan, packed, c.x, out, { ...full, channelStart: 2, channelEnd: 2 }, scratch);
+    expect(out).toEqual(new Float32Array(16).fill(5));
+    expect(() => runConv1x1Range(plan, packed, c.x, out, { ...full, pixelEnd: 5 }, scratch)).toThrow(InvalidArgumentError);
+    expect(() => runConv1x1Range(plan, packed, c.x, out, { ...full, channelStart: 3, channelEnd: 1 }, scratch)).toThrow(InvalidArgumentError);
+    expect(() => runConv1x1Range(plan, packed, c.x, out, { ...full, batchEnd: 1.5 }, scratch)).toThrow(InvalidArgumentError);
+  });
+
+  it('packs weights into a caller-provided (shared) buffer that gives the same result', () => {
+    const c = makeCase({ inputShape: [1, 9, 3, 3], outChannels: 6 });
+    const plan = planConv1x1(c.geometry);
+    const shared = new Float32Array(new SharedArrayBuffer(plan.packedLength * 4));
+    expect(packWeights(plan, c.weights, c.bias, shared)).toBe(shared);
+    expect(shared).toEqual(packWeights(plan, c.weights, c.bias));
+    expect(() => packWeights(plan, c.weights, c.bias, new Float32Array(plan.packedLength - 1))).toThrow();
+    expect(structuredClone(plan)).toEqual(plan);
+  });
+});
