@@ -29,6 +29,13 @@ function quoted(modes: readonly string[]): string {
   return modes.length === 0 ? 'none' : modes.map((m) => `"${m}"`).join(', ');
 }
 
+/** Why headless GL may be missing: on Linux it needs an X display (`xvfb-run -a` provides one). */
+function displayHint(mode: GpujsMode): string {
+  const proc = (globalThis as { process?: { platform?: string; env?: Record<string, string | undefined> } }).process;
+  if (mode !== 'headlessgl' || proc?.platform !== 'linux' || proc.env?.DISPLAY) return '';
+  return '; headless GL needs an X display and DISPLAY is not set (run under xvfb-run -a)';
+}
+
 /**
  * 1×1 convolution on kernels compiled by gpu.js 2.24: GLSL on headless GL
  * (Node), WebGL2 / WebGL (browsers), WGSL on WebGPU, WebAssembly, or
@@ -177,7 +184,7 @@ export class GpujsBackend implements Backend {
       }
       return {
         ok: false,
-        reason: `gpu.js mode "${requested}" is not supported here (supported: ${quoted(await supportedModes(gpujs))})`,
+        reason: `gpu.js mode "${requested}" is not supported here (supported: ${quoted(await supportedModes(gpujs))})${displayHint(requested)}`,
       };
     }
     for (const mode of AUTO_ORDER) {
