@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError } from '@pointwise/core';
+import type { ConformanceCase } from './case.js';
+
+function requireField(record: Record<string, unknown>, key: string, check: (v: unknown) => boolean, expected: string, where: string): void {
+  if (!check(record[key])) throw new InvalidArgumentError(`${where}.${key}`, expected, record[key]);
+}
+
+/**
+ * Parses the cases of an external case file (format in the README:
+ * `{ "cases": [ … ] }` or a bare array of case records). Each record becomes
+ * a case of tier `file`; `witnesses` defaults to `true`. Checks the fields a
+ * case needs; the rest (sizes, options, data lengths) is validated by core
+ * when the case is materialised.
+ *
+ * @param where the file name, for error messages.
+ * @throws {InvalidArgumentError} naming the record and field that is wrong.
+ */
+export function parseCaseFile(json: unknown, where: string): ConformanceCase[] {
+  const list = Array.isArray(json) ? json : (json as { cases?: unknown } | null)?.cases;
+  if (!Array.isArray(list)) throw new InvalidArgumentError(where, '{ "cases": [ … ] } or an array of cases', json);
+  return list.map((raw, i) => {
+    const at = `${where}: cases[${i}]`;
+    if (typeof raw !== 'object' || raw === null) throw new InvalidArgumentError(at, 'a case object', raw);
+    const record = raw as Record<string, unknown>;
+    requireField(record, 'name', (v) => typeof v === 'string' && v.length > 0, 'a non-empty string', at);
+    requireField(record, 'inputShape', (v) => Array.isArray(v) && v.length === 4, '[N, Ci, H, W]', at);
+    requireField(record, 'inputLayout', (v) => v === 'NCHW' || v === 'NHWC', '"NCHW" or "NHWC"', at);
+    requireField(record, 'outChannels', (v) => typeof v === 'number', 'a number (Co)', at);
+    requireField(record, 'input', (v) => typeof v === 'object' && v !== null, 'a data source', at);
+    requireField(record, 'weights', (v) => typeof v === 'object' && v !== null, 'a data source', at);
+    return { witnesses: true, ...record, name: `file/${record.name as string}`, tier: 'file' } as ConformanceCase;
+  });
+}
+
+/**
+ * Reads and parses a case file.
+ * @throws {InvalidArgumentError} for malformed records; `SyntaxError` for invalid JSON; fs errors for a missing file.
+ */
+export async function loadCaseFile(path: string): Promise<ConformanceCase[]> {
+  return parseCaseFile(JSON.parse(await readFile(path, 'utf8')), path);
+}

@@ -1,0 +1,48 @@
+import type { MaterializedCase } from '../catalogue/materialize.js';
+import { OnnxConvWitness, onnxConvUnsupportedReason } from '../witnesses/onnx-conv.js';
+import { TfjsConvWitness, tfjsConvUnsupportedReason } from '../witnesses/tfjs-conv.js';
+import { compareWithReference, describeAccuracy } from './compare.js';
+import { messageOf, type CaseResult } from './result.js';
+
+/** Names of the reference's independent witnesses, as the matrix lists them. */
+export const WITNESSES = ['witness:onnxruntime', 'witness:tfjs'] as const;
+
+/** One of {@link WITNESSES}. */
+export type WitnessName = (typeof WITNESSES)[number];
+
+/** The float32 precision both witness engines work in: the plain §5 bound. */
+const FLOAT32_ENGINE = { precisionFactor: 1, flushesSubnormals: false };
+
+/**
+ * Checks the reference with an independent library: the witness's output
+ * must lie within the §5 bound of the float64 reference, as any float32
+ * engine's must. A reference that computed the wrong thing would fail here.
+ * Geometries the witness cannot express are skipped with the reason.
+ */
+export async function checkWitness(m: MaterializedCase, witness: WitnessName): Promise<CaseResult> {
+  const started = performance.now();
+  const base = { case: m.case.name, tier: m.case.tier, backend: witness };
+  const unsupported = witness === 'witness:onnxruntime' ? onnxConvUnsupportedReason(m.geometry) : tfjsConvUnsupportedReason(m.geometry);
+  if (unsupported !== null) return { ...base, status: 'skipped', reason: unsupported, ms: 0 };
+  try {
+    const engine = witness === 'witness:onnxruntime' ? await OnnxConvWitness.create(m.problem) : await TfjsConvWitness.create(m.problem);
+    let output;
+    try {
+      output = await engine.run(m.x);
+    } finally {
+      await engine.dispose();
+    }
+    const report = compareWithReference(m, output.data, FLOAT32_ENGINE);
+    return {
+      ...base,
+      status: report.failureCount === 0 ? 'passed' : 'failed',
+      ...(report.failureCount > 0 ? { reason: describeAccuracy(report) } : {}),
+      worstRatio: report.worstRatio,
+      failureCount: report.failureCount,
+      elements: report.elements,
+      ms: performance.now() - started,
+    };
+  } catch (error) {
+    return { ...base, status: 'failed', reason: messageOf(error), ms: performance.now() - started };
+  }
+}
