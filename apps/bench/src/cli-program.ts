@@ -1,0 +1,197 @@
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { GPUJS_MODES, type GpujsModeOption } from '@pointwise/backend-gpujs';
+import { InvalidArgumentError, PointwiseError, type Layout } from '@pointwise/core';
+import { createBenchRegistry, defaultBackendNames } from './backends.js';
+import { runBench } from './bench.js';
+import { BackendContender } from './contenders/backend-contender.js';
+import type { Contender } from './contenders/contender.js';
+import { createPeer, isPeerName, PEER_NAMES } from './contenders/peers.js';
+import type { BenchLayer } from './layer.js';
+import { BENCH_VERSION } from './package-version.js';
+import { progressBar } from './progress.js';
+import { renderHtml } from './report/html.js';
+import { renderMarkdown } from './report/markdown.js';
+import { hasWrongResult } from './report/summary.js';
+import { renderTextReport } from './report/table.js';
+import type { MeasurementSettings } from './results.js';
+import { parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js';
+import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './suites.js';
+
+/** Exit status when a contender returned a wrong result. */
+export const EXIT_WRONG_RESULT = 1;
+/** Exit status for a bad command line. */
+export const EXIT_USAGE = 2;
+
+/** Where the CLI writes: stdout for the report, stderr for progress and errors. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+interface CliOptions {
+  suite?: string;
+  shape: string[];
+  shapeFile?: string;
+  backends?: string;
+  peers: boolean;
+  threads: number;
+  layout: string;
+  repeat: number;
+  minTime: number;
+  maxTime: number;
+  maxSamples: number;
+  warmup: number;
+  seed: number;
+  gpujsMode: GpujsModeOption;
+  json?: string;
+  markdown?: string;
+  html?: string;
+  progress: boolean;
+  list?: boolean;
+}
+
+function integer(min: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, received "${text}"`);
+    return value;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseLayouts(text: string): Layout[] {
+  const names = text === 'both' ? ['NCHW', 'NHWC'] : text.split(',').map((s) => s.trim().toUpperCase());
+  for (const name of names) if (name !== 'NCHW' && name !== 'NHWC') throw new InvalidArgumentError('--layout', 'NCHW, NHWC, both or a comma-separated list', text);
+  return [...new Set(names)] as Layout[];
+}
+
+function program(): Command {
+  return new Command('pointwise-bench')
+    .description(
+      'Benchmarks Pointwise 1×1 convolution backends side by side with peer libraries. Every result is checked against ' +
+        'the float64 reference before it is timed; a wrong result is reported, not timed, and makes the exit status 1.',
+    )
+    .version(BENCH_VERSION)
+    .option('--suite <names>', 'comma-separated built-in suites (see --list); default "default", or none when --shape/--shape-file is given')
+    .option('--shape <shapes>', `custom layers, comma-separated or repeated: ${SHAPE_GRAMMAR}`, collect, [])
+    .option('--shape-file <file>', 'JSON file of custom layers: an array of shape strings or { name?, ci, h, w, co, stride?, groups?, batch?, activation? }')
+    .option('--backends <names>', `comma-separated registry backends and peers (${PEER_NAMES.join(', ')}); default: every backend but reference, and every peer`)
+    .option('--no-peers', 'leave the peer libraries out')
+    .option('--threads <n>', 'threads of the workers backend and ort-mt', integer(1), os.availableParallelism())
+    .option('--layout <layouts>', 'requested layout: NCHW, NHWC or both (one table each)', 'NCHW')
+    .option('--repeat <n>', 'minimum warm samples per contender and layer', integer(1), 5)
+    .option('--min-time <ms>', 'minimum total warm time per contender and layer', integer(0), 300)
+    .option('--max-time <ms>', 'stop a slow contender once its samples total this long (with ≥ 3 samples)', integer(1), 3000)
+    .option('--max-samples <n>', 'stop a fast contender at this many samples even below --min-time', integer(1), 1000)
+    .option('--warmup <ms>', 'warm-up time per contender and layer, counting the first run', integer(0), 100)
+    .option('--seed <n>', 'seed of the synthetic layer data', integer(0), 1)
+    .addOption(new Option('--gpujs-mode <mode>', 'gpu.js mode of the gpujs backend').choices(['auto', ...GPUJS_MODES]).default('auto'))
+    .option('--json <file>', 'write every sample and the environment as JSON')
+    .option('--markdown <file>', 'write the tables as Markdown')
+    .option('--html <file>', 'write a self-contained HTML page with charts')
+    .option('--no-progress', 'no progress bar')
+    .option('--list', 'list suites, backends and peers, then exit')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+}
+
+async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
+  const layers = options.shape.flatMap(parseShapeList);
+  if (options.shapeFile) layers.push(...(await readShapeFile(options.shapeFile)));
+  return layers;
+}
+
+function chooseContenders(options: CliOptions, backendNames: readonly string[], registryNames: readonly string[], registry: ReturnType<typeof createBenchRegistry>): Contender[] {
+  const requested = options.backends
+    ? options.backends.split(',').map((s) => s.trim()).filter((s) => s !== '')
+    : [...backendNames, ...PEER_NAMES];
+  const contenders: Contender[] = [];
+  for (const name of new Set(requested)) {
+    if (isPeerName(name)) {
+      if (options.peers) contenders.push(createPeer(name, options.threads));
+    } else if (registryNames.includes(name)) {
+      contenders.push(new BackendContender(name, registry));
+    } else {
+      throw new InvalidArgumentError('--backends', `names among ${[...registryNames, ...PEER_NAMES].join(', ')}`, name);
+    }
+  }
+  if (contenders.length === 0) throw new InvalidArgumentError('--backends', 'at least one backend or peer', options.backends ?? '');
+  return contenders;
+}
+
+async function listing(sources: readonly SuiteSource[], registry: ReturnType<typeof createBenchRegistry>): Promise<string> {
+  const lines = ['Suites:'];
+  for (const s of sources) lines.push(`  ${s.name.padEnd(18)} ${s.description}`);
+  lines.push('Backends (registry):');
+  for (const b of await registry.list()) lines.push(`  ${b.name.padEnd(18)} ${b.available ? 'available' : `unavailable: ${b.reason}`}`);
+  lines.push('Peers:', ...PEER_NAMES.map((p) => `  ${p}`), `Shape grammar: ${SHAPE_GRAMMAR}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The `pointwise-bench` command: parses `argv`, runs the suites, prints the
+ * tables and writes the requested files.
+ * @returns the exit status: 0, {@link EXIT_WRONG_RESULT} when a contender
+ *   returned a wrong result, {@link EXIT_USAGE} for a bad command line.
+ */
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const command = program();
+  let options: CliOptions;
+  try {
+    options = command.parse([...argv]).opts<CliOptions>();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : EXIT_USAGE;
+  }
+  const registry = createBenchRegistry({ threads: options.threads, gpujsMode: options.gpujsMode });
+  try {
+    const sources = builtInSuites();
+    if (options.list) {
+      io.stdout.write(await listing(sources, registry));
+      return 0;
+    }
+    const custom = await customLayers(options);
+    const suiteNames = options.suite?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? (custom.length > 0 ? [] : ['default']);
+    const suites = await resolveSuites(suiteNames, sources);
+    if (custom.length > 0) suites.push(customSuite(custom));
+    const settings: MeasurementSettings = {
+      repeat: options.repeat,
+      minTimeMs: options.minTime,
+      maxTimeMs: options.maxTime,
+      minSamplesAtCap: 3,
+      maxSamples: options.maxSamples,
+      warmupMs: options.warmup,
+    };
+    const contenders = chooseContenders(options, defaultBackendNames(registry), registry.names(), registry);
+    const report = await runBench({
+      suites,
+      contenders,
+      layouts: parseLayouts(options.layout),
+      settings,
+      seed: options.seed,
+      ...(options.progress ? { progress: progressBar(io.stderr) } : {}),
+    });
+    io.stdout.write(`${renderTextReport(report)}\n`);
+    if (options.json) await writeFile(options.json, `${JSON.stringify(report, null, 1)}\n`);
+    if (options.markdown) await writeFile(options.markdown, renderMarkdown(report));
+    if (options.html) await writeFile(options.html, renderHtml(report));
+    if (hasWrongResult(report.suites)) {
+      io.stderr.write('error: at least one contender returned a wrong result (see WRONG above)\n');
+      return EXIT_WRONG_RESULT;
+    }
+    return 0;
+  } catch (error) {
+    if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  } finally {
+    await registry.dispose();
+  }
+}

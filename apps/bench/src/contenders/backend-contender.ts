@@ -1,0 +1,86 @@
+import { BackendUnavailableError, prepareConv1x1, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
+import { packageVersion } from '../package-version.js';
+import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
+
+/** npm package of each known registry name, for the version stamp. */
+const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
+  reference: '@pointwise/core',
+  'cpu-tiled': '@pointwise/backend-cpu-tiled',
+  workers: '@pointwise/backend-workers',
+  gpujs: '@pointwise/backend-gpujs',
+};
+
+function sharedCopy(tensor: Tensor): Tensor {
+  const copy = zerosTensor(tensor.shape, tensor.layout, true);
+  copy.data.set(tensor.data);
+  return copy;
+}
+
+/**
+ * A Pointwise backend, reached the way users reach it: `prepareConv1x1` with
+ * `{ backend: name, strict: true }` on the given registry, then
+ * `Conv1x1Operator.run` (core's validation included in the time). Inputs and
+ * outputs sit on `SharedArrayBuffer`s, so a thread-pool backend can share
+ * them without the copy a tuned application would avoid too.
+ */
+export class BackendContender implements Contender {
+  readonly kind = 'backend' as const;
+  readonly name: string;
+  readonly version: string;
+  readonly #registry: BackendRegistry;
+
+  constructor(name: string, registry: BackendRegistry) {
+    this.name = name;
+    this.#registry = registry;
+    const pkg = BACKEND_PACKAGES[name];
+    this.version = pkg === undefined ? 'unknown' : packageVersion(pkg);
+  }
+
+  /** Initialises the backend through the registry; throws the backend's own reason when it is unavailable. */
+  async load(): Promise<void> {
+    try {
+      await this.#registry.get(this.name);
+    } catch (error) {
+      if (error instanceof BackendUnavailableError && error.attempts.length > 0) {
+        throw new Error(error.attempts.map((a) => a.reason).join('; '), { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  layoutFor(requested: Layout): Layout {
+    return requested;
+  }
+
+  async prepare(problem: ContenderProblem): Promise<PreparedRun> {
+    const { layer } = problem;
+    const input = sharedCopy(problem.input);
+    const op = await prepareConv1x1(
+      {
+        inputShape: input.shape,
+        inputLayout: input.layout,
+        weights: { data: problem.weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
+        bias: problem.bias,
+        stride: layer.stride,
+        groups: layer.groups,
+        activation: layer.activation,
+      },
+      { registry: this.#registry, backend: this.name, strict: true },
+    );
+    const out = zerosTensor(op.geometry.outputShape, op.geometry.outputLayout, true);
+    return {
+      inputLayout: input.layout,
+      outputLayout: out.layout,
+      details: { threads: op.capabilities.threads, ...op.info.details },
+      precisionFactor: op.capabilities.precisionFactor,
+      run: async () => {
+        await op.run(input, out);
+      },
+      output: () => out.data,
+      dispose: () => op.dispose(),
+    };
+  }
+
+  /** Backends belong to the registry, which the harness disposes once at the end. */
+  async dispose(): Promise<void> {}
+}

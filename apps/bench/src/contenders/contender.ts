@@ -1,0 +1,91 @@
+import type { Layout, Tensor } from '@pointwise/core';
+import type { BenchLayer } from '../layer.js';
+
+/** A Pointwise backend from the registry, or a peer library we compare against. */
+export type ContenderKind = 'backend' | 'peer';
+
+/** Engine details stamped on every row: threads, kernel, gpu.js mode, … */
+export type ContenderDetails = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * One layer's problem as a contender receives it: the layer, its weights
+ * `[Co, Ci/groups]` and bias `[Co]` (read-only), and the input already in the
+ * layout the contender asked for with {@link Contender.layoutFor}.
+ */
+export interface ContenderProblem {
+  readonly layer: BenchLayer;
+  readonly weights: Float32Array;
+  readonly bias: Float32Array | null;
+  /** `[N, Ci, H, W]` in `layoutFor(requested)`; read-only. */
+  readonly input: Tensor;
+}
+
+/** A way of timing a prepared run: with the result read back to host memory, or without. */
+export interface RunVariant {
+  /** `readback` (the default, result in host memory) or `no-readback` (result left on the device). */
+  readonly name: 'readback' | 'no-readback';
+  /** Runs the layer once. */
+  run(): Promise<void>;
+}
+
+/**
+ * A contender prepared for one layer: weights packed or uploaded, model
+ * built. `run` computes the layer on the problem's input and keeps the
+ * result so that {@link output} can return it.
+ */
+export interface PreparedRun {
+  /** Memory order of the input it consumes and the output it produces. */
+  readonly inputLayout: Layout;
+  readonly outputLayout: Layout;
+  /** What ran: threads, kernel, mode (from the engine where it says). */
+  readonly details: ContenderDetails;
+  /** Precision factor the result is checked with (ARCHITECTURE.md §5); 1 for float32 engines. */
+  readonly precisionFactor: number;
+  /**
+   * Makes this contender the active one before a timed run, outside the
+   * timing (TensorFlow.js switches its global backend here).
+   */
+  activate?(): Promise<void>;
+  /** Runs once and reads the result back to host memory (the time users see). */
+  run(): Promise<void>;
+  /** Extra timed variants where they differ from `run` (gpu.js without readback). */
+  readonly extraVariants?: readonly RunVariant[];
+  /** The output of the last `run`, `[N, Co, Ho, Wo]` in `outputLayout`. */
+  output(): Float32Array;
+  /** Releases what `prepare` allocated. */
+  dispose(): Promise<void> | void;
+}
+
+/**
+ * A Pointwise backend or a peer library behind one interface, so the harness
+ * verifies, times and reports every one the same way.
+ */
+export interface Contender {
+  /** `--backends` name: a registry name (`cpu-tiled`, …) or a peer (`naive`, `tfjs-wasm`, `ort-mt`, …). */
+  readonly name: string;
+  readonly kind: ContenderKind;
+  /** Library or package version; meaningful after {@link load}. */
+  readonly version: string;
+  /**
+   * Loads and initialises the engine once.
+   * @throws an Error whose message says why it cannot run here.
+   */
+  load(): Promise<void>;
+  /** The layout this contender runs in when `requested` is asked for (its native one if it has only one). */
+  layoutFor(requested: Layout): Layout;
+  /**
+   * Prepares one layer.
+   * @throws {UnsupportedLayerError} when the engine cannot express the layer (e.g. groups).
+   */
+  prepare(problem: ContenderProblem): Promise<PreparedRun>;
+  /** Releases the engine (threads, sessions). */
+  dispose(): Promise<void>;
+}
+
+/** A layer the contender cannot express (reported as "n/a" with the reason, not as a failure). */
+export class UnsupportedLayerError extends Error {
+  constructor(contender: string, reason: string) {
+    super(`${contender}: ${reason}`);
+    this.name = 'UnsupportedLayerError';
+  }
+}

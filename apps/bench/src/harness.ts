@@ -1,0 +1,324 @@
+import {
+  checkAccuracy,
+  convertLayout,
+  createTensor,
+  describeAccuracy,
+  normalizeConv1x1,
+  referenceConv1x1,
+  type Layout,
+  type Tensor,
+} from '@pointwise/core';
+import { UnsupportedLayerError, type Contender, type PreparedRun, type RunVariant } from './contenders/contender.js';
+import { layerFlops, type BenchLayer, type LayerData, type Suite } from './layer.js';
+import type { ContenderStatus, LayerInfo, LayerResult, Measurement, MeasurementSettings, SuiteResult } from './results.js';
+import { SampleSet } from './sampler.js';
+import { gflops, summarize } from './stats.js';
+import { syntheticLayerData } from './synthetic-data.js';
+
+/** Receives progress: one step per contender per layer (and layout). */
+export interface ProgressSink {
+  start(total: number): void;
+  /** Says what is running now. */
+  status(text: string): void;
+  /** One contender finished one layer. */
+  step(): void;
+  stop(): void;
+}
+
+/** Options of {@link runSuites}. */
+export interface HarnessOptions {
+  readonly settings: MeasurementSettings;
+  /** Layouts to run each suite in (one table each). */
+  readonly layouts: readonly Layout[];
+  /** Seed of the synthetic data. */
+  readonly seed: number;
+  readonly progress?: ProgressSink;
+}
+
+const now = () => performance.now();
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Loads every contender once, timing it; one that cannot load is kept with
+ * its reason and left out of the run.
+ */
+export async function loadContenders(contenders: readonly Contender[]): Promise<{ ready: Contender[]; statuses: ContenderStatus[] }> {
+  const ready: Contender[] = [];
+  const statuses: ContenderStatus[] = [];
+  for (const contender of contenders) {
+    const start = now();
+    try {
+      await contender.load();
+      ready.push(contender);
+      statuses.push({ name: contender.name, kind: contender.kind, version: contender.version, available: true, loadMs: now() - start });
+    } catch (error) {
+      statuses.push({ name: contender.name, kind: contender.kind, version: contender.version, available: false, reason: reasonOf(error) });
+    }
+  }
+  return { ready, statuses };
+}
+
+function layerInfo(layer: BenchLayer): LayerInfo {
+  return {
+    name: layer.name,
+    batch: layer.batch,
+    inChannels: layer.inChannels,
+    height: layer.height,
+    width: layer.width,
+    outChannels: layer.outChannels,
+    stride: layer.stride,
+    groups: layer.groups,
+    activation: layer.activation,
+    flops: layerFlops(layer),
+    data: layer.load ? 'real' : 'synthetic',
+  };
+}
+
+/** A contender whose first result passed the check, ready to be timed. */
+interface Verified {
+  readonly contender: Contender;
+  readonly prepared: PreparedRun;
+  /** Everything of its measurements but the samples. */
+  readonly base: Omit<Measurement, 'variant' | 'samplesMs' | 'warmupRuns' | 'status'>;
+  /** `readback` first, then any extra variants. */
+  readonly variants: readonly RunVariant[];
+}
+
+/** Layer data with the input converted once per layout it is asked in. */
+class LayerInputs {
+  readonly #byLayout = new Map<Layout, Tensor>();
+  constructor(readonly data: LayerData) {}
+
+  in(layout: Layout): Tensor {
+    let tensor = this.#byLayout.get(layout);
+    if (tensor === undefined) {
+      tensor = this.data.input.layout === layout ? this.data.input : convertLayout(this.data.input, layout);
+      this.#byLayout.set(layout, tensor);
+    }
+    return tensor;
+  }
+}
+
+/**
+ * Prepares and runs a contender once (the cold start), then checks that
+ * first result against the reference. Returns the contender ready for
+ * timing, or the measurement that says why it will not be timed.
+ */
+async function verify(
+  contender: Contender,
+  layer: BenchLayer,
+  layout: Layout,
+  inputs: LayerInputs,
+  reference: ReturnType<typeof referenceConv1x1>,
+  outputShape: readonly [number, number, number, number],
+): Promise<Verified | Measurement> {
+  const identity = { contender: contender.name, kind: contender.kind, version: contender.version };
+  const notTimed = (status: Measurement['status'], reason: string, extra: Partial<Measurement> = {}): Measurement => ({
+    ...identity,
+    variant: 'readback',
+    status,
+    reason,
+    samplesMs: [],
+    warmupRuns: 0,
+    ...extra,
+  });
+  const inputLayout = contender.layoutFor(layout);
+  let prepared: PreparedRun;
+  let firstRunMs: number;
+  const prepareStart = now();
+  try {
+    prepared = await contender.prepare({ layer, weights: inputs.data.weights, bias: inputs.data.bias, input: inputs.in(inputLayout) });
+  } catch (error) {
+    return notTimed(error instanceof UnsupportedLayerError ? 'unsupported' : 'failed', reasonOf(error));
+  }
+  const prepareMs = now() - prepareStart;
+  try {
+    await prepared.activate?.();
+    const runStart = now();
+    await prepared.run();
+    firstRunMs = now() - runStart;
+  } catch (error) {
+    await prepared.dispose();
+    return notTimed('failed', `first run: ${reasonOf(error)}`, { prepareMs });
+  }
+  const stamp = {
+    inputLayout: prepared.inputLayout,
+    outputLayout: prepared.outputLayout,
+    details: prepared.details,
+    prepareMs,
+    firstRunMs,
+  };
+  let output = prepared.output();
+  if (prepared.outputLayout !== layout) output = convertLayout(createTensor(output, outputShape, prepared.outputLayout), layout).data;
+  const report = checkAccuracy(output, reference, { k: layer.inChannels / layer.groups, precisionFactor: prepared.precisionFactor });
+  const accuracy = {
+    elements: report.elements,
+    failureCount: report.failureCount,
+    worstRatio: report.worstRatio,
+    description: describeAccuracy(report),
+  };
+  if (report.failureCount > 0) {
+    await prepared.dispose();
+    return notTimed('wrong', accuracy.description, { ...stamp, accuracy });
+  }
+  return {
+    contender,
+    prepared,
+    base: { ...identity, ...stamp, accuracy },
+    variants: [{ name: 'readback', run: () => prepared.run() }, ...(prepared.extraVariants ?? [])],
+  };
+}
+
+/** One timing variant of a verified contender, with its samples. */
+interface Series {
+  readonly owner: Verified;
+  readonly variant: RunVariant;
+  readonly set: SampleSet;
+  warmupRuns: number;
+}
+
+/** One timed run: activation outside the timing, then the variant's run, in ms. */
+async function timeOnce(series: Series): Promise<number> {
+  await series.owner.prepared.activate?.();
+  const start = now();
+  await series.variant.run();
+  return now() - start;
+}
+
+/**
+ * Runs a series, discarding the runs, until `warmupMs` have passed counting
+ * the cold first run: a layer whose first run alone took that long (seconds
+ * for the naive loop on big layers) is warm already.
+ */
+async function warmUp(series: Series, warmupMs: number): Promise<void> {
+  let elapsed = series.owner.base.firstRunMs ?? 0;
+  while (elapsed < warmupMs) {
+    elapsed += await timeOnce(series);
+    series.warmupRuns++;
+  }
+}
+
+function finish(series: Series, flops: number): Measurement {
+  const { set } = series;
+  const summary = set.samplesMs.length > 0 ? summarize(set.samplesMs) : undefined;
+  return {
+    ...series.owner.base,
+    variant: series.variant.name,
+    status: set.failure === undefined ? 'ok' : 'failed',
+    ...(set.failure === undefined ? {} : { reason: set.failure }),
+    samplesMs: set.samplesMs,
+    warmupRuns: series.warmupRuns,
+    ...(summary && set.failure === undefined
+      ? { summary, gflops: { median: gflops(flops, summary.median), low: gflops(flops, summary.p90), high: gflops(flops, summary.p10) } }
+      : {}),
+  };
+}
+
+/**
+ * Times the verified series round-robin: each round runs every series that
+ * still needs samples once, so drift of a shared machine affects all alike.
+ */
+async function sampleRoundRobin(series: readonly Series[], progress: ProgressSink | undefined): Promise<void> {
+  let active = series.filter((s) => s.set.needsMore());
+  while (active.length > 0) {
+    for (const s of active) {
+      try {
+        s.set.add(await timeOnce(s));
+      } catch (error) {
+        s.set.failure = `timed run: ${reasonOf(error)}`;
+      }
+      if (!s.set.needsMore() && s.variant.name === 'readback') progress?.step();
+    }
+    active = active.filter((s) => s.set.needsMore());
+  }
+}
+
+/**
+ * Measures one layer in one requested layout: the float64 reference, then
+ * each contender's cold start and checked first result, warm-up, and
+ * interleaved warm samples. Contenders are returned in the given order.
+ */
+async function measureLayer(
+  layer: BenchLayer,
+  layout: Layout,
+  inputs: LayerInputs,
+  contenders: readonly Contender[],
+  options: HarnessOptions,
+  label: string,
+): Promise<LayerResult> {
+  const { progress, settings } = options;
+  progress?.status(`${label}: reference`);
+  const { weights, bias } = inputs.data;
+  const { geometry } = normalizeConv1x1({
+    inputShape: inputs.data.input.shape,
+    inputLayout: layout,
+    weights: { data: weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
+    bias,
+    stride: layer.stride,
+    groups: layer.groups,
+    activation: layer.activation,
+  });
+  const reference = referenceConv1x1(geometry, inputs.in(layout).data, weights, bias);
+  const outcomes: (Verified | Measurement)[] = [];
+  for (const contender of contenders) {
+    progress?.status(`${label}: ${contender.name} cold start and check`);
+    const outcome = await verify(contender, layer, layout, inputs, reference, geometry.outputShape);
+    if (!('prepared' in outcome)) progress?.step();
+    outcomes.push(outcome);
+  }
+  const series: Series[] = outcomes.flatMap((o) =>
+    'prepared' in o ? o.variants.map((variant) => ({ owner: o, variant, set: new SampleSet(settings), warmupRuns: 0 })) : [],
+  );
+  try {
+    progress?.status(`${label}: warm-up`);
+    for (const s of series) {
+      try {
+        await warmUp(s, settings.warmupMs);
+      } catch (error) {
+        s.set.failure = `warm-up: ${reasonOf(error)}`;
+        if (s.variant.name === 'readback') progress?.step();
+      }
+    }
+    progress?.status(`${label}: timing ${series.length} series round-robin`);
+    await sampleRoundRobin(series, progress);
+  } finally {
+    for (const o of outcomes) if ('prepared' in o) await o.prepared.dispose();
+  }
+  const flops = layerFlops(layer);
+  const measurements = outcomes.flatMap((o) =>
+    'prepared' in o ? series.filter((s) => s.owner === o).map((s) => finish(s, flops)) : [o],
+  );
+  return { layer: layerInfo(layer), measurements };
+}
+
+/**
+ * Runs suites on loaded contenders: for every suite, layer and layout, the
+ * reference, each contender's cold start and verified first result, then
+ * interleaved warm samples. A contender whose result is wrong is reported
+ * and not timed. Layer data (real or synthetic) is created once per layer.
+ */
+export async function runSuites(suites: readonly Suite[], contenders: readonly Contender[], options: HarnessOptions): Promise<SuiteResult[]> {
+  const { progress, layouts } = options;
+  progress?.start(suites.reduce((sum, s) => sum + s.layers.length, 0) * layouts.length * contenders.length);
+  const results: SuiteResult[] = [];
+  try {
+    for (const suite of suites) {
+      const perLayout = layouts.map((): LayerResult[] => []);
+      for (const layer of suite.layers) {
+        progress?.status(`${suite.name} ${layer.name}: loading data`);
+        const inputs = new LayerInputs(layer.load ? await layer.load() : syntheticLayerData(layer, options.seed));
+        for (let i = 0; i < layouts.length; i++) {
+          const label = `${suite.name} ${layouts[i]} ${layer.name}`;
+          perLayout[i].push(await measureLayer(layer, layouts[i], inputs, contenders, options, label));
+        }
+      }
+      layouts.forEach((layout, i) => results.push({ suite: suite.name, description: suite.description, layout, layers: perLayout[i] }));
+    }
+  } finally {
+    progress?.stop();
+  }
+  return results;
+}

@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { environmentLine } from '../environment.js';
+import type { BenchReport, SuiteResult } from '../results.js';
+import { describeSettings, formatCell, formatRatio, seriesKey, suiteColumns, suiteLegend, summarizeRow } from './summary.js';
+
+/** Chart.js's UMD build, read from the installed package so the page needs no network. */
+function chartJsSource(): string {
+  const require = createRequire(import.meta.url);
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JSON safe inside a `<script>` element (no `</script>`, no HTML comment openers). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
+/** Distinct colours, backends first in strong hues; the naive baseline is grey. */
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#e377c2', '#8c564b', '#bcbd22', '#393b79'];
+
+function colours(report: BenchReport): Record<string, string> {
+  const keys: string[] = [];
+  for (const suite of report.suites) for (const key of suiteColumns(suite)) if (!keys.includes(key)) keys.push(key);
+  const map: Record<string, string> = {};
+  let next = 0;
+  for (const key of keys) map[key] = key === 'naive' ? '#7f7f7f' : PALETTE[next++ % PALETTE.length];
+  return map;
+}
+
+/** What the page's script draws for one suite. */
+interface ChartSuite {
+  readonly id: string;
+  readonly layers: readonly string[];
+  readonly series: readonly {
+    readonly key: string;
+    readonly kind: string;
+    /** Median GFLOP/s per layer, `null` where not timed. */
+    readonly gflops: readonly (number | null)[];
+    readonly low: readonly (number | null)[];
+    readonly high: readonly (number | null)[];
+    /** `{ x: FLOPs, y: median ms }` of each timed layer. */
+    readonly cost: readonly { readonly x: number; readonly y: number; readonly layer: string }[];
+  }[];
+}
+
+function chartData(suite: SuiteResult, index: number): ChartSuite {
+  return {
+    id: `suite-${index}`,
+    layers: suite.layers.map((l) => l.layer.name),
+    series: suiteColumns(suite).map((key) => {
+      const ms = suite.layers.map((l) => l.measurements.find((m) => seriesKey(m) === key));
+      const kind = ms.find((m) => m !== undefined)?.kind ?? 'peer';
+      return {
+        key,
+        kind,
+        gflops: ms.map((m) => m?.gflops?.median ?? null),
+        low: ms.map((m) => m?.gflops?.low ?? null),
+        high: ms.map((m) => m?.gflops?.high ?? null),
+        cost: suite.layers.flatMap((l, i) => {
+          const median = ms[i]?.summary?.median;
+          return median === undefined ? [] : [{ x: l.layer.flops, y: median, layer: l.layer.name }];
+        }),
+      };
+    }),
+  };
+}
+
+function rateTableHtml(suite: SuiteResult): string {
+  const columns = suiteColumns(suite);
+  const head = ['layer', 'MFLOP', ...columns, '× naive', '× best peer'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = suite.layers.map((row) => {
+    const summary = summarizeRow(row);
+    const cells = columns.map((key) => {
+      const m = row.measurements.find((x) => seriesKey(x) === key);
+      const text = escapeHtml(formatCell(m));
+      const cls = m?.status === 'wrong' ? ' class="wrong"' : summary.best?.key === key ? ' class="best"' : '';
+      return `<td${cls}>${text}</td>`;
+    });
+    const peer = summary.bestPeer ? `${formatRatio(summary.backendVsBestPeer)} (${summary.bestPeer.key})` : '—';
+    return `<tr><th>${escapeHtml(row.layer.name)}</th><td>${(row.layer.flops / 1e6).toFixed(row.layer.flops < 1e7 ? 2 : 0)}</td>${cells.join('')}<td>${formatRatio(summary.backendVsNaive)}</td><td>${escapeHtml(peer)}</td></tr>`;
+  });
+  return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function legendHtml(suite: SuiteResult): string {
+  const rows = suiteLegend(suite).map(
+    (s) =>
+      `<tr><th>${escapeHtml(s.key)}</th><td>${escapeHtml(s.version)}</td><td>${escapeHtml(s.layouts)}</td><td>${escapeHtml(s.details)}</td>` +
+      `<td>${s.samples[0] === s.samples[1] ? s.samples[0] : `${s.samples[0]}–${s.samples[1]}`}</td>` +
+      `<td>${s.worstRatio === undefined ? '—' : s.worstRatio.toFixed(3)}</td><td>${s.problems.map(escapeHtml).join('<br>') || '—'}</td></tr>`,
+  );
+  return `<table class="legend"><thead><tr><th>contender</th><th>version</th><th>layout</th><th>details</th><th>samples</th><th>worst err/bound</th><th>not timed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Draws the charts from the embedded data; runs in the page. */
+const PAGE_SCRIPT = `
+const fmt = (v) => v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
+for (const suite of DATA.suites) {
+  new Chart(document.getElementById(suite.id + '-rate'), {
+    type: 'bar',
+    data: {
+      labels: suite.layers,
+      datasets: suite.series.map((s) => ({
+        label: s.key,
+        data: s.gflops,
+        backgroundColor: DATA.colours[s.key],
+        borderColor: DATA.colours[s.key],
+        borderWidth: s.kind === 'backend' ? 0 : 1,
+        low: s.low,
+        high: s.high,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: {
+        y: { type: 'logarithmic', title: { display: true, text: 'GFLOP/s (log scale, higher is better)' } },
+        x: { title: { display: true, text: 'layer (Ci→Co @ H×W)' } },
+      },
+      plugins: {
+        title: { display: true, text: 'Throughput per layer' },
+        tooltip: {
+          callbacks: {
+            label: (c) => c.raw == null ? c.dataset.label + ': not timed'
+              : c.dataset.label + ': ' + fmt(c.raw) + ' GFLOP/s (p10–p90 ' + fmt(c.dataset.low[c.dataIndex]) + '–' + fmt(c.dataset.high[c.dataIndex]) + ')',
+          },
+        },
+      },
+    },
+  });
+  new Chart(document.getElementById(suite.id + '-cost'), {
+    type: 'scatter',
+    data: {
+      datasets: suite.series.map((s) => ({
+        label: s.key,
+        data: [...s.cost].sort((a, b) => a.x - b.x),
+        showLine: true,
+        backgroundColor: DATA.colours[s.key],
+        borderColor: DATA.colours[s.key],
+        borderDash: s.kind === 'backend' ? [] : [4, 3],
+        pointRadius: 4,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: {
+        x: { type: 'logarithmic', title: { display: true, text: 'FLOPs per call (log)' } },
+        y: { type: 'logarithmic', title: { display: true, text: 'median time, ms (log, lower is better)' } },
+      },
+      plugins: {
+        title: { display: true, text: 'Cost versus work' },
+        tooltip: { callbacks: { label: (c) => c.dataset.label + ' ' + c.raw.layer + ': ' + fmt(c.raw.y) + ' ms' } },
+      },
+    },
+  });
+}
+`;
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; padding: 0 16px; }
+h1 { font-size: 22px; margin-bottom: 4px; }
+h2 { font-size: 18px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.meta { color: #555; margin: 2px 0; }
+.charts { display: grid; grid-template-columns: 3fr 2fr; gap: 16px; }
+.chart { position: relative; height: 360px; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 13px; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; white-space: nowrap; }
+thead th { background: #f4f4f4; }
+tbody th { text-align: left; font-weight: 500; }
+td.best { font-weight: 700; background: #e8f4e8; }
+td.wrong { color: #b00; font-weight: 700; }
+table.legend td, table.legend th { text-align: left; white-space: normal; }
+`;
+
+/**
+ * A self-contained HTML page (Chart.js inlined, no network): per suite a bar
+ * chart of GFLOP/s per layer and contender (log axis, p10–p90 in the
+ * tooltip), a chart of median time versus FLOPs on log–log axes, the rate
+ * table with the best in each row highlighted, and the legend.
+ */
+export function renderHtml(report: BenchReport): string {
+  const data = { colours: colours(report), suites: report.suites.map(chartData) };
+  const unavailable = report.contenders
+    .filter((c) => !c.available)
+    .map((c) => `<li><code>${escapeHtml(c.name)}</code>: ${escapeHtml(c.reason ?? '')}</li>`)
+    .join('');
+  const sections = report.suites
+    .map(
+      (suite, i) => `
+<h2>${escapeHtml(suite.suite)} <small>(${suite.layout} requested)</small></h2>
+<p class="meta">${escapeHtml(suite.description)}</p>
+<div class="charts"><div class="chart"><canvas id="suite-${i}-rate"></canvas></div><div class="chart"><canvas id="suite-${i}-cost"></canvas></div></div>
+<p class="meta">GFLOP/s, median ± half the p10–p90 spread; best in each row highlighted; × = best Pointwise backend ÷ naive loop / ÷ best peer.</p>
+${rateTableHtml(suite)}
+${legendHtml(suite)}`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Pointwise benchmark — ${escapeHtml(report.startedAt)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Pointwise benchmark</h1>
+<p class="meta">${escapeHtml(environmentLine(report.environment))}</p>
+<p class="meta">${escapeHtml(report.startedAt)} · wall time ${(report.wallMs / 1000).toFixed(0)} s · bench ${escapeHtml(report.version)}</p>
+<p class="meta">${escapeHtml(describeSettings(report.settings))}</p>
+${unavailable ? `<p class="meta">Not run here:</p><ul>${unavailable}</ul>` : ''}
+${sections}
+<script>${chartJsSource()}</script>
+<script>const DATA = ${scriptJson(data)};${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,184 @@
+import { NAIVE_NAME } from '../contenders/naive-contender.js';
+import type { LayerResult, Measurement, MeasurementSettings, SuiteResult } from '../results.js';
+
+/** Column key of a measurement: the contender, with ` (no readback)` for that variant. */
+export function seriesKey(m: Pick<Measurement, 'contender' | 'variant'>): string {
+  return m.variant === 'readback' ? m.contender : `${m.contender} (no readback)`;
+}
+
+/** Column keys of a suite table, in the order contenders were given. */
+export function suiteColumns(suite: SuiteResult): string[] {
+  const keys: string[] = [];
+  for (const layer of suite.layers) for (const m of layer.measurements) if (!keys.includes(seriesKey(m))) keys.push(seriesKey(m));
+  return keys;
+}
+
+/** A series and its median GFLOP/s. */
+export interface Ranked {
+  readonly key: string;
+  readonly gflops: number;
+}
+
+/** The comparisons of one table row. */
+export interface RowSummary {
+  /** Fastest series with readback (the one marked best), if any ran. */
+  readonly best?: Ranked;
+  /** Fastest Pointwise backend with readback. */
+  readonly bestBackend?: Ranked;
+  /** Fastest peer other than the naive baseline. */
+  readonly bestPeer?: Ranked;
+  /** The naive baseline. */
+  readonly naive?: Ranked;
+  /** `bestBackend / naive`. */
+  readonly backendVsNaive?: number;
+  /** `bestBackend / bestPeer`. */
+  readonly backendVsBestPeer?: number;
+}
+
+function fastest(measurements: readonly Measurement[]): Ranked | undefined {
+  let best: Ranked | undefined;
+  for (const m of measurements) {
+    const rate = m.gflops?.median;
+    if (m.status === 'ok' && m.variant === 'readback' && rate !== undefined && (best === undefined || rate > best.gflops)) {
+      best = { key: seriesKey(m), gflops: rate };
+    }
+  }
+  return best;
+}
+
+/** Best overall, best backend, best peer and the ratios of one layer's row (readback series only). */
+export function summarizeRow(layer: LayerResult): RowSummary {
+  const ms = layer.measurements;
+  const best = fastest(ms);
+  const bestBackend = fastest(ms.filter((m) => m.kind === 'backend'));
+  const bestPeer = fastest(ms.filter((m) => m.kind === 'peer' && m.contender !== NAIVE_NAME));
+  const naive = fastest(ms.filter((m) => m.contender === NAIVE_NAME));
+  return {
+    ...(best ? { best } : {}),
+    ...(bestBackend ? { bestBackend } : {}),
+    ...(bestPeer ? { bestPeer } : {}),
+    ...(naive ? { naive } : {}),
+    ...(bestBackend && naive ? { backendVsNaive: bestBackend.gflops / naive.gflops } : {}),
+    ...(bestBackend && bestPeer ? { backendVsBestPeer: bestBackend.gflops / bestPeer.gflops } : {}),
+  };
+}
+
+/** GFLOP/s with 3 significant digits (`0.412`, `12.3`, `145`). */
+export function formatRate(gflops: number): string {
+  return gflops >= 100 ? gflops.toFixed(0) : gflops >= 10 ? gflops.toFixed(1) : gflops >= 1 ? gflops.toFixed(2) : gflops.toPrecision(3);
+}
+
+/** Half the p10–p90 spread of the rate, as a percentage of the median (`±4%`). */
+export function spreadPercent(m: Measurement): number {
+  if (!m.gflops) return 0;
+  return ((m.gflops.high - m.gflops.low) / 2 / m.gflops.median) * 100;
+}
+
+/** A table cell: `12.3 ±4%`, `WRONG`, `failed`, `n/a`. */
+export function formatCell(m: Measurement | undefined): string {
+  if (m === undefined) return '—';
+  switch (m.status) {
+    case 'ok':
+      return m.gflops ? `${formatRate(m.gflops.median)} ±${spreadPercent(m).toFixed(0)}%` : '—';
+    case 'wrong':
+      return 'WRONG';
+    case 'failed':
+      return 'failed';
+    case 'unsupported':
+      return 'n/a';
+  }
+}
+
+/** A ratio: `3.2×`, or `—` when either side is missing. */
+export function formatRatio(ratio: number | undefined): string {
+  return ratio === undefined ? '—' : `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}×`;
+}
+
+/** Milliseconds with sensible precision (`0.042`, `3.1`, `1250`). */
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toPrecision(2);
+}
+
+/** Details as `threads=2 kernel=wasm-simd`. */
+export function formatDetails(details: Measurement['details']): string {
+  return details ? Object.entries(details).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+}
+
+/** Layouts as `NCHW` or `NCHW→NHWC`. */
+export function formatLayouts(m: Measurement): string {
+  if (!m.inputLayout) return '—';
+  return m.inputLayout === m.outputLayout ? m.inputLayout : `${m.inputLayout}→${m.outputLayout}`;
+}
+
+/**
+ * Per contender series of a suite, what stays the same across its layers
+ * (version, layouts, details) and what is summed over them (samples, worst
+ * accuracy ratio, problems).
+ */
+export interface SeriesLegend {
+  readonly key: string;
+  readonly kind: Measurement['kind'];
+  readonly version: string;
+  readonly layouts: string;
+  readonly details: string;
+  /** Worst accuracy ratio over the layers it was checked on. */
+  readonly worstRatio: number | undefined;
+  /** Fewest and most warm samples on a layer. */
+  readonly samples: readonly [number, number];
+  /** `layer: reason` for each layer that was not timed. */
+  readonly problems: readonly string[];
+}
+
+/** Most distinct values of one detail a legend shows (tile sizes that change per layer are left to the JSON). */
+const MAX_DISTINCT_DETAIL_VALUES = 3;
+
+/** Details over several layers: `threads=1|2 kernel=wasm-simd`, keys with many distinct values left out. */
+export function mergeDetails(all: readonly NonNullable<Measurement['details']>[]): string {
+  const values = new Map<string, Set<string>>();
+  for (const details of all) {
+    for (const [key, value] of Object.entries(details)) {
+      if (!values.has(key)) values.set(key, new Set());
+      values.get(key)!.add(String(value));
+    }
+  }
+  return [...values]
+    .filter(([, set]) => set.size <= MAX_DISTINCT_DETAIL_VALUES)
+    .map(([key, set]) => `${key}=${[...set].join('|')}`)
+    .join(' ');
+}
+
+/** The legend rows of a suite (one per column). */
+export function suiteLegend(suite: SuiteResult): SeriesLegend[] {
+  return suiteColumns(suite).map((key) => {
+    const rows = suite.layers.flatMap((l) => l.measurements.filter((m) => seriesKey(m) === key).map((m) => ({ layer: l.layer.name, m })));
+    const timed = rows.filter((r) => r.m.status === 'ok');
+    const counts = timed.map((r) => r.m.samplesMs.length);
+    const ratios = rows.flatMap((r) => (r.m.accuracy ? [r.m.accuracy.worstRatio] : []));
+    const first = (timed[0] ?? rows[0]).m;
+    return {
+      key,
+      kind: first.kind,
+      version: first.version,
+      layouts: [...new Set(timed.map((r) => formatLayouts(r.m)))].join(' / ') || '—',
+      details: mergeDetails(timed.map((r) => r.m.details ?? {})),
+      worstRatio: ratios.length > 0 ? Math.max(...ratios) : undefined,
+      samples: counts.length > 0 ? [Math.min(...counts), Math.max(...counts)] : [0, 0],
+      problems: rows.filter((r) => r.m.status !== 'ok').map((r) => `${r.layer}: ${r.m.status}${r.m.reason ? ` (${r.m.reason})` : ''}`),
+    };
+  });
+}
+
+/** True when any measurement in the suites returned a wrong result. */
+export function hasWrongResult(suites: readonly SuiteResult[]): boolean {
+  return suites.some((s) => s.layers.some((l) => l.measurements.some((m) => m.status === 'wrong')));
+}
+
+/** The measurement method in one sentence, for every report format. */
+export function describeSettings(s: MeasurementSettings): string {
+  return (
+    `Every result checked against the float64 reference before timing; warm-up ${s.warmupMs} ms (counting the first run), ` +
+    `then ≥ ${s.repeat} samples and ≥ ${s.minTimeMs} ms per contender and layer (at most ${s.maxSamples} samples; ` +
+    `≥ ${s.minSamplesAtCap} once ${s.maxTimeMs} ms), contenders interleaved round-robin; results read back to host memory.`
+  );
+}

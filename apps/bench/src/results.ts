@@ -1,0 +1,126 @@
+import type { Layout } from '@pointwise/core';
+import type { ContenderDetails, ContenderKind } from './contenders/contender.js';
+import type { Environment } from './environment.js';
+import type { LayerActivation } from './layer.js';
+import type { SampleSummary } from './stats.js';
+
+/**
+ * What happened to one contender on one layer:
+ * - `ok`: verified against the reference, then timed;
+ * - `wrong`: its first result failed the accuracy bound; not timed;
+ * - `failed`: it threw while preparing or running;
+ * - `unsupported`: it cannot express the layer (e.g. TF.js and groups).
+ */
+export type MeasurementStatus = 'ok' | 'wrong' | 'failed' | 'unsupported';
+
+/** The accuracy check of a contender's first result (ARCHITECTURE.md §5). */
+export interface AccuracySummary {
+  readonly elements: number;
+  readonly failureCount: number;
+  /** Largest `|ŷ − y| / bound`; ≤ 1 passes. */
+  readonly worstRatio: number;
+  /** Human-readable description (with the first failures when wrong). */
+  readonly description: string;
+}
+
+/** One row entry: a contender (and timing variant) on one layer. */
+export interface Measurement {
+  /** `--backends` name. */
+  readonly contender: string;
+  /** `readback` (default) or `no-readback` (gpu.js result left on the device). */
+  readonly variant: 'readback' | 'no-readback';
+  readonly kind: ContenderKind;
+  readonly version: string;
+  readonly status: MeasurementStatus;
+  /** Why it is not `ok`. */
+  readonly reason?: string;
+  readonly inputLayout?: Layout;
+  readonly outputLayout?: Layout;
+  /** Threads, kernel, gpu.js mode … as the engine reports them. */
+  readonly details?: ContenderDetails;
+  readonly accuracy?: AccuracySummary;
+  /** Cold start: `prepare` (weights packed, kernels compiled, session built), in ms. */
+  readonly prepareMs?: number;
+  /** Cold start: the first run after prepare, in ms. */
+  readonly firstRunMs?: number;
+  /** Every warm sample after warm-up, in ms, in the order taken. */
+  readonly samplesMs: readonly number[];
+  /** Warm-up runs that were discarded. */
+  readonly warmupRuns: number;
+  /** Summary of `samplesMs` (ms); present when `ok`. */
+  readonly summary?: SampleSummary;
+  /** GFLOP/s at the median, p10 and p90 time (p10 time gives the p90 rate). */
+  readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
+}
+
+/** The layer as reported. */
+export interface LayerInfo {
+  readonly name: string;
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly outChannels: number;
+  readonly stride: number;
+  readonly groups: number;
+  readonly activation: LayerActivation;
+  readonly flops: number;
+  /** `synthetic` (seeded) or `real` (network weights and activations). */
+  readonly data: 'synthetic' | 'real';
+}
+
+/** Every contender on one layer. */
+export interface LayerResult {
+  readonly layer: LayerInfo;
+  readonly measurements: readonly Measurement[];
+}
+
+/** One suite in one requested layout. */
+export interface SuiteResult {
+  readonly suite: string;
+  readonly description: string;
+  /** The layout asked for; contenders that have only one run theirs (stamped per measurement). */
+  readonly layout: Layout;
+  readonly layers: readonly LayerResult[];
+}
+
+/** A contender as loaded at the start of the run. */
+export interface ContenderStatus {
+  readonly name: string;
+  readonly kind: ContenderKind;
+  readonly version: string;
+  readonly available: boolean;
+  /** Why it could not load. */
+  readonly reason?: string;
+  /** Time to load and initialise the engine (once per run), in ms. */
+  readonly loadMs?: number;
+}
+
+/** The measurement settings of a run. */
+export interface MeasurementSettings {
+  /** Minimum warm samples per contender and layer. */
+  readonly repeat: number;
+  /** Minimum total warm time per contender and layer, ms. */
+  readonly minTimeMs: number;
+  /** Stop sampling a contender once its samples total this long (ms) and it has `minSamplesAtCap`, even below `repeat`. */
+  readonly maxTimeMs: number;
+  /** Samples required before `maxTimeMs` may stop a contender. */
+  readonly minSamplesAtCap: number;
+  /** Stop sampling at this many samples even below `minTimeMs` (tiny layers; bounds the JSON). */
+  readonly maxSamples: number;
+  /** Warm-up time per contender and layer (at least one run), ms. */
+  readonly warmupMs: number;
+}
+
+/** Everything a run produced: what `--json` writes. */
+export interface BenchReport {
+  readonly tool: '@pointwise/bench';
+  readonly version: string;
+  readonly startedAt: string;
+  /** Wall time of the whole run, ms. */
+  readonly wallMs: number;
+  readonly environment: Environment;
+  readonly settings: MeasurementSettings;
+  readonly contenders: readonly ContenderStatus[];
+  readonly suites: readonly SuiteResult[];
+}

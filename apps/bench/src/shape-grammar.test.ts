@@ -1,0 +1,68 @@
+import { InvalidArgumentError } from '@pointwise/core';
+import { describe, expect, it } from 'vitest';
+import { layerFlops } from './layer.js';
+import { layersFromJson, parseShape, parseShapeList } from './shape-grammar.js';
+
+describe('parseShape', () => {
+  it('reads Ci x H x W : Co', () => {
+    expect(parseShape('512x56x56:1024')).toEqual({ inChannels: 512, height: 56, width: 56, outChannels: 1024 });
+  });
+
+  it('reads stride, groups, batch and activation options in any order', () => {
+    expect(parseShape('64x28x14:32:relu6:g4:s2:n3')).toEqual({
+      inChannels: 64,
+      height: 28,
+      width: 14,
+      outChannels: 32,
+      activation: 'relu6',
+      groups: 4,
+      stride: 2,
+      batch: 3,
+    });
+  });
+
+  it.each([
+    ['512x56:1024', '--shape'],
+    ['512x56x56', '--shape'],
+    ['0x56x56:1024', 'Ci'],
+    ['512x56x56:1024:s0', 'stride'],
+    ['512x56x56:1024:q2', '--shape option "q2"'],
+    ['6x4x4:10:g3', 'groups'],
+    ['6x4x4:8:g4', 'groups'],
+  ])('rejects %s naming %s', (text, parameter) => {
+    let error: unknown;
+    try {
+      parseShape(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).parameter).toBe(parameter);
+  });
+});
+
+describe('parseShapeList', () => {
+  it('makes layers with defaults and names from a comma-separated list', () => {
+    const layers = parseShapeList('512x56x56:1024, 256x56x56:512:s2');
+    expect(layers.map((l) => l.name)).toEqual(['512→1024 @56²', '256→512 @56² /s2']);
+    expect(layers[0]).toMatchObject({ batch: 1, stride: 1, groups: 1, activation: 'none' });
+    expect(layerFlops(layers[0])).toBe(2 * 1024 * 512 * 56 * 56);
+    // stride 2 on 56: Ho = Wo = 28
+    expect(layerFlops(layers[1])).toBe(2 * 512 * 256 * 28 * 28);
+  });
+});
+
+describe('layersFromJson', () => {
+  it('accepts strings and objects, as an array or under "layers"', () => {
+    const layers = layersFromJson({ layers: ['16x8x8:32', { name: 'mine', ci: 8, h: 4, w: 2, co: 4, groups: 2, activation: 'relu' }] });
+    expect(layers[0].name).toBe('16→32 @8²');
+    expect(layers[1]).toMatchObject({ name: 'mine', inChannels: 8, height: 4, width: 2, outChannels: 4, groups: 2, activation: 'relu' });
+    expect(layerFlops(layers[1])).toBe(2 * 4 * 4 * 4 * 2);
+  });
+
+  it('names the malformed entry', () => {
+    expect(() => layersFromJson([{ ci: 8, h: 4, w: 4 }])).toThrow(/layers\[0\]\.co/);
+    expect(() => layersFromJson([{ ci: 8, h: 4, w: 4, co: 4, activation: 'gelu' }])).toThrow(/activation/);
+    expect(() => layersFromJson([])).toThrow(InvalidArgumentError);
+  });
+});

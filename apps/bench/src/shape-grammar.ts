@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError } from '@pointwise/core';
+import { makeLayer, type BenchLayer, type LayerActivation, type LayerSpec } from './layer.js';
+
+/**
+ * The grammar of `--shape`, documented in the README and `--help`:
+ *
+ * ```
+ * shape      := Ci "x" H "x" W ":" Co { ":" option }
+ * option     := "s" stride | "g" groups | "n" batch | "relu" | "relu6"
+ * ```
+ *
+ * e.g. `512x56x56:1024` (the seed layer), `256x56x56:512:s2` (stride 2),
+ * `64x28x28:64:g4:relu`. Sizes are integers ≥ 1; `groups` must divide `Ci`
+ * and `Co`. Several shapes may be given comma-separated.
+ */
+export const SHAPE_GRAMMAR =
+  'Ci x H x W : Co [:s<stride>] [:g<groups>] [:n<batch>] [:relu|:relu6], e.g. 512x56x56:1024 or 256x56x56:512:s2';
+
+const SIZES = /^(\d+)x(\d+)x(\d+):(\d+)$/;
+
+function positive(parameter: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(parameter, 'an integer ≥ 1', text);
+  }
+  return value;
+}
+
+function checkGroups(spec: LayerSpec): void {
+  const groups = spec.groups ?? 1;
+  if (spec.inChannels % groups !== 0 || spec.outChannels % groups !== 0) {
+    throw new InvalidArgumentError('groups', `a divisor of Ci = ${spec.inChannels} and Co = ${spec.outChannels}`, groups);
+  }
+}
+
+/**
+ * Parses one shape of {@link SHAPE_GRAMMAR} into a layer spec.
+ * @throws {InvalidArgumentError} naming the part that does not parse.
+ */
+export function parseShape(text: string): LayerSpec {
+  const [head, ...options] = text.trim().split(':');
+  const sizes = SIZES.exec(`${head}:${options.shift() ?? ''}`);
+  if (!sizes) throw new InvalidArgumentError('--shape', SHAPE_GRAMMAR, text);
+  let spec: LayerSpec = {
+    inChannels: positive('Ci', sizes[1]),
+    height: positive('H', sizes[2]),
+    width: positive('W', sizes[3]),
+    outChannels: positive('Co', sizes[4]),
+  };
+  for (const option of options) {
+    if (option === 'relu' || option === 'relu6') spec = { ...spec, activation: option };
+    else if (option.startsWith('s')) spec = { ...spec, stride: positive('stride', option.slice(1)) };
+    else if (option.startsWith('g')) spec = { ...spec, groups: positive('groups', option.slice(1)) };
+    else if (option.startsWith('n')) spec = { ...spec, batch: positive('batch', option.slice(1)) };
+    else throw new InvalidArgumentError(`--shape option "${option}"`, 's<stride>, g<groups>, n<batch>, relu or relu6', text);
+  }
+  checkGroups(spec);
+  return spec;
+}
+
+/** Parses a comma-separated list of shapes into layers. */
+export function parseShapeList(text: string): BenchLayer[] {
+  return text
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map((part) => makeLayer(parseShape(part)));
+}
+
+const ACTIVATIONS: readonly LayerActivation[] = ['none', 'relu', 'relu6'];
+
+function specFromObject(entry: Record<string, unknown>, where: string): LayerSpec {
+  const size = (key: string, required: boolean): number | undefined => {
+    const value = entry[key];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`${where}.${key}`, 'an integer ≥ 1', value);
+    }
+    return value;
+  };
+  const activation = entry.activation;
+  if (activation !== undefined && !ACTIVATIONS.includes(activation as LayerActivation)) {
+    throw new InvalidArgumentError(`${where}.activation`, '"none", "relu" or "relu6"', activation);
+  }
+  if (entry.name !== undefined && typeof entry.name !== 'string') {
+    throw new InvalidArgumentError(`${where}.name`, 'a string', entry.name);
+  }
+  const spec: LayerSpec = {
+    inChannels: size('ci', true)!,
+    height: size('h', true)!,
+    width: size('w', true)!,
+    outChannels: size('co', true)!,
+    ...(entry.name !== undefined ? { name: entry.name as string } : {}),
+    ...(entry.stride !== undefined ? { stride: size('stride', false) } : {}),
+    ...(entry.groups !== undefined ? { groups: size('groups', false) } : {}),
+    ...(entry.batch !== undefined ? { batch: size('batch', false) } : {}),
+    ...(activation !== undefined ? { activation: activation as LayerActivation } : {}),
+  };
+  checkGroups(spec);
+  return spec;
+}
+
+/**
+ * Layers from parsed JSON: an array (or `{ "layers": [...] }`) whose entries
+ * are shape strings of {@link SHAPE_GRAMMAR} or objects
+ * `{ name?, ci, h, w, co, stride?, groups?, batch?, activation? }`.
+ * @throws {InvalidArgumentError} naming the entry that is malformed.
+ */
+export function layersFromJson(json: unknown): BenchLayer[] {
+  const list = Array.isArray(json) ? json : (json as { layers?: unknown } | null)?.layers;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvalidArgumentError('shape file', 'a non-empty array of shapes, or { "layers": [...] }', json);
+  }
+  return list.map((entry, i) => {
+    if (typeof entry === 'string') return makeLayer(parseShape(entry));
+    if (typeof entry === 'object' && entry !== null) return makeLayer(specFromObject(entry as Record<string, unknown>, `layers[${i}]`));
+    throw new InvalidArgumentError(`layers[${i}]`, 'a shape string or an object { ci, h, w, co, ... }', entry);
+  });
+}
+
+/** Reads a JSON shape file (see {@link layersFromJson}). */
+export async function readShapeFile(path: string): Promise<BenchLayer[]> {
+  return layersFromJson(JSON.parse(await readFile(path, 'utf8')));
+}

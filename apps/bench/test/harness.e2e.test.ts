@@ -1,0 +1,202 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { BackendRegistry, registerReferenceBackend, type Layout } from '@pointwise/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BackendContender,
+  EXIT_USAGE,
+  hasWrongResult,
+  main,
+  makeLayer,
+  NaiveContender,
+  runBench,
+  summarizeRow,
+  UnsupportedLayerError,
+  type BenchReport,
+  type Contender,
+  type ContenderProblem,
+  type PreparedRun,
+  type Suite,
+} from '../src/index.js';
+
+/** A contender that computes the naive result and then corrupts one element by `error`. */
+class OffByContender implements Contender {
+  readonly kind = 'peer' as const;
+  readonly version = 'test';
+  readonly #inner = new NaiveContender();
+  constructor(readonly name: string, private readonly error: number) {}
+  async load(): Promise<void> {}
+  layoutFor(requested: Layout): Layout {
+    return requested;
+  }
+  async prepare(problem: ContenderProblem): Promise<PreparedRun> {
+    const inner = await this.#inner.prepare(problem);
+    return {
+      ...inner,
+      run: async () => {
+        await inner.run();
+        inner.output()[0] += this.error;
+      },
+    };
+  }
+  async dispose(): Promise<void> {}
+}
+
+/** A contender that cannot express grouped layers. */
+class NoGroupsContender extends OffByContender {
+  override async prepare(problem: ContenderProblem): Promise<PreparedRun> {
+    if (problem.layer.groups !== 1) throw new UnsupportedLayerError(this.name, 'no groups');
+    return super.prepare(problem);
+  }
+}
+
+/** A contender whose engine does not load. */
+class MissingContender extends OffByContender {
+  override async load(): Promise<void> {
+    throw new Error('native module not found');
+  }
+}
+
+const TINY: Suite = {
+  name: 'tiny',
+  description: 'tiny test layers',
+  layers: [
+    makeLayer({ inChannels: 6, outChannels: 4, height: 3, width: 5 }),
+    makeLayer({ inChannels: 8, outChannels: 4, height: 4, width: 4, stride: 2, groups: 2, activation: 'relu6' }),
+  ],
+};
+
+const SETTINGS = { repeat: 3, minTimeMs: 1, maxTimeMs: 1000, minSamplesAtCap: 3, maxSamples: 20, warmupMs: 1 };
+
+describe('runBench on a tiny suite', () => {
+  let report: BenchReport;
+
+  beforeAll(async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    report = await runBench({
+      suites: [TINY],
+      contenders: [
+        new BackendContender('reference', registry),
+        new NaiveContender(),
+        new OffByContender('wrong', 1),
+        new NoGroupsContender('no-groups', 0),
+        new MissingContender('missing', 0),
+      ],
+      layouts: ['NCHW', 'NHWC'],
+      settings: SETTINGS,
+      seed: 7,
+    });
+  });
+
+  it('lists a contender that cannot load with its reason and runs the rest', () => {
+    expect(report.contenders.find((c) => c.name === 'missing')).toMatchObject({ available: false, reason: 'native module not found' });
+    expect(report.suites.map((s) => `${s.suite}/${s.layout}`)).toEqual(['tiny/NCHW', 'tiny/NHWC']);
+    for (const suite of report.suites) {
+      for (const layer of suite.layers) expect(layer.measurements.map((m) => m.contender)).toEqual(['reference', 'naive', 'wrong', 'no-groups']);
+    }
+  });
+
+  it('times verified contenders with stamped rows and enough samples', () => {
+    const layer = report.suites[1].layers[1];
+    expect(layer.layer).toMatchObject({ flops: 2 * 1 * 4 * 4 * 2 * 2, data: 'synthetic', groups: 2 });
+    for (const name of ['reference', 'naive']) {
+      const m = layer.measurements.find((x) => x.contender === name)!;
+      expect(m.status).toBe('ok');
+      expect(m).toMatchObject({ inputLayout: 'NHWC', outputLayout: 'NHWC', variant: 'readback' });
+      expect(m.details?.threads).toBe(1);
+      expect(m.version).not.toBe('unknown');
+      expect(m.accuracy?.failureCount).toBe(0);
+      expect(m.samplesMs.length).toBeGreaterThanOrEqual(SETTINGS.repeat);
+      expect(m.samplesMs.length).toBeLessThanOrEqual(SETTINGS.maxSamples);
+      expect(m.summary?.count).toBe(m.samplesMs.length);
+      expect(m.gflops?.median).toBeCloseTo(layer.layer.flops / (m.summary!.median * 1e6), 9);
+      expect(m.prepareMs).toBeGreaterThanOrEqual(0);
+      expect(m.firstRunMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('reports a wrong result as wrong and never times it', () => {
+    for (const suite of report.suites) {
+      for (const layer of suite.layers) {
+        const wrong = layer.measurements.find((m) => m.contender === 'wrong')!;
+        expect(wrong.status).toBe('wrong');
+        expect(wrong.samplesMs).toEqual([]);
+        expect(wrong.accuracy?.failureCount).toBe(1);
+        expect(wrong.reason).toMatch(/1\/\d+ elements outside bound/);
+      }
+    }
+    expect(hasWrongResult(report.suites)).toBe(true);
+  });
+
+  it('reports a layer a contender cannot express as unsupported', () => {
+    const [plain, grouped] = report.suites[0].layers;
+    expect(plain.measurements.find((m) => m.contender === 'no-groups')!.status).toBe('ok');
+    expect(grouped.measurements.find((m) => m.contender === 'no-groups')).toMatchObject({ status: 'unsupported', reason: 'no-groups: no groups' });
+  });
+
+  it('ranks a row and compares the best backend with the naive loop', () => {
+    const row = summarizeRow(report.suites[0].layers[0]);
+    const rate = (name: string) => report.suites[0].layers[0].measurements.find((m) => m.contender === name)!.gflops!.median;
+    expect(row.naive?.gflops).toBe(rate('naive'));
+    expect(row.bestBackend).toEqual({ key: 'reference', gflops: rate('reference') });
+    expect(row.backendVsNaive).toBeCloseTo(rate('reference') / rate('naive'), 12);
+    expect(row.bestPeer?.key).toBe('no-groups');
+  });
+});
+
+describe('the pointwise-bench command', () => {
+  let dir: string;
+  const sink = () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    return { stream, text: () => chunks.join('') };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pointwise-bench-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a custom shape and writes JSON, Markdown and HTML', async () => {
+    const out = sink();
+    const err = sink();
+    const files = { json: join(dir, 'r.json'), md: join(dir, 'r.md'), html: join(dir, 'r.html') };
+    const status = await main(
+      ['node', 'cli', '--shape', '8x4x4:8:relu', '--backends', 'reference,naive', '--repeat', '3', '--min-time', '1', '--warmup', '1',
+        '--no-progress', '--json', files.json, '--markdown', files.md, '--html', files.html],
+      { stdout: out.stream, stderr: err.stream as unknown as NodeJS.WriteStream },
+    );
+    expect(status, err.text()).toBe(0);
+    expect(out.text()).toContain('== custom (NCHW requested)');
+    expect(out.text()).toContain('8→8 @4²');
+    const json = JSON.parse(await readFile(files.json, 'utf8')) as BenchReport;
+    expect(json.environment.nodeVersion).toBe(process.version);
+    expect(json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status])).toEqual([
+      ['reference', 'ok'],
+      ['naive', 'ok'],
+    ]);
+    expect(json.suites[0].layers[0].measurements[1].samplesMs.length).toBeGreaterThanOrEqual(3);
+    expect(await readFile(files.md, 'utf8')).toMatch(/\| layer \| MFLOP \| reference \| naive \|/);
+    const html = await readFile(files.html, 'utf8');
+    expect(html).toContain('<canvas id="suite-0-rate">');
+    expect(html).toMatch(/Chart\.js v4/);
+  });
+
+  it('rejects an unknown backend and a malformed shape with the usage status', async () => {
+    const err = sink();
+    const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };
+    expect(await main(['node', 'cli', '--shape', '8x4x4:8', '--backends', 'nope', '--no-progress'], io)).toBe(EXIT_USAGE);
+    expect(err.text()).toMatch(/--backends: expected names among .*cpu-tiled.*received "nope"/);
+    expect(await main(['node', 'cli', '--shape', '8x4:8', '--no-progress'], io)).toBe(EXIT_USAGE);
+  });
+});
