@@ -11,3 +11,4 @@ export * from './scratch.js';
 export * from './run-range.js';
 export * from './cpu-tiled-backend.js';
 export * from './register.js';
+export * from './wasm/index.js';

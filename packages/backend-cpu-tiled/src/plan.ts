@@ -3,10 +3,12 @@ import { JS_MICROTILES, type JsMicrotileName } from './microkernels.js';
 
 /**
  * Which microkernel a plan runs. `'js'` is the scalar TypeScript microkernel
- * of this package; the WASM SIMD microkernel adds its own kind behind the same
- * plan, packing and range API.
+ * of this package (`runConv1x1Range`); `'wasm-simd'` is the WebAssembly SIMD
+ * microkernel of `src/wasm/` (tile 4 × 8, all of `K` in one pass, run with
+ * `runConv1x1RangeWasm` over the operator's WebAssembly memory), behind the
+ * same plan and packed-weight layout.
  */
-export type MicrokernelKind = 'js';
+export type MicrokernelKind = 'js' | 'wasm-simd';
 
 /** Cache sizes the block heuristic is derived from, in bytes (per core). */
 export interface CacheSizes {
@@ -119,7 +121,11 @@ const MAX_PIXEL_BLOCK = 256;
  */
 export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}): Conv1x1Plan {
   const kernel = options.kernel ?? 'js';
-  if (kernel !== 'js') throw new InvalidArgumentError('kernel', '"js"', kernel);
+  if (kernel !== 'js' && kernel !== 'wasm-simd') throw new InvalidArgumentError('kernel', '"js" or "wasm-simd"', kernel);
+  // The WASM SIMD microkernel has one register tile (4 channels × 8 pixels) and reduces all of K in one pass.
+  if (kernel === 'wasm-simd' && options.microtile !== undefined && options.microtile !== '4x8') {
+    throw new InvalidArgumentError('microtile', '"4x8" with kernel "wasm-simd"', options.microtile);
+  }
   const microtile = options.microtile ?? '4x8';
   const tile = JS_MICROTILES[microtile];
   if (tile === undefined) {
@@ -134,7 +140,7 @@ export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}
   const pixelsPadded = roundUp(Math.max(1, geometry.outHeight * geometry.outWidth), nr);
 
   const kcOption = positiveInteger('kc', options.kc);
-  const kc = Math.min(k, kcOption ?? Math.max(1, Math.floor(l1 / 2 / (4 * nr))));
+  const kc = kernel === 'wasm-simd' ? k : Math.min(k, kcOption ?? Math.max(1, Math.floor(l1 / 2 / (4 * nr))));
 
   const mcOption = positiveInteger('mc', options.mc);
   const mcHeuristic = Math.max(mr, roundDown(l2 / 2 / (4 * kc), mr));

@@ -7,7 +7,26 @@ import {
   type NormalizedConv1x1,
 } from '@pointwise/core';
 import { expect } from 'vitest';
-import { createKernelScratch, fullOutputRange, packWeights, planConv1x1, runConv1x1Range, type PlanOptions } from '../src/index.js';
+import {
+  copyOutputFromWasm,
+  copyInputToWasm,
+  createKernelScratch,
+  createWasmConvMemory,
+  createWasmRangeScratch,
+  fullOutputRange,
+  instantiateWasmConv,
+  packWeights,
+  planConv1x1,
+  planWasmLayout,
+  runConv1x1Range,
+  runConv1x1RangeWasm,
+  writeOperatorConstants,
+  type MicrokernelKind,
+  type PlanOptions,
+} from '../src/index.js';
+
+/** Both microkernels: the suites parameterised by kernel run once per entry. */
+export const KERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];
 
 /** Deterministic values in [−1, 1) from a linear congruential generator. */
 export function randomData(length: number, seed: number): Float32Array {
@@ -48,6 +67,17 @@ export function makeCase(spec: CaseSpec): Case {
 /** Runs the tiled kernel over the whole output (pre-filled with a sentinel, so unwritten cells show). */
 export function runTiled(c: Case, options: PlanOptions = {}): Float32Array {
   const plan = planConv1x1(c.geometry, options);
+  if (plan.kernel === 'wasm-simd') {
+    const layout = planWasmLayout(plan);
+    const instance = instantiateWasmConv(plan, layout, createWasmConvMemory(layout, false));
+    writeOperatorConstants(instance, c.weights, c.bias);
+    instance.f32.fill(-12345, layout.output / 4, layout.output / 4 + layout.outputLength);
+    copyInputToWasm(instance, c.x);
+    runConv1x1RangeWasm(instance, fullOutputRange(plan), createWasmRangeScratch(instance));
+    const result = new Float32Array(layout.outputLength);
+    copyOutputFromWasm(instance, result);
+    return result;
+  }
   const packed = packWeights(plan, c.weights, c.bias);
   const [n, co, ho, wo] = c.geometry.outputShape;
   const out = new Float32Array(n * co * ho * wo).fill(-12345);

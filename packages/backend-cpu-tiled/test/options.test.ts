@@ -1,6 +1,6 @@
 import type { Activation, Layout } from '@pointwise/core';
 import { describe, it } from 'vitest';
-import { expectAccurate, makeCase, runTiled } from './helpers.js';
+import { expectAccurate, KERNELS, makeCase, runTiled } from './helpers.js';
 
 const LAYOUT_PAIRS: readonly [Layout, Layout][] = [
   ['NCHW', 'NCHW'],
@@ -13,7 +13,7 @@ const PADDINGS = [0, 1, [2, 0, 1, 3]] as const;
 const GROUPS = [1, 3];
 const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', { type: 'clamp', min: -0.25, max: 0.5 }];
 
-describe('every option combination matches the reference', () => {
+describe.each(KERNELS)('every option combination matches the reference (%s microkernel)', (kernel) => {
   for (const [inputLayout, outputLayout] of LAYOUT_PAIRS) {
     it(`${inputLayout} → ${outputLayout}`, () => {
       let seed = 1;
@@ -37,8 +37,8 @@ describe('every option combination matches the reference', () => {
                 });
                 // Small blocks, so every case crosses block and panel edges too.
                 const label = JSON.stringify({ stride, padding, groups, withBias, activation });
-                expectAccurate(c, runTiled(c, { mc: 8, nc: 16, kc: 1 }), label);
-                expectAccurate(c, runTiled(c), label);
+                expectAccurate(c, runTiled(c, { mc: 8, nc: 16, kc: 1, kernel }), label);
+                expectAccurate(c, runTiled(c, { kernel }), label);
               }
             }
           }

@@ -1,6 +1,6 @@
 import type { Layout } from '@pointwise/core';
 import { describe, it } from 'vitest';
-import { expectAccurate, makeCase, runTiled } from './helpers.js';
+import { expectAccurate, KERNELS, makeCase, runTiled } from './helpers.js';
 
 // Blocks of the plan used here: mr = 4, nr = 8 (microtile 4x8), mc = 8, nc = 16, kc = 5.
 const BLOCKS = { microtile: '4x8', mc: 8, nc: 16, kc: 5 } as const;
@@ -10,7 +10,7 @@ const CHANNELS = [...new Set([...around(4), ...around(8)])];
 const WIDTHS = [...new Set([...around(8), ...around(16)])];
 const KS = [...new Set([...around(5), 10, 11])];
 
-describe('sizes around every tile and block edge', () => {
+describe.each(KERNELS)('sizes around every tile and block edge (%s microkernel)', (kernel) => {
   for (const layout of ['NCHW', 'NHWC'] as Layout[]) {
     it(`Co/g × pixels × K grid (${layout})`, () => {
       let seed = 100;
@@ -19,14 +19,16 @@ describe('sizes around every tile and block edge', () => {
           for (const k of KS) {
             for (const height of [1, 2]) {
               const c = makeCase({ inputShape: [1, k, height, width], inputLayout: layout, outChannels: co, seed: seed++ });
-              expectAccurate(c, runTiled(c, BLOCKS), `Co=${co} W=${width} H=${height} K=${k}`);
+              expectAccurate(c, runTiled(c, { ...BLOCKS, kernel }), `Co=${co} W=${width} H=${height} K=${k}`);
             }
           }
         }
       }
     });
   }
+});
 
+describe('JS microtile 4x4', () => {
   it('microtile 4x4 on the same edges', () => {
     let seed = 900;
     for (const co of CHANNELS) {
@@ -38,34 +40,34 @@ describe('sizes around every tile and block edge', () => {
   });
 });
 
-describe('shapes', () => {
+describe.each(KERNELS)('shapes (%s microkernel)', (kernel) => {
   it('N > 1 with padding and stride, both layouts', () => {
     for (const layout of ['NCHW', 'NHWC'] as Layout[]) {
       const c = makeCase({ inputShape: [3, 10, 9, 8], inputLayout: layout, outChannels: 13, stride: 2, padding: 1, activation: 'relu' });
-      expectAccurate(c, runTiled(c), layout);
-      expectAccurate(c, runTiled(c, { nc: 8, mc: 4 }), layout);
+      expectAccurate(c, runTiled(c, { kernel }), layout);
+      expectAccurate(c, runTiled(c, { nc: 8, mc: 4, kernel }), layout);
     }
   });
 
   it('Ci/groups = 1 (depthwise 1×1 and a channel multiplier)', () => {
     const depthwise = makeCase({ inputShape: [2, 12, 5, 5], outChannels: 12, groups: 12, padding: 1 });
-    expectAccurate(depthwise, runTiled(depthwise));
+    expectAccurate(depthwise, runTiled(depthwise, { kernel }));
     const multiplier = makeCase({ inputShape: [1, 4, 6, 7], inputLayout: 'NHWC', outputLayout: 'NCHW', outChannels: 12, groups: 4 });
-    expectAccurate(multiplier, runTiled(multiplier));
+    expectAccurate(multiplier, runTiled(multiplier, { kernel }));
   });
 
   it('K = Ci/groups ≥ 4096, several kc panels', () => {
     const c = makeCase({ inputShape: [1, 4100, 3, 3], outChannels: 5, inputLayout: 'NHWC', outputLayout: 'NCHW' });
-    expectAccurate(c, runTiled(c));
+    expectAccurate(c, runTiled(c, { kernel }));
     const grouped = makeCase({ inputShape: [1, 8192, 2, 2], outChannels: 6, groups: 2, seed: 5 });
-    expectAccurate(grouped, runTiled(grouped, { kc: 1000 }));
+    expectAccurate(grouped, runTiled(grouped, { kc: 1000, kernel }));
   });
 
   it('a 1×1 image and an output made only of padding cells', () => {
     const one = makeCase({ inputShape: [1, 3, 1, 1], outChannels: 2 });
-    expectAccurate(one, runTiled(one));
+    expectAccurate(one, runTiled(one, { kernel }));
     // stride 4 with padding 2: rows/columns 0 and 2 come from padding, only (1, 1) reads the input.
     const padded = makeCase({ inputShape: [1, 3, 3, 3], outChannels: 5, stride: 4, padding: 2, activation: 'relu6' });
-    expectAccurate(padded, runTiled(padded));
+    expectAccurate(padded, runTiled(padded, { kernel }));
   });
 });

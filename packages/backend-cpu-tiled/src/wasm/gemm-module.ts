@@ -250,7 +250,7 @@ function emitGatherPanels(m: ModuleBuilder): void {
  * `gather_panels`, importing its memory as `env.memory`). Deterministic: the
  * same options give the same bytes, so worker threads compile an identical module.
  */
-export function buildGemmModule(options: GemmModuleOptions): Uint8Array {
+export function buildGemmModule(options: GemmModuleOptions): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: options.maximumPages, shared: options.shared });
   emitGemmBlock(m);
   emitGatherPanels(m);

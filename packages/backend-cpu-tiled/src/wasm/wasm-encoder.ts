@@ -285,7 +285,7 @@ export class ModuleBuilder {
   }
 
   /** The module's bytes. */
-  encode(): Uint8Array {
+  encode(): Uint8Array<ArrayBuffer> {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
     const types: number[] = [];

@@ -1,0 +1,151 @@
+import { InvalidArgumentError } from '@pointwise/core';
+import type { OutputRange } from '../run-range.js';
+import type { WasmConvInstance } from './wasm-kernel.js';
+
+/** Per-thread JavaScript-side state of {@link runConv1x1RangeWasm} (the memory-side scratch is in the layout). */
+export interface WasmRangeScratch {
+  /** Which per-thread region of the layout this thread uses. */
+  readonly thread: number;
+  /** Output offsets (relative to image and channel) of the padded pixels of the current block. */
+  readonly paddedOffsets: Int32Array;
+}
+
+/** Creates the scratch of one thread; `thread` indexes `layout.threads`. */
+export function createWasmRangeScratch(instance: WasmConvInstance, thread = 0): WasmRangeScratch {
+  if (!Number.isInteger(thread) || thread < 0 || thread >= instance.layout.threads.length) {
+    throw new InvalidArgumentError('thread', `an integer in [0, ${instance.layout.threads.length - 1}]`, thread);
+  }
+  return {
+    thread,
+    paddedOffsets: new Int32Array(instance.plan.nc),
+  };
+}
+
+function checkBounds(parameter: string, start: number, end: number, size: number): void {
+  if (!Number.isInteger(start) || start < 0 || start > size) {
+    throw new InvalidArgumentError(`range.${parameter}Start`, `an integer in [0, ${size}]`, start);
+  }
+  if (!Number.isInteger(end) || end < start || end > size) {
+    throw new InvalidArgumentError(`range.${parameter}End`, `an integer in [${start}, ${size}]`, end);
+  }
+}
+
+/**
+ * The WASM SIMD counterpart of `runConv1x1Range`: computes exactly the
+ * outputs of `range` from the input already in the operator's memory
+ * (`copyInputToWasm`) into the output region of that memory
+ * (`copyOutputFromWasm` reads it). Padded-border cells get `act(bias)`.
+ *
+ * Every element is `act(bias + Σ_{k<K} w·x)` summed in float32, `k`
+ * ascending, in one pass (the reduction is never split), whatever the range:
+ * ranges run on any threads over one shared memory assemble a result
+ * bit-identical to one full run.
+ *
+ * Loop nest: image → pixel block (`plan.nc`; gathered into panels of 8 once
+ * per group unless the input is NCHW with stride 1 and no padding, which the
+ * microkernel reads in place) → group → channel block (`plan.mc`) → in WASM:
+ * 8-pixel panel → 4-channel tile → `K`.
+ *
+ * @param range any pixel and batch bounds; `channelStart` must be a multiple
+ *   of 4 (`plan.mr`) counted from the start of its group (so multiples of
+ *   `plan.mc` always are); `channelEnd` may be any value.
+ * @throws {InvalidArgumentError} for a range outside the output or a misaligned `channelStart`.
+ */
+export function runConv1x1RangeWasm(instance: WasmConvInstance, range: OutputRange, scratch: WasmRangeScratch): void {
+  const { plan, layout, exports, f32, i32 } = instance;
+  const g = plan.geometry;
+  const pixels = g.outHeight * g.outWidth;
+  checkBounds('batch', range.batchStart, range.batchEnd, g.batch);
+  checkBounds('channel', range.channelStart, range.channelEnd, g.outChannels);
+  checkBounds('pixel', range.pixelStart, range.pixelEnd, pixels);
+  const { channelStart, channelEnd, pixelStart, pixelEnd } = range;
+  if (channelStart === channelEnd || pixelStart === pixelEnd || range.batchStart === range.batchEnd) return;
+  const channelsPerGroup = g.outChannelsPerGroup;
+  if ((channelStart % channelsPerGroup) % plan.mr !== 0) {
+    throw new InvalidArgumentError('range.channelStart', `a multiple of ${plan.mr} within its group of ${channelsPerGroup} channels`, channelStart);
+  }
+
+  const k = g.inChannelsPerGroup;
+  const { mc, nc, tilesPerGroup, biasOffset } = plan;
+  const xs = plan.inputStrides;
+  const ys = plan.outputStrides;
+  const region = layout.threads[scratch.thread];
+  const { paddedOffsets } = scratch;
+  const inPlace = g.inputLayout === 'NCHW' && g.strideH === 1 && g.strideW === 1 &&
+    g.padTop === 0 && g.padLeft === 0 && g.padBottom === 0 && g.padRight === 0;
+  const pixelMajor = g.outputLayout === 'NHWC' ? 1 : 0;
+  const ldo = (pixelMajor ? ys.w : ys.c) * 4;
+  const tilesPerBlock = mc / plan.mr;
+  const weightsIndex = layout.weights / 4;
+  const offsetsIndex = region.offsets / 4;
+  const firstGroup = Math.floor(channelStart / channelsPerGroup);
+  const lastGroup = Math.floor((channelEnd - 1) / channelsPerGroup);
+
+  for (let n = range.batchStart; n < range.batchEnd; n++) {
+    const imageBase = layout.output / 4 + n * ys.n;
+    for (let p0 = pixelStart; p0 < pixelEnd; p0 += nc) {
+      const count = Math.min(nc, pixelEnd - p0);
+      let padded = 0;
+      if (!inPlace) {
+        // Gather table: byte offset of each pixel's source (channel 0 of the group), −1 in the padding.
+        let i = Math.floor(p0 / g.outWidth);
+        let j = p0 - i * g.outWidth;
+        for (let q = 0; q < count; q++) {
+          const si = i * g.strideH - g.padTop;
+          const sj = j * g.strideW - g.padLeft;
+          if (si >= 0 && si < g.inHeight && sj >= 0 && sj < g.inWidth) {
+            i32[offsetsIndex + q] = (si * xs.h + sj * xs.w) * 4;
+          } else {
+            i32[offsetsIndex + q] = -1;
+            paddedOffsets[padded++] = (p0 + q) * ys.w;
+          }
+          if (++j === g.outWidth) {
+            j = 0;
+            i++;
+          }
+        }
+      }
+      for (let group = firstGroup; group <= lastGroup; group++) {
+        const groupChannel = group * channelsPerGroup;
+        const lo = Math.max(channelStart, groupChannel);
+        const hi = Math.min(channelEnd, groupChannel + channelsPerGroup);
+        const groupInput = layout.input + (n * xs.n + group * k * xs.c) * 4;
+        let x: number, ldx: number, panelStride: number;
+        if (inPlace) {
+          x = groupInput + p0 * 4;
+          ldx = xs.c * 4;
+          panelStride = 32;
+        } else {
+          exports.gather_panels(region.panel, groupInput, region.offsets, count, k, xs.c * 4);
+          x = region.panel;
+          ldx = 32;
+          panelStride = k * 32;
+        }
+        const tileEnd = Math.ceil((hi - groupChannel) / plan.mr);
+        for (let t0 = (lo - groupChannel) / plan.mr; t0 < tileEnd; t0 += tilesPerBlock) {
+          const t1 = Math.min(t0 + tilesPerBlock, tileEnd);
+          const tile = group * tilesPerGroup + t0;
+          exports.gemm_block(
+            layout.weights + tile * k * plan.mr * 4,
+            layout.weights + (biasOffset + tile * plan.mr) * 4,
+            x, ldx, panelStride, k,
+            layout.output + (n * ys.n + (groupChannel + t0 * plan.mr) * ys.c + p0 * ys.w) * 4,
+            ldo, t1 - t0, Math.min(plan.mr, hi - groupChannel - (t1 - 1) * plan.mr), count,
+            layout.clamp, region.stage, pixelMajor,
+          );
+        }
+        if (padded > 0) {
+          // The microkernel computed the padded pixels from zeros; they must be act(bias) whatever the weights (Inf·0).
+          const biasIndex = weightsIndex + biasOffset + group * tilesPerGroup * plan.mr - groupChannel;
+          const { min, max } = g.activation;
+          for (let co = lo; co < hi; co++) {
+            const b = f32[biasIndex + co];
+            const v = b < min ? min : b > max ? max : b;
+            const base = imageBase + co * ys.c;
+            for (let m = 0; m < padded; m++) f32[base + paddedOffsets[m]] = v;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { InvalidArgumentError } from '@pointwise/core';
+import type { Conv1x1Plan } from '../plan.js';
+
+const PAGE_BYTES = 65536;
+/** Bytes the microkernel may read past the end of an operand (one 8-pixel panel row). */
+const READ_SLACK_BYTES = 64;
+/** The largest memory a 32-bit WebAssembly module addresses. */
+const MAX_BYTES = 65536 * PAGE_BYTES;
+
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/** Per-thread regions of a {@link WasmConvLayout}, as byte offsets. */
+export interface WasmThreadRegions {
+  /** Gathered input panels of one pixel block: `ceil(nc/8)` panels of `K × 8` float32. */
+  readonly panel: number;
+  /** Per-pixel gather table of one pixel block: `nc` int32 byte offsets (−1 for padding). */
+  readonly offsets: number;
+  /** 32-float staging area of the edge tiles. */
+  readonly stage: number;
+}
+
+/**
+ * Where everything of one operator lives in its WebAssembly memory (byte
+ * offsets, 16-byte aligned). A plain record: post it to worker threads with
+ * the memory. Fixed at prepare time, so runs never grow the memory.
+ */
+export interface WasmConvLayout {
+  /** `[min, max]` of the activation, two float32. */
+  readonly clamp: number;
+  /** Packed weights and bias in the layout of `packWeights` (mr = 4), `plan.packedLength` float32. */
+  readonly weights: number;
+  /** The input tensor in its own layout, `N·Ci·H·W` float32. */
+  readonly input: number;
+  readonly inputLength: number;
+  /** The output tensor in its own layout, `N·Co·Ho·Wo` float32. */
+  readonly output: number;
+  readonly outputLength: number;
+  /** One scratch set per thread (index = the `thread` argument of the range run). */
+  readonly threads: readonly WasmThreadRegions[];
+  /** Total bytes; the memory has exactly `pages` pages. */
+  readonly bytes: number;
+  readonly pages: number;
+}
+
+/**
+ * Lays out the memory of one operator for `threads` concurrent range runs.
+ * @throws {InvalidArgumentError} when the plan is not a `wasm-simd` plan, or
+ *   the operator needs more than the 4 GiB a 32-bit WebAssembly memory holds.
+ */
+export function planWasmLayout(plan: Conv1x1Plan, threads = 1): WasmConvLayout {
+  if (plan.kernel !== 'wasm-simd' || plan.mr !== 4 || plan.nr !== 8) {
+    throw new InvalidArgumentError('plan', "a plan with kernel 'wasm-simd' (mr = 4, nr = 8)", `kernel '${plan.kernel}', ${plan.mr}x${plan.nr}`);
+  }
+  if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('threads', 'an integer ≥ 1', threads);
+  const g = plan.geometry;
+  const inputLength = g.inputShape.reduce((a, b) => a * b, 1);
+  const outputLength = g.outputShape.reduce((a, b) => a * b, 1);
+  let next = 16;
+  const take = (bytes: number): number => {
+    const at = next;
+    next = align16(next + bytes);
+    return at;
+  };
+  const clamp = take(8);
+  const weights = take(plan.packedLength * 4);
+  const input = take(inputLength * 4 + READ_SLACK_BYTES);
+  const output = take(outputLength * 4);
+  const panelBytes = Math.ceil(plan.nc / 8) * 8 * g.inChannelsPerGroup * 4 + READ_SLACK_BYTES;
+  const regions: WasmThreadRegions[] = [];
+  for (let t = 0; t < threads; t++) {
+    regions.push({ panel: take(panelBytes), offsets: take(plan.nc * 4), stage: take(32 * 4) });
+  }
+  if (next > MAX_BYTES) {
+    throw new InvalidArgumentError('problem', `at most ${MAX_BYTES} bytes of WebAssembly memory`, next);
+  }
+  return { clamp, weights, input, inputLength, output, outputLength, threads: regions, bytes: next, pages: Math.ceil(next / PAGE_BYTES) };
+}
