@@ -3,21 +3,25 @@
  * structured-clone-able; the `Float32Array`s / `Int32Array`s in them are views
  * on `SharedArrayBuffer`s, so posting shares the memory instead of copying it.
  */
+import type { KernelSetup } from './kernel-binding.js';
 import type { WorkGrid } from './work-split.js';
 
+/** Tells a new thread its index in the pool (its scratch region in a shared WebAssembly memory). First message. */
+export interface IdentityMessage {
+  readonly type: 'identity';
+  readonly thread: number;
+}
+
 /**
- * Makes a prepared operator known to a thread: its kernel plan and packed
- * weights (shared memory). Sent once per operator and thread, and again to a
- * thread that replaces a failed one.
+ * Makes a prepared operator known to a thread: its kernel setup (plan and
+ * packed weights in shared memory). Sent once per operator and thread, and
+ * again to a thread that replaces a failed one.
  */
 export interface LoadMessage {
   readonly type: 'load';
   /** Operator key, unique within the pool. */
   readonly key: number;
-  /** The cpu-tiled kernel plan (a plain record). */
-  readonly plan: unknown;
-  /** Packed weights and bias on a `SharedArrayBuffer`. */
-  readonly packed: Float32Array;
+  readonly setup: KernelSetup;
 }
 
 /** Forgets an operator (its plan, packed weights and scratch) on a thread. */
@@ -35,17 +39,17 @@ export interface RunMessage {
   /** Job id, unique within the pool; echoed in the reply. */
   readonly job: number;
   readonly key: number;
-  /** Input data in the operator's input layout, on shared memory. */
-  readonly x: Float32Array;
-  /** Output data in the operator's output layout, on shared memory. */
-  readonly out: Float32Array;
+  /** Input data in the operator's input layout, on shared memory (`null` for `wasm-simd`: it is in the operator's memory). */
+  readonly x: Float32Array | null;
+  /** Output data in the operator's output layout, on shared memory (`null` for `wasm-simd`). */
+  readonly out: Float32Array | null;
   readonly grid: WorkGrid;
   /** `[next tile]`, shared by every thread of the job. */
   readonly counter: Int32Array;
 }
 
 /** What the calling thread sends. */
-export type HostMessage = LoadMessage | UnloadMessage | RunMessage;
+export type HostMessage = IdentityMessage | LoadMessage | UnloadMessage | RunMessage;
 
 /** A thread finished its part of a job (it found no tile left). */
 export interface DoneMessage {

@@ -1,4 +1,4 @@
-import type { LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
+import type { IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
 import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
 
 /** A run as the pool receives it: everything but the job id it assigns. */
@@ -92,6 +92,11 @@ export class ThreadPool {
     return this.#whenReady;
   }
 
+  /** True after {@link dispose}. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
   /** Life counters (threads alive, started, replaced, runs). */
   stats(): ThreadPoolStats {
     return {
@@ -162,6 +167,7 @@ export class ThreadPool {
     this.#started++;
     // Held until it reports ready, so awaiting `ready()` keeps a Node process alive.
     slot.handle.hold(true);
+    slot.handle.post({ type: 'identity', thread: index } satisfies IdentityMessage);
     for (const load of this.#loads.values()) slot.handle.post(load);
     return slot;
   }

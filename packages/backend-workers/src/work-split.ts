@@ -15,7 +15,7 @@ export interface WorkGrid {
   readonly pixelTiles: number;
   /** Output channels `Co`. */
   readonly channels: number;
-  /** Output channels per tile (a multiple of the microtile height `mr`, except the last piece). */
+  /** Output channels per tile (a multiple of the split's `channelUnit`, except the last piece). */
   readonly channelTile: number;
   readonly channelTiles: number;
 }
@@ -25,8 +25,13 @@ export interface SplitUnits {
   readonly batch: number;
   readonly pixels: number;
   readonly channels: number;
-  /** Microtile height (channels) and width (pixels): pieces are cut at multiples of these. */
-  readonly mr: number;
+  /**
+   * Channel pieces start at multiples of this: the microtile height `mr`,
+   * or the channels per group when groups are not whole microtiles (the WASM
+   * kernel needs every range to start at a multiple of `mr` within its group).
+   */
+  readonly channelUnit: number;
+  /** Microtile width: pixel pieces are cut at multiples of it. */
   readonly nr: number;
   /** Pixel block of the kernel: pixels are split first, but not below one block per piece. */
   readonly nc: number;
@@ -59,7 +64,7 @@ function roundUp(value: number, multiple: number): number {
  *    share of the input, and the packed weights are shared read-only), but no
  *    piece smaller than one kernel pixel block `nc` — below that each piece
  *    would stream all of the weights for too few pixels;
- * 3. the remaining factor over output channels (pieces of whole `mr` tiles).
+ * 3. the remaining factor over output channels (pieces of whole `channelUnit`s).
  *
  * Pieces along one axis differ by at most one microtile, so tiles are balanced.
  *
@@ -67,7 +72,7 @@ function roundUp(value: number, multiple: number): number {
  * @param maxTiles upper bound on the tile count (e.g. from a minimum work per tile), ≥ 1.
  */
 export function planWorkGrid(units: SplitUnits, threads: number, maxTiles = Infinity): WorkGrid {
-  const { batch, pixels, channels, mr, nr, nc } = units;
+  const { batch, pixels, channels, channelUnit, nr, nc } = units;
   const target = Math.max(threads, Math.min(threads * TILES_PER_THREAD, Math.floor(maxTiles)));
   const perImage = Math.max(1, Math.ceil(target / Math.max(1, batch)));
 
@@ -75,8 +80,8 @@ export function planWorkGrid(units: SplitUnits, threads: number, maxTiles = Infi
   const pixelTile = Math.min(pixels, roundUp(Math.ceil(pixels / pixelTiles), nr));
   pixelTiles = Math.ceil(pixels / pixelTile);
 
-  let channelTiles = Math.max(1, Math.min(Math.ceil(perImage / pixelTiles), Math.ceil(channels / mr)));
-  const channelTile = Math.min(channels, roundUp(Math.ceil(channels / channelTiles), mr));
+  let channelTiles = Math.max(1, Math.min(Math.ceil(perImage / pixelTiles), Math.ceil(channels / channelUnit)));
+  const channelTile = Math.min(channels, roundUp(Math.ceil(channels / channelTiles), channelUnit));
   channelTiles = Math.ceil(channels / channelTile);
 
   return { batch, pixels, pixelTile, pixelTiles, channels, channelTile, channelTiles };

@@ -1,14 +1,7 @@
-import { createKernelScratch, runConv1x1Range, type Conv1x1Plan, type KernelScratch } from '@pointwise/backend-cpu-tiled';
+import { bindKernel, type RangeKernel } from './kernel-binding.js';
 import type { HostMessage, RunMessage, ThreadMessage } from './protocol.js';
 import { connectToHost, type HostPort } from './thread-host.js';
 import { emptyRange, tileCount, tileRange } from './work-split.js';
-
-interface LoadedOperator {
-  readonly plan: Conv1x1Plan;
-  readonly packed: Float32Array;
-  /** This thread's scratch for the plan, reused by every run. */
-  readonly scratch: KernelScratch;
-}
 
 /** Options of {@link startPoolThread}, for custom worker entries. */
 export interface PoolThreadOptions {
@@ -19,64 +12,89 @@ export interface PoolThreadOptions {
   readonly afterTile?: (message: RunMessage, tile: number) => void;
 }
 
+const NO_DATA = new Float32Array(0);
+
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
  * Takes tiles of one run from its shared counter until none is left and runs
- * the cpu-tiled kernel on each over the shared input and output.
+ * the kernel on each over shared memory.
  * @returns the number of tiles this thread computed.
  */
-function runTiles(operator: LoadedOperator, message: RunMessage, options: PoolThreadOptions): number {
+function runTiles(kernel: RangeKernel, message: RunMessage, options: PoolThreadOptions): number {
   const tiles = tileCount(message.grid);
   const range = emptyRange();
+  const x = message.x ?? NO_DATA;
+  const out = message.out ?? NO_DATA;
   let done = 0;
   for (let tile = Atomics.add(message.counter, 0, 1); tile < tiles; tile = Atomics.add(message.counter, 0, 1)) {
-    runConv1x1Range(operator.plan, operator.packed, message.x, message.out, tileRange(message.grid, tile, range), operator.scratch);
+    kernel.run(x, out, tileRange(message.grid, tile, range));
     done++;
     options.afterTile?.(message, tile);
   }
   return done;
 }
 
-function handle(host: HostPort, operators: Map<number, LoadedOperator>, message: HostMessage, options: PoolThreadOptions): void {
-  switch (message.type) {
-    case 'load': {
-      const plan = message.plan as Conv1x1Plan;
-      operators.set(message.key, { plan, packed: message.packed, scratch: createKernelScratch(plan) });
-      return;
+/** One thread's state: its pool index and the operators it was sent, bound with its own scratch. */
+class PoolThread {
+  #thread = 0;
+  /** Bound kernels, or why binding failed (reported to each run of that operator instead of killing the thread). */
+  readonly #kernels = new Map<number, RangeKernel | Error>();
+  readonly #host: HostPort;
+  readonly #options: PoolThreadOptions;
+
+  constructor(host: HostPort, options: PoolThreadOptions) {
+    this.#host = host;
+    this.#options = options;
+  }
+
+  handle(message: HostMessage): void {
+    switch (message.type) {
+      case 'identity':
+        this.#thread = message.thread;
+        return;
+      case 'load':
+        try {
+          this.#kernels.set(message.key, bindKernel(message.setup, this.#thread));
+        } catch (error) {
+          this.#kernels.set(message.key, new Error(`binding the kernel failed: ${errorText(error)}`));
+        }
+        return;
+      case 'unload':
+        this.#kernels.delete(message.key);
+        return;
+      case 'run':
+        this.#host.post(this.#run(message));
+        return;
     }
-    case 'unload':
-      operators.delete(message.key);
-      return;
-    case 'run': {
-      let reply: ThreadMessage;
-      const operator = operators.get(message.key);
-      try {
-        if (operator === undefined) throw new Error(`operator ${message.key} is not loaded on this thread`);
-        reply = { type: 'done', job: message.job, tiles: runTiles(operator, message, options) };
-      } catch (error) {
-        reply = { type: 'failed', job: message.job, message: errorText(error) };
-      }
-      host.post(reply);
-      return;
+  }
+
+  #run(message: RunMessage): ThreadMessage {
+    try {
+      const kernel = this.#kernels.get(message.key);
+      if (kernel === undefined) throw new Error(`operator ${message.key} is not loaded on this thread`);
+      if (kernel instanceof Error) throw kernel;
+      return { type: 'done', job: message.job, tiles: runTiles(kernel, message, this.#options) };
+    } catch (error) {
+      return { type: 'failed', job: message.job, message: errorText(error) };
     }
   }
 }
 
 /**
- * The body of a pool thread: connects to the creating thread, keeps the
- * operators it is sent (plan, packed weights on shared memory, its own
- * scratch), and answers each run once it finds no tile left. A kernel error
- * is reported for that run; the thread stays usable.
+ * The body of a pool thread: connects to the creating thread, binds the
+ * operators it is sent (kernel setup on shared memory, its own scratch), and
+ * answers each run once it finds no tile left. A kernel error is reported
+ * for that run; the thread stays usable.
  *
  * The default entry (`worker.js`) calls this with no options; a custom entry
  * given as the `workerUrl` option may import it and pass {@link PoolThreadOptions}.
  */
 export async function startPoolThread(options: PoolThreadOptions = {}): Promise<void> {
   const host = await connectToHost();
-  const operators = new Map<number, LoadedOperator>();
-  host.listen((message) => handle(host, operators, message as HostMessage, options));
+  const thread = new PoolThread(host, options);
+  host.listen((message) => thread.handle(message as HostMessage));
   host.post({ type: 'ready' } satisfies ThreadMessage);
 }

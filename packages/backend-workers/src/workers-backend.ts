@@ -1,4 +1,4 @@
-import { packWeights, planConv1x1, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import { planConv1x1, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import {
   BACKEND_API_VERSION,
   DisposedError,
@@ -10,7 +10,7 @@ import {
   type PrepareRequest,
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
-import { sharedFloat32 } from './shared-memory.js';
+import { chooseKernel, prepareKernel } from './kernel-binding.js';
 import { ThreadPool, type ThreadPoolStats } from './thread-pool.js';
 import { loadThreadFactory } from './thread-spawn.js';
 import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
@@ -25,7 +25,10 @@ export const DEFAULT_MIN_PARALLEL_FLOPS = 2_000_000;
 /** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */
 export const DEFAULT_MIN_TILE_FLOPS = 500_000;
 
-/** Options of {@link WorkersBackend}: the pool's and, for each thread's kernel, cpu-tiled's {@link PlanOptions}. */
+/**
+ * Options of {@link WorkersBackend}: the pool's and, for each thread's kernel,
+ * cpu-tiled's {@link PlanOptions} (`kernel` defaults as in cpu-tiled).
+ */
 export interface WorkersBackendOptions extends PlanOptions {
   /** Threads of the pool (≥ 1). Default: `os.availableParallelism()` under Node, `navigator.hardwareConcurrency` in browsers. */
   readonly threads?: number;
@@ -37,6 +40,11 @@ export interface WorkersBackendOptions extends PlanOptions {
   readonly workerUrl?: URL | string;
   /** Runs with fewer floating-point operations compute on the calling thread. Default {@link DEFAULT_MIN_PARALLEL_FLOPS}. */
   readonly minParallelFlops?: number;
+  /**
+   * Least floating-point operations per tile of a pooled run: bounds how finely a
+   * mid-sized run is cut. Default {@link DEFAULT_MIN_TILE_FLOPS}.
+   */
+  readonly minTileFlops?: number;
 }
 
 /** A backend's counters: its runs, the copies they needed, and its pool's threads. */
@@ -71,11 +79,12 @@ export class WorkersBackend implements Backend {
   #disposed = false;
 
   /**
-   * @throws {InvalidArgumentError} for `threads` or `minParallelFlops` that are not integers ≥ 1 / ≥ 0.
+   * @throws {InvalidArgumentError} for `threads`, `minParallelFlops` or `minTileFlops` that are not integers ≥ 1 / ≥ 0 / ≥ 1.
    */
   constructor(options: WorkersBackendOptions = {}) {
     checkCount('threads', options.threads, 1);
     checkCount('minParallelFlops', options.minParallelFlops, 0);
+    checkCount('minTileFlops', options.minTileFlops, 1);
     this.#options = options;
   }
 
@@ -118,24 +127,27 @@ export class WorkersBackend implements Backend {
   }
 
   /**
-   * Plans the kernel, packs the weights once into shared memory and loads
-   * them on every thread.
+   * Plans the kernel (the microkernel chosen as cpu-tiled chooses it:
+   * `wasm-simd` where WebAssembly SIMD and shared WebAssembly memory exist,
+   * else `js`), packs the weights once into shared memory and loads them on
+   * every thread.
    * @throws {DisposedError} after `dispose()`; {Error} before `init()`.
    * @throws {InvalidArgumentError} for kernel options cpu-tiled rejects.
    */
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     const pool = this.#requirePool();
-    const plan = planConv1x1(request.geometry, this.#options);
-    const packed = packWeights(plan, request.weights, request.bias, sharedFloat32(plan.packedLength));
+    const { kernel: kind, fallback } = chooseKernel(this.#options.kernel);
+    const plan = planConv1x1(request.geometry, { ...this.#options, kernel: kind });
+    const kernel = prepareKernel(plan, request, pool.size);
     const key = this.#nextKey++;
-    pool.load({ type: 'load', key, plan, packed });
+    pool.load({ type: 'load', key, setup: kernel.setup });
     return new WorkersOperator({
       pool,
       key,
-      plan,
-      packed,
+      kernel,
+      details: fallback === undefined ? {} : { kernelFallback: fallback },
       minParallelFlops: this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS,
-      minTileFlops: DEFAULT_MIN_TILE_FLOPS,
+      minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
       stats: this.#stats,
     });
   }

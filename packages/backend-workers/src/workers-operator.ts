@@ -1,12 +1,7 @@
-import {
-  createKernelScratch,
-  fullOutputRange,
-  runConv1x1Range,
-  type Conv1x1Plan,
-  type KernelScratch,
-} from '@pointwise/backend-cpu-tiled';
-import { BackendFailureError, DisposedError, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
-import { RunBufferPool, type CopyStats } from './shared-memory.js';
+import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan, type WasmConvInstance } from '@pointwise/backend-cpu-tiled';
+import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
+import { bindKernel, type PreparedKernel, type RangeKernel } from './kernel-binding.js';
+import { RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
@@ -24,16 +19,33 @@ export interface RunStats extends CopyStats {
 /** What {@link WorkersOperator} is built from. */
 export interface WorkersOperatorParts {
   readonly pool: ThreadPool;
-  /** Operator key in the pool (its plan and packed weights are loaded on every thread). */
+  /** Operator key in the pool (its kernel setup is loaded on every thread). */
   readonly key: number;
-  readonly plan: Conv1x1Plan;
-  /** Packed weights and bias on a `SharedArrayBuffer`. */
-  readonly packed: Float32Array;
+  readonly kernel: PreparedKernel;
   /** Runs of fewer floating-point operations than this run on the calling thread. */
   readonly minParallelFlops: number;
   /** Minimum floating-point operations per tile (bounds the tile count of mid-sized runs). */
   readonly minTileFlops: number;
+  /** Extra `ExecutionInfo.details` (e.g. why the WASM kernel is not used). */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
   readonly stats: RunStats;
+}
+
+function workGrid(plan: Conv1x1Plan, threads: number, maxTiles: number): WorkGrid {
+  const g = plan.geometry;
+  const cpg = g.outChannelsPerGroup;
+  return planWorkGrid(
+    {
+      batch: g.batch,
+      pixels: g.outHeight * g.outWidth,
+      channels: g.outChannels,
+      channelUnit: g.groups === 1 || cpg % plan.mr === 0 ? plan.mr : cpg,
+      nr: plan.nr,
+      nc: plan.nc,
+    },
+    threads,
+    maxTiles,
+  );
 }
 
 /**
@@ -43,74 +55,66 @@ export interface WorkersOperatorParts {
  * by one thread in the cpu-tiled summation order, so the result is
  * bit-identical to the cpu-tiled backend whatever the thread count. A run
  * below the threshold runs the same kernel on the calling thread.
+ *
+ * Memory per run: the `js` kernel reads and writes `SharedArrayBuffer`-backed
+ * tensors in place and copies others once in and once out; the `wasm-simd`
+ * kernel always copies the input into and the output out of the operator's
+ * shared WebAssembly memory (as cpu-tiled does), so its runs of one operator
+ * take turns (runs of different operators still overlap).
  */
 export class WorkersOperator implements BackendOperator {
   readonly geometry: Conv1x1Geometry;
   readonly info: ExecutionInfo;
   readonly #parts: WorkersOperatorParts;
   readonly #grid: WorkGrid | null;
+  readonly #threads: number;
   readonly #buffers: RunBufferPool;
-  #scratch: KernelScratch | null = null;
+  readonly #wasm: WasmConvInstance | null;
+  #local: RangeKernel | null = null;
+  /** Tail of the queue of runs that share the WASM memory's input and output regions. */
+  #turn: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
   constructor(parts: WorkersOperatorParts) {
     this.#parts = parts;
-    const { plan, pool } = parts;
+    const { pool } = parts;
+    const plan = parts.kernel.setup.plan;
     const g = plan.geometry;
     this.geometry = g;
+    this.#wasm = parts.kernel.instance;
     const pooled = g.flops >= parts.minParallelFlops && g.batch > 0;
-    this.#grid = pooled
-      ? planWorkGrid(
-          { batch: g.batch, pixels: g.outHeight * g.outWidth, channels: g.outChannels, mr: plan.mr, nr: plan.nr, nc: plan.nc },
-          pool.size,
-          g.flops / parts.minTileFlops,
-        )
-      : null;
-    const threads = this.#grid === null ? 1 : Math.min(pool.size, tileCount(this.#grid));
-    this.#buffers = new RunBufferPool(g.inputShape.reduce((a, b) => a * b, 1), g.outputShape.reduce((a, b) => a * b, 1));
+    this.#grid = pooled ? workGrid(plan, pool.size, g.flops / parts.minTileFlops) : null;
+    this.#threads = this.#grid === null ? 1 : Math.min(pool.size, tileCount(this.#grid));
+    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape));
     this.info = {
       backend: WORKERS_BACKEND_NAME,
       details: {
         kernel: plan.kernel,
-        threads,
+        threads: this.#threads,
         poolThreads: pool.size,
         dispatch: this.#grid === null ? 'calling-thread' : 'pool',
         tiles: this.#grid === null ? 1 : tileCount(this.#grid),
-        microtile: plan.microtile,
         mc: plan.mc,
         nc: plan.nc,
         kc: plan.kc,
+        ...parts.details,
       },
     };
   }
 
   /**
    * Computes `out = conv1x1(x)`; tensors as validated by core.
-   * @throws {DisposedError} after `dispose()`.
+   * @throws {DisposedError} after the operator's or the backend's `dispose()`.
    * @throws {BackendFailureError} when a thread dies or the kernel fails during the run (the pool replaces the thread).
    */
   async run(x: Tensor, out: Tensor): Promise<void> {
     if (this.#disposed) throw new DisposedError('workers operator');
-    const grid = this.#grid;
-    if (grid === null) {
-      this.#runOnCallingThread(x, out);
-      return;
-    }
-    const { pool, key, stats } = this.#parts;
-    const buffers = this.#buffers.acquire();
-    try {
-      const input = this.#buffers.input(buffers, x.data, stats);
-      const output = this.#buffers.output(buffers, out.data);
-      stats.pooledRuns++;
-      try {
-        await pool.run({ key, x: input, out: output, grid, counter: buffers.counter }, Number(this.info.details.threads));
-      } catch (error) {
-        throw new BackendFailureError(WORKERS_BACKEND_NAME, (error as Error).message, { cause: error });
-      }
-      this.#buffers.finish(output, out.data, stats);
-    } finally {
-      this.#buffers.release(buffers);
-    }
+    if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
+    if (this.#wasm === null) return this.#runOnSharedArrays(x.data, out.data);
+    const wasm = this.#wasm;
+    const turn = this.#turn.then(() => this.#runInWasmMemory(wasm, x.data, out.data));
+    this.#turn = turn.catch(() => {});
+    return turn;
   }
 
   /** Forgets the operator on every thread. Idempotent. */
@@ -118,13 +122,66 @@ export class WorkersOperator implements BackendOperator {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#parts.pool.unload(this.#parts.key);
-    this.#scratch = null;
+    this.#local = null;
   }
 
-  #runOnCallingThread(x: Tensor, out: Tensor): void {
-    const { plan, packed, stats } = this.#parts;
-    this.#scratch ??= createKernelScratch(plan);
+  async #runOnSharedArrays(x: Float32Array, out: Float32Array): Promise<void> {
+    if (this.#grid === null) {
+      this.#runOnCallingThread(x, out);
+      return;
+    }
+    const { stats } = this.#parts;
+    const buffers = this.#buffers.acquire();
+    try {
+      const input = this.#buffers.input(buffers, x, stats);
+      const output = this.#buffers.output(buffers, out);
+      await this.#dispatch(buffers, input, output);
+      this.#buffers.finish(output, out, stats);
+    } finally {
+      this.#buffers.release(buffers);
+    }
+  }
+
+  async #runInWasmMemory(wasm: WasmConvInstance, x: Float32Array, out: Float32Array): Promise<void> {
+    // Checked again: the operator or backend may have been disposed while this run waited its turn.
+    if (this.#disposed) throw new DisposedError('workers operator');
+    if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
+    const { stats } = this.#parts;
+    copyInputToWasm(wasm, x);
+    stats.copiesIn++;
+    stats.bytesCopied += x.byteLength;
+    if (this.#grid === null) {
+      this.#runOnCallingThread(x, out);
+    } else {
+      const buffers = this.#buffers.acquire();
+      try {
+        await this.#dispatch(buffers, null, null);
+      } finally {
+        this.#buffers.release(buffers);
+      }
+    }
+    copyOutputFromWasm(wasm, out);
+    stats.copiesOut++;
+    stats.bytesCopied += out.byteLength;
+  }
+
+  async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null): Promise<void> {
+    const { pool, key, stats } = this.#parts;
+    stats.pooledRuns++;
+    try {
+      await pool.run({ key, x, out, grid: this.#grid!, counter: buffers.counter }, this.#threads);
+    } catch (error) {
+      throw new BackendFailureError(WORKERS_BACKEND_NAME, (error as Error).message, { cause: error });
+    }
+    // A sequentially consistent read of the counter every thread last incremented
+    // orders their writes to the output before ours reads of it.
+    Atomics.load(buffers.counter, 0);
+  }
+
+  #runOnCallingThread(x: Float32Array, out: Float32Array): void {
+    const { kernel, pool, stats } = this.#parts;
+    this.#local ??= bindKernel(kernel.setup, pool.size);
     stats.directRuns++;
-    runConv1x1Range(plan, packed, x.data, out.data, fullOutputRange(plan), this.#scratch);
+    this.#local.run(x, out, fullOutputRange(kernel.setup.plan));
   }
 }

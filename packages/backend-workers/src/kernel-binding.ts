@@ -1,0 +1,111 @@
+import {
+  createKernelScratch,
+  createWasmConvMemory,
+  createWasmRangeScratch,
+  detectWasmSimd,
+  gemmModule,
+  instantiateWasmConv,
+  packWeights,
+  planWasmLayout,
+  runConv1x1Range,
+  runConv1x1RangeWasm,
+  writeOperatorConstants,
+  type Conv1x1Plan,
+  type MicrokernelKind,
+  type OutputRange,
+  type WasmConvInstance,
+  type WasmConvLayout,
+} from '@pointwise/backend-cpu-tiled';
+import type { PrepareRequest } from '@pointwise/core';
+import { sharedFloat32 } from './shared-memory.js';
+
+/**
+ * What every thread needs to run one operator's kernel, as posted to it
+ * (structured-clone-able; the arrays and the memory are shared, not copied):
+ *
+ * - `js`: the plan and the packed weights on a `SharedArrayBuffer`; inputs
+ *   and outputs are passed per run.
+ * - `wasm-simd`: the plan, the memory layout, the shared `WebAssembly.Memory`
+ *   (packed weights, input, output and one scratch region per thread) and the
+ *   compiled module; inputs and outputs live in that memory.
+ */
+export type KernelSetup =
+  | { readonly kind: 'js'; readonly plan: Conv1x1Plan; readonly packed: Float32Array }
+  | {
+      readonly kind: 'wasm-simd';
+      readonly plan: Conv1x1Plan;
+      readonly layout: WasmConvLayout;
+      readonly memory: WebAssembly.Memory;
+      readonly module: WebAssembly.Module;
+    };
+
+/**
+ * One thread's handle on an operator's kernel: runs any output range. For
+ * `js` it reads `x` and writes `out`; for `wasm-simd` both are ignored (the
+ * input and output are in the operator's memory).
+ */
+export interface RangeKernel {
+  run(x: Float32Array, out: Float32Array, range: OutputRange): void;
+}
+
+/** The microkernel the operator runs, chosen as cpu-tiled chooses it (so results are bit-identical to it). */
+export interface KernelChoice {
+  readonly kernel: MicrokernelKind;
+  /** Why `wasm-simd` was asked for or preferred but `js` runs (absent otherwise). */
+  readonly fallback?: string;
+}
+
+/**
+ * cpu-tiled's rule: `wasm-simd` where WebAssembly SIMD exists (asked for or
+ * by default), else `js`. The workers backend also needs a shared WebAssembly
+ * memory for it; without one it runs `js` and says why.
+ */
+export function chooseKernel(requested: MicrokernelKind | undefined): KernelChoice {
+  if (requested === 'js') return { kernel: 'js' };
+  const simd = detectWasmSimd();
+  if (!simd.supported) return { kernel: 'js', fallback: simd.reason };
+  if (!simd.sharedMemory) return { kernel: 'js', fallback: 'a shared WebAssembly.Memory cannot be created here' };
+  return { kernel: 'wasm-simd' };
+}
+
+/** An operator's kernel as the calling thread holds it: the setup to post, and the WASM instance for copies. */
+export interface PreparedKernel {
+  readonly setup: KernelSetup;
+  /** The calling thread's instance over the shared memory (`wasm-simd` only). */
+  readonly instance: WasmConvInstance | null;
+}
+
+/**
+ * Packs the weights once into shared memory for `threads` worker threads plus
+ * the calling thread: a `SharedArrayBuffer` for `js`, a shared
+ * `WebAssembly.Memory` laid out with `threads + 1` scratch regions (region
+ * `threads` is the calling thread's) for `wasm-simd`.
+ */
+export function prepareKernel(plan: Conv1x1Plan, request: PrepareRequest, threads: number): PreparedKernel {
+  if (plan.kernel === 'js') {
+    const packed = packWeights(plan, request.weights, request.bias, sharedFloat32(plan.packedLength));
+    return { setup: { kind: 'js', plan, packed }, instance: null };
+  }
+  const layout = planWasmLayout(plan, threads + 1);
+  const memory = createWasmConvMemory(layout, true);
+  const module = gemmModule(true);
+  const instance = instantiateWasmConv(plan, layout, memory, module);
+  writeOperatorConstants(instance, request.weights, request.bias);
+  return { setup: { kind: 'wasm-simd', plan, layout, memory, module }, instance };
+}
+
+/**
+ * Binds an operator's kernel on the current thread with its own scratch.
+ * @param thread this thread's scratch region of a `wasm-simd` setup (worker
+ *   threads: their pool index; the calling thread: the pool size).
+ */
+export function bindKernel(setup: KernelSetup, thread: number): RangeKernel {
+  if (setup.kind === 'js') {
+    const { plan, packed } = setup;
+    const scratch = createKernelScratch(plan);
+    return { run: (x, out, range) => runConv1x1Range(plan, packed, x, out, range, scratch) };
+  }
+  const instance = instantiateWasmConv(setup.plan, setup.layout, setup.memory, setup.module);
+  const scratch = createWasmRangeScratch(instance, thread);
+  return { run: (_x, _out, range) => runConv1x1RangeWasm(instance, range, scratch) };
+}

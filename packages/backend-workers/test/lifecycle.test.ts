@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { BackendFailureError, BackendRegistry, createTensor, DisposedError, prepareConv1x1, registerReferenceBackend } from '@pointwise/core';
+import { registerCpuTiledBackend, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import { describe, expect, it } from 'vitest';
+import { probeWorkersEnvironment, registerWorkersBackend, WorkersBackend } from '../dist/index.js';
+import { caseInput, type WorkersCase } from './cases.js';
+import { CRASH_WHEN_IDLE, EXIT_MID_RUN, KERNEL_ERROR } from './fixtures/faults.mjs';
+import { firstBitDifference, prepareCase, registryWith, startWorkers } from './helpers.js';
+
+const run = promisify(execFile);
+// The faulty entry picks its fault from the first input value, which only the js kernel passes to threads.
+const FAULTY_WORKER = new URL('./fixtures/faulty-worker.mjs', import.meta.url);
+const MEDIUM: WorkersCase = { name: 'medium', shape: [2, 32, 12, 12], co: 40, inputLayout: 'NCHW', bias: true, activation: 'relu' };
+
+/** The case's input with its first value replaced (the fault selector of the faulty worker). */
+function inputStartingWith(c: WorkersCase, first: number, seed = 1) {
+  const data = caseInput(c, seed);
+  data[0] = first;
+  return createTensor(data, c.shape, c.inputLayout);
+}
+
+async function expectMatchesCpuTiled(workers: WorkersBackend, c: WorkersCase, seed: number, kernel: PlanOptions = {}): Promise<void> {
+  const registry = registryWith(workers, kernel);
+  const x = createTensor(caseInput(c, seed), c.shape, c.inputLayout);
+  const [parallel, single] = await Promise.all([prepareCase(c, 'workers', registry), prepareCase(c, 'cpu-tiled', registry)]);
+  expect(firstBitDifference((await parallel.run(x)).data, (await single.run(x)).data)).toBe(-1);
+  parallel.dispose();
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
+
+describe('failures', () => {
+  it('a thread that exits mid-run rejects that run with BackendFailureError; it is replaced and the next run succeeds', async () => {
+    const workers = await startWorkers({ threads: 2, workerUrl: FAULTY_WORKER, kernel: 'js' });
+    const op = await prepareCase(MEDIUM, 'workers', registryWith(workers));
+    const failure = await op.run(inputStartingWith(MEDIUM, EXIT_MID_RUN)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(BackendFailureError);
+    expect((failure as Error).message).toMatch(/^workers: worker thread \d failed: worker thread exited with code 3 \(mid-run/);
+    await until(() => workers.stats().pool!.replaced >= 1);
+    await expectMatchesCpuTiled(workers, MEDIUM, 5, { kernel: 'js' });
+    expect(workers.stats().pool!.threads).toBe(2);
+    await workers.dispose();
+  });
+
+  it('a kernel error on a thread rejects the run; the thread stays and the next run succeeds', async () => {
+    const workers = await startWorkers({ threads: 2, workerUrl: FAULTY_WORKER, kernel: 'js' });
+    const op = await prepareCase(MEDIUM, 'workers', registryWith(workers));
+    await expect(op.run(inputStartingWith(MEDIUM, KERNEL_ERROR))).rejects.toThrow(/RangeError: injected kernel error/);
+    await expectMatchesCpuTiled(workers, MEDIUM, 6, { kernel: 'js' });
+    expect(workers.stats().pool!.replaced).toBe(0);
+    await workers.dispose();
+  });
+
+  it('a thread that crashes while idle is replaced; later runs succeed', async () => {
+    const workers = await startWorkers({ threads: 2, workerUrl: FAULTY_WORKER, kernel: 'js' });
+    const op = await prepareCase(MEDIUM, 'workers', registryWith(workers));
+    await op.run(inputStartingWith(MEDIUM, CRASH_WHEN_IDLE));
+    await until(() => workers.stats().pool!.replaced === 2);
+    await expectMatchesCpuTiled(workers, MEDIUM, 7, { kernel: 'js' });
+    await workers.dispose();
+  });
+
+  it('a worker entry that cannot load fails init() with the reason', async () => {
+    const workers = new WorkersBackend({ threads: 2, workerUrl: new URL('./fixtures/no-such-worker.mjs', import.meta.url) });
+    await expect(workers.init()).rejects.toThrow(/worker thread \d failed to start: .*no-such-worker/);
+    await workers.dispose();
+  });
+
+  it('is unavailable, with the reason, where SharedArrayBuffer is missing or the page is not cross-origin isolated', () => {
+    const missing = probeWorkersEnvironment({ Atomics });
+    expect(missing).toMatchObject({ available: false, reason: expect.stringMatching(/SharedArrayBuffer.*cross-origin isolated/) });
+    expect(probeWorkersEnvironment({ SharedArrayBuffer, Atomics, crossOriginIsolated: false }).available).toBe(false);
+    expect(probeWorkersEnvironment({ SharedArrayBuffer, Atomics, crossOriginIsolated: true })).toEqual({ available: true });
+  });
+});
+
+describe('concurrency', () => {
+  it('concurrent runs of several operators give independent, correct results', async () => {
+    const workers = await startWorkers({ threads: 3 });
+    const registry = registryWith(workers);
+    const cases: WorkersCase[] = [
+      MEDIUM,
+      { name: 'nhwc', shape: [1, 24, 10, 9], co: 16, inputLayout: 'NHWC', stride: 2, padding: 1, bias: true },
+      { name: 'groups', shape: [3, 12, 6, 6], co: 18, inputLayout: 'NCHW', groups: 3, bias: false },
+    ];
+    const pairs = await Promise.all(cases.map(async (c) => [await prepareCase(c, 'workers', registry), await prepareCase(c, 'cpu-tiled', registry)] as const));
+    const jobs = [];
+    for (let seed = 1; seed <= 6; seed++) {
+      for (let i = 0; i < cases.length; i++) {
+        const x = createTensor(caseInput(cases[i], seed), cases[i].shape, cases[i].inputLayout);
+        jobs.push(Promise.all([pairs[i][0].run(x), pairs[i][1].run(x)]));
+      }
+    }
+    for (const [parallel, single] of await Promise.all(jobs)) expect(firstBitDifference(parallel.data, single.data)).toBe(-1);
+    await workers.dispose();
+  });
+});
+
+describe('lifecycle', () => {
+  it('N = 0 gives an empty output on both dispatch paths', async () => {
+    const workers = await startWorkers({ threads: 2 });
+    const c: WorkersCase = { ...MEDIUM, shape: [0, 32, 12, 12] };
+    const op = await prepareCase(c, 'workers', registryWith(workers));
+    const out = await op.run(createTensor(new Float32Array(0), c.shape));
+    expect(out.shape).toEqual([0, 40, 12, 12]);
+    expect(out.data.length).toBe(0);
+    await workers.dispose();
+  });
+
+  it('dispose while idle ends the threads; the operator then throws DisposedError', async () => {
+    const workers = await startWorkers({ threads: 2 });
+    const op = await prepareCase(MEDIUM, 'workers', registryWith(workers));
+    await op.run(createTensor(caseInput(MEDIUM), MEDIUM.shape));
+    await workers.dispose();
+    expect(workers.stats().pool).toBeNull();
+    await expect(op.run(createTensor(caseInput(MEDIUM), MEDIUM.shape))).rejects.toBeInstanceOf(DisposedError);
+    await expect(workers.prepare({ geometry: op.geometry, weights: new Float32Array(40 * 32), bias: null })).rejects.toBeInstanceOf(DisposedError);
+  });
+
+  it('dispose during a run rejects that run', async () => {
+    const workers = await startWorkers({ threads: 2 });
+    const big: WorkersCase = { name: 'big', shape: [1, 256, 40, 40], co: 256, inputLayout: 'NCHW', bias: true };
+    const op = await prepareCase(big, 'workers', registryWith(workers));
+    const outcome = op.run(createTensor(caseInput(big), big.shape)).catch((e: unknown) => e);
+    await workers.dispose();
+    expect(String(await outcome)).toMatch(/dispose/i);
+  });
+
+  it('a Node process exits on its own after dispose(), and also when dispose() is forgotten', async () => {
+    const script = fileURLToPath(new URL('./fixtures/exit-check.mjs', import.meta.url));
+    for (const mode of ['dispose', 'forget']) {
+      const { stdout } = await run(process.execPath, [script, mode], { timeout: 20_000 });
+      expect(stdout.trim()).toBe('4 1');
+    }
+  });
+});
+
+describe('registration and selection', () => {
+  it('registers as "workers" at priority 200, is chosen over cpu-tiled, and reports its threads', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    registerCpuTiledBackend(registry);
+    expect(registerWorkersBackend(registry, { threads: 2 })).toBe(true);
+    expect((await registry.list()).find((b) => b.name === 'workers')).toMatchObject({ priority: 200, available: true });
+    const weights = { data: caseInput({ ...MEDIUM, shape: [1, 256, 1, 128] }), shape: [128, 256] };
+    const op = await prepareConv1x1({ inputShape: [1, 256, 28, 28], weights }, { registry });
+    expect(op.backend).toBe('workers');
+    expect(op.info.details).toMatchObject({ threads: 2, poolThreads: 2, dispatch: 'pool', kernel: 'wasm-simd' });
+    const small = await prepareConv1x1({ inputShape: [1, 256, 2, 2], weights }, { registry });
+    expect(small.info.details).toMatchObject({ threads: 1, dispatch: 'calling-thread' });
+    await (await registry.get('workers')).dispose();
+  });
+
+  it('runs below the threshold on the calling thread, bit-identical to cpu-tiled', async () => {
+    const workers = new WorkersBackend({ threads: 2 });
+    await workers.init();
+    await expectMatchesCpuTiled(workers, MEDIUM, 9);
+    expect(workers.stats()).toMatchObject({ directRuns: 1, pooledRuns: 0 });
+    await workers.dispose();
+  });
+
+  it('rejects a bad thread count', () => {
+    expect(() => new WorkersBackend({ threads: 0 })).toThrow(/threads: expected an integer ≥ 1, received 0/);
+  });
+});
+
+describe.each(['js', 'wasm-simd'] as const)('no leak over 10,000 runs, %s microkernel', (kernel) => {
+  it('keeps the thread count and the heap flat', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const workers = await startWorkers({ threads: 2 });
+    const c: WorkersCase = { name: 'tiny', shape: [1, 8, 6, 6], co: 8, inputLayout: 'NCHW', bias: true };
+    const op = await prepareCase(c, 'workers', registryWith(workers));
+    const x = createTensor(caseInput(c), c.shape);
+    const out = createTensor(new Float32Array(8 * 36), [1, 8, 6, 6]);
+    for (let i = 0; i < 500; i++) await op.run(x, out);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 10_000; i++) await op.run(x, out);
+    gc();
+    const growth = process.memoryUsage().heapUsed - before;
+    const pool = workers.stats().pool!;
+    console.log(`${kernel}: 10,000 runs: heap growth ${(growth / 1024).toFixed(0)} KiB, threads ${pool.threads}, started ${pool.started}`);
+    expect(pool).toMatchObject({ threads: 2, started: 2, replaced: 0, inFlight: 0, runs: 10_500 });
+    expect(growth).toBeLessThan(2 * 1024 * 1024);
+    await workers.dispose();
+  });
+});
