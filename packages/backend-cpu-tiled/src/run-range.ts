@@ -89,6 +89,7 @@ export function runConv1x1Range(
   const tilesPerBlock = mc / mr;
   const sliverLength = k * nr;
   target.channelStride = ys.c;
+  target.pixelStride = ys.w;
   const firstGroup = Math.floor(channelStart / channelsPerGroup);
   const lastGroup = Math.floor((channelEnd - 1) / channelsPerGroup);
 
@@ -133,7 +134,7 @@ export function runConv1x1Range(
           target.channelLo = Math.max(lo, firstChannel);
           target.channelHi = Math.min(hi, groupChannel + t1 * mr);
           target.biasIndex = biasOffset + (group * tilesPerGroup + t0) * mr;
-          storeBlock(out, accumulators, nc, packed, target, outputOffsets, interior, g.activation);
+          storeBlock(out, accumulators, nc, packed, target, outputOffsets, interior, counts.padded === 0 ? p0 : -1, g.activation);
         }
       }
     }

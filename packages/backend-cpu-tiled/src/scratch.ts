@@ -33,6 +33,6 @@ export function createKernelScratch(plan: Conv1x1Plan): KernelScratch {
     panel: new Float32Array(plan.geometry.inChannelsPerGroup * plan.nc),
     accumulators: new Float64Array(plan.mc * plan.nc),
     counts: { interior: 0, padded: 0 },
-    target: { firstChannel: 0, channelLo: 0, channelHi: 0, biasIndex: 0, imageBase: 0, channelStride: 0 },
+    target: { firstChannel: 0, channelLo: 0, channelHi: 0, biasIndex: 0, imageBase: 0, channelStride: 0, pixelStride: 0 },
   };
 }

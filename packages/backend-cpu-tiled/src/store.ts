@@ -17,6 +17,8 @@ export interface StoreTarget {
   imageBase: number;
   /** Element stride of the output's C axis. */
   channelStride: number;
+  /** Element stride between consecutive output pixels (`1` in NCHW, `Co` in NHWC). */
+  pixelStride: number;
 }
 
 /**
@@ -26,6 +28,9 @@ export interface StoreTarget {
  *
  * @param accumulators float64 block, row = channel − `firstChannel`, column = interior pixel, row stride `ldc`.
  * @param outputOffsets output offset of each of the `count` interior pixels.
+ * @param firstPixel when ≥ 0, the block's pixels are the consecutive output
+ *   pixels `firstPixel …` (no padding cell among them) and `outputOffsets`
+ *   is not read: the common case, with a cheaper inner loop.
  */
 export function storeBlock(
   out: Float32Array,
@@ -35,17 +40,21 @@ export function storeBlock(
   target: StoreTarget,
   outputOffsets: Int32Array,
   count: number,
+  firstPixel: number,
   activation: ClampActivation,
 ): void {
-  const { firstChannel, channelLo, channelHi, biasIndex, imageBase, channelStride } = target;
+  const { firstChannel, channelLo, channelHi, biasIndex, imageBase, channelStride, pixelStride } = target;
   const { min, max } = activation;
+  const clamps = min !== -Infinity || max !== Infinity;
   if (channelStride === 1) {
+    // NHWC output: channels contiguous.
     for (let m = 0; m < count; m++) {
-      const base = imageBase + outputOffsets[m];
+      const base = imageBase + (firstPixel >= 0 ? (firstPixel + m) * pixelStride : outputOffsets[m]);
+      let at = (channelLo - firstChannel) * ldc + m;
       for (let co = channelLo; co < channelHi; co++) {
-        const row = co - firstChannel;
-        const v = accumulators[row * ldc + m] + packed[biasIndex + row];
+        const v = accumulators[at] + packed[biasIndex + co - firstChannel];
         out[base + co] = v < min ? min : v > max ? max : v;
+        at += ldc;
       }
     }
   } else {
@@ -54,9 +63,20 @@ export function storeBlock(
       const bias = packed[biasIndex + row];
       const base = imageBase + co * channelStride;
       const rowBase = row * ldc;
-      for (let m = 0; m < count; m++) {
-        const v = accumulators[rowBase + m] + bias;
-        out[base + outputOffsets[m]] = v < min ? min : v > max ? max : v;
+      if (firstPixel >= 0 && !clamps) {
+        const start = base + firstPixel;
+        for (let m = 0; m < count; m++) out[start + m] = accumulators[rowBase + m] + bias;
+      } else if (firstPixel >= 0) {
+        const start = base + firstPixel;
+        for (let m = 0; m < count; m++) {
+          const v = accumulators[rowBase + m] + bias;
+          out[start + m] = v < min ? min : v > max ? max : v;
+        }
+      } else {
+        for (let m = 0; m < count; m++) {
+          const v = accumulators[rowBase + m] + bias;
+          out[base + outputOffsets[m]] = v < min ? min : v > max ? max : v;
+        }
       }
     }
   }

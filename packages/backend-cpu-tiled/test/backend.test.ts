@@ -17,7 +17,7 @@ describe('CpuTiledBackend', () => {
   it('registers as cpu-tiled at priority 100 and is chosen over the reference', async () => {
     const registry = new BackendRegistry();
     registerReferenceBackend(registry);
-    expect(registerCpuTiledBackend(registry)).toBe(true);
+    expect(registerCpuTiledBackend(registry, { kernel: 'js' })).toBe(true);
     expect(registerCpuTiledBackend(registry)).toBe(false);
     expect(CPU_TILED_PRIORITY).toBe(100);
     expect(registry.names()).toEqual(['cpu-tiled', 'reference']);
@@ -50,7 +50,7 @@ describe('CpuTiledBackend', () => {
   });
 
   it('reuses an out tensor and keeps weights it was prepared with', async () => {
-    const backend = new CpuTiledBackend({ mc: 4, nc: 8 });
+    const backend = new CpuTiledBackend({ kernel: 'js', mc: 4, nc: 8 });
     await backend.init();
     expect(backend.capabilities()).toMatchObject({ sync: true, threads: 1, precisionFactor: 1 });
     const c = makeCase({ inputShape: [1, 6, 4, 4], outChannels: 5, activation: 'relu' });
