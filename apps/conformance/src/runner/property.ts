@@ -12,6 +12,8 @@ export interface PropertyOptions {
   readonly seed?: number;
   /** Random cases per backend. Default 60. */
   readonly runs?: number;
+  /** Smallest batch generated. Default 0 (empty batches included). */
+  readonly minBatch?: number;
 }
 
 /** The property tier's default seed (fixed, so runs are reproducible; `--seed` changes it). */
@@ -21,15 +23,16 @@ const layout = fc.constantFrom<Layout>('NCHW', 'NHWC');
 const activation = fc.constantFrom<NonNullable<CaseOptions['activation']>>('none', 'relu', 'relu6', { type: 'clamp', min: -0.5, max: 0.25 });
 
 /**
- * fast-check arbitrary of small random cases: `N` 0–3, groups 1–4 with
+ * fast-check arbitrary of small random cases: `N` `minBatch`–3, groups 1–4 with
  * 1–9 input and 1–6 output channels per group, `H`, `W` 1–9, strides 1–3,
  * each padding 0–2, both layouts in and out, any activation, with or without
  * bias, seeded uniform data. Values are case records, so a shrunk
  * counterexample can be pasted into a `--cases` file.
  */
-export const caseArbitrary: fc.Arbitrary<ConformanceCase> = fc
+export function caseArbitrary(minBatch = 0): fc.Arbitrary<ConformanceCase> {
+  return fc
   .record({
-    n: fc.integer({ min: 0, max: 3 }),
+    n: fc.integer({ min: minBatch, max: 3 }),
     groups: fc.integer({ min: 1, max: 4 }),
     kPerGroup: fc.integer({ min: 1, max: 9 }),
     coPerGroup: fc.integer({ min: 1, max: 6 }),
@@ -54,6 +57,7 @@ export const caseArbitrary: fc.Arbitrary<ConformanceCase> = fc
       witnesses: false,
     }),
   );
+}
 
 /**
  * The property tier on one backend: random cases from {@link caseArbitrary},
@@ -66,7 +70,7 @@ export async function checkProperty(backend: string, registry: BackendRegistry, 
   const started = performance.now();
   let lastFailure: CaseResult | undefined;
   let worstRatio = 0;
-  const property = fc.asyncProperty(caseArbitrary, async (c) => {
+  const property = fc.asyncProperty(caseArbitrary(options.minBatch), async (c) => {
     const result = await checkCaseOnBackend(await materializeCase(c), backend, registry);
     if (result.status === 'failed') {
       lastFailure = result;

@@ -1,0 +1,129 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
+import { describe, expect, it } from 'vitest';
+import { parseCaseFile } from '../src/catalogue/case-file.js';
+import { catalogue } from '../src/catalogue/index.js';
+import { materializeCase } from '../src/catalogue/materialize.js';
+import { networkCases } from '../src/catalogue/network.js';
+import { loadSsdMobilenetV1PointwiseLayers } from '../src/network/ssd-mobilenet-v1.js';
+import { loadTfjsWeights } from '../src/network/tfjs-weights.js';
+import { checkCaseOnBackend } from '../src/runner/check-case.js';
+import { buildMatrix } from '../src/runner/matrix.js';
+
+describe('catalogue', () => {
+  it('is deterministic, JSON-serialisable and uniquely named', () => {
+    const a = catalogue();
+    expect(JSON.parse(JSON.stringify(a))).toEqual(catalogue());
+    expect(new Set(a.map((c) => c.name)).size).toBe(a.length);
+  });
+
+  it('encodes parameters in names', () => {
+    const names = catalogue({ tiers: ['edge'] }).map((c) => c.name);
+    expect(names).toContain('edge/stride-beyond-input/nchw-n1-ci4-h3-w2-co3-s5-bias');
+    expect(names).toContain('edge/groups/nhwc-n2-ci12-h3-w4-co12-g12-bias');
+  });
+
+  it('generates the same data for the same case', async () => {
+    const [c] = catalogue({ tiers: ['edge'], filter: 'specials-in-input' });
+    const [a, b] = await Promise.all([materializeCase(c as never), materializeCase(c as never)]);
+    expect(Buffer.from(a.x.data.buffer)).toEqual(Buffer.from(b.x.data.buffer));
+    expect(a.x.data.some(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('case files', () => {
+  const registry = new BackendRegistry();
+  registerReferenceBackend(registry);
+  const file = (expected: unknown[]) =>
+    parseCaseFile(
+      {
+        cases: [
+          {
+            name: 'inline',
+            inputShape: [1, 2, 1, 2],
+            inputLayout: 'NCHW',
+            outChannels: 2,
+            options: { activation: 'relu' },
+            input: { values: [1, 2, 3, 4] },
+            weights: { values: [1, 1, 1, -1] },
+            bias: { values: [0.5, '-0'] },
+            expected: { output: { values: expected }, tolerance: { atol: 0 } },
+          },
+        ],
+      },
+      'inline.json',
+    );
+
+  it('passes a hand-computed expected output', async () => {
+    const [c] = file([4.5, 6.5, 0, 0]);
+    expect(c.tier).toBe('file');
+    expect((await checkCaseOnBackend(await materializeCase(c), 'reference', registry)).status).toBe('passed');
+  });
+
+  it('fails a wrong expected output', async () => {
+    const [c] = file([4.5, 6.5, 0, 1]);
+    const result = await checkCaseOnBackend(await materializeCase(c), 'reference', registry);
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/expected output/);
+  });
+
+  it('names the record and field that is malformed', () => {
+    expect(() => parseCaseFile([{ name: 'x', inputShape: [1, 2, 3] }], 'bad.json')).toThrow(/bad\.json: cases\[0\]\.inputShape/);
+  });
+});
+
+describe('TensorFlow.js weights', () => {
+  it('dequantises uint8 entries as q·scale + min and reads float32 entries', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pointwise-weights-'));
+    const bin = Buffer.alloc(3 + 8);
+    bin.set([0, 10, 255], 0);
+    bin.writeFloatLE(1.5, 3);
+    bin.writeFloatLE(-2, 7);
+    await writeFile(join(dir, 'w.bin'), bin);
+    const manifest = [
+      {
+        paths: ['w.bin'],
+        weights: [
+          { name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
+          { name: 'f', shape: [2], dtype: 'float32' },
+        ],
+      },
+    ];
+    await writeFile(join(dir, 'm.json'), JSON.stringify(manifest));
+    const weights = await loadTfjsWeights(join(dir, 'm.json'));
+    expect(Array.from(weights.get('q')!.data)).toEqual([-1, 4, 126.5]);
+    expect(Array.from(weights.get('f')!.data)).toEqual([1.5, -2]);
+  });
+});
+
+describe('SSD-MobileNetV1 tier', () => {
+  it('loads 29 pointwise layers whose shapes match the catalogue', async () => {
+    const layers = await loadSsdMobilenetV1PointwiseLayers({ inputSize: 128 });
+    const cases = networkCases({ inputSize: 128 });
+    expect(layers.map((l) => l.name)).toEqual(cases.map((c) => c.name.split('/').slice(2).join('/')));
+    for (const [i, layer] of layers.entries()) {
+      expect(layer.input.shape).toEqual(cases[i].inputShape);
+      expect(layer.outChannels).toBe(cases[i].outChannels);
+    }
+    // Real activations after relu6: within [0, 6], not all zero.
+    const first = layers[0].input.data;
+    expect(first.every((v) => v >= 0 && v <= 6)).toBe(true);
+    expect(first.some((v) => v > 0)).toBe(true);
+  });
+});
+
+describe('matrix', () => {
+  it('counts results per backend and tier with the worst ratio', () => {
+    const m = buildMatrix([
+      { case: 'a', tier: 'edge', backend: 'x', status: 'passed', worstRatio: 0.2, ms: 1 },
+      { case: 'b', tier: 'edge', backend: 'x', status: 'failed', worstRatio: 3, ms: 1 },
+      { case: 'c', tier: 'edge', backend: 'witness:tfjs', status: 'skipped', ms: 0 },
+      { case: 'd', tier: 'errors', backend: 'x', status: 'passed', ms: 1 },
+    ]);
+    expect(m.rows).toEqual(['x', 'witness:tfjs']);
+    expect(m.tiers).toEqual(['edge', 'errors']);
+    expect(m.cells.get('x\u0000edge')).toEqual({ passed: 1, failed: 1, skipped: 0, worstRatio: 3 });
+  });
+});
