@@ -1,5 +1,6 @@
 import {
   BACKEND_API_VERSION,
+  BackendFailureError,
   BackendUnavailableError,
   DisposedError,
   type Availability,
@@ -125,9 +126,12 @@ export class GpujsBackend implements Backend {
     this.#capabilities = capabilitiesOf(mode, limits);
   }
 
-  /** Valid after `init()`: sync except in `webgpu`, the mode's declared precision factor, chunking limits. */
+  /**
+   * Valid after `init()`: sync except in `webgpu`, the mode's declared precision factor, chunking limits.
+   * @throws {BackendFailureError} before `init()` has completed.
+   */
   capabilities(): BackendCapabilities {
-    if (!this.#capabilities) throw new DisposedError('gpujs backend capabilities before init()');
+    if (!this.#capabilities) throw new BackendFailureError(GPUJS_BACKEND_NAME, 'capabilities() called before init() completed');
     return this.#capabilities;
   }
 

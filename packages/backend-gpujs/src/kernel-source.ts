@@ -15,7 +15,9 @@ function activationExpression(geometry: Conv1x1Geometry, v: string): string {
   const { min, max } = geometry.activation;
   const low = Number.isFinite(min) ? `${v} < ${String(min)} ? ${String(min)} : ` : '';
   const high = Number.isFinite(max) ? `${v} > ${String(max)} ? ${String(max)} : ` : '';
-  return `${low}${high}${v}`;
+  if (low === '' && high === '') return v;
+  // GL compilers may lower the clamp to min/max, which turn NaN into a bound; only NaN differs from itself.
+  return `${v} != ${v} ? ${v} : ${low}${high}${v}`;
 }
 
 function sourceCoordinate(name: string, out: string, stride: number, padBefore: number): string {
@@ -30,7 +32,9 @@ function sourceCoordinate(name: string, out: string, stride: number, padBefore: 
  * (input read order, output grid order — see `outputGrid`), stride and
  * padding (source coordinate, padded cells hold `act(bias)` without reading
  * the input), groups (the input channel base), bias and the clamp
- * activation (NaN passes: only `<` / `>` tests). Geometry sizes are baked in
+ * activation (NaN passes through: an explicit `v != v` guard, because GL compilers
+ * may lower the clamp to `min`/`max`, which drop NaN; GLSL ES 1.00 does not
+ * require NaN at all, so a driver may still lose it). Geometry sizes are baked in
  * as literals: the kernel is compiled once per geometry.
  *
  * Arguments: `x` (the input, dimensions of {@link inputDimensions}), `n`

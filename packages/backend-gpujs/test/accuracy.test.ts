@@ -1,8 +1,8 @@
 import type { Conv1x1Problem, Layout } from '@pointwise/core';
-import { describeAccuracy } from '@pointwise/core';
+import { checkAccuracy, createTensor, describeAccuracy, normalizeConv1x1, prepareConv1x1, referenceConv1x1 } from '@pointwise/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpujsBackend, type GpujsMode } from '../src/index.js';
-import { gpujsRegistry, makeProblem, runCase } from './helpers.js';
+import { gpujsRegistry, makeProblem, randomArray, runCase } from './helpers.js';
 
 const LAYOUTS: readonly [Layout, Layout][] = [
   ['NCHW', 'NCHW'],
@@ -68,6 +68,23 @@ for (const { mode, skip } of MODES) {
         expect(report.failureCount, describeAccuracy(report)).toBe(0);
         worst = Math.max(worst, report.worstRatio);
       }
+      await registry.dispose();
+    });
+
+    it('propagates NaN and ±Infinity like the reference', async () => {
+      const registry = gpujsRegistry({ mode });
+      const problem = makeProblem([1, 4, 3, 3], 3, { bias: true, activation: 'relu', inputLayout: 'NHWC' }, 51);
+      const operator = await prepareConv1x1(problem, { backend: 'gpujs', strict: true, registry });
+      const data = randomArray(36, 52);
+      data[0] = Number.NaN; // pixel (0, 0)
+      data[4 * 4 + 1] = Number.POSITIVE_INFINITY; // pixel (1, 1)
+      data[4 * 8 + 2] = Number.NEGATIVE_INFINITY; // pixel (2, 2)
+      const out = await operator.run(createTensor(data, [1, 4, 3, 3], 'NHWC'));
+      const { geometry, weights, bias } = normalizeConv1x1(problem);
+      const reference = referenceConv1x1(geometry, data, weights, bias);
+      const report = checkAccuracy(out.data, reference, { k: 4, precisionFactor: operator.capabilities.precisionFactor });
+      expect(report.failureCount, describeAccuracy(report)).toBe(0);
+      expect(reference.values.some((v) => Number.isNaN(v)) && reference.values.some((v) => v === Infinity)).toBe(true);
       await registry.dispose();
     });
 
