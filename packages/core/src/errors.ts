@@ -145,7 +145,7 @@ export class BackendUnavailableError extends PointwiseError {
     const list = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ');
     super(
       'BACKEND_UNAVAILABLE',
-      `${strict ? 'the requested backend is' : 'no requested backend is'} available (${list || 'nothing requested'})`,
+      `${strict ? 'the requested backend is not available' : 'no requested backend is available'} (${list || 'nothing requested'})`,
     );
     this.attempts = attempts;
   }
