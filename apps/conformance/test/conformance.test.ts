@@ -22,15 +22,6 @@ import { checkWitness, WITNESSES } from '../src/runner/witness.js';
 const GPUJS_OPTIONS = process.env.DISPLAY ? {} : { mode: 'cpu' };
 const GPUJS_SUBSET = /options\/nchw|stride|groups|specials|empty-batch|errors\//;
 
-/**
- * Failures found by this suite and reported, asserted with `it.fails` so the
- * test turns red (and this entry must go) once the backend is fixed.
- */
-const KNOWN_FAILURES: readonly { backend: string; cases: RegExp; why: string }[] = [
-  { backend: 'gpujs', cases: /empty-batch/, why: 'gpujs prepare() rejects N = 0 ("Input size 0 does not match …") instead of accepting an empty batch' },
-];
-const knownFailure = (backend: string, name: string) => KNOWN_FAILURES.find((k) => k.backend === backend && k.cases.test(name));
-
 const registry = new BackendRegistry();
 registerReferenceBackend(registry);
 const missing = await registerAllBackends(registry, { options: { gpujs: GPUJS_OPTIONS } });
@@ -65,18 +56,10 @@ describe.each(available)('backend %s', (backend) => {
   const subset = (name: string) => backend !== 'gpujs' || GPUJS_SUBSET.test(name);
 
   const cases = dataCases.filter((c) => subset(c.name));
-  it.each(cases.filter((c) => !knownFailure(backend, c.name)).map((c) => [c.name, c] as const))('%s', async (_, c) => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const result = await checkCaseOnBackend(await materialize(c), backend, registry);
     expect(result.status, result.reason).toBe('passed');
   });
-
-  it.fails.each(cases.filter((c) => knownFailure(backend, c.name)).map((c) => [c.name, knownFailure(backend, c.name)!.why, c] as const))(
-    'known failure: %s (%s)',
-    async (_, __, c) => {
-      const result = await checkCaseOnBackend(await materialize(c), backend, registry);
-      expect(result.status, result.reason).toBe('passed');
-    },
-  );
 
   it.each(errorCases.filter((c) => subset(c.name)).map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const result = await checkErrorCase(c, backend, registry);
@@ -84,8 +67,7 @@ describe.each(available)('backend %s', (backend) => {
   });
 
   it('property: random shapes and options', async () => {
-    // gpujs: empty batches are a known failure (above); its random cases start at N = 1.
-    const result = await checkProperty(backend, registry, backend === 'gpujs' ? { runs: 10, minBatch: 1 } : { runs: 25 });
+    const result = await checkProperty(backend, registry, { runs: backend === 'gpujs' ? 10 : 25 });
     expect(result.status, result.reason).toBe('passed');
   });
 });

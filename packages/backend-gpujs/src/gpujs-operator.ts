@@ -115,7 +115,11 @@ export class GpujsOperator implements BackendOperator {
     const source = conv1x1KernelSource(geometry);
     const byShape = new Map<string, GpuJsKernelShortcut>();
     const chunks: ChunkKernel[] = [];
-    const probeInput = context.gpujs.input(new Float32Array(geometry.inputShape.reduce((a, b) => a * b, 1)), inputDimensions(geometry));
+    // Built only when there is a kernel to build: with N = 0 the input is empty and gpu.js rejects it.
+    const probeInput =
+      plan.chunks.length === 0
+        ? null
+        : context.gpujs.input(new Float32Array(geometry.inputShape.reduce((a, b) => a * b, 1)), inputDimensions(geometry));
     try {
       for (const chunk of plan.chunks) {
         const key = shapeKey(chunk.size);
@@ -134,7 +138,7 @@ export class GpujsOperator implements BackendOperator {
             asyncMode: context.mode === 'webgpu',
           });
           byShape.set(key, kernel);
-          kernel.build(probeInput, 0, 0, 0, 0);
+          kernel.build(probeInput!, 0, 0, 0, 0);
           checkKernelClass(context, kernel);
         }
         chunks.push({ chunk, kernel });
