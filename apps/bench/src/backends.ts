@@ -1,7 +1,5 @@
 import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
-import { registerCpuTiledBackend } from '@pointwise/backend-cpu-tiled';
-import { registerGpujsBackend, type GpujsModeOption } from '@pointwise/backend-gpujs';
-import { registerWorkersBackend } from '@pointwise/backend-workers';
+import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 
 /** Backend options the bench exposes on its command line. */
 export interface BenchBackendOptions {
@@ -11,26 +9,50 @@ export interface BenchBackendOptions {
   readonly gpujsMode: GpujsModeOption;
 }
 
-/**
- * A fresh registry (not the process-wide default, so the bench's options
- * cannot leak into it) holding `reference` and every Pointwise backend
- * package, with the bench's thread count and gpu.js mode. Backends load
- * lazily: registering costs nothing and an unavailable one is reported by
- * name with its reason when the harness loads it.
- */
-export function createBenchRegistry(options: BenchBackendOptions): BackendRegistry {
-  const registry = new BackendRegistry();
-  registerReferenceBackend(registry);
-  registerCpuTiledBackend(registry);
-  registerWorkersBackend(registry, { threads: options.threads });
-  registerGpujsBackend(registry, { mode: options.gpujsMode });
-  return registry;
+/** The bench's registry, and the backends that could not even be registered (with why). */
+export interface BenchRegistry {
+  readonly registry: BackendRegistry;
+  /** Registry name → reason, for packages that failed to load. */
+  readonly missing: ReadonlyMap<string, string>;
 }
 
-/** Registry names the bench runs by default: every registered backend but the slow `reference` oracle, lowest priority first. */
-export function defaultBackendNames(registry: BackendRegistry): string[] {
-  return registry
+/** Registry names of the Pointwise engine packages, as agreed in ARCHITECTURE.md §3. */
+const ENGINE_NAMES = ['cpu-tiled', 'workers', 'gpujs'] as const;
+
+/**
+ * A fresh registry (not the process-wide default, so the bench's options
+ * cannot leak into it) holding `reference` and every Pointwise engine
+ * package, registered by the conformance app's `registerAllBackends` with
+ * the bench's thread count and gpu.js mode. Backends load lazily: an
+ * unavailable one is reported by name with its reason when the harness
+ * loads it; a package that cannot be imported is returned in `missing`.
+ */
+export async function createBenchRegistry(options: BenchBackendOptions): Promise<BenchRegistry> {
+  const registry = new BackendRegistry();
+  registerReferenceBackend(registry);
+  const missing = new Map<string, string>();
+  try {
+    const { registerAllBackends } = await import('@pointwise/conformance');
+    const failed = await registerAllBackends(registry, {
+      options: { workers: { threads: options.threads }, gpujs: { mode: options.gpujsMode } },
+    });
+    for (const m of failed) missing.set(m.name, `${m.packageName}: ${m.reason}`);
+  } catch (error) {
+    const reason = `@pointwise/conformance (which registers the engines) failed to load: ${error instanceof Error ? error.message : String(error)}`;
+    for (const name of ENGINE_NAMES) missing.set(name, reason);
+  }
+  return { registry, missing };
+}
+
+/**
+ * Backend names the bench runs by default: every registered backend but the
+ * slow `reference` oracle, lowest priority first, then the engines that
+ * could not be registered (so they are listed with their reason).
+ */
+export function defaultBackendNames(bench: BenchRegistry): string[] {
+  const registered = bench.registry
     .names()
     .filter((name) => name !== 'reference')
     .reverse();
+  return [...registered, ...[...bench.missing.keys()].filter((name) => !registered.includes(name))];
 }

@@ -3,11 +3,12 @@ import os from 'node:os';
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { GPUJS_MODES, type GpujsModeOption } from '@pointwise/backend-gpujs';
 import { InvalidArgumentError, PointwiseError, type Layout } from '@pointwise/core';
-import { createBenchRegistry, defaultBackendNames } from './backends.js';
+import { createBenchRegistry, defaultBackendNames, type BenchRegistry } from './backends.js';
 import { runBench } from './bench.js';
 import { BackendContender } from './contenders/backend-contender.js';
 import type { Contender } from './contenders/contender.js';
 import { createPeer, isPeerName, PEER_NAMES } from './contenders/peers.js';
+import { UnavailableContender } from './contenders/unavailable-contender.js';
 import type { BenchLayer } from './layer.js';
 import { BENCH_VERSION } from './package-version.js';
 import { progressBar } from './progress.js';
@@ -17,6 +18,7 @@ import { hasWrongResult } from './report/summary.js';
 import { renderTextReport } from './report/table.js';
 import type { MeasurementSettings } from './results.js';
 import { parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js';
+import { SSD_SUITE } from './ssd-suite.js';
 import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './suites.js';
 
 /** Exit status when a contender returned a wrong result. */
@@ -106,29 +108,35 @@ async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
   return layers;
 }
 
-function chooseContenders(options: CliOptions, backendNames: readonly string[], registryNames: readonly string[], registry: ReturnType<typeof createBenchRegistry>): Contender[] {
+function chooseContenders(options: CliOptions, bench: BenchRegistry): Contender[] {
+  const registryNames = bench.registry.names();
+  const known = [...new Set([...registryNames, ...bench.missing.keys(), ...PEER_NAMES])];
   const requested = options.backends
     ? options.backends.split(',').map((s) => s.trim()).filter((s) => s !== '')
-    : [...backendNames, ...PEER_NAMES];
+    : [...defaultBackendNames(bench), ...PEER_NAMES];
   const contenders: Contender[] = [];
   for (const name of new Set(requested)) {
+    const missing = bench.missing.get(name);
     if (isPeerName(name)) {
       if (options.peers) contenders.push(createPeer(name, options.threads));
     } else if (registryNames.includes(name)) {
-      contenders.push(new BackendContender(name, registry));
+      contenders.push(new BackendContender(name, bench.registry));
+    } else if (missing !== undefined) {
+      contenders.push(new UnavailableContender(name, missing));
     } else {
-      throw new InvalidArgumentError('--backends', `names among ${[...registryNames, ...PEER_NAMES].join(', ')}`, name);
+      throw new InvalidArgumentError('--backends', `names among ${known.join(', ')}`, name);
     }
   }
   if (contenders.length === 0) throw new InvalidArgumentError('--backends', 'at least one backend or peer', options.backends ?? '');
   return contenders;
 }
 
-async function listing(sources: readonly SuiteSource[], registry: ReturnType<typeof createBenchRegistry>): Promise<string> {
+async function listing(sources: readonly SuiteSource[], bench: BenchRegistry): Promise<string> {
   const lines = ['Suites:'];
   for (const s of sources) lines.push(`  ${s.name.padEnd(18)} ${s.description}`);
   lines.push('Backends (registry):');
-  for (const b of await registry.list()) lines.push(`  ${b.name.padEnd(18)} ${b.available ? 'available' : `unavailable: ${b.reason}`}`);
+  for (const b of await bench.registry.list()) lines.push(`  ${b.name.padEnd(18)} ${b.available ? 'available' : `unavailable: ${b.reason}`}`);
+  for (const [name, reason] of bench.missing) lines.push(`  ${name.padEnd(18)} not registered: ${reason}`);
   lines.push('Peers:', ...PEER_NAMES.map((p) => `  ${p}`), `Shape grammar: ${SHAPE_GRAMMAR}`);
   return `${lines.join('\n')}\n`;
 }
@@ -148,11 +156,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? 0 : EXIT_USAGE;
   }
-  const registry = createBenchRegistry({ threads: options.threads, gpujsMode: options.gpujsMode });
+  const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: options.gpujsMode });
   try {
-    const sources = builtInSuites();
+    const sources = builtInSuites([SSD_SUITE]);
     if (options.list) {
-      io.stdout.write(await listing(sources, registry));
+      io.stdout.write(await listing(sources, bench));
       return 0;
     }
     const custom = await customLayers(options);
@@ -167,7 +175,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       maxSamples: options.maxSamples,
       warmupMs: options.warmup,
     };
-    const contenders = chooseContenders(options, defaultBackendNames(registry), registry.names(), registry);
+    const contenders = chooseContenders(options, bench);
     const report = await runBench({
       suites,
       contenders,
@@ -192,6 +200,6 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     }
     throw error;
   } finally {
-    await registry.dispose();
+    await bench.registry.dispose();
   }
 }

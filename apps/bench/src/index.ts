@@ -8,6 +8,7 @@
 export * from './layer.js';
 export * from './shape-grammar.js';
 export * from './suites.js';
+export * from './ssd-suite.js';
 export * from './stats.js';
 export * from './sampler.js';
 export * from './results.js';
@@ -22,6 +23,7 @@ export * from './contenders/backend-contender.js';
 export * from './contenders/tfjs-contender.js';
 export * from './contenders/ort-contender.js';
 export * from './contenders/peers.js';
+export * from './contenders/unavailable-contender.js';
 export * from './report/summary.js';
 export * from './report/table.js';
 export * from './report/markdown.js';

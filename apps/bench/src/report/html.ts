@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
-import { describeSettings, formatCell, formatRatio, seriesKey, suiteColumns, suiteLegend, summarizeRow } from './summary.js';
+import { describeSettings, formatCell, formatMs, formatRatio, seriesKey, suiteColumns, suiteLegend, summarizeRow } from './summary.js';
 
 /** Chart.js's UMD build, read from the installed package so the page needs no network. */
 function chartJsSource(): string {
@@ -87,6 +87,19 @@ function rateTableHtml(suite: SuiteResult): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+function coldStartHtml(suite: SuiteResult): string {
+  const columns = suiteColumns(suite).filter((key) => !key.endsWith('(no readback)'));
+  const head = ['layer', ...columns].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = suite.layers.map((row) => {
+    const cells = columns.map((key) => {
+      const m = row.measurements.find((x) => seriesKey(x) === key);
+      return `<td>${m?.prepareMs === undefined ? '—' : `${formatMs(m.prepareMs)} + ${formatMs(m.firstRunMs)}`}</td>`;
+    });
+    return `<tr><th>${escapeHtml(row.layer.name)}</th>${cells.join('')}</tr>`;
+  });
+  return `<p class="meta">Cold start, ms: prepare (weights packed, kernels compiled, session built) + first run.</p><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function legendHtml(suite: SuiteResult): string {
   const rows = suiteLegend(suite).map(
     (s) =>
@@ -100,6 +113,9 @@ function legendHtml(suite: SuiteResult): string {
 /** Draws the charts from the embedded data; runs in the page. */
 const PAGE_SCRIPT = `
 const fmt = (v) => v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
+const compact = (v) => v >= 1e9 ? v / 1e9 + 'G' : v >= 1e6 ? v / 1e6 + 'M' : v >= 1e3 ? v / 1e3 + 'k' : String(+v.toPrecision(3));
+// Log axes: label the powers of ten only.
+const powerTick = (v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? compact(v) : '';
 for (const suite of DATA.suites) {
   new Chart(document.getElementById(suite.id + '-rate'), {
     type: 'bar',
@@ -120,7 +136,7 @@ for (const suite of DATA.suites) {
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        y: { type: 'logarithmic', title: { display: true, text: 'GFLOP/s (log scale, higher is better)' } },
+        y: { type: 'logarithmic', ticks: { callback: powerTick }, title: { display: true, text: 'GFLOP/s (log scale, higher is better)' } },
         x: { title: { display: true, text: 'layer (Ci→Co @ H×W)' } },
       },
       plugins: {
@@ -152,11 +168,12 @@ for (const suite of DATA.suites) {
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { type: 'logarithmic', title: { display: true, text: 'FLOPs per call (log)' } },
-        y: { type: 'logarithmic', title: { display: true, text: 'median time, ms (log, lower is better)' } },
+        x: { type: 'logarithmic', ticks: { callback: powerTick, autoSkip: false, maxRotation: 0 }, title: { display: true, text: 'FLOPs per call (log)' } },
+        y: { type: 'logarithmic', ticks: { callback: powerTick }, title: { display: true, text: 'median time, ms (log, lower is better)' } },
       },
       plugins: {
         title: { display: true, text: 'Cost versus work' },
+        legend: { labels: { usePointStyle: true } },
         tooltip: { callbacks: { label: (c) => c.dataset.label + ' ' + c.raw.layer + ': ' + fmt(c.raw.y) + ' ms' } },
       },
     },
@@ -200,6 +217,7 @@ export function renderHtml(report: BenchReport): string {
 <div class="charts"><div class="chart"><canvas id="suite-${i}-rate"></canvas></div><div class="chart"><canvas id="suite-${i}-cost"></canvas></div></div>
 <p class="meta">GFLOP/s, median ± half the p10–p90 spread; best in each row highlighted; × = best Pointwise backend ÷ naive loop / ÷ best peer.</p>
 ${rateTableHtml(suite)}
+${coldStartHtml(suite)}
 ${legendHtml(suite)}`,
     )
     .join('\n');
