@@ -6,7 +6,7 @@ export type RunRequest = Omit<RunMessage, 'type' | 'job'>;
 
 /** Options of {@link ThreadPool}. */
 export interface ThreadPoolOptions {
-  /** Number of threads (≥ 1). */
+  /** Number of threads (≥ 0; a pool of 0 threads runs nothing and is ready at once). */
   readonly size: number;
   /** The worker entry module (see `worker.ts`). */
   readonly workerUrl: URL;
@@ -79,7 +79,8 @@ export class ThreadPool {
     this.#url = options.workerUrl;
     this.#spawn = options.spawn;
     for (let i = 0; i < options.size; i++) this.#slots.push(this.#startSlot(i));
-    this.#whenReady = new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+    this.#whenReady =
+      options.size === 0 ? Promise.resolve() : new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
     // A pool that fails before anyone awaits `ready()` must not be an unhandled rejection.
     this.#whenReady.catch(() => {});
   }
@@ -121,7 +122,7 @@ export class ThreadPool {
   }
 
   /**
-   * Runs one job on `threads` threads (1 … size).
+   * Runs one job on `threads` threads (1 … size; the pool must have a thread).
    * @throws {Error} when a thread of the job dies or the kernel throws on one; after `dispose()`.
    */
   run(request: RunRequest, threads: number): Promise<void> {

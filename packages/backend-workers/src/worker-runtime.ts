@@ -1,7 +1,7 @@
 import { bindKernel, type RangeKernel } from './kernel-binding.js';
 import type { HostMessage, RunMessage, ThreadMessage } from './protocol.js';
 import { connectToHost, type HostPort } from './thread-host.js';
-import { emptyRange, tileCount, tileRange } from './work-split.js';
+import { runTiles } from './tile-loop.js';
 
 /** Options of {@link startPoolThread}, for custom worker entries. */
 export interface PoolThreadOptions {
@@ -12,29 +12,8 @@ export interface PoolThreadOptions {
   readonly afterTile?: (message: RunMessage, tile: number) => void;
 }
 
-const NO_DATA = new Float32Array(0);
-
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * Takes tiles of one run from its shared counter until none is left and runs
- * the kernel on each over shared memory.
- * @returns the number of tiles this thread computed.
- */
-function runTiles(kernel: RangeKernel, message: RunMessage, options: PoolThreadOptions): number {
-  const tiles = tileCount(message.grid);
-  const range = emptyRange();
-  const x = message.x ?? NO_DATA;
-  const out = message.out ?? NO_DATA;
-  let done = 0;
-  for (let tile = Atomics.add(message.counter, 0, 1); tile < tiles; tile = Atomics.add(message.counter, 0, 1)) {
-    kernel.run(x, out, tileRange(message.grid, tile, range));
-    done++;
-    options.afterTile?.(message, tile);
-  }
-  return done;
 }
 
 /** One thread's state: its pool index and the operators it was sent, bound with its own scratch. */
@@ -76,7 +55,9 @@ class PoolThread {
       const kernel = this.#kernels.get(message.key);
       if (kernel === undefined) throw new Error(`operator ${message.key} is not loaded on this thread`);
       if (kernel instanceof Error) throw kernel;
-      return { type: 'done', job: message.job, tiles: runTiles(kernel, message, this.#options) };
+      const afterTile = this.#options.afterTile;
+      const tiles = runTiles(kernel, message.grid, message.counter, message.x, message.out, afterTile && ((tile) => afterTile(message, tile)));
+      return { type: 'done', job: message.job, tiles };
     } catch (error) {
       return { type: 'failed', job: message.job, message: errorText(error) };
     }

@@ -30,8 +30,19 @@ export const DEFAULT_MIN_TILE_FLOPS = 500_000;
  * cpu-tiled's {@link PlanOptions} (`kernel` defaults as in cpu-tiled).
  */
 export interface WorkersBackendOptions extends PlanOptions {
-  /** Threads of the pool (≥ 1). Default: `os.availableParallelism()` under Node, `navigator.hardwareConcurrency` in browsers. */
+  /**
+   * Threads that compute a run (≥ 1), the calling thread included when
+   * `callerComputes`. Default: `os.availableParallelism()` under Node,
+   * `navigator.hardwareConcurrency` in browsers.
+   */
   readonly threads?: number;
+  /**
+   * The calling thread takes tiles too while the pool computes, so the pool
+   * has `threads − 1` threads and a run wakes one thread fewer. Default
+   * `true`. Turn it off to keep the calling thread free during pooled runs
+   * (e.g. a browser page's main thread); the pool then has `threads` threads.
+   */
+  readonly callerComputes?: boolean;
   /**
    * The pool threads' entry module. Default `new URL('./worker.js', import.meta.url)`
    * (this package's `dist/worker.js`); override when a bundler moves it, or
@@ -75,6 +86,8 @@ export class WorkersBackend implements Backend {
   readonly #options: WorkersBackendOptions;
   readonly #stats: RunStats = { copiesIn: 0, copiesOut: 0, bytesCopied: 0, directRuns: 0, pooledRuns: 0 };
   #pool: ThreadPool | null = null;
+  /** Threads that compute a run, known after `init()`. */
+  #threads = 0;
   #nextKey = 1;
   #disposed = false;
 
@@ -102,7 +115,9 @@ export class WorkersBackend implements Backend {
     if (this.#pool !== null) return;
     const availability = probeWorkersEnvironment();
     if (!availability.available) throw new Error(availability.reason);
-    const size = this.#options.threads ?? (await availableParallelism());
+    const threads = this.#options.threads ?? (await availableParallelism());
+    this.#threads = threads;
+    const size = this.#callerComputes() ? threads - 1 : threads;
     const workerUrl = new URL(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url));
     const pool = new ThreadPool({ size, workerUrl, spawn: await loadThreadFactory() });
     this.#pool = pool;
@@ -115,12 +130,12 @@ export class WorkersBackend implements Backend {
     }
   }
 
-  /** Valid after `init()`: asynchronous only, float32 precision, `threads` = the pool size. */
+  /** Valid after `init()`: asynchronous only, float32 precision, `threads` = the threads that compute a run. */
   capabilities(): BackendCapabilities {
     return {
       sync: false,
       precisionFactor: 1,
-      threads: this.#pool?.size ?? this.#options.threads ?? 1,
+      threads: this.#threads || (this.#options.threads ?? 1),
       limits: {},
       flushesSubnormals: false,
     };
@@ -145,6 +160,8 @@ export class WorkersBackend implements Backend {
       pool,
       key,
       kernel,
+      threads: this.#threads,
+      callerComputes: this.#callerComputes(),
       details: fallback === undefined ? {} : { kernelFallback: fallback },
       minParallelFlops: this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS,
       minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
@@ -163,6 +180,10 @@ export class WorkersBackend implements Backend {
     const pool = this.#pool;
     this.#pool = null;
     await pool?.dispose();
+  }
+
+  #callerComputes(): boolean {
+    return this.#options.callerComputes ?? true;
   }
 
   #requirePool(): ThreadPool {

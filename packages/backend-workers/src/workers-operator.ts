@@ -3,6 +3,7 @@ import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, ty
 import { bindKernel, type PreparedKernel, type RangeKernel } from './kernel-binding.js';
 import { RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
+import { runTiles } from './tile-loop.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
 /** Registry name of the workers backend. */
@@ -22,6 +23,10 @@ export interface WorkersOperatorParts {
   /** Operator key in the pool (its kernel setup is loaded on every thread). */
   readonly key: number;
   readonly kernel: PreparedKernel;
+  /** Threads that compute a pooled run, the calling thread included when it computes. */
+  readonly threads: number;
+  /** The calling thread takes tiles too (the pool then has `threads − 1` threads). */
+  readonly callerComputes: boolean;
   /** Runs of fewer floating-point operations than this run on the calling thread. */
   readonly minParallelFlops: number;
   /** Minimum floating-point operations per tile (bounds the tile count of mid-sized runs). */
@@ -50,8 +55,9 @@ function workGrid(plan: Conv1x1Plan, threads: number, maxTiles: number): WorkGri
 
 /**
  * One prepared convolution of the workers backend. A run above the threshold
- * is cut into tiles (see `planWorkGrid`) that the pool's threads compute with
- * the cpu-tiled kernel over shared memory; each output element is computed
+ * is cut into tiles (see `planWorkGrid`) that the pool's threads — and the
+ * calling thread, unless `callerComputes` is off — take from a shared counter
+ * and compute with the cpu-tiled kernel over shared memory; each output element is computed
  * by one thread in the cpu-tiled summation order, so the result is
  * bit-identical to the cpu-tiled backend whatever the thread count. A run
  * below the threshold runs the same kernel on the calling thread.
@@ -82,9 +88,9 @@ export class WorkersOperator implements BackendOperator {
     const g = plan.geometry;
     this.geometry = g;
     this.#wasm = parts.kernel.instance;
-    const pooled = g.flops >= parts.minParallelFlops && g.batch > 0;
-    this.#grid = pooled ? workGrid(plan, pool.size, g.flops / parts.minTileFlops) : null;
-    this.#threads = this.#grid === null ? 1 : Math.min(pool.size, tileCount(this.#grid));
+    const pooled = g.flops >= parts.minParallelFlops && g.batch > 0 && pool.size > 0;
+    this.#grid = pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
+    this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
     this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape));
     this.info = {
       backend: WORKERS_BACKEND_NAME,
@@ -92,6 +98,7 @@ export class WorkersOperator implements BackendOperator {
         kernel: plan.kernel,
         threads: this.#threads,
         poolThreads: pool.size,
+        callerComputes: parts.callerComputes,
         dispatch: this.#grid === null ? 'calling-thread' : 'pool',
         tiles: this.#grid === null ? 1 : tileCount(this.#grid),
         mc: plan.mc,
@@ -165,13 +172,33 @@ export class WorkersOperator implements BackendOperator {
     stats.bytesCopied += out.byteLength;
   }
 
+  /**
+   * Posts the run to the pool's threads and, when the calling thread computes
+   * too, takes tiles here meanwhile; settles once every thread is done (even
+   * after a failure, so nothing writes to the output afterwards).
+   */
   async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null): Promise<void> {
-    const { pool, key, stats } = this.#parts;
+    const { pool, key, stats, callerComputes } = this.#parts;
+    const grid = this.#grid!;
     stats.pooledRuns++;
+    const helpers = this.#threads - (callerComputes ? 1 : 0);
+    const pending = helpers > 0 ? pool.run({ key, x, out, grid, counter: buffers.counter }, helpers) : null;
+    let failure: unknown = null;
+    if (callerComputes) {
+      try {
+        runTiles(this.#localKernel(), grid, buffers.counter, x, out);
+      } catch (error) {
+        failure = error;
+      }
+    }
     try {
-      await pool.run({ key, x, out, grid: this.#grid!, counter: buffers.counter }, this.#threads);
+      await pending;
     } catch (error) {
-      throw new BackendFailureError(WORKERS_BACKEND_NAME, (error as Error).message, { cause: error });
+      failure ??= error;
+    }
+    if (failure !== null) {
+      const message = failure instanceof Error ? failure.message : String(failure);
+      throw new BackendFailureError(WORKERS_BACKEND_NAME, message, { cause: failure });
     }
     // A sequentially consistent read of the counter every thread last incremented
     // orders their writes to the output before ours reads of it.
@@ -179,9 +206,13 @@ export class WorkersOperator implements BackendOperator {
   }
 
   #runOnCallingThread(x: Float32Array, out: Float32Array): void {
-    const { kernel, pool, stats } = this.#parts;
-    this.#local ??= bindKernel(kernel.setup, pool.size);
-    stats.directRuns++;
-    this.#local.run(x, out, fullOutputRange(kernel.setup.plan));
+    this.#parts.stats.directRuns++;
+    this.#localKernel().run(x, out, fullOutputRange(this.#parts.kernel.setup.plan));
+  }
+
+  /** The kernel bound on the calling thread (its WASM scratch region is the one after the pool's). */
+  #localKernel(): RangeKernel {
+    this.#local ??= bindKernel(this.#parts.kernel.setup, this.#parts.pool.size);
+    return this.#local;
   }
 }

@@ -24,11 +24,12 @@ async function compareWithCpuTiled(
   microkernel: MicrokernelKind,
   cases: readonly WorkersCase[],
   sharedTensors: boolean,
+  callerComputes = true,
 ): Promise<string[]> {
   const mismatches: string[] = [];
   for (const [key, group] of byKernelOptions(cases)) {
     const kernel = { ...JSON.parse(key), kernel: microkernel };
-    const workers = await startWorkers({ threads, ...kernel });
+    const workers = await startWorkers({ threads, callerComputes, ...kernel });
     const registry = registryWith(workers, kernel);
     try {
       for (const c of group) {
@@ -62,6 +63,11 @@ describe.each(MICROKERNELS)('bit-identical to cpu-tiled, %s microkernel', (micro
       expect(await compareWithCpuTiled(threads, microkernel, WORKERS_CASES, false)).toEqual([]);
     });
   }
+
+  it('named cases at 2 and 3 threads with the calling thread not computing', async () => {
+    expect(await compareWithCpuTiled(2, microkernel, WORKERS_CASES, false, false)).toEqual([]);
+    expect(await compareWithCpuTiled(3, microkernel, WORKERS_CASES, true, false)).toEqual([]);
+  });
 
   it('named cases on SharedArrayBuffer-backed tensors, 3 threads', async () => {
     expect(await compareWithCpuTiled(3, microkernel, WORKERS_CASES, true)).toEqual([]);

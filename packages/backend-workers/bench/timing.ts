@@ -1,0 +1,54 @@
+/** Median and spread of repeated measurements, in milliseconds. */
+export interface Timing {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly reps: number;
+}
+
+/** Summarises samples (ms). */
+export function summarize(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1], reps: sorted.length };
+}
+
+/**
+ * Times two async contenders interleaved (A, B, A, B, …) after `warmup` calls
+ * of each, so a burst of load from another process on the shared machine
+ * hits both alike: at least `minReps` pairs and at least `minSeconds` in all.
+ */
+export async function timePair(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  minReps: number,
+  minSeconds: number,
+  warmup = 2,
+): Promise<[Timing, Timing]> {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
+  }
+  const sa: number[] = [];
+  const sb: number[] = [];
+  const start = performance.now();
+  while (sa.length < minReps || performance.now() - start < minSeconds * 1000) {
+    let t0 = performance.now();
+    await a();
+    sa.push(performance.now() - t0);
+    t0 = performance.now();
+    await b();
+    sb.push(performance.now() - t0);
+  }
+  return [summarize(sa), summarize(sb)];
+}
+
+/** Deterministic values in [−1, 1) (linear congruential generator). */
+export function seeded(length: number, seed: number): Float32Array {
+  const data = new Float32Array(length);
+  let state = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state / 2 ** 31 - 1;
+  }
+  return data;
+}
