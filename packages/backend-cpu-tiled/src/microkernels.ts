@@ -86,27 +86,26 @@ export function microkernel4x8(kc: number, a: Float32Array, aOffset: number, b: 
 }
 
 /**
- * The 4×4 microkernel: see {@link Microkernel}. 16 float64 accumulators, one
- * weight column of 4 and one pixel row of 4 loaded per step of `k`.
+ * The 3×4 microkernel: see {@link Microkernel}. 12 float64 accumulators, one
+ * weight column of 3 and one pixel row of 4 loaded per step of `k`.
  */
-export function microkernel4x4(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, ldc: number, accumulate: boolean): void {
+export function microkernel3x4(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, ldc: number, accumulate: boolean): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   let ai = aOffset;
   let bi = bOffset;
   for (let step = 0; step < kc; step++) {
-    const a0 = a[ai]; const a1 = a[ai + 1]; const a2 = a[ai + 2]; const a3 = a[ai + 3];
+    const a0 = a[ai]; const a1 = a[ai + 1]; const a2 = a[ai + 2];
     const b0 = b[bi];
-    c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0; c30 += a3 * b0;
+    c00 += a0 * b0; c10 += a1 * b0; c20 += a2 * b0;
     const b1 = b[bi + 1];
-    c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1; c31 += a3 * b1;
+    c01 += a0 * b1; c11 += a1 * b1; c21 += a2 * b1;
     const b2 = b[bi + 2];
-    c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2; c32 += a3 * b2;
+    c02 += a0 * b2; c12 += a1 * b2; c22 += a2 * b2;
     const b3 = b[bi + 3];
-    c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
-    ai += 4;
+    c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3;
+    ai += 3;
     bi += 4;
   }
   if (accumulate) {
@@ -116,8 +115,6 @@ export function microkernel4x4(kc: number, a: Float32Array, aOffset: number, b: 
     c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
     o = cOffset + 2 * ldc;
     c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
-    o = cOffset + 3 * ldc;
-    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
   } else {
     let o = cOffset;
     c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
@@ -125,14 +122,11 @@ export function microkernel4x4(kc: number, a: Float32Array, aOffset: number, b: 
     c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13;
     o = cOffset + 2 * ldc;
     c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23;
-    o = cOffset + 3 * ldc;
-    c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
   }
 }
 
-
 /** Names of the JS microtiles, `'<mr>x<nr>'`. */
-export type JsMicrotileName = '4x8' | '4x4';
+export type JsMicrotileName = '3x4' | '4x8';
 
 /** A JS microkernel with its tile shape. */
 export interface JsMicrotile {
@@ -143,6 +137,6 @@ export interface JsMicrotile {
 
 /** The JS microkernels by name. */
 export const JS_MICROTILES: Readonly<Record<JsMicrotileName, JsMicrotile>> = {
+  '3x4': { mr: 3, nr: 4, kernel: microkernel3x4 },
   '4x8': { mr: 4, nr: 8, kernel: microkernel4x8 },
-  '4x4': { mr: 4, nr: 4, kernel: microkernel4x4 },
 };

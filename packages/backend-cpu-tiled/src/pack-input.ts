@@ -30,6 +30,19 @@ export function packInputPanel(
       const src = base + offsets[m];
       for (let kk = 0; kk < k; kk++) panel[dst + kk * nr] = x[src + kk];
     }
+  } else if (count > 0 && offsets[count - 1] - offsets[0] === count - 1) {
+    // NCHW, the block's pixels consecutive in the input (stride 1, no padding in between):
+    // a straight copy of row segments, without the offset table.
+    const start = base + offsets[0];
+    for (let kk = 0; kk < k; kk++) {
+      const row = start + kk * channelStride;
+      let dst = kk * nr;
+      for (let m = 0; m < count; m += nr) {
+        const end = Math.min(nr, count - m);
+        for (let q = 0; q < end; q++) panel[dst + q] = x[row + m + q];
+        dst += sliverLength;
+      }
+    }
   } else {
     // NCHW: a channel's pixels are contiguous; read along them.
     for (let kk = 0; kk < k; kk++) {

@@ -36,7 +36,7 @@ describe('CpuTiledBackend', () => {
     };
     const op = await prepareConv1x1(problem, { registry });
     expect(op.backend).toBe('cpu-tiled');
-    expect(op.info.details).toMatchObject({ kernel: 'js', threads: 1, microtile: '4x8' });
+    expect(op.info.details).toMatchObject({ kernel: 'js', threads: 1, microtile: '3x4' });
     expect(op.canRunSync).toBe(true);
 
     const { geometry, weights, bias } = normalizeConv1x1(problem);

@@ -12,17 +12,20 @@ function geometry(ci: number, co: number, size: number, groups = 1) {
 
 describe('planConv1x1', () => {
   it('derives the blocks from the default cache sizes (32 KiB L1, 512 KiB L2)', () => {
-    // kc = min(K, 16384 / 32) = 512; mc = min(1024, 131072 / 512 / 4 · 4) = 128; nc = 131072 / 2048 → 64.
+    // Default microtile 3x4: kc = min(K, 16384 / 16) = 512; mc = 262144 / (4·512) = 128 → 126 (multiple of 3);
+    // nc = 131072 / (4·512) = 64; 1024 channels make 342 tiles of 3.
     const plan = planConv1x1(geometry(512, 1024, 56));
-    expect(plan).toMatchObject({ kernel: 'js', microtile: '4x8', mr: 4, nr: 8, kc: 512, mc: 128, nc: 64, tilesPerGroup: 256 });
-    // Small problems clamp to the problem: K = 16, Co = 6 (padded to 8), 3×3 = 9 pixels (padded to 16).
-    expect(planConv1x1(geometry(16, 6, 3))).toMatchObject({ kc: 16, mc: 8, nc: 16, tilesPerGroup: 2 });
+    expect(plan).toMatchObject({ kernel: 'js', microtile: '3x4', mr: 3, nr: 4, kc: 512, mc: 126, nc: 64, tilesPerGroup: 342 });
+    // With the 4x8 tile: kc = 16384 / 32 = 512, mc = 128.
+    expect(planConv1x1(geometry(512, 1024, 56), { microtile: '4x8' })).toMatchObject({ mr: 4, nr: 8, kc: 512, mc: 128, nc: 64 });
+    // Small problems clamp to the problem: K = 16, Co = 7 (padded to 9), 3×3 = 9 pixels (padded to 12).
+    expect(planConv1x1(geometry(16, 7, 3))).toMatchObject({ kc: 16, mc: 9, nc: 12, tilesPerGroup: 3 });
   });
 
   it('follows the cache sizes and rounds overrides up to the microtile', () => {
-    const small = planConv1x1(geometry(512, 1024, 56), { cache: { l1Bytes: 8192, l2Bytes: 65536 } });
+    const small = planConv1x1(geometry(512, 1024, 56), { microtile: '4x8', cache: { l1Bytes: 8192, l2Bytes: 65536 } });
     expect(small).toMatchObject({ kc: 128, mc: 64, nc: 8 });
-    expect(planConv1x1(geometry(64, 64, 8), { mc: 5, nc: 9, kc: 1000, microtile: '4x4' })).toMatchObject({ mc: 8, nc: 12, kc: 64 });
+    expect(planConv1x1(geometry(64, 64, 8), { mc: 5, nc: 9, kc: 1000, microtile: '4x8' })).toMatchObject({ mc: 8, nc: 16, kc: 64 });
   });
 
   it('rejects bad options', () => {
@@ -44,7 +47,7 @@ describe('packWeights', () => {
       bias: Float32Array.from([10, 20, 30, 40, 50, 60]),
       groups: 2,
     });
-    const plan = planConv1x1(g.geometry, { microtile: '4x4' });
+    const plan = planConv1x1(g.geometry, { microtile: '4x8' });
     const packed = packWeights(plan, g.weights, g.bias);
     // group 0: k=0 → w[0..2][0] = 1, 3, 5, pad; k=1 → 2, 4, 6, pad; group 1 likewise from channel 3.
     expect(Array.from(packed)).toEqual([1, 3, 5, 0, 2, 4, 6, 0, 7, 9, 11, 0, 8, 10, 12, 0, 10, 20, 30, 0, 40, 50, 60, 0]);

@@ -28,16 +28,23 @@ describe.each(KERNELS)('sizes around every tile and block edge (%s microkernel)'
   }
 });
 
-describe('JS microtile 4x4', () => {
-  it('microtile 4x4 on the same edges', () => {
-    let seed = 900;
-    for (const co of CHANNELS) {
-      for (const width of [1, 3, 4, 5, 7, 8, 9]) {
-        const c = makeCase({ inputShape: [1, 6, 1, width], outChannels: 2 * co, groups: 2, seed: seed++ });
-        expectAccurate(c, runTiled(c, { microtile: '4x4', mc: 8, nc: 8, kc: 2 }), `Co=${co} W=${width}`);
+describe('JS microtile 3x4 (the default)', () => {
+  // mr = 3, nr = 4, mc = 6, nc = 8, kc = 5: sizes around each of them.
+  const channels = [...new Set([...around(3), ...around(6)])];
+  const widths = [...new Set([...around(4), ...around(8)])];
+  for (const layout of ['NCHW', 'NHWC'] as Layout[]) {
+    it(`Co/g × pixels × K grid, groups 2 (${layout})`, () => {
+      let seed = 900;
+      for (const co of channels) {
+        for (const width of widths) {
+          for (const k of KS) {
+            const c = makeCase({ inputShape: [1, 2 * k, 2, width], inputLayout: layout, outChannels: 2 * co, groups: 2, seed: seed++ });
+            expectAccurate(c, runTiled(c, { microtile: '3x4', mc: 6, nc: 8, kc: 5, kernel: 'js' }), `Co/g=${co} W=${width} K=${k}`);
+          }
+        }
       }
-    }
-  });
+    });
+  }
 });
 
 describe.each(KERNELS)('shapes (%s microkernel)', (kernel) => {
