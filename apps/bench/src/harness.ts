@@ -9,7 +9,7 @@ import {
   type Tensor,
 } from '@pointwise/core';
 import { UnsupportedLayerError, type Contender, type PreparedRun, type RunVariant } from './contenders/contender.js';
-import { layerFlops, type BenchLayer, type LayerData, type Suite } from './layer.js';
+import { layerFlops, layerProblem, type BenchLayer, type LayerData, type Suite } from './layer.js';
 import type { ContenderStatus, LayerInfo, LayerResult, Measurement, MeasurementSettings, SuiteResult } from './results.js';
 import { SampleSet } from './sampler.js';
 import { gflops, summarize } from './stats.js';
@@ -62,19 +62,8 @@ export async function loadContenders(contenders: readonly Contender[]): Promise<
 }
 
 function layerInfo(layer: BenchLayer): LayerInfo {
-  return {
-    name: layer.name,
-    batch: layer.batch,
-    inChannels: layer.inChannels,
-    height: layer.height,
-    width: layer.width,
-    outChannels: layer.outChannels,
-    stride: layer.stride,
-    groups: layer.groups,
-    activation: layer.activation,
-    flops: layerFlops(layer),
-    data: layer.load ? 'real' : 'synthetic',
-  };
+  const { load, ...shape } = layer;
+  return { ...shape, flops: layerFlops(layer), data: load ? 'real' : 'synthetic' };
 }
 
 /** A contender whose first result passed the check, ready to be timed. */
@@ -252,16 +241,9 @@ async function measureLayer(
   const { progress, settings } = options;
   progress?.status(`${label}: reference`);
   const { weights, bias } = inputs.data;
-  const { geometry } = normalizeConv1x1({
-    inputShape: inputs.data.input.shape,
-    inputLayout: layout,
-    weights: { data: weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
-    bias,
-    stride: layer.stride,
-    groups: layer.groups,
-    activation: layer.activation,
-  });
-  const reference = referenceConv1x1(geometry, inputs.in(layout).data, weights, bias);
+  const input = inputs.in(layout);
+  const { geometry } = normalizeConv1x1(layerProblem(layer, input, weights, bias));
+  const reference = referenceConv1x1(geometry, input.data, weights, bias);
   const outcomes: (Verified | Measurement)[] = [];
   for (const contender of contenders) {
     progress?.status(`${label}: ${contender.name} cold start and check`);

@@ -1,4 +1,4 @@
-import type { Tensor } from '@pointwise/core';
+import type { Conv1x1Problem, Tensor } from '@pointwise/core';
 
 /** Activation fused into a benchmarked layer (the ones every peer can fuse or append). */
 export type LayerActivation = 'none' | 'relu' | 'relu6';
@@ -13,13 +13,8 @@ export interface LayerData {
   readonly input: Tensor;
 }
 
-/**
- * One benchmarked 1×1 convolution: input `[N, Ci, H, W]`, `Co` filters,
- * stride (both axes), groups, no padding. `load` supplies real data (weights
- * and activations of a network); without it the harness generates seeded
- * pseudo-random data.
- */
-export interface BenchLayer {
+/** The shape of a benchmarked 1×1 convolution (no padding; stride on both axes). */
+export interface LayerShape {
   /** Short label for tables and charts, e.g. `96→24 @56²`. */
   readonly name: string;
   readonly batch: number;
@@ -30,6 +25,15 @@ export interface BenchLayer {
   readonly stride: number;
   readonly groups: number;
   readonly activation: LayerActivation;
+}
+
+/**
+ * One benchmarked 1×1 convolution: input `[N, Ci, H, W]`, `Co` filters,
+ * stride (both axes), groups, no padding. `load` supplies real data (weights
+ * and activations of a network); without it the harness generates seeded
+ * pseudo-random data.
+ */
+export interface BenchLayer extends LayerShape {
   /** Real weights and input; absent for synthetic layers. */
   readonly load?: () => Promise<LayerData>;
 }
@@ -91,5 +95,22 @@ export function makeLayer(spec: LayerSpec, load?: () => Promise<LayerData>): Ben
     groups: spec.groups ?? 1,
     activation: spec.activation ?? 'none',
     ...(load ? { load } : {}),
+  };
+}
+
+/**
+ * The core problem of a layer on an input (its shape and layout), with
+ * weights `[Co, Ci/groups]` and bias `[Co]` or `null`; the output layout is
+ * the input's.
+ */
+export function layerProblem(layer: BenchLayer, input: Tensor, weights: Float32Array, bias: Float32Array | null): Conv1x1Problem {
+  return {
+    inputShape: input.shape,
+    inputLayout: input.layout,
+    weights: { data: weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
+    bias,
+    stride: layer.stride,
+    groups: layer.groups,
+    activation: layer.activation,
   };
 }

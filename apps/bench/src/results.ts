@@ -1,7 +1,7 @@
 import type { Layout } from '@pointwise/core';
 import type { ContenderDetails, ContenderKind } from './contenders/contender.js';
 import type { Environment } from './environment.js';
-import type { LayerActivation } from './layer.js';
+import type { LayerShape } from './layer.js';
 import type { SampleSummary } from './stats.js';
 
 /**
@@ -53,17 +53,8 @@ export interface Measurement {
   readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
 }
 
-/** The layer as reported. */
-export interface LayerInfo {
-  readonly name: string;
-  readonly batch: number;
-  readonly inChannels: number;
-  readonly height: number;
-  readonly width: number;
-  readonly outChannels: number;
-  readonly stride: number;
-  readonly groups: number;
-  readonly activation: LayerActivation;
+/** The layer as reported: its shape, FLOPs and where its data came from. */
+export interface LayerInfo extends LayerShape {
   readonly flops: number;
   /** `synthetic` (seeded) or `real` (network weights and activations). */
   readonly data: 'synthetic' | 'real';

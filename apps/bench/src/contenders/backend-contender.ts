@@ -1,4 +1,5 @@
 import { BackendUnavailableError, prepareConv1x1, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
+import { layerProblem } from '../layer.js';
 import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
 
@@ -55,18 +56,11 @@ export class BackendContender implements Contender {
   async prepare(problem: ContenderProblem): Promise<PreparedRun> {
     const { layer } = problem;
     const input = sharedCopy(problem.input);
-    const op = await prepareConv1x1(
-      {
-        inputShape: input.shape,
-        inputLayout: input.layout,
-        weights: { data: problem.weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
-        bias: problem.bias,
-        stride: layer.stride,
-        groups: layer.groups,
-        activation: layer.activation,
-      },
-      { registry: this.#registry, backend: this.name, strict: true },
-    );
+    const op = await prepareConv1x1(layerProblem(layer, input, problem.weights, problem.bias), {
+      registry: this.#registry,
+      backend: this.name,
+      strict: true,
+    });
     const out = zerosTensor(op.geometry.outputShape, op.geometry.outputLayout, true);
     return {
       inputLayout: input.layout,

@@ -1,4 +1,5 @@
 import { normalizeConv1x1, zerosTensor, type Layout } from '@pointwise/core';
+import { layerProblem } from '../layer.js';
 import { BENCH_VERSION } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
 import { naiveConv1x1 } from './naive-kernel.js';
@@ -23,15 +24,7 @@ export class NaiveContender implements Contender {
 
   async prepare(problem: ContenderProblem): Promise<PreparedRun> {
     const { layer, input } = problem;
-    const { geometry } = normalizeConv1x1({
-      inputShape: input.shape,
-      inputLayout: input.layout,
-      weights: { data: problem.weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
-      bias: problem.bias,
-      stride: layer.stride,
-      groups: layer.groups,
-      activation: layer.activation,
-    });
+    const { geometry } = normalizeConv1x1(layerProblem(layer, input, problem.weights, problem.bias));
     // Copies, as any library would keep its own weights.
     const weights = problem.weights.slice();
     const bias = problem.bias === null ? null : problem.bias.slice();

@@ -1,5 +1,6 @@
 import type { Layout } from '@pointwise/core';
 import type { OnnxConvWitness } from '@pointwise/conformance';
+import { layerProblem } from '../layer.js';
 import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
 
@@ -46,15 +47,7 @@ export class OrtContender implements Contender {
     if (conformance === undefined) throw new Error(`${this.name}: load() was not called`);
     const { layer, input } = problem;
     const witness: OnnxConvWitness = await conformance.OnnxConvWitness.create(
-      {
-        inputShape: input.shape,
-        inputLayout: 'NCHW',
-        weights: { data: problem.weights, shape: [layer.outChannels, layer.inChannels / layer.groups] },
-        bias: problem.bias,
-        stride: layer.stride,
-        groups: layer.groups,
-        activation: layer.activation,
-      },
+      layerProblem(layer, input, problem.weights, problem.bias),
       { intraOpThreads: this.threads },
     );
     let last: Float32Array = new Float32Array(0);

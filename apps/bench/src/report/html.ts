@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
-import { describeSettings, formatCell, formatMs, formatRatio, seriesKey, suiteColumns, suiteLegend, summarizeRow } from './summary.js';
+import { coldStartRows, describeSettings, LEGEND_HEAD, legendRows, RATE_TAIL_HEAD, rateRows, seriesKey, suiteColumns } from './summary.js';
 
 /** Chart.js's UMD build, read from the installed package so the page needs no network. */
 function chartJsSource(): string {
@@ -70,45 +70,36 @@ function chartData(suite: SuiteResult, index: number): ChartSuite {
   };
 }
 
+function htmlTable(head: readonly string[], rows: readonly string[]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function rateTableHtml(suite: SuiteResult): string {
-  const columns = suiteColumns(suite);
-  const head = ['layer', 'MFLOP', ...columns, '× naive', '× best peer'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = suite.layers.map((row) => {
-    const summary = summarizeRow(row);
-    const cells = columns.map((key) => {
-      const m = row.measurements.find((x) => seriesKey(x) === key);
-      const text = escapeHtml(formatCell(m));
-      const cls = m?.status === 'wrong' ? ' class="wrong"' : summary.best?.key === key ? ' class="best"' : '';
-      return `<td${cls}>${text}</td>`;
-    });
-    const peer = summary.bestPeer ? `${formatRatio(summary.backendVsBestPeer)} (${summary.bestPeer.key})` : '—';
-    return `<tr><th>${escapeHtml(row.layer.name)}</th><td>${(row.layer.flops / 1e6).toFixed(row.layer.flops < 1e7 ? 2 : 0)}</td>${cells.join('')}<td>${formatRatio(summary.backendVsNaive)}</td><td>${escapeHtml(peer)}</td></tr>`;
-  });
-  return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const { columns, rows } = rateRows(suite);
+  return htmlTable(
+    ['layer', 'MFLOP', ...columns, ...RATE_TAIL_HEAD],
+    rows.map((row) => {
+      const cells = row.cells.map((c) => `<td${c.wrong ? ' class="wrong"' : c.best ? ' class="best"' : ''}>${escapeHtml(c.text)}</td>`);
+      return `<tr><th>${escapeHtml(row.layer)}</th><td>${row.mflop}</td>${cells.join('')}<td>${row.vsNaive}</td><td>${escapeHtml(row.vsBestPeer)}</td></tr>`;
+    }),
+  );
 }
 
 function coldStartHtml(suite: SuiteResult): string {
-  const columns = suiteColumns(suite).filter((key) => !key.endsWith('(no readback)'));
-  const head = ['layer', ...columns].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = suite.layers.map((row) => {
-    const cells = columns.map((key) => {
-      const m = row.measurements.find((x) => seriesKey(x) === key);
-      return `<td>${m?.prepareMs === undefined ? '—' : `${formatMs(m.prepareMs)} + ${formatMs(m.firstRunMs)}`}</td>`;
-    });
-    return `<tr><th>${escapeHtml(row.layer.name)}</th>${cells.join('')}</tr>`;
-  });
-  return `<p class="meta">Cold start, ms: prepare (weights packed, kernels compiled, session built) + first run.</p><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const { columns, rows } = coldStartRows(suite);
+  const body = rows.map((row) => `<tr><th>${escapeHtml(row.layer)}</th>${row.cells.map((c) => `<td>${c}</td>`).join('')}</tr>`);
+  return `<p class="meta">Cold start, ms: prepare (weights packed, kernels compiled, session built) + first run.</p>${htmlTable(['layer', ...columns], body)}`;
 }
 
 function legendHtml(suite: SuiteResult): string {
-  const rows = suiteLegend(suite).map(
-    (s) =>
-      `<tr><th>${escapeHtml(s.key)}</th><td>${escapeHtml(s.version)}</td><td>${escapeHtml(s.layouts)}</td><td>${escapeHtml(s.details)}</td>` +
-      `<td>${s.samples[0] === s.samples[1] ? s.samples[0] : `${s.samples[0]}–${s.samples[1]}`}</td>` +
-      `<td>${s.worstRatio === undefined ? '—' : s.worstRatio.toFixed(3)}</td><td>${s.problems.map(escapeHtml).join('<br>') || '—'}</td></tr>`,
+  const body = legendRows(suite).map(
+    ([key, ...rest]) => `<tr><th>${escapeHtml(key)}</th>${rest.map((c) => `<td>${escapeHtml(c).replace(/\n/g, '<br>')}</td>`).join('')}</tr>`,
   );
-  return `<table class="legend"><thead><tr><th>contender</th><th>version</th><th>layout</th><th>details</th><th>samples</th><th>worst err/bound</th><th>not timed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return htmlTable(LEGEND_HEAD, body).replace('<table>', '<table class="legend">');
 }
+
+/** Suites with more layers than this get full-width charts, one above the other. */
+const WIDE_CHART_LAYERS = 10;
 
 /** Draws the charts from the embedded data; runs in the page. */
 const PAGE_SCRIPT = `
@@ -187,6 +178,7 @@ h1 { font-size: 22px; margin-bottom: 4px; }
 h2 { font-size: 18px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .meta { color: #555; margin: 2px 0; }
 .charts { display: grid; grid-template-columns: 3fr 2fr; gap: 16px; }
+.charts.stacked { grid-template-columns: 1fr; }
 .chart { position: relative; height: 360px; }
 table { border-collapse: collapse; margin: 12px 0; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; white-space: nowrap; }
@@ -214,7 +206,7 @@ export function renderHtml(report: BenchReport): string {
       (suite, i) => `
 <h2>${escapeHtml(suite.suite)} <small>(${suite.layout} requested)</small></h2>
 <p class="meta">${escapeHtml(suite.description)}</p>
-<div class="charts"><div class="chart"><canvas id="suite-${i}-rate"></canvas></div><div class="chart"><canvas id="suite-${i}-cost"></canvas></div></div>
+<div class="charts${suite.layers.length > WIDE_CHART_LAYERS ? ' stacked' : ''}"><div class="chart"><canvas id="suite-${i}-rate"></canvas></div><div class="chart"><canvas id="suite-${i}-cost"></canvas></div></div>
 <p class="meta">GFLOP/s, median ± half the p10–p90 spread; best in each row highlighted; × = best Pointwise backend ÷ naive loop / ÷ best peer.</p>
 ${rateTableHtml(suite)}
 ${coldStartHtml(suite)}

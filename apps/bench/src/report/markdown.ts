@@ -1,16 +1,16 @@
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
 import {
+  coldStartRows,
   describeSettings,
-  formatCell,
   formatDetails,
   formatLayouts,
   formatMs,
-  formatRatio,
+  LEGEND_HEAD,
+  legendRows,
+  RATE_TAIL_HEAD,
+  rateRows,
   seriesKey,
-  suiteColumns,
-  suiteLegend,
-  summarizeRow,
 } from './summary.js';
 
 /** Escapes the characters that would break a Markdown table cell. */
@@ -24,36 +24,16 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 function rateTable(suite: SuiteResult): string {
-  const columns = suiteColumns(suite);
-  const rows = suite.layers.map((row) => {
-    const summary = summarizeRow(row);
-    return [
-      row.layer.name,
-      (row.layer.flops / 1e6).toFixed(row.layer.flops < 1e7 ? 2 : 0),
-      ...columns.map((key) => {
-        const text = formatCell(row.measurements.find((m) => seriesKey(m) === key));
-        return summary.best?.key === key ? `**${text}**` : text;
-      }),
-      formatRatio(summary.backendVsNaive),
-      summary.bestPeer ? `${formatRatio(summary.backendVsBestPeer)} (${summary.bestPeer.key})` : '—',
-    ];
-  });
-  return table(['layer', 'MFLOP', ...columns, '× naive', '× best peer'], rows);
+  const { columns, rows } = rateRows(suite);
+  return table(
+    ['layer', 'MFLOP', ...columns, ...RATE_TAIL_HEAD],
+    rows.map((row) => [row.layer, row.mflop, ...row.cells.map((c) => (c.best ? `**${c.text}**` : c.text)), row.vsNaive, row.vsBestPeer]),
+  );
 }
 
-function legend(suite: SuiteResult): string {
-  return table(
-    ['contender', 'version', 'layout', 'details', 'samples', 'worst err/bound', 'not timed'],
-    suiteLegend(suite).map((s) => [
-      s.key,
-      s.version,
-      s.layouts,
-      s.details,
-      s.samples[0] === s.samples[1] ? String(s.samples[0]) : `${s.samples[0]}–${s.samples[1]}`,
-      s.worstRatio === undefined ? '—' : s.worstRatio.toFixed(3),
-      s.problems.join('\n') || '—',
-    ]),
-  );
+function coldStart(suite: SuiteResult): string {
+  const { columns, rows } = coldStartRows(suite);
+  return table(['cold start, ms (prepare + first run)', ...columns], rows.map((row) => [row.layer, ...row.cells]));
 }
 
 /** Every measurement as one row, each stamped with what ran. */
@@ -103,7 +83,9 @@ export function renderMarkdown(report: BenchReport): string {
       '',
       rateTable(suite),
       '',
-      legend(suite),
+      coldStart(suite),
+      '',
+      table(LEGEND_HEAD, legendRows(suite)),
       '',
       '<details><summary>Every measurement</summary>',
       '',

@@ -182,3 +182,74 @@ export function describeSettings(s: MeasurementSettings): string {
     `≥ ${s.minSamplesAtCap} once ${s.maxTimeMs} ms), contenders interleaved round-robin; results read back to host memory.`
   );
 }
+
+/** One cell of the rate table. */
+export interface RateCell {
+  readonly text: string;
+  /** The fastest series with readback in its row. */
+  readonly best: boolean;
+  readonly wrong: boolean;
+}
+
+/** One row of the rate table, formatted; each renderer only adds its markup. */
+export interface RateRow {
+  readonly layer: string;
+  readonly mflop: string;
+  readonly cells: readonly RateCell[];
+  /** Best Pointwise backend ÷ naive. */
+  readonly vsNaive: string;
+  /** Best Pointwise backend ÷ best peer, with the peer's name. */
+  readonly vsBestPeer: string;
+}
+
+/** Header of the rate table after the series columns. */
+export const RATE_TAIL_HEAD = ['× naive', '× best peer'] as const;
+
+/** The rate table of a suite: its series columns and a formatted row per layer. */
+export function rateRows(suite: SuiteResult): { readonly columns: string[]; readonly rows: RateRow[] } {
+  const columns = suiteColumns(suite);
+  const rows = suite.layers.map((row) => {
+    const summary = summarizeRow(row);
+    return {
+      layer: row.layer.name,
+      mflop: (row.layer.flops / 1e6).toFixed(row.layer.flops < 1e7 ? 2 : 0),
+      cells: columns.map((key) => {
+        const m = row.measurements.find((x) => seriesKey(x) === key);
+        return { text: formatCell(m), best: summary.best?.key === key, wrong: m?.status === 'wrong' };
+      }),
+      vsNaive: formatRatio(summary.backendVsNaive),
+      vsBestPeer: summary.bestPeer ? `${formatRatio(summary.backendVsBestPeer)} (${summary.bestPeer.key})` : '—',
+    };
+  });
+  return { columns, rows };
+}
+
+/** Cold start per layer and series with readback: `prepare + first run` in ms. */
+export function coldStartRows(suite: SuiteResult): { readonly columns: string[]; readonly rows: { readonly layer: string; readonly cells: string[] }[] } {
+  const columns = suiteColumns(suite).filter((key) => !key.endsWith('(no readback)'));
+  const rows = suite.layers.map((row) => ({
+    layer: row.layer.name,
+    cells: columns.map((key) => {
+      const m = row.measurements.find((x) => seriesKey(x) === key);
+      return m?.prepareMs === undefined ? '—' : `${formatMs(m.prepareMs)} + ${formatMs(m.firstRunMs)}`;
+    }),
+  }));
+  return { columns, rows };
+}
+
+/** Header of the legend table. */
+export const LEGEND_HEAD = ['contender', 'kind', 'version', 'layout', 'details', 'samples', 'worst err/bound', 'not timed'] as const;
+
+/** The legend of a suite as text cells under {@link LEGEND_HEAD}; `not timed` lists one problem per line. */
+export function legendRows(suite: SuiteResult): string[][] {
+  return suiteLegend(suite).map((s) => [
+    s.key,
+    s.kind,
+    s.version,
+    s.layouts,
+    s.details,
+    s.samples[0] === s.samples[1] ? String(s.samples[0]) : `${s.samples[0]}–${s.samples[1]}`,
+    s.worstRatio === undefined ? '—' : s.worstRatio.toFixed(3),
+    s.problems.join('\n') || '—',
+  ]);
+}
