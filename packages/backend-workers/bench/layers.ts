@@ -8,7 +8,8 @@
  * from other processes hits both alike.
  *
  * Run: flock /tmp/bench.lock pnpm --filter @pointwise/backend-workers bench
- * Options: --threads N (default 2), --kernel js|wasm-simd, --shared (SharedArrayBuffer-backed tensors).
+ * Options: --threads N (default 2), --kernel js|wasm-simd, --shared (SharedArrayBuffer-backed tensors),
+ * --only TEXT (layers whose name contains TEXT).
  */
 import { parseArgs } from 'node:util';
 import { CpuTiledBackend, type MicrokernelKind } from '@pointwise/backend-cpu-tiled';
@@ -35,7 +36,12 @@ const LAYERS: readonly (readonly [string, number, number, number])[] = [
 ];
 
 const { values } = parseArgs({
-  options: { threads: { type: 'string', default: '2' }, kernel: { type: 'string' }, shared: { type: 'boolean', default: false } },
+  options: {
+    threads: { type: 'string', default: '2' },
+    kernel: { type: 'string' },
+    shared: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
 });
 const threads = Number(values.threads);
 const kernel = values.kernel as MicrokernelKind | undefined;
@@ -54,7 +60,7 @@ await Promise.all([single.init(), workers.init()]);
 const rows: string[][] = [['layer', 'MFLOP', 'cpu-tiled ms (min–max)', `workers ×${threads} ms (min–max)`, 'speedup', 'GFLOP/s ×1 → ×' + threads, 'dispatch', 'tiles']];
 const failures: string[] = [];
 let kernelUsed = '';
-for (const [name, ci, co, size] of LAYERS) {
+for (const [name, ci, co, size] of LAYERS.filter(([n]) => n.includes(values.only ?? ''))) {
   const { geometry, weights, bias } = normalizeConv1x1({
     inputShape: [1, ci, size, size],
     weights: { data: seeded(co * ci, 2), shape: [co, ci] },

@@ -1,4 +1,4 @@
-import { planConv1x1, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import { planConv1x1, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import {
   BACKEND_API_VERSION,
   DisposedError,
@@ -17,10 +17,15 @@ import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-
 
 /**
  * Runs below this many floating-point operations (`2·N·Co·K·Ho·Wo`) compute on
- * the calling thread: measured with `bench/threshold.ts` on a 2-core machine,
- * where dispatching to 2 threads costs about as much as it saves below it.
+ * the calling thread, per microkernel: where a 2-thread pooled run stopped
+ * being slower than one thread in `bench/dispatch.ts` (section C) on a 2-core
+ * machine — about 1 MFLOP for the JS kernel (≈ 5.5 GFLOP/s, ~190 µs) and
+ * 7–9 MFLOP for WASM SIMD (≈ 55 GFLOP/s, ~150 µs), with a margin for noise.
  */
-export const DEFAULT_MIN_PARALLEL_FLOPS = 2_000_000;
+export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number>> = {
+  js: 1_500_000,
+  'wasm-simd': 12_000_000,
+};
 
 /** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */
 export const DEFAULT_MIN_TILE_FLOPS = 500_000;
@@ -49,7 +54,7 @@ export interface WorkersBackendOptions extends PlanOptions {
    * with a custom entry that calls `startPoolThread`.
    */
   readonly workerUrl?: URL | string;
-  /** Runs with fewer floating-point operations compute on the calling thread. Default {@link DEFAULT_MIN_PARALLEL_FLOPS}. */
+  /** Runs with fewer floating-point operations compute on the calling thread. Default per microkernel: {@link DEFAULT_MIN_PARALLEL_FLOPS}. */
   readonly minParallelFlops?: number;
   /**
    * Least floating-point operations per tile of a pooled run: bounds how finely a
@@ -163,7 +168,7 @@ export class WorkersBackend implements Backend {
       threads: this.#threads,
       callerComputes: this.#callerComputes(),
       details: fallback === undefined ? {} : { kernelFallback: fallback },
-      minParallelFlops: this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS,
+      minParallelFlops: this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[plan.kernel],
       minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
       stats: this.#stats,
     });

@@ -182,9 +182,11 @@ describe.each(['js', 'wasm-simd'] as const)('no leak over 10,000 runs, %s microk
     const x = createTensor(caseInput(c), c.shape);
     const out = createTensor(new Float32Array(8 * 36), [1, 8, 6, 6]);
     for (let i = 0; i < 500; i++) await op.run(x, out);
+    await until(() => workers.stats().pool!.inFlight === 0);
     gc();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 10_000; i++) await op.run(x, out);
+    await until(() => workers.stats().pool!.inFlight === 0);
     gc();
     const growth = process.memoryUsage().heapUsed - before;
     const pool = workers.stats().pool!;
