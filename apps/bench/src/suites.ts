@@ -45,7 +45,7 @@ export const LATENCY: Suite = {
 export const DEFAULT: Suite = {
   name: 'default',
   description: 'a mix: latency, MobileNetV2, ResNet-50 and the seed layer',
-  layers: layers([3, 8, 4], [96, 24, 56], [384, 64, 14], [320, 1280, 7], [1024, 256, 14], [512, 1024, 56]),
+  layers: layers([3, 8, 4], [16, 96, 112], [96, 24, 56], [384, 64, 14], [320, 1280, 7], [1024, 256, 14], [2048, 512, 7], [512, 1024, 56]),
 };
 
 /** A suite whose layers come from elsewhere (real networks); created on demand. */
