@@ -14,11 +14,13 @@
 /**
  * Computes one `mr × nr` tile over `kc` reduction steps:
  * `tile[r][q] = Σ_{s<kc} a[aOffset + s·mr + r] · b[bOffset + s·nr + q]`, then
- * writes it to `c[cOffset + r·ldc + q]` (`accumulate`: adds it instead).
+ * writes it to `c[cOffset + r·rowStride + q·colStride]` (`accumulate`: adds
+ * it instead). The two strides let the block be channel-major (NCHW output)
+ * or pixel-major (NHWC output), so the store pass reads it contiguously.
  *
  * @param a packed weights: `kc` columns of `mr` output channels.
  * @param b packed input panel: `kc` rows of `nr` output pixels.
- * @param c float64 accumulator block, row stride `ldc`.
+ * @param c float64 accumulator block.
  */
 export type Microkernel = (
   kc: number,
@@ -28,7 +30,8 @@ export type Microkernel = (
   bOffset: number,
   c: Float64Array,
   cOffset: number,
-  ldc: number,
+  rowStride: number,
+  colStride: number,
   accumulate: boolean,
 ) => void;
 
@@ -36,7 +39,7 @@ export type Microkernel = (
  * The 4×8 microkernel: see {@link Microkernel}. 32 float64 accumulators, one
  * weight column of 4 and one pixel row of 8 loaded per step of `k`.
  */
-export function microkernel4x8(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, ldc: number, accumulate: boolean): void {
+export function microkernel4x8(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, rowStride: number, colStride: number, accumulate: boolean): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0, c25 = 0, c26 = 0, c27 = 0;
@@ -66,22 +69,22 @@ export function microkernel4x8(kc: number, a: Float32Array, aOffset: number, b: 
   }
   if (accumulate) {
     let o = cOffset;
-    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; c[o + 4] += c04; c[o + 5] += c05; c[o + 6] += c06; c[o + 7] += c07;
-    o = cOffset + ldc;
-    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; c[o + 4] += c14; c[o + 5] += c15; c[o + 6] += c16; c[o + 7] += c17;
-    o = cOffset + 2 * ldc;
-    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; c[o + 4] += c24; c[o + 5] += c25; c[o + 6] += c26; c[o + 7] += c27;
-    o = cOffset + 3 * ldc;
-    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33; c[o + 4] += c34; c[o + 5] += c35; c[o + 6] += c36; c[o + 7] += c37;
+    c[o] += c00; c[o + colStride] += c01; c[o + 2 * colStride] += c02; c[o + 3 * colStride] += c03; c[o + 4 * colStride] += c04; c[o + 5 * colStride] += c05; c[o + 6 * colStride] += c06; c[o + 7 * colStride] += c07;
+    o = cOffset + rowStride;
+    c[o] += c10; c[o + colStride] += c11; c[o + 2 * colStride] += c12; c[o + 3 * colStride] += c13; c[o + 4 * colStride] += c14; c[o + 5 * colStride] += c15; c[o + 6 * colStride] += c16; c[o + 7 * colStride] += c17;
+    o = cOffset + 2 * rowStride;
+    c[o] += c20; c[o + colStride] += c21; c[o + 2 * colStride] += c22; c[o + 3 * colStride] += c23; c[o + 4 * colStride] += c24; c[o + 5 * colStride] += c25; c[o + 6 * colStride] += c26; c[o + 7 * colStride] += c27;
+    o = cOffset + 3 * rowStride;
+    c[o] += c30; c[o + colStride] += c31; c[o + 2 * colStride] += c32; c[o + 3 * colStride] += c33; c[o + 4 * colStride] += c34; c[o + 5 * colStride] += c35; c[o + 6 * colStride] += c36; c[o + 7 * colStride] += c37;
   } else {
     let o = cOffset;
-    c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; c[o + 4] = c04; c[o + 5] = c05; c[o + 6] = c06; c[o + 7] = c07;
-    o = cOffset + ldc;
-    c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; c[o + 4] = c14; c[o + 5] = c15; c[o + 6] = c16; c[o + 7] = c17;
-    o = cOffset + 2 * ldc;
-    c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; c[o + 4] = c24; c[o + 5] = c25; c[o + 6] = c26; c[o + 7] = c27;
-    o = cOffset + 3 * ldc;
-    c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33; c[o + 4] = c34; c[o + 5] = c35; c[o + 6] = c36; c[o + 7] = c37;
+    c[o] = c00; c[o + colStride] = c01; c[o + 2 * colStride] = c02; c[o + 3 * colStride] = c03; c[o + 4 * colStride] = c04; c[o + 5 * colStride] = c05; c[o + 6 * colStride] = c06; c[o + 7 * colStride] = c07;
+    o = cOffset + rowStride;
+    c[o] = c10; c[o + colStride] = c11; c[o + 2 * colStride] = c12; c[o + 3 * colStride] = c13; c[o + 4 * colStride] = c14; c[o + 5 * colStride] = c15; c[o + 6 * colStride] = c16; c[o + 7 * colStride] = c17;
+    o = cOffset + 2 * rowStride;
+    c[o] = c20; c[o + colStride] = c21; c[o + 2 * colStride] = c22; c[o + 3 * colStride] = c23; c[o + 4 * colStride] = c24; c[o + 5 * colStride] = c25; c[o + 6 * colStride] = c26; c[o + 7 * colStride] = c27;
+    o = cOffset + 3 * rowStride;
+    c[o] = c30; c[o + colStride] = c31; c[o + 2 * colStride] = c32; c[o + 3 * colStride] = c33; c[o + 4 * colStride] = c34; c[o + 5 * colStride] = c35; c[o + 6 * colStride] = c36; c[o + 7 * colStride] = c37;
   }
 }
 
@@ -89,7 +92,7 @@ export function microkernel4x8(kc: number, a: Float32Array, aOffset: number, b: 
  * The 3×4 microkernel: see {@link Microkernel}. 12 float64 accumulators, one
  * weight column of 3 and one pixel row of 4 loaded per step of `k`.
  */
-export function microkernel3x4(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, ldc: number, accumulate: boolean): void {
+export function microkernel3x4(kc: number, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, c: Float64Array, cOffset: number, rowStride: number, colStride: number, accumulate: boolean): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -110,18 +113,18 @@ export function microkernel3x4(kc: number, a: Float32Array, aOffset: number, b: 
   }
   if (accumulate) {
     let o = cOffset;
-    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
-    o = cOffset + ldc;
-    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
-    o = cOffset + 2 * ldc;
-    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
+    c[o] += c00; c[o + colStride] += c01; c[o + 2 * colStride] += c02; c[o + 3 * colStride] += c03;
+    o = cOffset + rowStride;
+    c[o] += c10; c[o + colStride] += c11; c[o + 2 * colStride] += c12; c[o + 3 * colStride] += c13;
+    o = cOffset + 2 * rowStride;
+    c[o] += c20; c[o + colStride] += c21; c[o + 2 * colStride] += c22; c[o + 3 * colStride] += c23;
   } else {
     let o = cOffset;
-    c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
-    o = cOffset + ldc;
-    c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13;
-    o = cOffset + 2 * ldc;
-    c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23;
+    c[o] = c00; c[o + colStride] = c01; c[o + 2 * colStride] = c02; c[o + 3 * colStride] = c03;
+    o = cOffset + rowStride;
+    c[o] = c10; c[o + colStride] = c11; c[o + 2 * colStride] = c12; c[o + 3 * colStride] = c13;
+    o = cOffset + 2 * rowStride;
+    c[o] = c20; c[o + colStride] = c21; c[o + 2 * colStride] = c22; c[o + 3 * colStride] = c23;
   }
 }
 

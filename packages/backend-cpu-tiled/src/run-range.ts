@@ -89,6 +89,9 @@ export function runConv1x1Range(
   const tilesPerBlock = mc / mr;
   const sliverLength = k * nr;
   target.channelStride = ys.c;
+  // Accumulator block: channel-major (row stride nc) for NCHW output, pixel-major (column stride mc) for NHWC.
+  const rowStride = ys.c === 1 ? 1 : nc;
+  const colStride = ys.c === 1 ? mc : 1;
   target.pixelStride = ys.w;
   const firstGroup = Math.floor(channelStart / channelsPerGroup);
   const lastGroup = Math.floor((channelEnd - 1) / channelsPerGroup);
@@ -121,11 +124,11 @@ export function runConv1x1Range(
             for (let s = 0; s < slivers; s++) {
               const bOffset = s * sliverLength + pc * nr;
               let aOffset = tileBase + pc * mr;
-              let cOffset = s * nr;
+              let cOffset = s * nr * colStride;
               for (let t = t0; t < t1; t++) {
-                kernel(steps, packed, aOffset, panel, bOffset, accumulators, cOffset, nc, pc > 0);
+                kernel(steps, packed, aOffset, panel, bOffset, accumulators, cOffset, rowStride, colStride, pc > 0);
                 aOffset += k * mr;
-                cOffset += mr * nc;
+                cOffset += mr * rowStride;
               }
             }
           }
@@ -134,7 +137,7 @@ export function runConv1x1Range(
           target.channelLo = Math.max(lo, firstChannel);
           target.channelHi = Math.min(hi, groupChannel + t1 * mr);
           target.biasIndex = biasOffset + (group * tilesPerGroup + t0) * mr;
-          storeBlock(out, accumulators, nc, packed, target, outputOffsets, interior, counts.padded === 0 ? p0 : -1, g.activation);
+          storeBlock(out, accumulators, rowStride, colStride, packed, target, outputOffsets, interior, counts.padded === 0 ? p0 : -1, g.activation);
         }
       }
     }

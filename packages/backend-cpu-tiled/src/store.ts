@@ -24,9 +24,11 @@ export interface StoreTarget {
 /**
  * Writes `act(accumulator + bias)` of one block to the output, rounding to
  * float32 once on store (bias and activation fused here, in either output
- * layout: the loop runs along the output's contiguous axis).
+ * layout: the loop runs along the output's contiguous axis, which is also
+ * the accumulator block's contiguous axis).
  *
- * @param accumulators float64 block, row = channel − `firstChannel`, column = interior pixel, row stride `ldc`.
+ * @param accumulators float64 block: channel row `co − firstChannel`, pixel column `m`
+ *   at `row·rowStride + m·colStride`.
  * @param outputOffsets output offset of each of the `count` interior pixels.
  * @param firstPixel when ≥ 0, the block's pixels are the consecutive output
  *   pixels `firstPixel …` (no padding cell among them) and `outputOffsets`
@@ -35,7 +37,8 @@ export interface StoreTarget {
 export function storeBlock(
   out: Float32Array,
   accumulators: Float64Array,
-  ldc: number,
+  rowStride: number,
+  colStride: number,
   packed: Float32Array,
   target: StoreTarget,
   outputOffsets: Int32Array,
@@ -46,35 +49,41 @@ export function storeBlock(
   const { firstChannel, channelLo, channelHi, biasIndex, imageBase, channelStride, pixelStride } = target;
   const { min, max } = activation;
   const clamps = min !== -Infinity || max !== Infinity;
+  const firstRow = channelLo - firstChannel;
+  const bias = biasIndex + firstRow;
+  const rows = channelHi - channelLo;
   if (channelStride === 1) {
-    // NHWC output: channels contiguous.
+    // NHWC output: one pixel's channels are contiguous in the output and in the block.
     for (let m = 0; m < count; m++) {
-      const base = imageBase + (firstPixel >= 0 ? (firstPixel + m) * pixelStride : outputOffsets[m]);
-      let at = (channelLo - firstChannel) * ldc + m;
-      for (let co = channelLo; co < channelHi; co++) {
-        const v = accumulators[at] + packed[biasIndex + co - firstChannel];
-        out[base + co] = v < min ? min : v > max ? max : v;
-        at += ldc;
+      const base = imageBase + channelLo + (firstPixel >= 0 ? (firstPixel + m) * pixelStride : outputOffsets[m]);
+      const at = firstRow * rowStride + m * colStride;
+      if (clamps) {
+        for (let r = 0; r < rows; r++) {
+          const v = accumulators[at + r * rowStride] + packed[bias + r];
+          out[base + r] = v < min ? min : v > max ? max : v;
+        }
+      } else {
+        for (let r = 0; r < rows; r++) out[base + r] = accumulators[at + r * rowStride] + packed[bias + r];
       }
     }
   } else {
-    for (let co = channelLo; co < channelHi; co++) {
-      const row = co - firstChannel;
-      const bias = packed[biasIndex + row];
-      const base = imageBase + co * channelStride;
-      const rowBase = row * ldc;
+    // NCHW output: one channel's pixels are contiguous in the output and in the block.
+    for (let r = 0; r < rows; r++) {
+      const b = packed[bias + r];
+      const base = imageBase + (channelLo + r) * channelStride;
+      const at = (firstRow + r) * rowStride;
       if (firstPixel >= 0 && !clamps) {
         const start = base + firstPixel;
-        for (let m = 0; m < count; m++) out[start + m] = accumulators[rowBase + m] + bias;
+        for (let m = 0; m < count; m++) out[start + m] = accumulators[at + m * colStride] + b;
       } else if (firstPixel >= 0) {
         const start = base + firstPixel;
         for (let m = 0; m < count; m++) {
-          const v = accumulators[rowBase + m] + bias;
+          const v = accumulators[at + m * colStride] + b;
           out[start + m] = v < min ? min : v > max ? max : v;
         }
       } else {
         for (let m = 0; m < count; m++) {
-          const v = accumulators[rowBase + m] + bias;
+          const v = accumulators[at + m * colStride] + b;
           out[base + outputOffsets[m]] = v < min ? min : v > max ? max : v;
         }
       }
