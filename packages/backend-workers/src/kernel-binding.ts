@@ -71,33 +71,38 @@ export function chooseKernel(requested: MicrokernelKind | undefined): KernelChoi
 /** An operator's kernel as the calling thread holds it: the setup to post, and the WASM instance for copies. */
 export interface PreparedKernel {
   readonly setup: KernelSetup;
-  /** The calling thread's instance over the shared memory (`wasm-simd` only). */
+  /** The calling thread's instance over the operator's memory (`wasm-simd` only). */
   readonly instance: WasmConvInstance | null;
+  /** The calling thread's scratch region of a `wasm-simd` setup (the one after the pool threads'). */
+  readonly callerRegion: number;
 }
 
 /**
- * Packs the weights once into shared memory for `threads` worker threads plus
- * the calling thread: a `SharedArrayBuffer` for `js`, a shared
- * `WebAssembly.Memory` laid out with `threads + 1` scratch regions (region
- * `threads` is the calling thread's) for `wasm-simd`.
+ * Packs the weights once for `threads` pool threads plus the calling thread.
+ * `shared`: in a `SharedArrayBuffer` (`js`) or a shared `WebAssembly.Memory`
+ * with `threads + 1` scratch regions (`wasm-simd`), for operators whose runs
+ * go to the pool; otherwise in ordinary memory, as cpu-tiled does (copies
+ * into shared memory are about twice as slow in V8, so an operator that only
+ * ever runs on the calling thread does not pay for sharing).
  */
-export function prepareKernel(plan: Conv1x1Plan, request: PrepareRequest, threads: number): PreparedKernel {
+export function prepareKernel(plan: Conv1x1Plan, request: PrepareRequest, threads: number, shared: boolean): PreparedKernel {
   if (plan.kernel === 'js') {
-    const packed = packWeights(plan, request.weights, request.bias, sharedFloat32(plan.packedLength));
-    return { setup: { kind: 'js', plan, packed }, instance: null };
+    const target = shared ? sharedFloat32(plan.packedLength) : new Float32Array(plan.packedLength);
+    const packed = packWeights(plan, request.weights, request.bias, target);
+    return { setup: { kind: 'js', plan, packed }, instance: null, callerRegion: threads };
   }
   const layout = planWasmLayout(plan, threads + 1);
-  const memory = createWasmConvMemory(layout, true);
-  const module = gemmModule(true);
+  const memory = createWasmConvMemory(layout, shared);
+  const module = gemmModule(shared);
   const instance = instantiateWasmConv(plan, layout, memory, module);
   writeOperatorConstants(instance, request.weights, request.bias);
-  return { setup: { kind: 'wasm-simd', plan, layout, memory, module }, instance };
+  return { setup: { kind: 'wasm-simd', plan, layout, memory, module }, instance, callerRegion: threads };
 }
 
 /**
  * Binds an operator's kernel on the current thread with its own scratch.
- * @param thread this thread's scratch region of a `wasm-simd` setup (worker
- *   threads: their pool index; the calling thread: the pool size).
+ * @param thread this thread's scratch region of a `wasm-simd` setup (pool
+ *   threads: their pool index; the calling thread: `PreparedKernel.callerRegion`).
  */
 export function bindKernel(setup: KernelSetup, thread: number): RangeKernel {
   if (setup.kind === 'js') {

@@ -150,7 +150,8 @@ export class WorkersBackend implements Backend {
    * Plans the kernel (the microkernel chosen as cpu-tiled chooses it:
    * `wasm-simd` where WebAssembly SIMD and shared WebAssembly memory exist,
    * else `js`), packs the weights once into shared memory and loads them on
-   * every thread.
+   * every thread — or, for an operator below the small-work threshold, into
+   * ordinary memory for the calling thread alone.
    * @throws {DisposedError} after `dispose()`; {Error} before `init()`.
    * @throws {InvalidArgumentError} for kernel options cpu-tiled rejects.
    */
@@ -158,17 +159,20 @@ export class WorkersBackend implements Backend {
     const pool = this.#requirePool();
     const { kernel: kind, fallback } = chooseKernel(this.#options.kernel);
     const plan = planConv1x1(request.geometry, { ...this.#options, kernel: kind });
-    const kernel = prepareKernel(plan, request, pool.size);
+    const minParallelFlops = this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[plan.kernel];
+    const g = request.geometry;
+    const pooled = pool.size > 0 && g.batch > 0 && g.flops >= minParallelFlops;
+    const kernel = prepareKernel(plan, request, pool.size, pooled);
     const key = this.#nextKey++;
-    pool.load({ type: 'load', key, setup: kernel.setup });
+    if (pooled) pool.load({ type: 'load', key, setup: kernel.setup });
     return new WorkersOperator({
+      pooled,
       pool,
       key,
       kernel,
       threads: this.#threads,
       callerComputes: this.#callerComputes(),
       details: fallback === undefined ? {} : { kernelFallback: fallback },
-      minParallelFlops: this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[plan.kernel],
       minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
       stats: this.#stats,
     });

@@ -27,8 +27,8 @@ export interface WorkersOperatorParts {
   readonly threads: number;
   /** The calling thread takes tiles too (the pool then has `threads − 1` threads). */
   readonly callerComputes: boolean;
-  /** Runs of fewer floating-point operations than this run on the calling thread. */
-  readonly minParallelFlops: number;
+  /** Runs go to the pool (else every run computes on the calling thread and nothing is loaded on the pool). */
+  readonly pooled: boolean;
   /** Minimum floating-point operations per tile (bounds the tile count of mid-sized runs). */
   readonly minTileFlops: number;
   /** Extra `ExecutionInfo.details` (e.g. why the WASM kernel is not used). */
@@ -88,8 +88,7 @@ export class WorkersOperator implements BackendOperator {
     const g = plan.geometry;
     this.geometry = g;
     this.#wasm = parts.kernel.instance;
-    const pooled = g.flops >= parts.minParallelFlops && g.batch > 0 && pool.size > 0;
-    this.#grid = pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
+    this.#grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
     this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape));
     this.info = {
@@ -212,7 +211,7 @@ export class WorkersOperator implements BackendOperator {
 
   /** The kernel bound on the calling thread (its WASM scratch region is the one after the pool's). */
   #localKernel(): RangeKernel {
-    this.#local ??= bindKernel(this.#parts.kernel.setup, this.#parts.pool.size);
+    this.#local ??= bindKernel(this.#parts.kernel.setup, this.#parts.kernel.callerRegion);
     return this.#local;
   }
 }
