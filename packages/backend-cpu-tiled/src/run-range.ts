@@ -4,7 +4,7 @@ import { packInputPanel } from './pack-input.js';
 import { mapPixelBlock } from './pixel-block.js';
 import type { Conv1x1Plan } from './plan.js';
 import type { KernelScratch } from './scratch.js';
-import { storeBlock, storePadded } from './store.js';
+import { clampStored, storeBlock, storePadded } from './store.js';
 
 /**
  * A box of the output: images `[batchStart, batchEnd)`, output channels
@@ -20,6 +20,61 @@ export interface OutputRange {
   readonly channelEnd: number;
   readonly pixelStart: number;
   readonly pixelEnd: number;
+}
+
+/**
+ * The fused-store path of one pixel block and group, taken when `K` is a
+ * single panel and the block's pixels are consecutive: full tiles go straight
+ * from the microkernel's registers to the output (no accumulator block, no
+ * second pass over it). Tiles cut by the range's channel bounds, and the
+ * block's last partial sliver, are reduced the same way into a one-tile
+ * buffer and stored element-wise, so an element's value never depends on
+ * which path stored it. The activation follows as one pass over the block.
+ */
+function storeFusedTiles(
+  plan: Conv1x1Plan,
+  packed: Float32Array,
+  out: Float32Array,
+  scratch: KernelScratch,
+  group: number,
+  lo: number,
+  hi: number,
+  tileStart: number,
+  tileEnd: number,
+  firstPixel: number,
+  interior: number,
+): void {
+  const { mr, nr, tilesPerGroup, biasOffset, geometry } = plan;
+  const { kernel, storeKernel } = JS_MICROTILES[plan.microtile];
+  const k = geometry.inChannelsPerGroup;
+  const ys = plan.outputStrides;
+  const { panel, tile, outputOffsets, target } = scratch;
+  const groupChannel = group * geometry.outChannelsPerGroup;
+  const imageBase = target.imageBase;
+  const slivers = Math.ceil(interior / nr);
+  for (let s = 0; s < slivers; s++) {
+    const columns = Math.min(nr, interior - s * nr);
+    const pixel = firstPixel + s * nr;
+    const bOffset = s * k * nr;
+    for (let t = tileStart; t < tileEnd; t++) {
+      const firstChannel = groupChannel + t * mr;
+      const tileIndex = group * tilesPerGroup + t;
+      if (columns === nr && firstChannel >= lo && firstChannel + mr <= hi) {
+        const outOffset = imageBase + firstChannel * ys.c + pixel * ys.w;
+        storeKernel(k, packed, tileIndex * k * mr, panel, bOffset, out, outOffset, ys.c, ys.w, packed, biasOffset + tileIndex * mr);
+      } else {
+        kernel(k, packed, tileIndex * k * mr, panel, bOffset, tile, 0, nr, 1, false);
+        target.firstChannel = firstChannel;
+        target.channelLo = Math.max(lo, firstChannel);
+        target.channelHi = Math.min(hi, firstChannel + mr);
+        target.biasIndex = biasOffset + tileIndex * mr;
+        storeBlock(out, tile, nr, 1, packed, target, outputOffsets, columns, pixel, geometry.activation);
+      }
+    }
+  }
+  target.channelLo = lo;
+  target.channelHi = hi;
+  clampStored(out, target, firstPixel, interior, geometry.activation);
 }
 
 /** The range that covers the whole output of a plan. */
@@ -115,8 +170,13 @@ export function runConv1x1Range(
         }
         if (interior === 0) continue;
         packInputPanel(x, n * xs.n + group * k * xs.c, xs.c, k, nr, inputOffsets, interior, panel);
+        const tileStart = Math.floor((lo - groupChannel) / mr);
         const tileEnd = Math.ceil((hi - groupChannel) / mr);
-        for (let t0 = Math.floor((lo - groupChannel) / mr); t0 < tileEnd; t0 += tilesPerBlock) {
+        if (k <= kc && counts.padded === 0) {
+          storeFusedTiles(plan, packed, out, scratch, group, lo, hi, tileStart, tileEnd, p0, interior);
+          continue;
+        }
+        for (let t0 = tileStart; t0 < tileEnd; t0 += tilesPerBlock) {
           const t1 = Math.min(t0 + tilesPerBlock, tileEnd);
           const tileBase = (group * tilesPerGroup + t0) * k * mr;
           for (let pc = 0; pc < k; pc += kc) {

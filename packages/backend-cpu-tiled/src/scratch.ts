@@ -18,6 +18,8 @@ export interface KernelScratch {
   readonly panel: Float32Array;
   /** Float64 accumulators of one `mc × nc` block, row stride `nc`. */
   readonly accumulators: Float64Array;
+  /** Float64 accumulators of one edge tile of the fused-store path (`mr × nr`, row stride `nr`). */
+  readonly tile: Float64Array;
   /** Interior / padded pixel counts of the current block. */
   readonly counts: PixelBlockCounts;
   /** Where the current block is stored. */
@@ -32,6 +34,7 @@ export function createKernelScratch(plan: Conv1x1Plan): KernelScratch {
     paddedOffsets: new Int32Array(plan.nc),
     panel: new Float32Array(plan.geometry.inChannelsPerGroup * plan.nc),
     accumulators: new Float64Array(plan.mc * plan.nc),
+    tile: new Float64Array(plan.mr * plan.nr),
     counts: { interior: 0, padded: 0 },
     target: { firstChannel: 0, channelLo: 0, channelHi: 0, biasIndex: 0, imageBase: 0, channelStride: 0, pixelStride: 0 },
   };

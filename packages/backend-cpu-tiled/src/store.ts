@@ -92,6 +92,44 @@ export function storeBlock(
 }
 
 /**
+ * Applies the activation in place to output channels `[channelLo,
+ * channelHi)` × the consecutive output pixels `[firstPixel, firstPixel +
+ * count)` of the target's image: the second half of the fused-store path,
+ * whose microkernel stores `acc + bias` unclamped. Clamping the stored
+ * float32 gives the same value as storing the clamped float64 (rounding is
+ * monotonic, and a bound is stored rounded either way), so the result does not
+ * depend on which path stored an element. Idempotent.
+ */
+export function clampStored(
+  out: Float32Array,
+  target: StoreTarget,
+  firstPixel: number,
+  count: number,
+  activation: ClampActivation,
+): void {
+  const { channelLo, channelHi, imageBase, channelStride, pixelStride } = target;
+  const { min, max } = activation;
+  if (min === -Infinity && max === Infinity) return;
+  // Outer loop along the output's strided axis, inner loop along its contiguous one.
+  const rows = channelHi - channelLo;
+  const nhwc = channelStride === 1;
+  const outerCount = nhwc ? count : rows;
+  const outerStride = nhwc ? pixelStride : channelStride;
+  const innerCount = nhwc ? rows : count;
+  const innerStride = nhwc ? channelStride : pixelStride;
+  let base = imageBase + channelLo * channelStride + firstPixel * pixelStride;
+  for (let i = 0; i < outerCount; i++) {
+    let at = base;
+    for (let j = 0; j < innerCount; j++) {
+      const v = out[at];
+      out[at] = v < min ? min : v > max ? max : v;
+      at += innerStride;
+    }
+    base += outerStride;
+  }
+}
+
+/**
  * Writes `act(bias)` to the output pixels whose source lies in the padding
  * (their dot product is empty, so nothing is computed), for channels
  * `[channelLo, channelHi)` of the target.

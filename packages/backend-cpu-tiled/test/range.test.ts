@@ -43,23 +43,26 @@ function assembleFromRanges(spec: CaseSpec, options: PlanOptions, channelCuts: n
 describe('runConv1x1Range', () => {
   for (const [inputLayout, outputLayout] of [['NCHW', 'NCHW'], ['NHWC', 'NCHW'], ['NCHW', 'NHWC'], ['NHWC', 'NHWC']] as [Layout, Layout][]) {
     it(`disjoint ranges assemble a bit-identical output (${inputLayout} → ${outputLayout})`, () => {
-      const spec: CaseSpec = {
-        inputShape: [2, 40, 11, 13],
-        inputLayout,
-        outputLayout,
-        outChannels: 30,
-        groups: 2,
-        stride: [1, 2],
-        padding: [1, 2, 0, 1],
-        activation: 'relu',
-      };
-      // Block-aligned cuts (multiples of mc = 8 and nc = 16) and unaligned ones, across the group boundary (15).
-      for (const [channelCuts, pixelCuts] of [
-        [[8, 16, 24], [16, 32, 48]],
-        [[1, 7, 15, 22, 29], [3, 17, 18, 50, 83]],
-      ]) {
-        const { full, assembled } = assembleFromRanges(spec, { mc: 8, nc: 16, kc: 7 }, channelCuts, pixelCuts);
-        expect(assembled).toEqual(full);
+      const common = { inputShape: [2, 40, 11, 13], inputLayout, outputLayout, outChannels: 30, groups: 2 } as const;
+      const specs: CaseSpec[] = [
+        // Padding cells in every block: the accumulator-block path.
+        { ...common, stride: [1, 2], padding: [1, 2, 0, 1], activation: { type: 'clamp', min: -0.2, max: 0.3 } },
+        // No padding: with K = 20 in one panel, the fused-store path (full tiles) next to edge tiles.
+        { ...common, activation: { type: 'clamp', min: -0.2, max: 0.3 } },
+        { ...common, stride: 2, seed: 7 },
+      ];
+      // Block-aligned cuts (multiples of mc = 8 or 9 and nc = 16) and unaligned ones, across the group boundary (15).
+      for (const spec of specs) {
+        for (const [channelCuts, pixelCuts] of [
+          [[9, 18, 27], [16, 32, 48]],
+          [[1, 7, 15, 22, 29], [3, 17, 18, 50, 83]],
+        ]) {
+          // kc = 7: K = 20 in three panels; default kc: one panel.
+          for (const options of [{ mc: 8, nc: 16, kc: 7 }, { mc: 8, nc: 16 }, { microtile: '4x8', nc: 16 } as const]) {
+            const { full, assembled } = assembleFromRanges(spec, options, channelCuts, pixelCuts);
+            expect(assembled).toEqual(full);
+          }
+        }
       }
     });
   }
