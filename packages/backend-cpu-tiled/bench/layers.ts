@@ -13,6 +13,7 @@
  */
 import { checkAccuracy, describeAccuracy, normalizeConv1x1, referenceConv1x1, type Layout } from '@pointwise/core';
 import { markdownTable } from 'markdown-table';
+import { randomData } from '../test/random-data.js';
 import { createKernelScratch, fullOutputRange, packWeights, planConv1x1, runConv1x1Range } from '../src/index.js';
 
 interface Layer {
@@ -37,17 +38,6 @@ const LAYERS: readonly Layer[] = [
   { name: 'ResNet-50 2048→512 @7²', ci: 2048, co: 512, size: 7 },
   { name: 'example 512→1024 @56²', ci: 512, co: 1024, size: 56 },
 ];
-
-/** Deterministic uniform values in [−1, 1) (a linear congruential generator, so runs are comparable). */
-function randomData(length: number, seed: number): Float32Array {
-  const data = new Float32Array(length);
-  let state = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 31 - 1;
-  }
-  return data;
-}
 
 /** The naive loop: NCHW, `y[co][p] += w[co][k]·x[k][p]` in the cache-friendly i-k-j order, float32 arrays. */
 function naiveConv1x1(x: Float32Array, w: Float32Array, y: Float32Array, ci: number, co: number, pixels: number): void {
@@ -104,7 +94,7 @@ function benchLayer(layer: Layer, layout: Layout) {
   return { plan, flops: geometry.flops, timing: time(run, 5, 1) };
 }
 
-const rows: string[][] = [['layer', 'MFLOP', 'GFLOP/s NCHW', 'ms NCHW (min–max)', 'GFLOP/s NHWC', 'ms NHWC', 'naive GFLOP/s', 'vs naive', 'mc×nc×kc']];
+const rows: string[][] = [['layer', 'MFLOP', 'GFLOP/s NCHW', 'ms NCHW (min–max)', 'GFLOP/s NHWC', 'ms NHWC', 'naive GFLOP/s', 'speed-up vs naive', 'mc×nc×kc']];
 let microtile = '';
 for (const layer of LAYERS) {
   const nchw = benchLayer(layer, 'NCHW');

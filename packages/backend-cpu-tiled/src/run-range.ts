@@ -100,6 +100,19 @@ function checkBounds(parameter: string, start: number, end: number, size: number
 }
 
 /**
+ * Checks that a range lies inside the plan's output: integer bounds with
+ * `0 ≤ start ≤ end ≤ size` for images, output channels and output pixels.
+ * Shared by the range functions of every microkernel.
+ * @throws {InvalidArgumentError} naming the offending bound.
+ */
+export function assertRangeInOutput(plan: Conv1x1Plan, range: OutputRange): void {
+  const g = plan.geometry;
+  checkBounds('batch', range.batchStart, range.batchEnd, g.batch);
+  checkBounds('channel', range.channelStart, range.channelEnd, g.outChannels);
+  checkBounds('pixel', range.pixelStart, range.pixelEnd, g.outHeight * g.outWidth);
+}
+
+/**
  * Computes exactly the outputs of `range` (padded-border cells included, as
  * `act(bias)`) and nothing else. Every output element is reduced over its
  * whole `K = Ci/g` in the same order (panels of `plan.kc`, `k` ascending,
@@ -126,11 +139,8 @@ export function runConv1x1Range(
   range: OutputRange,
   scratch: KernelScratch,
 ): void {
+  assertRangeInOutput(plan, range);
   const g = plan.geometry;
-  const pixels = g.outHeight * g.outWidth;
-  checkBounds('batch', range.batchStart, range.batchEnd, g.batch);
-  checkBounds('channel', range.channelStart, range.channelEnd, g.outChannels);
-  checkBounds('pixel', range.pixelStart, range.pixelEnd, pixels);
   const { channelStart, channelEnd, pixelStart, pixelEnd } = range;
   if (channelStart === channelEnd || pixelStart === pixelEnd) return;
 

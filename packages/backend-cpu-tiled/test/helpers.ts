@@ -7,6 +7,7 @@ import {
   type NormalizedConv1x1,
 } from '@pointwise/core';
 import { expect } from 'vitest';
+import { randomData } from './random-data.js';
 import {
   copyOutputFromWasm,
   copyInputToWasm,
@@ -28,16 +29,7 @@ import {
 /** Both microkernels: the suites parameterised by kernel run once per entry. */
 export const KERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];
 
-/** Deterministic values in [−1, 1) from a linear congruential generator. */
-export function randomData(length: number, seed: number): Float32Array {
-  const data = new Float32Array(length);
-  let state = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 31 - 1;
-  }
-  return data;
-}
+export { randomData };
 
 /** A problem description with random weights, bias and input. */
 export interface CaseSpec extends Omit<Conv1x1Problem, 'weights' | 'bias'> {
