@@ -25,6 +25,8 @@ import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './s
 export const EXIT_WRONG_RESULT = 1;
 /** Exit status for a bad command line. */
 export const EXIT_USAGE = 2;
+/** Exit status when the run itself failed (e.g. a suite's network files could not be read). */
+export const EXIT_FAILURE = 3;
 
 /** Where the CLI writes: stdout for the report, stderr for progress and errors. */
 export interface CliIo {
@@ -145,7 +147,8 @@ async function listing(sources: readonly SuiteSource[], bench: BenchRegistry): P
  * The `pointwise-bench` command: parses `argv`, runs the suites, prints the
  * tables and writes the requested files.
  * @returns the exit status: 0, {@link EXIT_WRONG_RESULT} when a contender
- *   returned a wrong result, {@link EXIT_USAGE} for a bad command line.
+ *   returned a wrong result, {@link EXIT_USAGE} for a bad command line,
+ *   {@link EXIT_FAILURE} when the run failed.
  */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const command = program();
@@ -198,7 +201,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    throw error;
+    io.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_FAILURE;
   } finally {
     await bench.registry.dispose();
   }

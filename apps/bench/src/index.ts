@@ -28,4 +28,4 @@ export * from './report/summary.js';
 export * from './report/table.js';
 export * from './report/markdown.js';
 export * from './report/html.js';
-export { main, EXIT_USAGE, EXIT_WRONG_RESULT } from './cli-program.js';
+export { main, EXIT_FAILURE, EXIT_USAGE, EXIT_WRONG_RESULT } from './cli-program.js';

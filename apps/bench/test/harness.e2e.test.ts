@@ -6,6 +6,7 @@ import { BackendRegistry, registerReferenceBackend, type Layout } from '@pointwi
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackendContender,
+  EXIT_FAILURE,
   EXIT_USAGE,
   hasWrongResult,
   main,
@@ -198,5 +199,12 @@ describe('the pointwise-bench command', () => {
     expect(await main(['node', 'cli', '--shape', '8x4x4:8', '--backends', 'nope', '--no-progress'], io)).toBe(EXIT_USAGE);
     expect(err.text()).toMatch(/--backends: expected names among .*cpu-tiled.*received "nope"/);
     expect(await main(['node', 'cli', '--shape', '8x4:8', '--no-progress'], io)).toBe(EXIT_USAGE);
+  });
+
+  it('reports a shape file that cannot be read with the failure status', async () => {
+    const err = sink();
+    const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };
+    expect(await main(['node', 'cli', '--shape-file', join(dir, 'missing.json'), '--no-progress'], io)).toBe(EXIT_FAILURE);
+    expect(err.text()).toMatch(/ENOENT/);
   });
 });
