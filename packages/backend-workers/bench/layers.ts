@@ -5,7 +5,8 @@
  * default microkernel (WASM SIMD where available) through their backend
  * operators; the workers result is checked bit-identical to cpu-tiled before
  * anything is timed. Runs are interleaved (cpu-tiled, workers, …) so load
- * from other processes hits both alike.
+ * from other processes hits both alike; the ratio of the minima is shown too,
+ * as the estimate least disturbed by other processes on a shared machine.
  *
  * Run: flock /tmp/bench.lock pnpm --filter @pointwise/backend-workers bench
  * Options: --threads N (default 2), --kernel js|wasm-simd, --shared (SharedArrayBuffer-backed tensors),
@@ -57,7 +58,7 @@ const single = new CpuTiledBackend({ kernel });
 const workers = new WorkersBackend({ threads, kernel });
 await Promise.all([single.init(), workers.init()]);
 
-const rows: string[][] = [['layer', 'MFLOP', 'cpu-tiled ms (min–max)', `workers ×${threads} ms (min–max)`, 'speedup', 'GFLOP/s ×1 → ×' + threads, 'dispatch', 'tiles']];
+const rows: string[][] = [['layer', 'MFLOP', 'cpu-tiled ms (min–max)', `workers ×${threads} ms (min–max)`, 'speedup (medians)', 'speedup (minima)', 'GFLOP/s ×1 → ×' + threads, 'dispatch', 'tiles']];
 const failures: string[] = [];
 let kernelUsed = '';
 for (const [name, ci, co, size] of LAYERS.filter(([n]) => n.includes(values.only ?? ''))) {
@@ -88,6 +89,7 @@ for (const [name, ci, co, size] of LAYERS.filter(([n]) => n.includes(values.only
     `${ta.median.toFixed(3)} (${ta.min.toFixed(2)}–${ta.max.toFixed(2)})`,
     `${tb.median.toFixed(3)} (${tb.min.toFixed(2)}–${tb.max.toFixed(2)})`,
     `${speedup.toFixed(2)}×`,
+    `${(ta.min / tb.min).toFixed(2)}×`,
     `${(geometry.flops / ta.median / 1e6).toFixed(1)} → ${(geometry.flops / tb.median / 1e6).toFixed(1)}`,
     String(b.info.details.dispatch),
     String(b.info.details.tiles),
