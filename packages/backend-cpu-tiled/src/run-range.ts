@@ -23,8 +23,9 @@ export interface OutputRange {
 }
 
 /**
- * The fused-store path of one pixel block and group, taken when `K` is a
- * single panel and the block's pixels are consecutive: full tiles go straight
+ * The fused-store path of one pixel block, group and channel block (tiles
+ * `[tileStart, tileEnd)`), taken when `K` is a single panel and the block's
+ * pixels are consecutive: full tiles go straight
  * from the microkernel's registers to the output (no accumulator block, no
  * second pass over it). Tiles cut by the range's channel bounds, and the
  * block's last partial sliver, are reduced the same way into a one-tile
@@ -72,8 +73,8 @@ function storeFusedTiles(
       }
     }
   }
-  target.channelLo = lo;
-  target.channelHi = hi;
+  target.channelLo = Math.max(lo, groupChannel + tileStart * mr);
+  target.channelHi = Math.min(hi, groupChannel + tileEnd * mr);
   clampStored(out, target, firstPixel, interior, geometry.activation);
 }
 
@@ -123,7 +124,9 @@ export function assertRangeInOutput(plan: Conv1x1Plan, range: OutputRange): void
  * Loop nest (BLIS order): image → pixel block (`nc`, input panel packed once
  * for all of `K`) → group → channel block (`mc`) → `K` panel (`kc`) → pixel
  * sliver (`nr`) → channel tile (`mr`) → microkernel; then bias, activation
- * and the layout change are fused into the store of the block.
+ * and the layout change are fused into the store of the block. When `K` is
+ * one panel and the pixel block has no padding cell, full tiles are stored
+ * by the microkernel itself (see `storeFusedTiles`).
  *
  * @param packed the weights packed by `packWeights` for this plan.
  * @param x input data, `geometry.inputShape` in `geometry.inputLayout` (read only).
@@ -182,12 +185,13 @@ export function runConv1x1Range(
         packInputPanel(x, n * xs.n + group * k * xs.c, xs.c, k, nr, inputOffsets, interior, panel);
         const tileStart = Math.floor((lo - groupChannel) / mr);
         const tileEnd = Math.ceil((hi - groupChannel) / mr);
-        if (k <= kc && counts.padded === 0) {
-          storeFusedTiles(plan, packed, out, scratch, group, lo, hi, tileStart, tileEnd, p0, interior);
-          continue;
-        }
+        const fused = k <= kc && counts.padded === 0;
         for (let t0 = tileStart; t0 < tileEnd; t0 += tilesPerBlock) {
           const t1 = Math.min(t0 + tilesPerBlock, tileEnd);
+          if (fused) {
+            storeFusedTiles(plan, packed, out, scratch, group, lo, hi, t0, t1, p0, interior);
+            continue;
+          }
           const tileBase = (group * tilesPerGroup + t0) * k * mr;
           for (let pc = 0; pc < k; pc += kc) {
             const steps = Math.min(kc, k - pc);
