@@ -18,10 +18,11 @@ import { WorkersBackend } from '@pointwise/backend-workers';
 import { markdownTable } from 'markdown-table';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
-import { seeded, summarize, timePair } from './timing.js';
+import { seededValues as seeded } from '../test/cases.js';
+import { summarize, timePair } from './timing.js';
 
 const THREADS = 2;
-const fixture = (name: string) => new URL(`../bench/fixtures/${name}`, import.meta.url);
+const fixture = (name: string) => new URL(`../../bench/fixtures/${name}`, import.meta.url);
 
 /** Median µs per call of `call` over `calls` calls, after a warm-up, best-of-5 blocks reported as median. */
 async function perCall(call: () => Promise<unknown>, calls = 3000): Promise<{ median: number; min: number }> {

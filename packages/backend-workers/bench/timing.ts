@@ -41,14 +41,3 @@ export async function timePair(
   }
   return [summarize(sa), summarize(sb)];
 }
-
-/** Deterministic values in [−1, 1) (linear congruential generator). */
-export function seeded(length: number, seed: number): Float32Array {
-  const data = new Float32Array(length);
-  let state = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 31 - 1;
-  }
-  return data;
-}
