@@ -64,7 +64,8 @@ describe.each(MICROKERNELS)('bit-identical to cpu-tiled, %s microkernel', (micro
     });
   }
 
-  it('named cases at 2 and 3 threads with the calling thread not computing', async () => {
+  it('named cases at 1, 2 and 3 pool threads with the calling thread not computing', async () => {
+    expect(await compareWithCpuTiled(1, microkernel, WORKERS_CASES, false, false)).toEqual([]);
     expect(await compareWithCpuTiled(2, microkernel, WORKERS_CASES, false, false)).toEqual([]);
     expect(await compareWithCpuTiled(3, microkernel, WORKERS_CASES, true, false)).toEqual([]);
   });
