@@ -91,6 +91,7 @@ export class WorkersBackend implements Backend {
   readonly #options: WorkersBackendOptions;
   readonly #stats: RunStats = { copiesIn: 0, copiesOut: 0, bytesCopied: 0, directRuns: 0, pooledRuns: 0 };
   #pool: ThreadPool | null = null;
+  #starting: Promise<void> | null = null;
   /** Threads that compute a run, known after `init()`. */
   #threads = 0;
   #nextKey = 1;
@@ -117,22 +118,33 @@ export class WorkersBackend implements Backend {
    */
   async init(): Promise<void> {
     if (this.#disposed) throw new DisposedError('workers backend');
-    if (this.#pool !== null) return;
+    // Concurrent calls share one start.
+    this.#starting ??= this.#start().catch((error: unknown) => {
+      this.#starting = null;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     const availability = probeWorkersEnvironment();
     if (!availability.available) throw new Error(availability.reason);
     const threads = this.#options.threads ?? (await availableParallelism());
-    this.#threads = threads;
     const size = this.#callerComputes() ? threads - 1 : threads;
     const workerUrl = new URL(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url));
     const pool = new ThreadPool({ size, workerUrl, spawn: await loadThreadFactory() });
-    this.#pool = pool;
     try {
       await pool.ready();
     } catch (error) {
-      this.#pool = null;
       await pool.dispose();
       throw error;
     }
+    if (this.#disposed) {
+      await pool.dispose();
+      throw new DisposedError('workers backend');
+    }
+    this.#threads = threads;
+    this.#pool = pool;
   }
 
   /** Valid after `init()`: asynchronous only, float32 precision, `threads` = the threads that compute a run. */
