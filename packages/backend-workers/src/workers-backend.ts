@@ -18,9 +18,10 @@ import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-
 /**
  * Runs below this many floating-point operations (`2·N·Co·K·Ho·Wo`) compute on
  * the calling thread, per microkernel: where a 2-thread pooled run stopped
- * being slower than one thread in `bench/dispatch.ts` (section C) on a 2-core
- * machine — about 1 MFLOP for the JS kernel (≈ 5.5 GFLOP/s, ~190 µs) and
- * 7–9 MFLOP for WASM SIMD (≈ 55 GFLOP/s, ~150 µs), with a margin for noise.
+ * being slower than one thread in `bench/dispatch.ts` (section C) on a shared
+ * 2-core machine — 0.5–1 MFLOP for the JS kernel (≈ 5.5 GFLOP/s, 100–190 µs)
+ * and 4–8 MFLOP for WASM SIMD (≈ 55 GFLOP/s, 70–150 µs) depending on the
+ * load of the machine — with a margin, so a small layer is never slower.
  */
 export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number>> = {
   js: 1_500_000,
