@@ -10,6 +10,13 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 export const FLOAT32_MIN_NORMAL = 2 ** -126;
 
 /**
+ * Largest absolute error of one float32 operation whose result is subnormal:
+ * half the smallest subnormal, `λ·u = 2⁻¹²⁶·2⁻²⁴ = 2⁻¹⁵⁰` (Higham, §2.2, eq. 2.8:
+ * `fl(x op y) = (x op y)(1 + δ) + η`, `|η| ≤ λ·u`, `η = 0` for addition).
+ */
+export const FLOAT32_UNDERFLOW_ERROR = 2 ** -150;
+
+/**
  * `γ(K) = K·u / (1 − K·u)`: the relative error bound of a K-term float32 sum
  * in any order (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd
  * ed., §3.1, eq. 3.4).
@@ -21,14 +28,18 @@ export function gamma(k: number, u = FLOAT32_UNIT_ROUNDOFF): number {
 
 /**
  * The bound of ARCHITECTURE.md §5 for one output element:
- * `2·γ(K)·magnitude + 2·u·|y|`, times `precisionFactor`, plus `absoluteSlack`.
+ * `2·γ(K)·magnitude + 2·u·|y|`, plus the gradual-underflow term
+ * `(K + 1)·2⁻¹⁵⁰` (one per product and one for the final rounding, which §5's
+ * relative bound leaves out and which matters only for subnormal results),
+ * all times `precisionFactor`, plus `absoluteSlack`.
  *
  * @param k dot-product length `K = Ci/groups`.
  * @param magnitude `|b| + Σ_k |w_k·x_k|` (from {@link referenceConv1x1}).
  * @param y the float64 reference value.
  */
 export function errorBound(k: number, magnitude: number, y: number, precisionFactor = 1, absoluteSlack = 0): number {
-  return precisionFactor * (2 * gamma(k) * magnitude + 2 * FLOAT32_UNIT_ROUNDOFF * Math.abs(y)) + absoluteSlack;
+  const underflow = (k + 1) * FLOAT32_UNDERFLOW_ERROR;
+  return precisionFactor * (2 * gamma(k) * magnitude + 2 * FLOAT32_UNIT_ROUNDOFF * Math.abs(y) + underflow) + absoluteSlack;
 }
 
 /** One element outside the bound. */

@@ -9,10 +9,20 @@ describe('accuracy bound (ARCHITECTURE.md §5)', () => {
     expect(gamma(2 ** 24)).toBe(Infinity);
   });
 
-  it('bound = 2γ(K)·magnitude + 2u·|y|, scaled by the precision factor', () => {
+  it('bound = 2γ(K)·magnitude + 2u·|y| + (K + 1)·2⁻¹⁵⁰, scaled by the precision factor', () => {
     const u = FLOAT32_UNIT_ROUNDOFF;
-    expect(errorBound(4, 10, -3)).toBeCloseTo(2 * gamma(4) * 10 + 2 * u * 3, 20);
-    expect(errorBound(4, 10, -3, 8)).toBeCloseTo(8 * (2 * gamma(4) * 10 + 2 * u * 3), 20);
+    const underflow = 5 * 2 ** -150;
+    expect(errorBound(4, 10, -3)).toBe(2 * gamma(4) * 10 + 2 * u * 3 + underflow);
+    expect(errorBound(4, 10, -3, 8)).toBe(8 * (2 * gamma(4) * 10 + 2 * u * 3 + underflow));
+  });
+
+  it('a correctly rounded subnormal result is within the bound', () => {
+    // exact 2⁻¹⁴¹ + 3·2⁻¹⁶⁰ rounds to the float32 subnormal 2⁻¹⁴¹ (error 3·2⁻¹⁶⁰, above the relative terms)
+    const exact = 2 ** -141 + 3 * 2 ** -160;
+    const actual = Float32Array.of(exact);
+    expect(actual[0]).toBe(2 ** -141);
+    const report = checkAccuracy(actual, { values: Float64Array.of(exact), magnitudes: Float64Array.of(exact) }, { k: 1 });
+    expect(report.failureCount).toBe(0);
   });
 
   const reference = { values: Float64Array.of(1, NaN, Infinity, 2, 5e38), magnitudes: Float64Array.of(1, 1, Infinity, 2, 6e38) };

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@pointwise/core';
-import type { OutputRange } from '../run-range.js';
+import { assertRangeInOutput, type OutputRange } from '../run-range.js';
 import type { WasmConvInstance } from './wasm-kernel.js';
 
 /** Per-thread JavaScript-side state of {@link runConv1x1RangeWasm} (the memory-side scratch is in the layout). */
@@ -21,14 +21,6 @@ export function createWasmRangeScratch(instance: WasmConvInstance, thread = 0): 
   };
 }
 
-function checkBounds(parameter: string, start: number, end: number, size: number): void {
-  if (!Number.isInteger(start) || start < 0 || start > size) {
-    throw new InvalidArgumentError(`range.${parameter}Start`, `an integer in [0, ${size}]`, start);
-  }
-  if (!Number.isInteger(end) || end < start || end > size) {
-    throw new InvalidArgumentError(`range.${parameter}End`, `an integer in [${start}, ${size}]`, end);
-  }
-}
 
 /**
  * The WASM SIMD counterpart of `runConv1x1Range`: computes exactly the
@@ -55,9 +47,7 @@ export function runConv1x1RangeWasm(instance: WasmConvInstance, range: OutputRan
   const { plan, layout, exports, f32, i32 } = instance;
   const g = plan.geometry;
   const pixels = g.outHeight * g.outWidth;
-  checkBounds('batch', range.batchStart, range.batchEnd, g.batch);
-  checkBounds('channel', range.channelStart, range.channelEnd, g.outChannels);
-  checkBounds('pixel', range.pixelStart, range.pixelEnd, pixels);
+  assertRangeInOutput(plan, range);
   const { channelStart, channelEnd, pixelStart, pixelEnd } = range;
   if (channelStart === channelEnd || pixelStart === pixelEnd || range.batchStart === range.batchEnd) return;
   const channelsPerGroup = g.outChannelsPerGroup;

@@ -38,13 +38,14 @@ interface Case {
   readonly x: Float32Array;
 }
 
-function makeCase(inputShape: [number, number, number, number], co: number, options: Omit<Conv1x1Problem, 'inputShape' | 'weights'> & { bias?: boolean } = {}, seed = 1): Case {
-  const k = inputShape[1] / (options.groups ?? 1);
+function makeCase(inputShape: [number, number, number, number], co: number, options: Omit<Conv1x1Problem, 'inputShape' | 'weights' | 'bias'> & { bias?: boolean } = {}, seed = 1): Case {
+  const { bias: withBias = true, ...rest } = options;
+  const k = inputShape[1] / (rest.groups ?? 1);
   const problem: Conv1x1Problem = {
-    ...options,
+    ...rest,
     inputShape,
     weights: { data: values(co * k, seed), shape: [co, k] },
-    bias: options.bias === false ? null : values(co, seed + 1),
+    bias: withBias ? values(co, seed + 1) : null,
   };
   return { problem, x: values(inputShape.reduce((a, b) => a * b, 1), seed + 2) };
 }
