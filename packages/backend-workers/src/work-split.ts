@@ -3,20 +3,22 @@ import type { OutputRange } from '@pointwise/backend-cpu-tiled';
 /**
  * How a run's output is cut into tiles: images × pixel pieces × channel
  * pieces. Tile `t` is image `⌊t / (pixelTiles·channelTiles)⌋`, then pixel
- * piece, then channel piece. A plain record (posted to every thread).
+ * piece, then channel piece. Piece `i` of `k` along an axis of `size`
+ * elements starts at `⌊i·size/k⌋` rounded up to the axis unit, so pieces
+ * differ by at most one unit. A plain record (posted to every thread).
  */
 export interface WorkGrid {
   /** Images `N`. */
   readonly batch: number;
   /** Output pixels per image, `Ho·Wo`. */
   readonly pixels: number;
-  /** Pixels per tile (a multiple of the microtile width `nr`, except the last piece). */
-  readonly pixelTile: number;
+  /** Pixel pieces start at multiples of this (the microtile width `nr`). */
+  readonly pixelUnit: number;
   readonly pixelTiles: number;
   /** Output channels `Co`. */
   readonly channels: number;
-  /** Output channels per tile (a multiple of the split's `channelUnit`, except the last piece). */
-  readonly channelTile: number;
+  /** Channel pieces start at multiples of this (see {@link SplitUnits.channelUnit}). */
+  readonly channelUnit: number;
   readonly channelTiles: number;
 }
 
@@ -64,9 +66,10 @@ function roundUp(value: number, multiple: number): number {
  *    share of the input, and the packed weights are shared read-only), but no
  *    piece smaller than one kernel pixel block `nc` — below that each piece
  *    would stream all of the weights for too few pixels;
- * 3. the remaining factor over output channels (pieces of whole `channelUnit`s).
- *
- * Pieces along one axis differ by at most one microtile, so tiles are balanced.
+ * 3. the remaining factor over output channels (pieces of whole
+ *    `channelUnit`s), raised where the shape allows (up to twice the target)
+ *    so that the tiles of an image are a multiple of `threads` (no thread is
+ *    left with one tile more).
  *
  * @param threads threads that will take tiles (≥ 1).
  * @param maxTiles upper bound on the tile count (e.g. from a minimum work per tile), ≥ 1.
@@ -75,16 +78,24 @@ export function planWorkGrid(units: SplitUnits, threads: number, maxTiles = Infi
   const { batch, pixels, channels, channelUnit, nr, nc } = units;
   const target = Math.max(threads, Math.min(threads * TILES_PER_THREAD, Math.floor(maxTiles)));
   const perImage = Math.max(1, Math.ceil(target / Math.max(1, batch)));
+  const pixelTiles = Math.max(1, Math.min(perImage, Math.floor(pixels / nc), Math.ceil(pixels / nr)));
+  const maxChannelTiles = Math.ceil(channels / channelUnit);
+  let channelTiles = Math.max(1, Math.min(Math.ceil(perImage / pixelTiles), maxChannelTiles));
+  if (perImage > 1) {
+    // The next channel count that makes the tiles a multiple of `threads`, within twice the target.
+    for (let c = channelTiles; c <= maxChannelTiles && pixelTiles * c <= 2 * perImage; c++) {
+      if ((pixelTiles * c) % threads === 0) {
+        channelTiles = c;
+        break;
+      }
+    }
+  }
+  return { batch, pixels, pixelUnit: nr, pixelTiles, channels, channelUnit, channelTiles };
+}
 
-  let pixelTiles = Math.max(1, Math.min(perImage, Math.floor(pixels / nc)));
-  const pixelTile = Math.min(pixels, roundUp(Math.ceil(pixels / pixelTiles), nr));
-  pixelTiles = Math.ceil(pixels / pixelTile);
-
-  let channelTiles = Math.max(1, Math.min(Math.ceil(perImage / pixelTiles), Math.ceil(channels / channelUnit)));
-  const channelTile = Math.min(channels, roundUp(Math.ceil(channels / channelTiles), channelUnit));
-  channelTiles = Math.ceil(channels / channelTile);
-
-  return { batch, pixels, pixelTile, pixelTiles, channels, channelTile, channelTiles };
+/** Start of piece `i` of `pieces` along an axis of `size` elements cut at multiples of `unit`. */
+function pieceStart(i: number, pieces: number, size: number, unit: number): number {
+  return Math.min(size, roundUp(Math.floor((i * size) / pieces), unit));
 }
 
 /**
@@ -100,10 +111,10 @@ export function tileRange(grid: WorkGrid, index: number, range: MutableRange): M
   const c = rest - p * grid.channelTiles;
   range.batchStart = n;
   range.batchEnd = n + 1;
-  range.pixelStart = p * grid.pixelTile;
-  range.pixelEnd = Math.min(grid.pixels, range.pixelStart + grid.pixelTile);
-  range.channelStart = c * grid.channelTile;
-  range.channelEnd = Math.min(grid.channels, range.channelStart + grid.channelTile);
+  range.pixelStart = pieceStart(p, grid.pixelTiles, grid.pixels, grid.pixelUnit);
+  range.pixelEnd = pieceStart(p + 1, grid.pixelTiles, grid.pixels, grid.pixelUnit);
+  range.channelStart = pieceStart(c, grid.channelTiles, grid.channels, grid.channelUnit);
+  range.channelEnd = pieceStart(c + 1, grid.channelTiles, grid.channels, grid.channelUnit);
   return range;
 }
 
