@@ -35,8 +35,8 @@ export interface SplitUnits {
   readonly channelUnit: number;
   /** Microtile width: pixel pieces are cut at multiples of it. */
   readonly nr: number;
-  /** Pixel block of the kernel: pixels are split first, but not below one block per piece. */
-  readonly nc: number;
+  /** Pixels are split first, but into pieces of at least this many pixels. */
+  readonly minPixelPiece: number;
 }
 
 /**
@@ -62,9 +62,9 @@ function roundUp(value: number, multiple: number): number {
  * thread one tile where the shape allows it):
  *
  * 1. whole images while there are enough of them;
- * 2. within an image, pixel pieces first (each thread then reads only its
- *    share of the input, and the packed weights are shared read-only), but no
- *    piece smaller than one kernel pixel block `nc` — below that each piece
+ * 2. within an image, pixel pieces first (each thread then reads and packs
+ *    only its share of the input, and the packed weights are shared
+ *    read-only), but none smaller than `minPixelPiece`, below which each piece
  *    would stream all of the weights for too few pixels;
  * 3. the remaining factor over output channels (pieces of whole
  *    `channelUnit`s), raised where the shape allows (up to twice the target)
@@ -75,10 +75,10 @@ function roundUp(value: number, multiple: number): number {
  * @param maxTiles upper bound on the tile count (e.g. from a minimum work per tile), ≥ 1.
  */
 export function planWorkGrid(units: SplitUnits, threads: number, maxTiles = Infinity): WorkGrid {
-  const { batch, pixels, channels, channelUnit, nr, nc } = units;
+  const { batch, pixels, channels, channelUnit, nr, minPixelPiece } = units;
   const target = Math.max(threads, Math.min(threads * TILES_PER_THREAD, Math.floor(maxTiles)));
   const perImage = Math.max(1, Math.ceil(target / Math.max(1, batch)));
-  const pixelTiles = Math.max(1, Math.min(perImage, Math.floor(pixels / nc), Math.ceil(pixels / nr)));
+  const pixelTiles = Math.max(1, Math.min(perImage, Math.floor(pixels / minPixelPiece), Math.ceil(pixels / nr)));
   const maxChannelTiles = Math.ceil(channels / channelUnit);
   let channelTiles = Math.max(1, Math.min(Math.ceil(perImage / pixelTiles), maxChannelTiles));
   if (perImage > 1) {

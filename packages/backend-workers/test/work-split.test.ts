@@ -3,12 +3,12 @@ import { planWorkGrid, tileCount, tileRange, TILES_PER_THREAD, type SplitUnits }
 import { emptyRange } from '../dist/work-split.js';
 
 const SHAPES: readonly SplitUnits[] = [
-  { batch: 1, pixels: 3136, channels: 64, channelUnit: 4, nr: 8, nc: 128 },
-  { batch: 1, pixels: 196, channels: 96, channelUnit: 4, nr: 8, nc: 56 },
-  { batch: 1, pixels: 49, channels: 512, channelUnit: 4, nr: 8, nc: 56 },
-  { batch: 3, pixels: 17, channels: 10, channelUnit: 5, nr: 8, nc: 16 },
-  { batch: 9, pixels: 25, channels: 8, channelUnit: 4, nr: 8, nc: 32 },
-  { batch: 1, pixels: 1, channels: 1, channelUnit: 1, nr: 8, nc: 8 },
+  { batch: 1, pixels: 3136, channels: 64, channelUnit: 4, nr: 8, minPixelPiece: 128 },
+  { batch: 1, pixels: 196, channels: 96, channelUnit: 4, nr: 8, minPixelPiece: 56 },
+  { batch: 1, pixels: 49, channels: 512, channelUnit: 4, nr: 8, minPixelPiece: 56 },
+  { batch: 3, pixels: 17, channels: 10, channelUnit: 5, nr: 8, minPixelPiece: 16 },
+  { batch: 9, pixels: 25, channels: 8, channelUnit: 4, nr: 8, minPixelPiece: 32 },
+  { batch: 1, pixels: 1, channels: 1, channelUnit: 1, nr: 8, minPixelPiece: 8 },
 ];
 
 describe('planWorkGrid / tileRange', () => {
