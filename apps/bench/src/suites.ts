@@ -1,57 +1,59 @@
 import { InvalidArgumentError } from '@pointwise/core';
+import { pointwiseLayers, type PointwiseLayerSpec, type PointwiseSuite } from '@pointwise/testing';
 import { makeLayer, type BenchLayer, type Suite } from './layer.js';
 
-/** A suite of square layers at batch 1, each given as `[Ci, Co, H = W]`. */
-function squareLayers(name: string, description: string, ...shapes: [ci: number, co: number, size: number][]): Suite {
-  return {
-    name,
-    description,
-    layers: shapes.map(([inChannels, outChannels, size]) => makeLayer({ inChannels, outChannels, height: size, width: size })),
-  };
+/** A listed network layer as a benchmark layer: batch 1, square, with the activation that follows it in the network. */
+function listedLayer(spec: PointwiseLayerSpec): BenchLayer {
+  return makeLayer({ inChannels: spec.inChannels, outChannels: spec.outChannels, height: spec.size, width: spec.size, activation: spec.activation });
+}
+
+/** A suite of `@pointwise/testing`'s pointwise layer list (the conformance layers tier's list too). */
+function listedSuite(suite: PointwiseSuite, description: string): Suite {
+  return { name: suite, description, layers: pointwiseLayers(suite).map(listedLayer) };
 }
 
 /**
  * MobileNetV2 (Sandler et al., 2018, Table 2) at 224×224, batch 1: a
- * representative pointwise layer of each stage — expansion (t = 6) and
- * projection — with bias and no activation.
+ * representative pointwise layer of each stage — expansion (t = 6, relu6)
+ * and linear projection — with bias.
  */
-export const MOBILENET_V2: Suite = squareLayers(
-  'mobilenet-v2',
-  'MobileNetV2 pointwise layers at 224², batch 1',
-  [16, 96, 112], [96, 24, 56], [144, 24, 56], [192, 32, 28], [384, 64, 14], [576, 96, 14], [960, 160, 7], [320, 1280, 7],
-);
+export const MOBILENET_V2: Suite = listedSuite('mobilenet-v2', 'MobileNetV2 pointwise layers at 224², batch 1');
 
-/** ResNet-50 (He et al., 2016, Table 1) bottleneck 1×1 layers at 224×224, batch 1. */
-export const RESNET_50: Suite = squareLayers(
-  'resnet-50',
-  'ResNet-50 bottleneck 1×1 layers at 224², batch 1',
-  [256, 64, 56], [64, 256, 56], [1024, 256, 14], [2048, 512, 7],
-);
+/** ResNet-50 (He et al., 2016, Table 1) bottleneck 1×1 layers at 224×224, batch 1, with their relu. */
+export const RESNET_50: Suite = listedSuite('resnet-50', 'ResNet-50 bottleneck 1×1 layers at 224², batch 1');
 
 /** The project's seed example: 56×56×512 → 56×56×1024, 3.3 GFLOP. */
-export const SEED: Suite = squareLayers(
-  'seed',
-  'the seed example: 56×56×512 → 56×56×1024 (3.3 GFLOP)',
-  [512, 1024, 56],
-);
+export const SEED: Suite = listedSuite('seed', 'the seed example: 56×56×512 → 56×56×1024 (3.3 GFLOP)');
 
-/** Tiny layers where call and dispatch overhead, not arithmetic, dominate. */
-export const LATENCY: Suite = squareLayers(
-  'latency',
-  'tiny layers: dispatch overhead dominates',
-  [3, 8, 4], [8, 16, 8], [32, 32, 4], [64, 64, 1],
-);
+/** Tiny layers where call and dispatch overhead, not arithmetic, dominate (no activation). */
+export const LATENCY: Suite = {
+  name: 'latency',
+  description: 'tiny layers: dispatch overhead dominates',
+  layers: [[3, 8, 4], [8, 16, 8], [32, 32, 4], [64, 64, 1]].map(([inChannels, outChannels, size]) =>
+    makeLayer({ inChannels, outChannels, height: size, width: size }),
+  ),
+};
+
+/** The layers of `suite` whose `[Ci, Co]` are listed, in the list's order. */
+function pick(suite: Suite, ...channels: [ci: number, co: number][]): BenchLayer[] {
+  return suite.layers.filter((layer) => channels.some(([ci, co]) => layer.inChannels === ci && layer.outChannels === co));
+}
 
 /**
  * The suite `pnpm bench` runs with no arguments: about a minute on two cores,
  * spanning a tiny layer, MobileNetV2 and ResNet-50 layers of different
  * shapes (wide and short, narrow and tall) and the seed layer.
  */
-export const DEFAULT: Suite = squareLayers(
-  'default',
-  'a mix: latency, MobileNetV2, ResNet-50 and the seed layer',
-  [3, 8, 4], [16, 96, 112], [96, 24, 56], [384, 64, 14], [320, 1280, 7], [1024, 256, 14], [2048, 512, 7], [512, 1024, 56],
-);
+export const DEFAULT: Suite = {
+  name: 'default',
+  description: 'a mix: latency, MobileNetV2, ResNet-50 and the seed layer',
+  layers: [
+    LATENCY.layers[0],
+    ...pick(MOBILENET_V2, [16, 96], [96, 24], [384, 64], [320, 1280]),
+    ...pick(RESNET_50, [1024, 256], [2048, 512]),
+    ...SEED.layers,
+  ],
+};
 
 /** A suite whose layers come from elsewhere (real networks); created on demand. */
 export interface SuiteSource {

@@ -21,7 +21,6 @@ export { generateData, type DataRole } from './catalogue/data-source.js';
 export { fromJsonNumber, toJsonNumber } from './catalogue/json-number.js';
 export { caseActivation, materializeCase, type MaterializedCase } from './catalogue/materialize.js';
 export { loadCaseFile, parseCaseFile } from './catalogue/case-file.js';
-export { Prng } from './catalogue/prng.js';
 
 export {
   loadSsdMobilenetV1PointwiseLayers,

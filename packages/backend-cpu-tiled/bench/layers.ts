@@ -13,7 +13,7 @@
  */
 import { checkAccuracy, describeAccuracy, normalizeConv1x1, referenceConv1x1, type Layout } from '@pointwise/core';
 import { markdownTable } from 'markdown-table';
-import { randomData } from '../test/random-data.js';
+import { seededValues as randomData } from '@pointwise/testing';
 import { createKernelScratch, fullOutputRange, packWeights, planConv1x1, runConv1x1Range } from '../src/index.js';
 
 interface Layer {

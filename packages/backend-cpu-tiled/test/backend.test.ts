@@ -9,9 +9,10 @@ import {
   checkAccuracy,
   registerReferenceBackend,
 } from '@pointwise/core';
+import { seededValues } from '@pointwise/testing';
 import { describe, expect, it } from 'vitest';
 import { CPU_TILED_PRIORITY, CpuTiledBackend, registerCpuTiledBackend } from '../src/index.js';
-import { expectAccurate, makeCase, randomData } from './helpers.js';
+import { expectAccurate, makeCase } from './helpers.js';
 
 describe('CpuTiledBackend', () => {
   it('registers as cpu-tiled at priority 100 and is chosen over the reference', async () => {
@@ -22,13 +23,13 @@ describe('CpuTiledBackend', () => {
     expect(CPU_TILED_PRIORITY).toBe(100);
     expect(registry.names()).toEqual(['cpu-tiled', 'reference']);
 
-    const x = createTensor(randomData(2 * 8 * 5 * 5, 3), [2, 8, 5, 5], 'NHWC');
+    const x = createTensor(seededValues(2 * 8 * 5 * 5, 3), [2, 8, 5, 5], 'NHWC');
     const problem = {
       inputShape: x.shape,
       inputLayout: 'NHWC' as const,
       outputLayout: 'NCHW' as const,
-      weights: { data: randomData(12 * 4, 4), shape: [12, 4, 1, 1] as const },
-      bias: randomData(12, 5),
+      weights: { data: seededValues(12 * 4, 4), shape: [12, 4, 1, 1] as const },
+      bias: seededValues(12, 5),
       groups: 2,
       stride: 2,
       padding: 1,

@@ -6,8 +6,8 @@ import {
   type Conv1x1Problem,
   type NormalizedConv1x1,
 } from '@pointwise/core';
+import { seededValues } from '@pointwise/testing';
 import { expect } from 'vitest';
-import { randomData } from './random-data.js';
 import {
   copyOutputFromWasm,
   copyInputToWasm,
@@ -29,8 +29,6 @@ import {
 /** Both microkernels: the suites parameterised by kernel run once per entry. */
 export const KERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];
 
-export { randomData };
-
 /** A problem description with random weights, bias and input. */
 export interface CaseSpec extends Omit<Conv1x1Problem, 'weights' | 'bias'> {
   readonly outChannels: number;
@@ -50,10 +48,10 @@ export function makeCase(spec: CaseSpec): Case {
   const k = ci / (spec.groups ?? 1);
   const normalized = normalizeConv1x1({
     ...problem,
-    weights: { data: randomData(outChannels * k, seed + 1), shape: [outChannels, k] },
-    bias: withBias ? randomData(outChannels, seed + 2) : null,
+    weights: { data: seededValues(outChannels * k, seed + 1), shape: [outChannels, k] },
+    bias: withBias ? seededValues(outChannels, seed + 2) : null,
   });
-  return { ...normalized, x: randomData(n * ci * h * w, seed + 3) };
+  return { ...normalized, x: seededValues(n * ci * h * w, seed + 3) };
 }
 
 /** Runs the tiled kernel over the whole output (pre-filled with a sentinel, so unwritten cells show). */

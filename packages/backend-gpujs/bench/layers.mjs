@@ -11,6 +11,7 @@
 // + first run; warm = median of runs after that, with min–max.
 import { parseArgs } from 'node:util';
 import { checkAccuracy, createTensor, normalizeConv1x1, referenceConv1x1 } from '@pointwise/core';
+import { seededValues as random } from '@pointwise/testing';
 import { GpujsBackend } from '../dist/index.js';
 
 const LAYERS = [
@@ -39,16 +40,6 @@ const { values } = parseArgs({
 const modes = values.modes.split(',');
 const minMs = Number(values['min-ms']);
 const minRuns = Number(values['min-runs']);
-
-function random(length, seed) {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

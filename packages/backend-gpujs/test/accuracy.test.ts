@@ -1,8 +1,9 @@
 import type { Conv1x1Problem, Layout } from '@pointwise/core';
 import { checkAccuracy, createTensor, describeAccuracy, normalizeConv1x1, prepareConv1x1, referenceConv1x1 } from '@pointwise/core';
+import { seededValues } from '@pointwise/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpujsBackend, type GpujsMode } from '../src/index.js';
-import { gpujsRegistry, makeProblem, randomArray, runCase } from './helpers.js';
+import { gpujsRegistry, makeProblem, runCase } from './helpers.js';
 
 const LAYOUTS: readonly [Layout, Layout][] = [
   ['NCHW', 'NCHW'],
@@ -75,7 +76,7 @@ for (const { mode, skip } of MODES) {
       const registry = gpujsRegistry({ mode });
       const problem = makeProblem([1, 4, 3, 3], 3, { bias: true, activation: 'relu', inputLayout: 'NHWC' }, 51);
       const operator = await prepareConv1x1(problem, { backend: 'gpujs', strict: true, registry });
-      const data = randomArray(36, 52);
+      const data = seededValues(36, 52);
       data[0] = Number.NaN; // pixel (0, 0)
       data[4 * 4 + 1] = Number.POSITIVE_INFINITY; // pixel (1, 1)
       data[4 * 8 + 2] = Number.NEGATIVE_INFINITY; // pixel (2, 2)

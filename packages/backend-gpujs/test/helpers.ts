@@ -11,18 +11,8 @@ import {
   type Layout,
   type Shape4D,
 } from '@pointwise/core';
+import { seededValues } from '@pointwise/testing';
 import { GpujsBackend, type GpujsBackendOptions } from '../src/index.js';
-
-/** Deterministic values in [−1, 1) (a 32-bit LCG), so failures reproduce. */
-export function randomArray(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** A problem with random weights (and bias when asked) for an input shape and options. */
 export function makeProblem(
@@ -37,8 +27,8 @@ export function makeProblem(
   return {
     ...rest,
     inputShape,
-    weights: { data: randomArray(co * k, seed), shape: [co, k] },
-    bias: bias ? randomArray(co, seed + 7) : null,
+    weights: { data: seededValues(co * k, seed), shape: [co, k] },
+    bias: bias ? seededValues(co, seed + 7) : null,
   };
 }
 
@@ -65,7 +55,7 @@ export async function runCase(registry: BackendRegistry, problem: Conv1x1Problem
   const operator = await prepareConv1x1(problem, { backend: 'gpujs', strict: true, registry });
   const shape = problem.inputShape;
   const layout: Layout = problem.inputLayout ?? 'NCHW';
-  const data = randomArray(shape[0] * shape[1] * shape[2] * shape[3], seed).map((v) => 2 * v);
+  const data = seededValues(shape[0] * shape[1] * shape[2] * shape[3], seed).map((v) => 2 * v);
   const before = data.slice();
   const x = createTensor(data, shape, layout);
   const out = sync ? operator.runSync(x) : await operator.run(x);

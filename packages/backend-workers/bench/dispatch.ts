@@ -18,7 +18,7 @@ import { WorkersBackend } from '@pointwise/backend-workers';
 import { markdownTable } from 'markdown-table';
 import { Piscina } from 'piscina';
 import Tinypool from 'tinypool';
-import { seededValues as seeded } from '../test/cases.js';
+import { seededValues as seeded } from '@pointwise/testing';
 import { summarize, timePair } from './timing.js';
 
 const THREADS = 2;

@@ -17,7 +17,7 @@ import { CpuTiledBackend, type MicrokernelKind } from '@pointwise/backend-cpu-ti
 import { normalizeConv1x1, zerosTensor, type BackendOperator, type Tensor } from '@pointwise/core';
 import { WorkersBackend } from '@pointwise/backend-workers';
 import { markdownTable } from 'markdown-table';
-import { seededValues as seeded } from '../test/cases.js';
+import { seededValues as seeded } from '@pointwise/testing';
 import { timePair } from './timing.js';
 
 /** `[name, Ci, Co, H = W]` of each layer (issue 3's list). */

@@ -7,6 +7,7 @@
  */
 import type { PlanOptions } from '@pointwise/backend-cpu-tiled';
 import type { Activation, Conv1x1Problem, Layout } from '@pointwise/core';
+import { OPTION_MATRIX, optionCombinations, seededValues, withSpecialValues } from '@pointwise/testing';
 
 export interface WorkersCase {
   readonly name: string;
@@ -47,25 +48,11 @@ export const WORKERS_CASES: readonly WorkersCase[] = [
   { name: 'larger: 64→96 @20² NHWC', shape: [1, 64, 20, 20], co: 96, inputLayout: 'NHWC', bias: true },
 ];
 
-/** Deterministic values in [−1, 1) (linear congruential generator). */
-export function seededValues(length: number, seed: number): Float32Array {
-  const data = new Float32Array(length);
-  let state = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 31 - 1;
-  }
-  return data;
-}
-
-const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-40, -3e-42];
-
 /** The input data of a case (seeded; with special values at fixed positions when asked). */
 export function caseInput(c: WorkersCase, seed = 1): Float32Array {
   const [n, ci, h, w] = c.shape;
   const data = seededValues(n * ci * h * w, seed);
-  if (c.special) for (let i = 0; i < data.length; i += 37) data[i] = SPECIALS[(i / 37) % SPECIALS.length];
-  return data;
+  return c.special ? withSpecialValues(data, 37) : data;
 }
 
 /** The problem of a case (seeded weights and bias). */
@@ -84,36 +71,24 @@ export function caseProblem(c: WorkersCase): Conv1x1Problem {
   };
 }
 
-const LAYOUT_PAIRS: readonly (readonly [Layout, Layout])[] = [
-  ['NCHW', 'NCHW'],
-  ['NHWC', 'NHWC'],
-  ['NCHW', 'NHWC'],
-  ['NHWC', 'NCHW'],
-];
-const STRIDES = [1, 2, [3, 2]] as const;
-const PADDINGS = [0, 1, [2, 0, 1, 3]] as const;
-const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'relu6', { type: 'clamp', min: -0.25, max: 0.5 }];
-
 /**
- * Every option combination (layout pair × stride × padding × groups × bias ×
- * activation) on one small shape, with small forced blocks so each crosses
- * block and panel edges.
+ * Every option combination of the shared matrix (layout pair × stride ×
+ * padding × groups × bias × activation) on its small shape, with its small
+ * forced blocks so each crosses block and panel edges.
  */
 export function optionMatrixCases(): WorkersCase[] {
-  const cases: WorkersCase[] = [];
-  for (const [inputLayout, outputLayout] of LAYOUT_PAIRS) {
-    for (const stride of STRIDES) {
-      for (const padding of PADDINGS) {
-        for (const groups of [1, 3]) {
-          for (const bias of [true, false]) {
-            for (const activation of ACTIVATIONS) {
-              const name = `${inputLayout}→${outputLayout} ${JSON.stringify({ stride, padding, groups, bias, activation })}`;
-              cases.push({ name, shape: [2, 6, 7, 9], co: 15, inputLayout, outputLayout, stride, padding, groups, bias, activation, kernel: { mc: 8, nc: 16, kc: 1 } });
-            }
-          }
-        }
-      }
-    }
-  }
-  return cases;
+  const [n, ci, h, w] = OPTION_MATRIX.inputShape;
+  return optionCombinations().map(({ inputLayout, outputLayout, stride, padding, groups, bias, activation }) => ({
+    name: `${inputLayout}→${outputLayout} ${JSON.stringify({ stride, padding, groups, bias, activation })}`,
+    shape: [n, ci, h, w],
+    co: OPTION_MATRIX.outChannels,
+    inputLayout,
+    outputLayout,
+    stride,
+    padding,
+    groups,
+    bias,
+    activation,
+    kernel: OPTION_MATRIX.smallBlocks,
+  }));
 }

@@ -1,11 +1,7 @@
 import { checkAccuracy, describeAccuracy, normalizeConv1x1, referenceConv1x1, type Activation, type Layout } from '@pointwise/core';
+import { SplitMix32 } from '@pointwise/testing';
 import { describe, expect, it } from 'vitest';
-import { seededUniform } from '../synthetic-data.js';
 import { naiveConv1x1 } from './naive-kernel.js';
-
-function randomArray(length: number, random: () => number): Float32Array {
-  return Float32Array.from({ length }, () => random() * 2 - 1);
-}
 
 interface Case {
   readonly shape: [number, number, number, number];
@@ -28,12 +24,12 @@ const CASES: Case[] = [
 
 describe('naiveConv1x1', () => {
   it.each(CASES.map((c, i) => [i, c] as const))('matches the float64 reference within the §5 bound (case %i)', (i, c) => {
-    const random = seededUniform(100 + i);
+    const random = new SplitMix32(100 + i);
     const [n, ci, h, w] = c.shape;
     const k = ci / (c.groups ?? 1);
-    const x = randomArray(n * ci * h * w, random);
-    const weights = randomArray(c.co * k, random);
-    const bias = c.bias ? randomArray(c.co, random) : null;
+    const x = random.fill(n * ci * h * w, -1, 1);
+    const weights = random.fill(c.co * k, -1, 1);
+    const bias = c.bias ? random.fill(c.co, -1, 1) : null;
     const { geometry } = normalizeConv1x1({
       inputShape: c.shape,
       inputLayout: c.inputLayout,

@@ -1,13 +1,11 @@
-import { FLOAT32_MIN_NORMAL, InvalidArgumentError, InvalidTensorError } from '@pointwise/core';
+import { InvalidArgumentError, InvalidTensorError } from '@pointwise/core';
+import { SPECIAL_VALUES, SplitMix32 } from '@pointwise/testing';
 import { loadSsdMobilenetV1PointwiseLayers, type PointwiseLayer } from '../network/ssd-mobilenet-v1.js';
 import type { DataSource } from './case.js';
 import { fromJsonNumber } from './json-number.js';
-import { Prng } from './prng.js';
 
 /** Which tensor of a case a {@link DataSource} fills. */
 export type DataRole = 'input' | 'weights' | 'bias' | 'output';
-
-const SPECIALS = [NaN, Infinity, -Infinity, -0, FLOAT32_MIN_NORMAL / 8, -FLOAT32_MIN_NORMAL / 3];
 
 function fill(length: number, at: (i: number) => number): Float32Array {
   const out = new Float32Array(length);
@@ -50,22 +48,22 @@ export async function generateData(source: DataSource, length: number, role: Dat
   } else {
     switch (source.generator) {
       case 'uniform': {
-        const prng = new Prng(source.seed);
+        const prng = new SplitMix32(source.seed);
         const min = source.min ?? -1;
         const max = source.max ?? 1;
         data = fill(length, () => prng.uniform(min, max));
         break;
       }
       case 'integers': {
-        const prng = new Prng(source.seed);
+        const prng = new SplitMix32(source.seed);
         data = fill(length, () => prng.int(source.min, source.max));
         break;
       }
       case 'special': {
-        const prng = new Prng(source.seed);
+        const prng = new SplitMix32(source.seed);
         const fraction = source.fraction ?? 0.25;
         const scale = source.scale ?? 1;
-        data = fill(length, () => (prng.next() < fraction ? SPECIALS[prng.int(0, SPECIALS.length - 1)] : prng.uniform(-scale, scale)));
+        data = fill(length, () => (prng.next() < fraction ? SPECIAL_VALUES[prng.int(0, SPECIAL_VALUES.length - 1)] : prng.uniform(-scale, scale)));
         break;
       }
       case 'constant': {

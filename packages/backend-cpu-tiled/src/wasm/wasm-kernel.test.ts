@@ -9,6 +9,7 @@ import {
   type Conv1x1Geometry,
   type Layout,
 } from '@pointwise/core';
+import { seededValues } from '@pointwise/testing';
 import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { CpuTiledBackend } from '../cpu-tiled-backend.js';
@@ -22,17 +23,6 @@ import { detectWasmSimd } from './simd-support.js';
 import { copyInputToWasm, copyOutputFromWasm, createWasmConvMemory, instantiateWasmConv, writeOperatorConstants } from './wasm-kernel.js';
 import { planWasmLayout } from './wasm-layout.js';
 
-/** Deterministic values in [-1, 1) (a linear congruential generator). */
-function values(length: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
 interface Case {
   readonly problem: Conv1x1Problem;
   readonly x: Float32Array;
@@ -44,10 +34,10 @@ function makeCase(inputShape: [number, number, number, number], co: number, opti
   const problem: Conv1x1Problem = {
     ...rest,
     inputShape,
-    weights: { data: values(co * k, seed), shape: [co, k] },
-    bias: withBias ? values(co, seed + 1) : null,
+    weights: { data: seededValues(co * k, seed), shape: [co, k] },
+    bias: withBias ? seededValues(co, seed + 1) : null,
   };
-  return { problem, x: values(inputShape.reduce((a, b) => a * b, 1), seed + 2) };
+  return { problem, x: seededValues(inputShape.reduce((a, b) => a * b, 1), seed + 2) };
 }
 
 /** Runs `ranges` (default: the whole output) with the WASM microkernel, each on its own thread scratch of one memory. */
@@ -148,7 +138,7 @@ describe('WASM SIMD microkernel against the reference and the JS microkernel', (
 describe('runConv1x1RangeWasm', () => {
   it('assembles a bit-identical output from disjoint ranges over one shared memory', () => {
     const { geometry, weights, bias } = normalizeConv1x1(makeCase([2, 16, 9, 7], 20, { padding: [1, 0], groups: 2, outputLayout: 'NHWC' }).problem);
-    const x = values(2 * 16 * 9 * 7, 5);
+    const x = seededValues(2 * 16 * 9 * 7, 5);
     const full = runWasm(geometry, weights, bias, x);
     const pixels = geometry.outHeight * geometry.outWidth;
     const ranges: OutputRange[] = [
@@ -165,7 +155,7 @@ describe('runConv1x1RangeWasm', () => {
   it('rejects a channelStart that is not on a 4-channel tile of its group', () => {
     const { geometry, weights, bias } = normalizeConv1x1(makeCase([1, 4, 2, 2], 8).problem);
     const range = { batchStart: 0, batchEnd: 1, channelStart: 2, channelEnd: 8, pixelStart: 0, pixelEnd: 4 };
-    expect(() => runWasm(geometry, weights, bias, values(16, 1), [range])).toThrow(InvalidArgumentError);
+    expect(() => runWasm(geometry, weights, bias, seededValues(16, 1), [range])).toThrow(InvalidArgumentError);
   });
 });
 

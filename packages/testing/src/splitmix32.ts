@@ -2,11 +2,14 @@
  * A small seeded pseudo-random generator: SplitMix32 (a 32-bit variant of
  * Steele, Lea and Flood's SplitMix, *Fast Splittable Pseudorandom Number
  * Generators*, OOPSLA 2014). The same seed gives the same sequence on every
- * platform, which is all the catalogue needs.
+ * platform. The conformance catalogue's data sources and the benchmark's
+ * synthetic layers draw from it; tests that only need a block of values in
+ * `[−1, 1)` use {@link seededValues} instead.
  */
-export class Prng {
+export class SplitMix32 {
   #state: number;
 
+  /** @param seed any number; only its low 32 bits are used. */
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
@@ -30,8 +33,15 @@ export class Prng {
     return min + (max - min) * this.next();
   }
 
-  /** Uniform integer in `[min, max]`. */
+  /** Uniform integer in `[min, max]` (both integers). */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** `length` float32 values uniform in `[min, max)`, drawn in order. */
+  fill(length: number, min: number, max: number): Float32Array {
+    const data = new Float32Array(length);
+    for (let i = 0; i < length; i++) data[i] = this.uniform(min, max);
+    return data;
   }
 }
