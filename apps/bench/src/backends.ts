@@ -1,4 +1,5 @@
 import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
+import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 
 /** Backend options the bench exposes on its command line. */
@@ -7,6 +8,8 @@ export interface BenchBackendOptions {
   readonly threads: number;
   /** gpu.js mode of the `gpujs` backend (`auto` declines software renderers). */
   readonly gpujsMode: GpujsModeOption;
+  /** Microkernel of `cpu-tiled` and `workers`; absent: each backend's own default (WASM SIMD where available). */
+  readonly kernel?: MicrokernelKind;
 }
 
 /** The bench's registry, and the backends that could not even be registered (with why). */
@@ -23,7 +26,7 @@ const ENGINE_NAMES = ['cpu-tiled', 'workers', 'gpujs'] as const;
  * A fresh registry (not the process-wide default, so the bench's options
  * cannot leak into it) holding `reference` and every Pointwise engine
  * package, registered by the conformance app's `registerAllBackends` with
- * the bench's thread count and gpu.js mode. Backends load lazily: an
+ * the bench's thread count, microkernel and gpu.js mode. Backends load lazily: an
  * unavailable one is reported by name with its reason when the harness
  * loads it; a package that cannot be imported is returned in `missing`.
  */
@@ -31,10 +34,15 @@ export async function createBenchRegistry(options: BenchBackendOptions): Promise
   const registry = new BackendRegistry();
   registerReferenceBackend(registry);
   const missing = new Map<string, string>();
+  const kernelOption = options.kernel === undefined ? {} : { kernel: options.kernel };
   try {
     const { registerAllBackends } = await import('@pointwise/conformance');
     const failed = await registerAllBackends(registry, {
-      options: { workers: { threads: options.threads }, gpujs: { mode: options.gpujsMode } },
+      options: {
+        'cpu-tiled': kernelOption,
+        workers: { threads: options.threads, ...kernelOption },
+        gpujs: { mode: options.gpujsMode },
+      },
     });
     for (const m of failed) missing.set(m.name, `${m.packageName}: ${m.reason}`);
   } catch (error) {
@@ -55,4 +63,70 @@ export function defaultBackendNames(bench: BenchRegistry): string[] {
     .filter((name) => name !== 'reference')
     .reverse();
   return [...registered, ...[...bench.missing.keys()].filter((name) => !registered.includes(name))];
+}
+
+/** The microkernels `--kernel` accepts (those of `@pointwise/backend-cpu-tiled`). */
+export const MICROKERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];
+
+/** The backends that run a cpu-tiled microkernel, so `--kernel` makes one contender per microkernel of each. */
+export const KERNEL_BACKENDS: readonly string[] = ['cpu-tiled', 'workers'];
+
+/**
+ * One configuration of a backend run as its own contender: `cpu-tiled` with
+ * the JS microkernel (`cpu-tiled[js]`), `gpujs` in `webasm` mode
+ * (`gpujs[webasm]`), … Each lives in a registry of its own, created with
+ * that configuration.
+ */
+export interface BackendVariant {
+  /** Registry name of the backend, e.g. `cpu-tiled`. */
+  readonly backend: string;
+  /** Contender name: the backend name and the configuration in brackets, e.g. `cpu-tiled[js]`. */
+  readonly name: string;
+  readonly bench: BenchRegistry;
+}
+
+/** What {@link createBenchRegistries} takes: the shared options, and the configurations to compare. */
+export interface BenchVariantOptions {
+  readonly threads: number;
+  /** gpu.js modes: the first configures the plain `gpujs`; more than one makes a `gpujs[mode]` contender each. */
+  readonly gpujsModes: readonly GpujsModeOption[];
+  /** Microkernels: absent, the backends' defaults; given, a `cpu-tiled[k]` and a `workers[k]` contender each. */
+  readonly kernels?: readonly MicrokernelKind[];
+}
+
+/** The bench's main registry and the per-configuration ones (disposed together by {@link disposeBenchRegistries}). */
+export interface BenchRegistries {
+  readonly main: BenchRegistry;
+  readonly variants: readonly BackendVariant[];
+}
+
+/**
+ * The main registry (first gpu.js mode, default microkernel) and, for each
+ * requested microkernel and — when more than one is given — each gpu.js
+ * mode, a registry of its own whose affected backends become contenders
+ * named `backend[configuration]`. Backends initialise lazily, so a
+ * registry whose backends are not benchmarked costs nothing but the
+ * registration.
+ */
+export async function createBenchRegistries(options: BenchVariantOptions): Promise<BenchRegistries> {
+  const [gpujsMode = 'auto'] = options.gpujsModes;
+  const main = await createBenchRegistry({ threads: options.threads, gpujsMode });
+  const variants: BackendVariant[] = [];
+  for (const kernel of options.kernels ?? []) {
+    const bench = await createBenchRegistry({ threads: options.threads, gpujsMode, kernel });
+    for (const backend of KERNEL_BACKENDS) variants.push({ backend, name: `${backend}[${kernel}]`, bench });
+  }
+  if (options.gpujsModes.length > 1) {
+    for (const mode of options.gpujsModes) {
+      const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: mode });
+      variants.push({ backend: 'gpujs', name: `gpujs[${mode}]`, bench });
+    }
+  }
+  return { main, variants };
+}
+
+/** Disposes the main registry and every configuration's (each once). */
+export async function disposeBenchRegistries(registries: BenchRegistries): Promise<void> {
+  const all = new Set([registries.main, ...registries.variants.map((v) => v.bench)]);
+  for (const bench of all) await bench.registry.dispose();
 }

@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import { GPUJS_MODES, type GpujsModeOption } from '@pointwise/backend-gpujs';
 import { InvalidArgumentError, PointwiseError, type Layout } from '@pointwise/core';
-import { createBenchRegistry, defaultBackendNames, type BenchRegistry } from './backends.js';
+import { createBenchRegistries, defaultBackendNames, disposeBenchRegistries, MICROKERNELS, type BenchRegistries, type BenchRegistry } from './backends.js';
 import { runBench } from './bench.js';
 import { BackendContender } from './contenders/backend-contender.js';
 import type { Contender } from './contenders/contender.js';
@@ -48,7 +49,8 @@ interface CliOptions {
   maxSamples: number;
   warmup: number;
   seed: number;
-  gpujsMode: GpujsModeOption;
+  gpujsMode: GpujsModeOption[];
+  kernel?: MicrokernelKind[];
   json?: string;
   markdown?: string;
   html?: string;
@@ -61,6 +63,16 @@ function integer(min: number) {
     const value = Number(text);
     if (!Number.isSafeInteger(value) || value < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, received "${text}"`);
     return value;
+  };
+}
+
+/** A parser of a comma-separated list whose items must be among `allowed` (duplicates dropped). */
+function listOf<T extends string>(allowed: readonly T[]) {
+  return (text: string): T[] => {
+    const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const bad = items.find((item) => !(allowed as readonly string[]).includes(item));
+    if (items.length === 0 || bad !== undefined) throw new CommanderArgumentError(`expected a comma-separated list of ${allowed.join(', ')}, received "${text}"`);
+    return [...new Set(items)] as T[];
   };
 }
 
@@ -94,7 +106,17 @@ function program(): Command {
     .option('--max-samples <n>', 'stop a fast contender at this many samples even below --min-time', integer(1), 1000)
     .option('--warmup <ms>', 'warm-up time per contender and layer, counting the first run', integer(0), 100)
     .option('--seed <n>', 'seed of the synthetic layer data', integer(0), 1)
-    .addOption(new Option('--gpujs-mode <mode>', 'gpu.js mode of the gpujs backend').choices(['auto', ...GPUJS_MODES]).default('auto'))
+    .option(
+      '--kernel <list>',
+      `microkernels of cpu-tiled and workers (${MICROKERNELS.join(', ')}): one contender per microkernel, e.g. cpu-tiled[js]; default: each backend's own (WASM SIMD where available)`,
+      listOf(MICROKERNELS),
+    )
+    .option(
+      '--gpujs-mode <modes>',
+      `gpu.js mode of the gpujs backend (auto, ${GPUJS_MODES.join(', ')}); several, comma-separated: one contender per mode, e.g. gpujs[webasm]`,
+      listOf<GpujsModeOption>(['auto', ...GPUJS_MODES]),
+      ['auto'],
+    )
     .option('--json <file>', 'write every sample and the environment as JSON')
     .option('--markdown <file>', 'write the tables as Markdown')
     .option('--html <file>', 'write a self-contained HTML page with charts')
@@ -110,16 +132,25 @@ async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
   return layers;
 }
 
-function chooseContenders(options: CliOptions, bench: BenchRegistry): Contender[] {
+function chooseContenders(options: CliOptions, registries: BenchRegistries): Contender[] {
+  const bench = registries.main;
   const registryNames = bench.registry.names();
-  const known = [...new Set([...registryNames, ...bench.missing.keys(), ...PEER_NAMES])];
+  const { variants } = registries;
+  const known = [...new Set([...registryNames, ...bench.missing.keys(), ...variants.map((v) => v.name), ...PEER_NAMES])];
   const requested = options.backends
     ? options.backends.split(',').map((s) => s.trim()).filter((s) => s !== '')
     : [...defaultBackendNames(bench), ...PEER_NAMES];
   const contenders: Contender[] = [];
   for (const name of new Set(requested)) {
     const missing = bench.missing.get(name);
-    if (isPeerName(name)) {
+    // A backend with configurations (`--kernel`, several `--gpujs-mode`s) runs once per configuration.
+    const configured = variants.filter((v) => v.backend === name || v.name === name);
+    if (configured.length > 0) {
+      for (const v of configured) {
+        const reason = v.bench.missing.get(v.backend);
+        contenders.push(reason === undefined ? new BackendContender(v.name, v.bench.registry, v.backend) : new UnavailableContender(v.name, reason));
+      }
+    } else if (isPeerName(name)) {
       if (options.peers) contenders.push(createPeer(name, options.threads));
     } else if (registryNames.includes(name)) {
       contenders.push(new BackendContender(name, bench.registry));
@@ -139,7 +170,7 @@ async function listing(sources: readonly SuiteSource[], bench: BenchRegistry): P
   lines.push('Backends (registry):');
   for (const b of await bench.registry.list()) lines.push(`  ${b.name.padEnd(18)} ${b.available ? 'available' : `unavailable: ${b.reason}`}`);
   for (const [name, reason] of bench.missing) lines.push(`  ${name.padEnd(18)} not registered: ${reason}`);
-  lines.push('Peers:', ...PEER_NAMES.map((p) => `  ${p}`), `Shape grammar: ${SHAPE_GRAMMAR}`);
+  lines.push('Peers:', ...PEER_NAMES.map((p) => `  ${p}`), `Microkernels (--kernel): ${MICROKERNELS.join(', ')}`, `Shape grammar: ${SHAPE_GRAMMAR}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -159,7 +190,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? 0 : EXIT_USAGE;
   }
-  const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: options.gpujsMode });
+  const registries = await createBenchRegistries({ threads: options.threads, gpujsModes: options.gpujsMode, kernels: options.kernel });
+  const bench = registries.main;
   try {
     const sources = builtInSuites([SSD_SUITE]);
     if (options.list) {
@@ -178,7 +210,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       maxSamples: options.maxSamples,
       warmupMs: options.warmup,
     };
-    const contenders = chooseContenders(options, bench);
+    const contenders = chooseContenders(options, registries);
     const report = await runBench({
       suites,
       contenders,
@@ -204,6 +236,6 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT_FAILURE;
   } finally {
-    await bench.registry.dispose();
+    await disposeBenchRegistries(registries);
   }
 }

@@ -193,6 +193,40 @@ describe('the pointwise-bench command', () => {
     expect(html).toMatch(/Chart\.js v4/);
   });
 
+  it('runs cpu-tiled and workers once per --kernel microkernel, workers on --threads threads', async () => {
+    const err = sink();
+    const file = join(dir, 'kernels.json');
+    const status = await main(
+      ['node', 'cli', '--shape', '256x28x28:256:relu6', '--backends', 'cpu-tiled,workers', '--kernel', 'js,wasm-simd', '--threads', '2',
+        '--repeat', '3', '--min-time', '1', '--warmup', '1', '--no-progress', '--json', file],
+      { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream },
+    );
+    expect(status, err.text()).toBe(0);
+    const json = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+    const rows = json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status, m.details.kernel, m.details.threads]);
+    expect(rows).toEqual([
+      ['cpu-tiled[js]', 'ok', 'js', 1],
+      ['cpu-tiled[wasm-simd]', 'ok', 'wasm-simd', 1],
+      ['workers[js]', 'ok', 'js', 2],
+      ['workers[wasm-simd]', 'ok', 'wasm-simd', 2],
+    ]);
+  });
+
+  it('selects one configuration by its bracketed name and rejects an unknown microkernel', async () => {
+    const err = sink();
+    const file = join(dir, 'one-kernel.json');
+    const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };
+    const status = await main(
+      ['node', 'cli', '--shape', '16x4x4:8', '--backends', 'cpu-tiled[js]', '--kernel', 'js', '--repeat', '3', '--min-time', '1', '--warmup', '1',
+        '--no-progress', '--json', file],
+      io,
+    );
+    expect(status, err.text()).toBe(0);
+    const json = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+    expect(json.suites[0].layers[0].measurements.map((m) => [m.contender, m.details.kernel])).toEqual([['cpu-tiled[js]', 'js']]);
+    expect(await main(['node', 'cli', '--shape', '16x4x4:8', '--kernel', 'avx', '--no-progress'], io)).toBe(EXIT_USAGE);
+  });
+
   it('rejects an unknown backend and a malformed shape with the usage status', async () => {
     const err = sink();
     const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };

@@ -29,18 +29,25 @@ export class BackendContender implements Contender {
   readonly name: string;
   readonly version: string;
   readonly #registry: BackendRegistry;
+  readonly #backend: string;
 
-  constructor(name: string, registry: BackendRegistry) {
+  /**
+   * @param name the contender's name in the report (`cpu-tiled`, or `cpu-tiled[js]` for one configuration).
+   * @param registry the registry holding the backend, configured as the name says.
+   * @param backend the registry name, when it differs from `name`.
+   */
+  constructor(name: string, registry: BackendRegistry, backend: string = name) {
     this.name = name;
     this.#registry = registry;
-    const pkg = BACKEND_PACKAGES[name];
+    this.#backend = backend;
+    const pkg = BACKEND_PACKAGES[backend];
     this.version = pkg === undefined ? 'unknown' : packageVersion(pkg);
   }
 
   /** Initialises the backend through the registry; throws the backend's own reason when it is unavailable. */
   async load(): Promise<void> {
     try {
-      await this.#registry.get(this.name);
+      await this.#registry.get(this.#backend);
     } catch (error) {
       if (error instanceof BackendUnavailableError && error.attempts.length > 0) {
         throw new Error(error.attempts.map((a) => a.reason).join('; '), { cause: error });
@@ -58,7 +65,7 @@ export class BackendContender implements Contender {
     const input = sharedCopy(problem.input);
     const op = await prepareConv1x1(layerProblem(layer, input, problem.weights, problem.bias), {
       registry: this.#registry,
-      backend: this.name,
+      backend: this.#backend,
       strict: true,
     });
     const out = zerosTensor(op.geometry.outputShape, op.geometry.outputLayout, true);
