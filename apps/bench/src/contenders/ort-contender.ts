@@ -1,4 +1,4 @@
-import { applyActivation, normalizeConv1x1, type Layout } from '@pointwise/core';
+import { normalizeConv1x1, type Layout } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
 import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
@@ -8,11 +8,12 @@ type BuildModel = typeof import('@pointwise/conformance').buildOnnxConvModel;
 
 /**
  * ONNX Runtime for Node (CPU execution provider, MLAS kernels) running the
- * conformance app's one-node `Conv` model ({@link BuildModel}), one session
- * per layer, `intraOpNumThreads` fixed per contender (`ort-1t`: 1, `ort-mt`:
+ * conformance app's `Conv` model ({@link BuildModel}), one session per
+ * layer, `intraOpNumThreads` fixed per contender (`ort-1t`: 1, `ort-mt`:
  * `--threads`). ONNX `Conv` is NCHW only, so this contender always runs
- * NCHW. A fused activation is a clamp applied after the session, inside the
- * timed call (the one-node model has none).
+ * NCHW. A fused activation is a `Clip` node in the model, so ONNX Runtime
+ * runs it (and may fuse it into the Conv) as it would for an exported
+ * network, the way TensorFlow.js fuses it into its conv.
  *
  * The session is created here rather than through the conformance witness
  * for one option: `session.intra_op.allow_spinning = 0`. By default ORT's
@@ -67,18 +68,15 @@ export class OrtContender implements Contender {
     const [inputName] = session.inputNames;
     const [outputName] = session.outputNames;
     const shape = [...geometry.inputShape];
-    const act = geometry.activation;
     let last: Float32Array = new Float32Array(0);
     return {
       inputLayout: 'NCHW',
       outputLayout: 'NCHW',
-      details: { threads: this.threads, kernel: 'mlas', spinning: false },
+      details: { threads: this.threads, kernel: 'mlas', spinning: false, activation: geometry.activation.kind === 'none' ? 'none' : 'clip-node' },
       precisionFactor: 1,
       run: async () => {
         const results = await session.run({ [inputName]: new ort.Tensor('float32', input.data, shape) });
-        const y = results[outputName].data as Float32Array;
-        if (act.kind !== 'none') for (let i = 0; i < y.length; i++) y[i] = applyActivation(y[i], act);
-        last = y;
+        last = results[outputName].data as Float32Array;
       },
       output: () => last,
       dispose: () => session.release(),

@@ -1,5 +1,4 @@
 import {
-  applyActivation,
   convertLayout,
   createTensor,
   normalizeConv1x1,
@@ -19,6 +18,21 @@ export interface OnnxConvOptions {
 
 const INPUT = 'X';
 const OUTPUT = 'Y';
+/** The Conv's output when a Clip follows it. */
+const CONV_OUTPUT = 'conv';
+
+/** Options of {@link buildOnnxConvModel}. */
+export interface OnnxConvModelOptions {
+  /**
+   * Append the geometry's activation as an ONNX `Clip` node (opset ≥ 11:
+   * `min` and `max` as scalar initializer inputs), so ONNX Runtime runs the
+   * fused activation itself. Default `true`; without an activation no node is added.
+   */
+  readonly clip?: boolean;
+}
+
+/** Whether the opset has `Clip` with `min`/`max` as inputs (opset 11; attributes before). */
+const CLIP_INPUTS_OPSET = 11;
 
 function valueInfo(name: string, dims: readonly number[]) {
   return {
@@ -31,6 +45,27 @@ function ints(name: string, values: readonly number[]) {
   return { name, type: ONNX_ATTRIBUTE_TYPE.INTS, ints: [...values] };
 }
 
+/** A float32 initializer: `dims` `[]` makes a scalar. */
+function floatInitializer(name: string, dims: readonly number[], values: Float32Array) {
+  return { name, dims: [...dims], data_type: ONNX_FLOAT, raw_data: float32LittleEndianBytes(values) };
+}
+
+/**
+ * The `Clip` node of an activation and its `min`/`max` scalar initializers
+ * (±Infinity for an open side, which `Clip` accepts), reading `input` and
+ * writing {@link OUTPUT}. ONNX `Clip` is `min(max(x, lo), hi)`; core's clamp
+ * (ARCHITECTURE.md §1) gives the same value for every number and ±Inf.
+ */
+function clipNode(input: string, activation: Conv1x1Geometry['activation']) {
+  return {
+    node: { name: 'activation', op_type: 'Clip', input: [input, 'clip_min', 'clip_max'], output: [OUTPUT] },
+    initializer: [
+      floatInitializer('clip_min', [], Float32Array.of(activation.min)),
+      floatInitializer('clip_max', [], Float32Array.of(activation.max)),
+    ],
+  };
+}
+
 /**
  * Why ONNX Runtime cannot witness this geometry, or `null` when it can.
  * An empty batch (N = 0) is left to core, which answers it without a backend.
@@ -40,28 +75,38 @@ export function onnxConvUnsupportedReason(geometry: Conv1x1Geometry): string | n
 }
 
 /**
- * Serialises a one-node ONNX model `Y = Conv(X, W, B)` for a geometry:
+ * Serialises an ONNX model `Y = Clip(Conv(X, W, B), min, max)` for a
+ * geometry, or the one-node `Y = Conv(X, W, B)` when it has no activation
+ * (or `options.clip` is `false`):
  * `X` `[N, Ci, H, W]` and `Y` `[N, Co, Ho, Wo]` in NCHW (the only layout ONNX
  * `Conv` has), `W` `[Co, Ci/groups, 1, 1]` and `B` `[Co]` as initializers,
  * attributes `kernel_shape = [1, 1]`, `strides = [sH, sW]`,
  * `pads = [top, left, bottom, right]` (ONNX's begin-then-end order),
- * `dilations` and `group`. The activation is not part of the model.
+ * `dilations` and `group`. The activation's bounds are `Clip`'s `min` and
+ * `max` inputs (scalar initializers; the model's opset is
+ * {@link ONNX_OPSET} ≥ 11), so graph optimisation can fuse it into the Conv
+ * as ONNX Runtime does for exported networks.
  *
  * @param weights `[Co, Ci/groups]` row-major.
  * @param bias `[Co]` or `null` (then `B` is omitted).
  * @returns the `ModelProto` bytes.
  */
-export function buildOnnxConvModel(geometry: Conv1x1Geometry, weights: Float32Array, bias: Float32Array | null): Uint8Array {
+export function buildOnnxConvModel(
+  geometry: Conv1x1Geometry,
+  weights: Float32Array,
+  bias: Float32Array | null,
+  options: OnnxConvModelOptions = {},
+): Uint8Array {
   const g = geometry;
-  const initializer = [
-    { name: 'W', dims: [g.outChannels, g.inChannelsPerGroup, 1, 1], data_type: ONNX_FLOAT, raw_data: float32LittleEndianBytes(weights) },
-  ];
-  if (bias !== null) initializer.push({ name: 'B', dims: [g.outChannels], data_type: ONNX_FLOAT, raw_data: float32LittleEndianBytes(bias) });
+  const clip = (options.clip ?? true) && g.activation.kind !== 'none' ? clipNode(CONV_OUTPUT, g.activation) : null;
+  if (clip !== null && ONNX_OPSET < CLIP_INPUTS_OPSET) throw new Error(`Clip with min/max inputs needs opset ≥ ${CLIP_INPUTS_OPSET}, the model uses ${ONNX_OPSET}`);
+  const initializer = [floatInitializer('W', [g.outChannels, g.inChannelsPerGroup, 1, 1], weights)];
+  if (bias !== null) initializer.push(floatInitializer('B', [g.outChannels], bias));
   const node = {
     name: 'conv1x1',
     op_type: 'Conv',
     input: bias === null ? [INPUT, 'W'] : [INPUT, 'W', 'B'],
-    output: [OUTPUT],
+    output: [clip === null ? OUTPUT : CONV_OUTPUT],
     attribute: [
       ints('kernel_shape', [1, 1]),
       ints('strides', [g.strideH, g.strideW]),
@@ -76,8 +121,8 @@ export function buildOnnxConvModel(geometry: Conv1x1Geometry, weights: Float32Ar
     opset_import: [{ domain: '', version: ONNX_OPSET }],
     graph: {
       name: 'pointwise-conv1x1',
-      node: [node],
-      initializer,
+      node: clip === null ? [node] : [node, clip.node],
+      initializer: clip === null ? initializer : [...initializer, ...clip.initializer],
       input: [valueInfo(INPUT, g.inputShape)],
       output: [valueInfo(OUTPUT, g.outputShape)],
     },
@@ -87,7 +132,7 @@ export function buildOnnxConvModel(geometry: Conv1x1Geometry, weights: Float32Ar
 }
 
 /**
- * ONNX Runtime's CPU `Conv` as an independent witness (and benchmark peer)
+ * ONNX Runtime's CPU `Conv` (and `Clip` for the activation) as an independent witness (and benchmark peer)
  * for a 1×1 convolution: a one-node model built in code, one inference
  * session per geometry. Float32 throughout (MLAS GEMM), so its results are
  * held to the same bound as any float32 backend.
@@ -125,8 +170,8 @@ export class OnnxConvWitness {
   }
 
   /**
-   * Runs the session on NCHW data `[N, Ci, H, W]` and applies the activation
-   * (a clamp, exact in float32). No layout conversion: the call to time.
+   * Runs the session (convolution and activation, both inside ONNX Runtime)
+   * on NCHW data `[N, Ci, H, W]`. No layout conversion: the call to time.
    * @returns NCHW `[N, Co, Ho, Wo]`, a new array.
    */
   async runNchw(x: Float32Array): Promise<Float32Array> {
@@ -134,10 +179,7 @@ export class OnnxConvWitness {
     const data = x.buffer instanceof ArrayBuffer ? x : new Float32Array(x);
     const feeds = { [INPUT]: new ort.Tensor('float32', data, [...this.geometry.inputShape]) };
     const results = await this.#session.run(feeds);
-    const y = results[OUTPUT].data as Float32Array;
-    const act = this.geometry.activation;
-    if (act.kind !== 'none') for (let i = 0; i < y.length; i++) y[i] = applyActivation(y[i], act);
-    return y;
+    return results[OUTPUT].data as Float32Array;
   }
 
   /**
