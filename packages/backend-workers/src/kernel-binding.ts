@@ -18,6 +18,8 @@ import {
 } from '@pointwise/backend-cpu-tiled';
 import type { PrepareRequest } from '@pointwise/core';
 import { sharedFloat32 } from './shared-memory.js';
+import { acquireTileInput, copyOutputRange, markTile, planStaging } from './wasm-staging.js';
+import type { WorkGrid } from './work-split.js';
 
 /**
  * What every thread needs to run one operator's kernel, as posted to it
@@ -39,13 +41,33 @@ export type KernelSetup =
       readonly module: WebAssembly.Module;
     };
 
+/** One pooled run as a thread sees it while it takes tiles. */
+export interface TileRun {
+  readonly grid: WorkGrid;
+  /** `[next tile, …]` shared by the run's threads (for `wasm-simd` followed by the staging states, see `wasm-staging.ts`). */
+  readonly sync: Int32Array;
+  /**
+   * The run's input and output in the operator's layouts, where this thread
+   * can reach them: always on the calling thread; on a pool thread only when
+   * they are on a `SharedArrayBuffer` (`null` otherwise, `wasm-simd` only —
+   * the `js` kernel always gets shared arrays).
+   */
+  readonly x: Float32Array | null;
+  readonly out: Float32Array | null;
+  /** Whether this is the calling thread. */
+  readonly caller: boolean;
+}
+
 /**
- * One thread's handle on an operator's kernel: runs any output range. For
- * `js` it reads `x` and writes `out`; for `wasm-simd` both are ignored (the
- * input and output are in the operator's memory).
+ * One thread's handle on an operator's kernel. `run` computes any output
+ * range of a whole run on one thread: for `js` it reads `x` and writes `out`;
+ * for `wasm-simd` both are ignored (the caller copies them into and out of
+ * the operator's memory). `runTile` computes one tile of a pooled run,
+ * staging a `wasm-simd` tile's input and output (see `wasm-staging.ts`).
  */
 export interface RangeKernel {
   run(x: Float32Array, out: Float32Array, range: OutputRange): void;
+  runTile(run: TileRun, tile: number, range: OutputRange): void;
 }
 
 /** The microkernel the operator runs, chosen as cpu-tiled chooses it (so results are bit-identical to it). */
@@ -108,9 +130,19 @@ export function bindKernel(setup: KernelSetup, thread: number): RangeKernel {
   if (setup.kind === 'js') {
     const { plan, packed } = setup;
     const scratch = createKernelScratch(plan);
-    return { run: (x, out, range) => runConv1x1Range(plan, packed, x, out, range, scratch) };
+    const run = (x: Float32Array, out: Float32Array, range: OutputRange): void => runConv1x1Range(plan, packed, x, out, range, scratch);
+    return { run, runTile: (tiles, _tile, range) => run(tiles.x!, tiles.out!, range) };
   }
   const instance = instantiateWasmConv(setup.plan, setup.layout, setup.memory, setup.module);
   const scratch = createWasmRangeScratch(instance, thread);
-  return { run: (_x, _out, range) => runConv1x1RangeWasm(instance, range, scratch) };
+  return {
+    run: (_x, _out, range) => runConv1x1RangeWasm(instance, range, scratch),
+    runTile: (run, tile, range) => {
+      const staging = planStaging(instance, run.grid);
+      acquireTileInput(instance, staging, run.grid, run.sync, run.x, tile, run.caller);
+      runConv1x1RangeWasm(instance, range, scratch);
+      if (run.out !== null) copyOutputRange(instance, range, run.out);
+      markTile(staging, run.sync, tile, run.out !== null);
+    },
+  };
 }

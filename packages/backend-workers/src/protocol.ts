@@ -39,12 +39,20 @@ export interface RunMessage {
   /** Job id, unique within the pool; echoed in the reply. */
   readonly job: number;
   readonly key: number;
-  /** Input data in the operator's input layout, on shared memory (`null` for `wasm-simd`: it is in the operator's memory). */
+  /**
+   * Input data in the operator's input layout, on shared memory; for
+   * `wasm-simd` the caller's input when it is shared (tiles copy their pieces
+   * into the operator's memory), else `null` (the calling thread copies it).
+   */
   readonly x: Float32Array | null;
-  /** Output data in the operator's output layout, on shared memory (`null` for `wasm-simd`). */
+  /**
+   * Output data in the operator's output layout, on shared memory; for
+   * `wasm-simd` the caller's output when it is shared (tiles copy their
+   * results into it), else `null` (the calling thread copies them).
+   */
   readonly out: Float32Array | null;
   readonly grid: WorkGrid;
-  /** `[next tile]`, shared by every thread of the job. */
+  /** `[next tile, …]`, shared by every thread of the job (for `wasm-simd` followed by the staging states of `wasm-staging.ts`). */
   readonly counter: Int32Array;
 }
 

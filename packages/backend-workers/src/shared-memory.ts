@@ -19,7 +19,7 @@ export function sharedFloat32(length: number): Float32Array {
  * Staging arrays are created on first need and kept for the next run.
  */
 export interface RunBuffers {
-  /** `[next tile]`. */
+  /** `[next tile, …]` (`syncWords` words, all 0 when acquired). */
   readonly counter: Int32Array;
   stagedInput: Float32Array | null;
   stagedOutput: Float32Array | null;
@@ -41,21 +41,28 @@ export interface CopyStats {
 export class RunBufferPool {
   readonly #inputLength: number;
   readonly #outputLength: number;
+  readonly #syncWords: number;
   readonly #free: RunBuffers[] = [];
 
-  /** @param inputLength / outputLength element counts of the operator's input and output. */
-  constructor(inputLength: number, outputLength: number) {
+  /**
+   * @param inputLength / outputLength element counts of the operator's input and output.
+   * @param syncWords length of each run's shared counter array (≥ 1).
+   */
+  constructor(inputLength: number, outputLength: number, syncWords = 1) {
     this.#inputLength = inputLength;
     this.#outputLength = outputLength;
+    this.#syncWords = syncWords;
   }
 
-  /** A set of buffers with its counter reset to 0. */
+  /** A set of buffers with its counter array reset to 0 (posting the run then publishes the reset to the threads). */
   acquire(): RunBuffers {
     const buffers = this.#free.pop() ?? {
-      counter: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+      counter: new Int32Array(new SharedArrayBuffer(this.#syncWords * Int32Array.BYTES_PER_ELEMENT)),
       stagedInput: null,
       stagedOutput: null,
     };
+    buffers.counter.fill(0);
+    // A threads' first atomic read of word 0 synchronises with this store, so it sees the whole reset.
     Atomics.store(buffers.counter, 0, 0);
     return buffers;
   }

@@ -56,7 +56,8 @@ class PoolThread {
       if (kernel === undefined) throw new Error(`operator ${message.key} is not loaded on this thread`);
       if (kernel instanceof Error) throw kernel;
       const afterTile = this.#options.afterTile;
-      const tiles = runTiles(kernel, message.grid, message.counter, message.x, message.out, afterTile && ((tile) => afterTile(message, tile)));
+      const run = { grid: message.grid, sync: message.counter, x: message.x, out: message.out, caller: false };
+      const tiles = runTiles(kernel, run, afterTile && ((tile) => afterTile(message, tile)));
       return { type: 'done', job: message.job, tiles };
     } catch (error) {
       return { type: 'failed', job: message.job, message: errorText(error) };

@@ -1,10 +1,11 @@
-import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan, type WasmConvInstance } from '@pointwise/backend-cpu-tiled';
+import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan, type OutputRange, type WasmConvInstance } from '@pointwise/backend-cpu-tiled';
 import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
-import { bindKernel, type PreparedKernel, type RangeKernel } from './kernel-binding.js';
-import { RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
+import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from './kernel-binding.js';
+import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
 import { runTiles } from './tile-loop.js';
-import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
+import { copyAllInputPieces, copyComputedTiles, planStaging, type StagingPlan } from './wasm-staging.js';
+import { emptyRange, planWorkGrid, tileCount, tileRange, type WorkGrid } from './work-split.js';
 
 /** Registry name of the workers backend. */
 export const WORKERS_BACKEND_NAME = 'workers';
@@ -34,6 +35,15 @@ export interface WorkersOperatorParts {
   /** Extra `ExecutionInfo.details` (e.g. why the WASM kernel is not used). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
   readonly stats: RunStats;
+}
+
+/** What the calling thread does in a pooled run besides taking tiles (all optional). */
+interface LocalPart {
+  /** Before it takes tiles (after the run is posted to the pool). */
+  readonly beforeTiles?: () => void;
+  /** The run as the calling thread's kernel sees it (default: the posted `x` and `out`). */
+  readonly callerRun?: TileRun;
+  readonly afterTile?: (tile: number) => void;
 }
 
 /** Packed weights up to this size are taken to stay in a core's cache (half of a 512 KiB L2, cpu-tiled's default). */
@@ -81,6 +91,8 @@ export class WorkersOperator implements BackendOperator {
   readonly #threads: number;
   readonly #buffers: RunBufferPool;
   readonly #wasm: WasmConvInstance | null;
+  /** Per-tile staging of pooled `wasm-simd` runs (`null` for `js` or unpooled operators). */
+  readonly #staging: StagingPlan | null;
   #local: RangeKernel | null = null;
   /** Tail of the queue of runs that share the WASM memory's input and output regions. */
   #turn: Promise<unknown> = Promise.resolve();
@@ -95,7 +107,8 @@ export class WorkersOperator implements BackendOperator {
     this.#wasm = parts.kernel.instance;
     this.#grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
-    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape));
+    this.#staging = this.#wasm !== null && this.#grid !== null ? planStaging(this.#wasm, this.#grid) : null;
+    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#staging?.syncWords ?? 1);
     this.info = {
       backend: WORKERS_BACKEND_NAME,
       details: {
@@ -158,22 +171,46 @@ export class WorkersOperator implements BackendOperator {
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
     const { stats } = this.#parts;
-    copyInputToWasm(wasm, x);
     stats.copiesIn++;
-    stats.bytesCopied += x.byteLength;
-    if (this.#grid === null) {
-      this.#runOnCallingThread(x, out);
-    } else {
-      const buffers = this.#buffers.acquire();
-      try {
-        await this.#dispatch(buffers, null, null);
-      } finally {
-        this.#buffers.release(buffers);
-      }
-    }
-    copyOutputFromWasm(wasm, out);
     stats.copiesOut++;
-    stats.bytesCopied += out.byteLength;
+    stats.bytesCopied += x.byteLength + out.byteLength;
+    if (this.#grid === null) {
+      copyInputToWasm(wasm, x);
+      this.#runOnCallingThread(x, out);
+      copyOutputFromWasm(wasm, out);
+      return;
+    }
+    const buffers = this.#buffers.acquire();
+    try {
+      await this.#dispatchStaged(wasm, this.#staging!, buffers, x, out);
+    } finally {
+      this.#buffers.release(buffers);
+    }
+  }
+
+  /**
+   * A pooled `wasm-simd` run with per-tile staging (see `wasm-staging.ts`):
+   * shared tensors go to the pool threads, which copy their tiles' input in
+   * and output out themselves; an input that is not shared is copied here
+   * piece by piece right after posting (threads start on the first pieces
+   * meanwhile), and an output that is not shared is copied here tile by
+   * tile, between this thread's own tiles and after the threads reply.
+   */
+  async #dispatchStaged(wasm: WasmConvInstance, staging: StagingPlan, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
+    const grid = this.#grid!;
+    const sync = buffers.counter;
+    const xShared = isShared(x);
+    const outShared = isShared(out);
+    const range = emptyRange();
+    const rangeOf = (tile: number): OutputRange => tileRange(grid, tile, range);
+    await this.#dispatch(buffers, xShared ? x : null, outShared ? out : null, {
+      beforeTiles: () => {
+        if (!xShared) copyAllInputPieces(wasm, staging, grid, sync, x);
+      },
+      callerRun: { grid, sync, x, out, caller: true },
+      afterTile: outShared ? undefined : () => copyComputedTiles(wasm, staging, sync, out, rangeOf),
+    });
+    if (!outShared) copyComputedTiles(wasm, staging, sync, out, rangeOf);
   }
 
   /**
@@ -181,19 +218,20 @@ export class WorkersOperator implements BackendOperator {
    * too, takes tiles here meanwhile; settles once every thread is done (even
    * after a failure, so nothing writes to the output afterwards).
    */
-  async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null): Promise<void> {
+  async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null, local: LocalPart = {}): Promise<void> {
     const { pool, key, stats, callerComputes } = this.#parts;
     const grid = this.#grid!;
     stats.pooledRuns++;
     const helpers = this.#threads - (callerComputes ? 1 : 0);
     const pending = helpers > 0 ? pool.run({ key, x, out, grid, counter: buffers.counter }, helpers) : null;
     let failure: unknown = null;
-    if (callerComputes) {
-      try {
-        runTiles(this.#localKernel(), grid, buffers.counter, x, out);
-      } catch (error) {
-        failure = error;
+    try {
+      local.beforeTiles?.();
+      if (callerComputes) {
+        runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true }, local.afterTile);
       }
+    } catch (error) {
+      failure = error;
     }
     try {
       await pending;

@@ -1,0 +1,112 @@
+/**
+ * Per-tile staging of pooled WASM SIMD runs (`src/wasm-staging.ts`): input
+ * copied in per pixel piece or per chunk by whichever thread needs it first,
+ * output copied out per tile (by the computing thread into a shared `out`,
+ * by the calling thread otherwise). Shapes are large enough to reach every
+ * staging mode; every result is compared bit for bit with cpu-tiled.
+ */
+import { createTensor, normalizeConv1x1, zerosTensor, type Tensor } from '@pointwise/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWasmConvMemory, instantiateWasmConv, planConv1x1, planWasmLayout } from '@pointwise/backend-cpu-tiled';
+import { planWorkGrid, type WorkersBackend } from '../dist/index.js';
+import { planStaging } from '../dist/wasm-staging.js';
+import { caseInput, caseProblem, type WorkersCase } from './cases.js';
+import { firstBitDifference, prepareCase, registryWith, sharedCopy, startWorkers } from './helpers.js';
+
+const PIXEL_PIECES: WorkersCase = { name: 'NCHW 96² (pixel pieces)', shape: [1, 8, 96, 96], co: 16, inputLayout: 'NCHW', bias: true, activation: 'relu' };
+const NHWC_PIECES: WorkersCase = { name: 'NHWC → NCHW (pixel pieces)', shape: [2, 12, 30, 30], co: 20, inputLayout: 'NHWC', outputLayout: 'NCHW', bias: true };
+const CHUNKS: WorkersCase = { name: 'NCHW 40×48² (3 chunks)', shape: [1, 40, 48, 48], co: 12, inputLayout: 'NCHW', outputLayout: 'NHWC', bias: true };
+const STRIDED: WorkersCase = { name: 'stride 2 pad 1, N = 2 (chunks)', shape: [2, 24, 60, 60], co: 10, inputLayout: 'NCHW', stride: 2, padding: 1, bias: true };
+const CASES = [PIXEL_PIECES, NHWC_PIECES, CHUNKS, STRIDED];
+
+function stagingOf(c: WorkersCase, threads: number) {
+  const { geometry } = normalizeConv1x1(caseProblem(c));
+  const plan = planConv1x1(geometry, { kernel: 'wasm-simd' });
+  const layout = planWasmLayout(plan, 1);
+  const instance = instantiateWasmConv(plan, layout, createWasmConvMemory(layout, false));
+  const g = geometry;
+  const grid = planWorkGrid(
+    { batch: g.batch, pixels: g.outHeight * g.outWidth, channels: g.outChannels, channelUnit: 4, nr: 8, minPixelPiece: 16 },
+    threads,
+  );
+  return planStaging(instance, grid);
+}
+
+describe('staging plan', () => {
+  it('uses pixel pieces for NHWC and long NCHW rows, chunks otherwise', () => {
+    expect(stagingOf(PIXEL_PIECES, 2)).toMatchObject({ mode: 'pixels', piecesPerImage: 8, tiles: 8 });
+    expect(stagingOf(NHWC_PIECES, 2).mode).toBe('pixels');
+    // 3 threads cut 96² into 12 pieces of 768 pixels: rows too short, one chunk per 128 KiB of image.
+    expect(stagingOf(PIXEL_PIECES, 3)).toMatchObject({ mode: 'chunks', piecesPerImage: 2 });
+    expect(stagingOf(CHUNKS, 2)).toMatchObject({ mode: 'chunks', piecesPerImage: 3 });
+    expect(stagingOf(STRIDED, 2)).toMatchObject({ mode: 'chunks', piecesPerImage: 3, pieces: 6 });
+    const s = stagingOf(STRIDED, 2);
+    expect(s.syncWords).toBe(1 + s.pieces + s.tiles);
+  });
+});
+
+describe.each([2, 3])('staged WASM runs at %i threads', (threads) => {
+  let workers: WorkersBackend;
+  beforeAll(async () => {
+    workers = await startWorkers({ threads, kernel: 'wasm-simd' });
+  });
+  afterAll(() => workers.dispose());
+
+  for (const c of CASES) {
+    it(`${c.name}: plain and shared tensors bit-identical to cpu-tiled, every output cell written`, async () => {
+      const registry = registryWith(workers, { kernel: 'wasm-simd' });
+      const [parallel, single] = await Promise.all([prepareCase(c, 'workers', registry), prepareCase(c, 'cpu-tiled', registry)]);
+      const x = createTensor(caseInput(c), c.shape, c.inputLayout);
+      const expected = await single.run(x);
+      expect(firstBitDifference((await parallel.run(x)).data, expected.data)).toBe(-1);
+      // Shared output written by the threads directly: a sentinel shows any cell they skip.
+      const out = sharedCopy(expected);
+      out.data.fill(-7);
+      await parallel.run(sharedCopy(x), out);
+      expect(firstBitDifference(out.data, expected.data)).toBe(-1);
+      // Mixed: shared input (threads copy it in) with a plain output, and the reverse.
+      const plainOut = zerosTensor(expected.shape, expected.layout);
+      await parallel.run(sharedCopy(x), plainOut);
+      expect(firstBitDifference(plainOut.data, expected.data)).toBe(-1);
+      out.data.fill(-7);
+      await parallel.run(x, out);
+      expect(firstBitDifference(out.data, expected.data)).toBe(-1);
+      parallel.dispose();
+      single.dispose();
+    });
+  }
+
+  it('concurrent runs of one operator (which take turns over its memory) give independent results', async () => {
+    const registry = registryWith(workers, { kernel: 'wasm-simd' });
+    const [parallel, single] = await Promise.all([prepareCase(PIXEL_PIECES, 'workers', registry), prepareCase(PIXEL_PIECES, 'cpu-tiled', registry)]);
+    const inputs: Tensor[] = [1, 2, 3, 4, 5, 6].map((seed) => createTensor(caseInput(PIXEL_PIECES, seed), PIXEL_PIECES.shape, 'NCHW'));
+    const shared = inputs.map((x, i) => (i % 2 === 0 ? sharedCopy(x) : x));
+    const results = await Promise.all(shared.map((x) => parallel.run(x, outFor(x))));
+    for (let i = 0; i < inputs.length; i++) {
+      const expected = await single.run(inputs[i]);
+      expect(firstBitDifference(results[i].data, expected.data)).toBe(-1);
+    }
+    parallel.dispose();
+    single.dispose();
+
+    /** A shared output for shared inputs, a plain one otherwise. */
+    function outFor(x: Tensor): Tensor {
+      const shape = [1, PIXEL_PIECES.co, 96, 96] as const;
+      return zerosTensor(shape, 'NCHW', x.data.buffer instanceof SharedArrayBuffer);
+    }
+  });
+});
+
+describe('staged WASM runs with the calling thread not computing', () => {
+  it('copies a plain input in and a plain output out while 2 pool threads compute', async () => {
+    const workers = await startWorkers({ threads: 2, kernel: 'wasm-simd', callerComputes: false });
+    const registry = registryWith(workers, { kernel: 'wasm-simd' });
+    for (const c of CASES) {
+      const [parallel, single] = await Promise.all([prepareCase(c, 'workers', registry), prepareCase(c, 'cpu-tiled', registry)]);
+      const x = createTensor(caseInput(c, 9), c.shape, c.inputLayout);
+      expect(firstBitDifference((await parallel.run(x)).data, (await single.run(x)).data)).toBe(-1);
+      parallel.dispose();
+    }
+    await workers.dispose();
+  });
+});
