@@ -18,7 +18,7 @@ import {
 } from '@pointwise/backend-cpu-tiled';
 import type { PrepareRequest } from '@pointwise/core';
 import { sharedFloat32 } from './shared-memory.js';
-import { acquireTileInput, copyOutputRange, markTile, planStaging } from './wasm-staging.js';
+import { acquireTileInput, copyOutputRange, planStaging } from './wasm-staging.js';
 import type { WorkGrid } from './work-split.js';
 
 /**
@@ -48,9 +48,10 @@ export interface TileRun {
   readonly sync: Int32Array;
   /**
    * The run's input and output in the operator's layouts, where this thread
-   * can reach them: always on the calling thread; on a pool thread only when
-   * they are on a `SharedArrayBuffer` (`null` otherwise, `wasm-simd` only —
-   * the `js` kernel always gets shared arrays).
+   * can reach them: `js` always gets shared arrays; `wasm-simd` gets the
+   * caller's arrays where they are on a `SharedArrayBuffer` (and the calling
+   * thread its input always), `null` otherwise — a `null` output is copied
+   * out of the operator's memory in one piece after the run.
    */
   readonly x: Float32Array | null;
   readonly out: Float32Array | null;
@@ -142,7 +143,6 @@ export function bindKernel(setup: KernelSetup, thread: number): RangeKernel {
       acquireTileInput(instance, staging, run.grid, run.sync, run.x, tile, run.caller);
       runConv1x1RangeWasm(instance, range, scratch);
       if (run.out !== null) copyOutputRange(instance, range, run.out);
-      markTile(staging, run.sync, tile, run.out !== null);
     },
   };
 }

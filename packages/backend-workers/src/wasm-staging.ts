@@ -1,18 +1,17 @@
 /**
  * Per-tile staging of a pooled WASM SIMD run: the input and output live in
  * the operator's shared WebAssembly memory, and instead of one serial copy of
- * the whole input in and the whole output out on the calling thread, each
- * tile's input is copied in (once per input piece, by whichever thread
- * needs it first) and each tile's output copied out right after it is
- * computed — by the thread that computed it when the caller's `out` is on a
- * `SharedArrayBuffer`, else by the calling thread between its own tiles.
+ * the whole input in on the calling thread before the run, each tile's input
+ * is copied in once per input piece by whichever thread needs it first (or,
+ * when only the calling thread can read the input, by it piece by piece
+ * while the pool threads start), and when the caller's `out` is on a
+ * `SharedArrayBuffer` each tile's output is copied out by the thread that
+ * computed it, right after.
  *
- * The run's shared `Int32Array` (`sync`) holds, after the tile counter at 0:
+ * The run's shared `Int32Array` (`sync`) holds, after the tile counter at 0,
  * one state word per input piece ({@link PIECE_FREE} → {@link PIECE_COPYING}
- * → {@link PIECE_READY}) and one per tile ({@link TILE_PENDING} →
- * {@link TILE_COMPUTED} → {@link TILE_COPIED}). Stores of these states are
- * sequentially consistent `Atomics` operations, so a thread that reads
- * `PIECE_READY` / `TILE_COMPUTED` also sees the data written before.
+ * → {@link PIECE_READY}). These are sequentially consistent `Atomics`
+ * operations, so a thread that reads `PIECE_READY` also sees the copied data.
  */
 import type { OutputRange, WasmConvInstance } from '@pointwise/backend-cpu-tiled';
 import { pixelPieceStart, type WorkGrid } from './work-split.js';
@@ -20,10 +19,6 @@ import { pixelPieceStart, type WorkGrid } from './work-split.js';
 export const PIECE_FREE = 0;
 export const PIECE_COPYING = 1;
 export const PIECE_READY = 2;
-export const TILE_PENDING = 0;
-/** Computed into the WebAssembly memory, not yet copied to the caller's `out`. */
-export const TILE_COMPUTED = 1;
-export const TILE_COPIED = 2;
 
 /**
  * How long the calling thread waits for an input piece another thread is
@@ -54,8 +49,7 @@ export interface StagingPlan {
   readonly mode: 'pixels' | 'chunks';
   readonly piecesPerImage: number;
   readonly pieces: number;
-  readonly tiles: number;
-  /** Length of the run's `sync` array: tile counter, piece states, tile states. */
+  /** Length of the run's `sync` array: tile counter, piece states. */
   readonly syncWords: number;
 }
 
@@ -68,8 +62,7 @@ export function planStaging(instance: WasmConvInstance, grid: WorkGrid): Staging
   const imageLength = g.inChannels * g.inHeight * g.inWidth;
   const piecesPerImage = mode === 'pixels' ? grid.pixelTiles : Math.max(1, Math.min(16, Math.round(imageLength / CHUNK_FLOATS)));
   const pieces = grid.batch * piecesPerImage;
-  const tiles = grid.batch * grid.pixelTiles * grid.channelTiles;
-  return { mode, piecesPerImage, pieces, tiles, syncWords: 1 + pieces + tiles };
+  return { mode, piecesPerImage, pieces, syncWords: 1 + pieces };
 }
 
 /** The image of tile `tile` of `grid`. */
@@ -220,36 +213,4 @@ export function copyOutputRange(instance: WasmConvInstance, range: OutputRange, 
       copyRows(instance.f32, base + image + c0 * pixels + p0, out, image + c0 * pixels + p0, c1 - c0, p1 - p0, pixels);
     }
   }
-}
-
-/**
- * The calling thread's share of copying out when `out` is not shared: copies
- * every tile a pool thread has computed so far (`TILE_COMPUTED`) and marks it
- * copied. `tileRangeOf` gives a tile's output range.
- * @returns whether every tile is now copied.
- */
-export function copyComputedTiles(
-  instance: WasmConvInstance,
-  staging: StagingPlan,
-  sync: Int32Array,
-  out: Float32Array,
-  tileRangeOf: (tile: number) => OutputRange,
-): boolean {
-  const first = 1 + staging.pieces;
-  let all = true;
-  for (let tile = 0; tile < staging.tiles; tile++) {
-    const state = Atomics.load(sync, first + tile);
-    if (state === TILE_COMPUTED) {
-      copyOutputRange(instance, tileRangeOf(tile), out);
-      Atomics.store(sync, first + tile, TILE_COPIED);
-    } else if (state !== TILE_COPIED) {
-      all = false;
-    }
-  }
-  return all;
-}
-
-/** Records that a tile was computed (and, with `copied`, already copied into the caller's `out`). */
-export function markTile(staging: StagingPlan, sync: Int32Array, tile: number, copied: boolean): void {
-  Atomics.store(sync, 1 + staging.pieces + tile, copied ? TILE_COPIED : TILE_COMPUTED);
 }

@@ -1,11 +1,11 @@
-import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan, type OutputRange, type WasmConvInstance } from '@pointwise/backend-cpu-tiled';
+import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan, type WasmConvInstance } from '@pointwise/backend-cpu-tiled';
 import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
 import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from './kernel-binding.js';
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
 import { runTiles } from './tile-loop.js';
-import { copyAllInputPieces, copyComputedTiles, planStaging, type StagingPlan } from './wasm-staging.js';
-import { emptyRange, planWorkGrid, tileCount, tileRange, type WorkGrid } from './work-split.js';
+import { copyAllInputPieces, planStaging, type StagingPlan } from './wasm-staging.js';
+import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
 /** Registry name of the workers backend. */
 export const WORKERS_BACKEND_NAME = 'workers';
@@ -43,7 +43,6 @@ interface LocalPart {
   readonly beforeTiles?: () => void;
   /** The run as the calling thread's kernel sees it (default: the posted `x` and `out`). */
   readonly callerRun?: TileRun;
-  readonly afterTile?: (tile: number) => void;
 }
 
 /** Packed weights up to this size are taken to stay in a core's cache (half of a 512 KiB L2, cpu-tiled's default). */
@@ -193,24 +192,22 @@ export class WorkersOperator implements BackendOperator {
    * shared tensors go to the pool threads, which copy their tiles' input in
    * and output out themselves; an input that is not shared is copied here
    * piece by piece right after posting (threads start on the first pieces
-   * meanwhile), and an output that is not shared is copied here tile by
-   * tile, between this thread's own tiles and after the threads reply.
+   * meanwhile); an output that is not shared is copied out here in one piece
+   * after the run (measured faster than tile by tile: a tile's rows are short,
+   * and only this thread can write a plain output).
    */
   async #dispatchStaged(wasm: WasmConvInstance, staging: StagingPlan, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
     const grid = this.#grid!;
     const sync = buffers.counter;
     const xShared = isShared(x);
     const outShared = isShared(out);
-    const range = emptyRange();
-    const rangeOf = (tile: number): OutputRange => tileRange(grid, tile, range);
     await this.#dispatch(buffers, xShared ? x : null, outShared ? out : null, {
       beforeTiles: () => {
         if (!xShared) copyAllInputPieces(wasm, staging, grid, sync, x);
       },
-      callerRun: { grid, sync, x, out, caller: true },
-      afterTile: outShared ? undefined : () => copyComputedTiles(wasm, staging, sync, out, rangeOf),
+      callerRun: { grid, sync, x, out: outShared ? out : null, caller: true },
     });
-    if (!outShared) copyComputedTiles(wasm, staging, sync, out, rangeOf);
+    if (!outShared) copyOutputFromWasm(wasm, out);
   }
 
   /**
@@ -228,7 +225,7 @@ export class WorkersOperator implements BackendOperator {
     try {
       local.beforeTiles?.();
       if (callerComputes) {
-        runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true }, local.afterTile);
+        runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true });
       }
     } catch (error) {
       failure = error;

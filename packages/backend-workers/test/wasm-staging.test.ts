@@ -34,14 +34,14 @@ function stagingOf(c: WorkersCase, threads: number) {
 
 describe('staging plan', () => {
   it('uses pixel pieces for NHWC and long NCHW rows, chunks otherwise', () => {
-    expect(stagingOf(PIXEL_PIECES, 2)).toMatchObject({ mode: 'pixels', piecesPerImage: 8, tiles: 8 });
+    expect(stagingOf(PIXEL_PIECES, 2)).toMatchObject({ mode: 'pixels', piecesPerImage: 8 });
     expect(stagingOf(NHWC_PIECES, 2).mode).toBe('pixels');
     // 3 threads cut 96² into 12 pieces of 768 pixels: rows too short, one chunk per 128 KiB of image.
     expect(stagingOf(PIXEL_PIECES, 3)).toMatchObject({ mode: 'chunks', piecesPerImage: 2 });
     expect(stagingOf(CHUNKS, 2)).toMatchObject({ mode: 'chunks', piecesPerImage: 3 });
     expect(stagingOf(STRIDED, 2)).toMatchObject({ mode: 'chunks', piecesPerImage: 3, pieces: 6 });
     const s = stagingOf(STRIDED, 2);
-    expect(s.syncWords).toBe(1 + s.pieces + s.tiles);
+    expect(s.syncWords).toBe(1 + s.pieces);
   });
 });
 
