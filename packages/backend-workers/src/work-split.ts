@@ -98,11 +98,6 @@ function pieceStart(i: number, pieces: number, size: number, unit: number): numb
   return Math.min(size, roundUp(Math.floor((i * size) / pieces), unit));
 }
 
-/** First output pixel of pixel piece `piece` of `grid` (`piece = grid.pixelTiles` gives the end). */
-export function pixelPieceStart(grid: WorkGrid, piece: number): number {
-  return pieceStart(piece, grid.pixelTiles, grid.pixels, grid.pixelUnit);
-}
-
 /**
  * The output range of tile `index` of `grid` (`0 ≤ index < tileCount(grid)`).
  * Writes into `range` (reused by a thread across tiles, so taking a tile

@@ -4,7 +4,7 @@ import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from 
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
 import { runTiles } from './tile-loop.js';
-import { copyAllInputPieces, planStaging, type StagingPlan } from './wasm-staging.js';
+import { copyAllInputChunks, planStaging, type StagingPlan } from './wasm-staging.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
 /** Registry name of the workers backend. */
@@ -189,10 +189,9 @@ export class WorkersOperator implements BackendOperator {
 
   /**
    * A pooled `wasm-simd` run with per-tile staging (see `wasm-staging.ts`):
-   * shared tensors go to the pool threads, which copy their tiles' input in
-   * and output out themselves; an input that is not shared is copied here
-   * piece by piece right after posting (threads start on the first pieces
-   * meanwhile); an output that is not shared is copied out here in one piece
+   * shared tensors go to the pool threads, which share the copy of the input
+   * in and copy their tiles' output out themselves; an input that is not
+   * shared is copied here right after posting (while the threads wake up); an output that is not shared is copied out here in one piece
    * after the run (measured faster than tile by tile: a tile's rows are short,
    * and only this thread can write a plain output).
    */
@@ -203,7 +202,7 @@ export class WorkersOperator implements BackendOperator {
     const outShared = isShared(out);
     await this.#dispatch(buffers, xShared ? x : null, outShared ? out : null, {
       beforeTiles: () => {
-        if (!xShared) copyAllInputPieces(wasm, staging, grid, sync, x);
+        if (!xShared) copyAllInputChunks(wasm, staging, sync, x);
       },
       callerRun: { grid, sync, x, out: outShared ? out : null, caller: true },
     });

@@ -1,9 +1,9 @@
 /**
- * Per-tile staging of pooled WASM SIMD runs (`src/wasm-staging.ts`): input
- * copied in per pixel piece or per chunk by whichever thread needs it first,
- * output copied out per tile (by the computing thread into a shared `out`,
- * by the calling thread otherwise). Shapes are large enough to reach every
- * staging mode; every result is compared bit for bit with cpu-tiled.
+ * Staging of pooled WASM SIMD runs (`src/wasm-staging.ts`): the input copied
+ * in by chunks (by the pool threads when it is shared, by the calling thread
+ * otherwise), a shared output written per tile by the thread that computed
+ * it. Shapes are large enough for several chunks per image; every result is
+ * compared bit for bit with cpu-tiled.
  */
 import { createTensor, normalizeConv1x1, zerosTensor, type Tensor } from '@pointwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,11 +13,11 @@ import { planStaging } from '../dist/wasm-staging.js';
 import { caseInput, caseProblem, type WorkersCase } from './cases.js';
 import { firstBitDifference, prepareCase, registryWith, sharedCopy, startWorkers } from './helpers.js';
 
-const PIXEL_PIECES: WorkersCase = { name: 'NCHW 96² (pixel pieces)', shape: [1, 8, 96, 96], co: 16, inputLayout: 'NCHW', bias: true, activation: 'relu' };
-const NHWC_PIECES: WorkersCase = { name: 'NHWC → NCHW (pixel pieces)', shape: [2, 12, 30, 30], co: 20, inputLayout: 'NHWC', outputLayout: 'NCHW', bias: true };
-const CHUNKS: WorkersCase = { name: 'NCHW 40×48² (3 chunks)', shape: [1, 40, 48, 48], co: 12, inputLayout: 'NCHW', outputLayout: 'NHWC', bias: true };
-const STRIDED: WorkersCase = { name: 'stride 2 pad 1, N = 2 (chunks)', shape: [2, 24, 60, 60], co: 10, inputLayout: 'NCHW', stride: 2, padding: 1, bias: true };
-const CASES = [PIXEL_PIECES, NHWC_PIECES, CHUNKS, STRIDED];
+const ONE_CHUNK: WorkersCase = { name: 'NCHW 8×96² (2 chunks)', shape: [1, 8, 96, 96], co: 16, inputLayout: 'NCHW', bias: true, activation: 'relu' };
+const NHWC: WorkersCase = { name: 'NHWC → NCHW, N = 2 (one chunk per image)', shape: [2, 12, 30, 30], co: 20, inputLayout: 'NHWC', outputLayout: 'NCHW', bias: true };
+const CHUNKS: WorkersCase = { name: 'NCHW 40×48² → NHWC (3 chunks)', shape: [1, 40, 48, 48], co: 12, inputLayout: 'NCHW', outputLayout: 'NHWC', bias: true };
+const STRIDED: WorkersCase = { name: 'stride 2 pad 1, N = 2 (3 chunks per image)', shape: [2, 24, 60, 60], co: 10, inputLayout: 'NCHW', stride: 2, padding: 1, bias: true };
+const CASES = [ONE_CHUNK, NHWC, CHUNKS, STRIDED];
 
 function stagingOf(c: WorkersCase, threads: number) {
   const { geometry } = normalizeConv1x1(caseProblem(c));
@@ -33,15 +33,11 @@ function stagingOf(c: WorkersCase, threads: number) {
 }
 
 describe('staging plan', () => {
-  it('uses pixel pieces for NHWC and long NCHW rows, chunks otherwise', () => {
-    expect(stagingOf(PIXEL_PIECES, 2)).toMatchObject({ mode: 'pixels', piecesPerImage: 8 });
-    expect(stagingOf(NHWC_PIECES, 2).mode).toBe('pixels');
-    // 3 threads cut 96² into 12 pieces of 768 pixels: rows too short, one chunk per 128 KiB of image.
-    expect(stagingOf(PIXEL_PIECES, 3)).toMatchObject({ mode: 'chunks', piecesPerImage: 2 });
-    expect(stagingOf(CHUNKS, 2)).toMatchObject({ mode: 'chunks', piecesPerImage: 3 });
-    expect(stagingOf(STRIDED, 2)).toMatchObject({ mode: 'chunks', piecesPerImage: 3, pieces: 6 });
-    const s = stagingOf(STRIDED, 2);
-    expect(s.syncWords).toBe(1 + s.pieces);
+  it('cuts each image into chunks of about 128 KiB, one state word each after the tile counter', () => {
+    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ chunksPerImage: 2, chunks: 2, syncWords: 3 });
+    expect(stagingOf(NHWC, 2)).toMatchObject({ chunksPerImage: 1, chunks: 2, syncWords: 3 });
+    expect(stagingOf(CHUNKS, 3)).toMatchObject({ chunksPerImage: 3, chunks: 3 });
+    expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, syncWords: 7 });
   });
 });
 
@@ -78,8 +74,8 @@ describe.each([2, 3])('staged WASM runs at %i threads', (threads) => {
 
   it('concurrent runs of one operator (which take turns over its memory) give independent results', async () => {
     const registry = registryWith(workers, { kernel: 'wasm-simd' });
-    const [parallel, single] = await Promise.all([prepareCase(PIXEL_PIECES, 'workers', registry), prepareCase(PIXEL_PIECES, 'cpu-tiled', registry)]);
-    const inputs: Tensor[] = [1, 2, 3, 4, 5, 6].map((seed) => createTensor(caseInput(PIXEL_PIECES, seed), PIXEL_PIECES.shape, 'NCHW'));
+    const [parallel, single] = await Promise.all([prepareCase(ONE_CHUNK, 'workers', registry), prepareCase(ONE_CHUNK, 'cpu-tiled', registry)]);
+    const inputs: Tensor[] = [1, 2, 3, 4, 5, 6].map((seed) => createTensor(caseInput(ONE_CHUNK, seed), ONE_CHUNK.shape, 'NCHW'));
     const shared = inputs.map((x, i) => (i % 2 === 0 ? sharedCopy(x) : x));
     const results = await Promise.all(shared.map((x) => parallel.run(x, outFor(x))));
     for (let i = 0; i < inputs.length; i++) {
@@ -91,7 +87,7 @@ describe.each([2, 3])('staged WASM runs at %i threads', (threads) => {
 
     /** A shared output for shared inputs, a plain one otherwise. */
     function outFor(x: Tensor): Tensor {
-      const shape = [1, PIXEL_PIECES.co, 96, 96] as const;
+      const shape = [1, ONE_CHUNK.co, 96, 96] as const;
       return zerosTensor(shape, 'NCHW', x.data.buffer instanceof SharedArrayBuffer);
     }
   });
