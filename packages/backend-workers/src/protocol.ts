@@ -10,6 +10,14 @@ import type { WorkGrid } from './work-split.js';
 export interface IdentityMessage {
   readonly type: 'identity';
   readonly thread: number;
+  /**
+   * `[messages posted to this thread]`, incremented by the creating thread
+   * after each post (this one included): a thread that spins after a run
+   * (see `worker-runtime.ts`) stops as soon as it exceeds the messages it handled.
+   */
+  readonly bell: Int32Array;
+  /** How long a thread spins after answering a run, waiting for the next message (µs; 0: never). */
+  readonly spinMicros: number;
 }
 
 /**

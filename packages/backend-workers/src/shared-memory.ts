@@ -19,7 +19,7 @@ export function sharedFloat32(length: number): Float32Array {
  * Staging arrays are created on first need and kept for the next run.
  */
 export interface RunBuffers {
-  /** `[next tile, …]` (`syncWords` words, all 0 when acquired). */
+  /** `[next tile, tiles done, …]` (`syncWords` words, all 0 when acquired). */
   readonly counter: Int32Array;
   stagedInput: Float32Array | null;
   stagedOutput: Float32Array | null;
@@ -46,9 +46,9 @@ export class RunBufferPool {
 
   /**
    * @param inputLength / outputLength element counts of the operator's input and output.
-   * @param syncWords length of each run's shared counter array (≥ 1).
+   * @param syncWords length of each run's shared counter array (at least the tile loop's `SYNC_HEADER_WORDS`).
    */
-  constructor(inputLength: number, outputLength: number, syncWords = 1) {
+  constructor(inputLength: number, outputLength: number, syncWords: number) {
     this.#inputLength = inputLength;
     this.#outputLength = outputLength;
     this.#syncWords = syncWords;
@@ -67,7 +67,7 @@ export class RunBufferPool {
     return buffers;
   }
 
-  /** Returns buffers after their run settled (no thread uses them any more). */
+  /** Returns buffers once no thread of their run uses them any more (every thread posted to has answered). */
   release(buffers: RunBuffers): void {
     this.#free.push(buffers);
   }

@@ -1,4 +1,4 @@
-import type { IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
+import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
 import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
 
 /** A run as the pool receives it: everything but the job id it assigns. */
@@ -12,6 +12,8 @@ export interface ThreadPoolOptions {
   readonly workerUrl: URL;
   /** Thread factory from `loadThreadFactory()`. */
   readonly spawn: SpawnThread;
+  /** How long a thread keeps spinning after answering a run, so that a run posted meanwhile starts at once (µs). */
+  readonly spinMicros?: number;
 }
 
 /** Counters of a pool's life, for tests and reports. */
@@ -30,6 +32,8 @@ export interface ThreadPoolStats {
 interface Slot {
   readonly index: number;
   handle: ThreadHandle;
+  /** `[messages posted]` (see `IdentityMessage.bell`). */
+  readonly bell: Int32Array;
   ready: boolean;
   /** Jobs this thread still owes a reply for. */
   readonly jobs: Set<number>;
@@ -61,6 +65,7 @@ export class ThreadPool {
   readonly size: number;
   readonly #url: URL;
   readonly #spawn: SpawnThread;
+  readonly #spinMicros: number;
   readonly #slots: Slot[] = [];
   readonly #loads = new Map<number, LoadMessage>();
   readonly #jobs = new Map<number, PendingJob>();
@@ -78,6 +83,7 @@ export class ThreadPool {
     this.size = options.size;
     this.#url = options.workerUrl;
     this.#spawn = options.spawn;
+    this.#spinMicros = options.spinMicros ?? 0;
     for (let i = 0; i < options.size; i++) this.#slots.push(this.#startSlot(i));
     this.#whenReady =
       options.size === 0 ? Promise.resolve() : new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
@@ -112,13 +118,13 @@ export class ThreadPool {
   /** Sends an operator to every thread (and to every later replacement). */
   load(message: LoadMessage): void {
     this.#loads.set(message.key, message);
-    for (const slot of this.#slots) slot.handle.post(message);
+    for (const slot of this.#slots) this.#post(slot, message);
   }
 
   /** Forgets an operator on every thread. */
   unload(key: number): void {
     if (!this.#loads.delete(key) || this.#disposed) return;
-    for (const slot of this.#slots) slot.handle.post({ type: 'unload', key });
+    for (const slot of this.#slots) this.#post(slot, { type: 'unload', key });
   }
 
   /**
@@ -141,7 +147,7 @@ export class ThreadPool {
         const slot = this.#slots[(job + i) % this.size];
         pending.waiting.add(slot);
         slot.jobs.add(job);
-        slot.handle.post(message);
+        this.#post(slot, message);
       }
     });
   }
@@ -160,7 +166,8 @@ export class ThreadPool {
   }
 
   #startSlot(index: number): Slot {
-    const slot: Slot = { index, handle: undefined as unknown as ThreadHandle, ready: false, jobs: new Set() };
+    const bell = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    const slot: Slot = { index, handle: undefined as unknown as ThreadHandle, bell, ready: false, jobs: new Set() };
     slot.handle = this.#spawn(this.#url, {
       onMessage: (message) => this.#onMessage(slot, message as ThreadMessage),
       onFailure: (reason) => this.#onFailure(slot, reason),
@@ -168,9 +175,15 @@ export class ThreadPool {
     this.#started++;
     // Held until it reports ready, so awaiting `ready()` keeps a Node process alive.
     slot.handle.hold(true);
-    slot.handle.post({ type: 'identity', thread: index } satisfies IdentityMessage);
-    for (const load of this.#loads.values()) slot.handle.post(load);
+    this.#post(slot, { type: 'identity', thread: index, bell, spinMicros: this.#spinMicros } satisfies IdentityMessage);
+    for (const load of this.#loads.values()) this.#post(slot, load);
     return slot;
+  }
+
+  /** Posts, then rings the thread's bell, so a thread spinning after its last run returns to its message loop at once. */
+  #post(slot: Slot, message: HostMessage): void {
+    slot.handle.post(message);
+    Atomics.add(slot.bell, 0, 1);
   }
 
   #onMessage(slot: Slot, message: ThreadMessage): void {

@@ -1,10 +1,18 @@
 import type { RangeKernel, TileRun } from './kernel-binding.js';
 import { emptyRange, tileCount, tileRange } from './work-split.js';
 
+/** Words of a run's shared `sync` array: the next tile to take, then the tiles computed so far. */
+export const NEXT_TILE = 0;
+export const TILES_DONE = 1;
+/** Words before any kernel-specific ones (the WASM staging states). */
+export const SYNC_HEADER_WORDS = 2;
+
 /**
- * Takes tiles of one run from its shared counter (`run.sync[0]`, atomically
- * incremented) until none is left and runs the kernel on each; the same loop
- * on pool threads and on a calling thread that computes too.
+ * Takes tiles of one run from its shared counter (`run.sync[NEXT_TILE]`,
+ * atomically incremented) until none is left, runs the kernel on each and
+ * counts it in `run.sync[TILES_DONE]` (a sequentially consistent add after
+ * the tile's writes, so a thread that reads the full count sees every
+ * output); the same loop on pool threads and on a calling thread that computes too.
  *
  * @param afterTile called after each tile (instrumentation, fault injection,
  *   the calling thread's copies of other threads' tiles).
@@ -15,8 +23,9 @@ export function runTiles(kernel: RangeKernel, run: TileRun, afterTile?: (tile: n
   const range = emptyRange();
   const { sync } = run;
   let done = 0;
-  for (let tile = Atomics.add(sync, 0, 1); tile < tiles; tile = Atomics.add(sync, 0, 1)) {
+  for (let tile = Atomics.add(sync, NEXT_TILE, 1); tile < tiles; tile = Atomics.add(sync, NEXT_TILE, 1)) {
     kernel.runTile(run, tile, tileRange(run.grid, tile, range));
+    Atomics.add(sync, TILES_DONE, 1);
     done++;
     afterTile?.(tile);
   }

@@ -13,8 +13,8 @@
  * - when the caller's `out` is on a `SharedArrayBuffer`, the thread that
  *   computed a tile copies that tile's output into it right away.
  *
- * The run's shared `Int32Array` (`sync`) holds, after the tile counter at 0,
- * one state word per chunk ({@link PIECE_FREE} → {@link PIECE_COPYING} →
+ * The run's shared `Int32Array` (`sync`) holds, after the tile counters
+ * (`SYNC_HEADER_WORDS`), one state word per chunk ({@link PIECE_FREE} → {@link PIECE_COPYING} →
  * {@link PIECE_READY}); these are sequentially consistent `Atomics`
  * operations, so a thread that reads `PIECE_READY` also sees the copied data.
  *
@@ -24,6 +24,7 @@
  * about as much as copying 300 floats into a `SharedArrayBuffer`).
  */
 import type { OutputRange, WasmConvInstance } from '@pointwise/backend-cpu-tiled';
+import { SYNC_HEADER_WORDS } from './tile-loop.js';
 import type { WorkGrid } from './work-split.js';
 
 export const PIECE_FREE = 0;
@@ -50,7 +51,7 @@ export interface StagingPlan {
   readonly chunksPerImage: number;
   /** Chunks of the whole batch. */
   readonly chunks: number;
-  /** Length of the run's `sync` array: tile counter, chunk states. */
+  /** Length of the run's `sync` array: tile counters, chunk states. */
   readonly syncWords: number;
 }
 
@@ -60,7 +61,7 @@ export function planStaging(instance: WasmConvInstance, grid: WorkGrid): Staging
   const imageLength = g.inChannels * g.inHeight * g.inWidth;
   const chunksPerImage = Math.max(1, Math.min(MAX_CHUNKS, Math.round(imageLength / CHUNK_FLOATS)));
   const chunks = grid.batch * chunksPerImage;
-  return { imageLength, chunksPerImage, chunks, syncWords: 1 + chunks };
+  return { imageLength, chunksPerImage, chunks, syncWords: SYNC_HEADER_WORDS + chunks };
 }
 
 /** Copies chunk `chunk` of `x` (the caller's input, in the operator's input layout) into the operator's memory. */
@@ -81,7 +82,7 @@ function copyChunk(instance: WasmConvInstance, staging: StagingPlan, x: Float32A
  * chunk itself, so a pool thread that dies mid-copy cannot hang it.
  */
 function acquireChunk(instance: WasmConvInstance, staging: StagingPlan, sync: Int32Array, x: Float32Array | null, chunk: number, caller: boolean): void {
-  const word = 1 + chunk;
+  const word = SYNC_HEADER_WORDS + chunk;
   if (Atomics.load(sync, word) === PIECE_READY) return;
   if (x !== null && Atomics.compareExchange(sync, word, PIECE_FREE, PIECE_COPYING) === PIECE_FREE) {
     try {
@@ -122,7 +123,7 @@ export function acquireTileInput(
   const end = first + staging.chunksPerImage;
   if (x !== null) {
     for (let chunk = first; chunk < end; chunk++) {
-      if (Atomics.load(sync, 1 + chunk) === PIECE_FREE) acquireChunk(instance, staging, sync, x, chunk, caller);
+      if (Atomics.load(sync, SYNC_HEADER_WORDS + chunk) === PIECE_FREE) acquireChunk(instance, staging, sync, x, chunk, caller);
     }
   }
   for (let chunk = first; chunk < end; chunk++) acquireChunk(instance, staging, sync, x, chunk, caller);
@@ -134,7 +135,7 @@ export function copyAllInputChunks(instance: WasmConvInstance, staging: StagingP
     for (let chunk = 0; chunk < staging.chunks; chunk++) acquireChunk(instance, staging, sync, x, chunk, true);
   } finally {
     // After a failure too: pool threads that cannot read `x` would otherwise wait for ever (the run rejects).
-    for (let chunk = 0; chunk < staging.chunks; chunk++) Atomics.store(sync, 1 + chunk, PIECE_READY);
+    for (let chunk = 0; chunk < staging.chunks; chunk++) Atomics.store(sync, SYNC_HEADER_WORDS + chunk, PIECE_READY);
   }
 }
 

@@ -28,6 +28,9 @@ export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number
   'wasm-simd': 12_000_000,
 };
 
+/** How long a pool thread spins after a run for the next one (see `WorkersBackendOptions.spinMicros`). */
+export const DEFAULT_SPIN_MICROS = 1000;
+
 /** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */
 export const DEFAULT_MIN_TILE_FLOPS = 500_000;
 
@@ -62,6 +65,13 @@ export interface WorkersBackendOptions extends PlanOptions {
    * mid-sized run is cut. Default {@link DEFAULT_MIN_TILE_FLOPS}.
    */
   readonly minTileFlops?: number;
+  /**
+   * Microseconds a pool thread keeps spinning after answering a run, so that
+   * a run posted within that time starts without waking a sleeping thread
+   * (back-to-back layers of a network). Costs up to that much CPU time per
+   * run on each pool thread; 0 turns it off. Default {@link DEFAULT_SPIN_MICROS}.
+   */
+  readonly spinMicros?: number;
 }
 
 /** A backend's counters: its runs, the copies they needed, and its pool's threads. */
@@ -105,6 +115,7 @@ export class WorkersBackend implements Backend {
     checkCount('threads', options.threads, 1);
     checkCount('minParallelFlops', options.minParallelFlops, 0);
     checkCount('minTileFlops', options.minTileFlops, 1);
+    checkCount('spinMicros', options.spinMicros, 0);
     this.#options = options;
   }
 
@@ -133,7 +144,7 @@ export class WorkersBackend implements Backend {
     const threads = this.#options.threads ?? (await availableParallelism());
     const size = this.#callerComputes() ? threads - 1 : threads;
     const workerUrl = new URL(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url));
-    const pool = new ThreadPool({ size, workerUrl, spawn: await loadThreadFactory() });
+    const pool = new ThreadPool({ size, workerUrl, spawn: await loadThreadFactory(), spinMicros: this.#options.spinMicros ?? DEFAULT_SPIN_MICROS });
     try {
       await pool.ready();
     } catch (error) {

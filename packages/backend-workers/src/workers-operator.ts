@@ -3,7 +3,7 @@ import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, ty
 import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from './kernel-binding.js';
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
-import { runTiles } from './tile-loop.js';
+import { runTiles, SYNC_HEADER_WORDS, TILES_DONE } from './tile-loop.js';
 import { copyAllInputChunks, planStaging, type StagingPlan } from './wasm-staging.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
@@ -43,6 +43,22 @@ interface LocalPart {
   readonly beforeTiles?: () => void;
   /** The run as the calling thread's kernel sees it (default: the posted `x` and `out`). */
   readonly callerRun?: TileRun;
+}
+
+/**
+ * How long a calling thread that has run out of tiles spins for the pool
+ * threads' last tiles before it waits for their replies instead (a tile
+ * rarely takes longer; a thread that failed never completes its tile).
+ */
+const CALLER_SPIN_MS = 5;
+
+/** Spins until `tiles` tiles are counted as computed in `sync`, up to {@link CALLER_SPIN_MS}; whether they all are. */
+function allTilesDone(sync: Int32Array, tiles: number): boolean {
+  const end = performance.now() + CALLER_SPIN_MS;
+  while (Atomics.load(sync, TILES_DONE) < tiles) {
+    if (performance.now() > end) return false;
+  }
+  return true;
 }
 
 /** Packed weights up to this size are taken to stay in a core's cache (half of a 512 KiB L2, cpu-tiled's default). */
@@ -107,7 +123,7 @@ export class WorkersOperator implements BackendOperator {
     this.#grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
     this.#staging = this.#wasm !== null && this.#grid !== null ? planStaging(this.#wasm, this.#grid) : null;
-    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#staging?.syncWords ?? 1);
+    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#staging?.syncWords ?? SYNC_HEADER_WORDS);
     this.info = {
       backend: WORKERS_BACKEND_NAME,
       details: {
@@ -155,14 +171,10 @@ export class WorkersOperator implements BackendOperator {
     }
     const { stats } = this.#parts;
     const buffers = this.#buffers.acquire();
-    try {
-      const input = this.#buffers.input(buffers, x, stats);
-      const output = this.#buffers.output(buffers, out);
-      await this.#dispatch(buffers, input, output);
-      this.#buffers.finish(output, out, stats);
-    } finally {
-      this.#buffers.release(buffers);
-    }
+    const input = this.#buffers.input(buffers, x, stats);
+    const output = this.#buffers.output(buffers, out);
+    await this.#dispatch(buffers, input, output);
+    this.#buffers.finish(output, out, stats);
   }
 
   async #runInWasmMemory(wasm: WasmConvInstance, x: Float32Array, out: Float32Array): Promise<void> {
@@ -179,12 +191,7 @@ export class WorkersOperator implements BackendOperator {
       copyOutputFromWasm(wasm, out);
       return;
     }
-    const buffers = this.#buffers.acquire();
-    try {
-      await this.#dispatchStaged(wasm, this.#staging!, buffers, x, out);
-    } finally {
-      this.#buffers.release(buffers);
-    }
+    await this.#dispatchStaged(wasm, this.#staging!, this.#buffers.acquire(), x, out);
   }
 
   /**
@@ -211,8 +218,14 @@ export class WorkersOperator implements BackendOperator {
 
   /**
    * Posts the run to the pool's threads and, when the calling thread computes
-   * too, takes tiles here meanwhile; settles once every thread is done (even
-   * after a failure, so nothing writes to the output afterwards).
+   * too, takes tiles here meanwhile. Settles once every tile is computed:
+   * the calling thread, out of tiles, spins on the shared count of computed
+   * tiles (up to {@link CALLER_SPIN_MS}) rather than waiting for the threads'
+   * replies, whose delivery wakes its message loop tens of µs later; failing
+   * that, and after any failure, it waits for every reply (so nothing writes
+   * to the output afterwards). Releases `buffers` once every thread posted
+   * to has answered (a thread that woke too late for a tile may still read
+   * the counter).
    */
   async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null, local: LocalPart = {}): Promise<void> {
     const { pool, key, stats, callerComputes } = this.#parts;
@@ -220,11 +233,16 @@ export class WorkersOperator implements BackendOperator {
     stats.pooledRuns++;
     const helpers = this.#threads - (callerComputes ? 1 : 0);
     const pending = helpers > 0 ? pool.run({ key, x, out, grid, counter: buffers.counter }, helpers) : null;
+    const release = (): void => this.#buffers.release(buffers);
     let failure: unknown = null;
     try {
       local.beforeTiles?.();
       if (callerComputes) {
         runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true });
+        if (pending !== null && allTilesDone(buffers.counter, tileCount(grid))) {
+          pending.then(release, release);
+          return;
+        }
       }
     } catch (error) {
       failure = error;
@@ -233,14 +251,16 @@ export class WorkersOperator implements BackendOperator {
       await pending;
     } catch (error) {
       failure ??= error;
+    } finally {
+      release();
     }
     if (failure !== null) {
       const message = failure instanceof Error ? failure.message : String(failure);
       throw new BackendFailureError(WORKERS_BACKEND_NAME, message, { cause: failure });
     }
-    // A sequentially consistent read of the counter every thread last incremented
-    // orders their writes to the output before ours reads of it.
-    Atomics.load(buffers.counter, 0);
+    // A sequentially consistent read of the count every thread incremented after its
+    // tiles orders their writes to the output before ours reads of it.
+    Atomics.load(buffers.counter, TILES_DONE);
   }
 
   #runOnCallingThread(x: Float32Array, out: Float32Array): void {

@@ -33,11 +33,11 @@ function stagingOf(c: WorkersCase, threads: number) {
 }
 
 describe('staging plan', () => {
-  it('cuts each image into chunks of about 128 KiB, one state word each after the tile counter', () => {
-    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ chunksPerImage: 2, chunks: 2, syncWords: 3 });
-    expect(stagingOf(NHWC, 2)).toMatchObject({ chunksPerImage: 1, chunks: 2, syncWords: 3 });
+  it('cuts each image into chunks of about 128 KiB, one state word each after the two tile counters', () => {
+    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ chunksPerImage: 2, chunks: 2, syncWords: 4 });
+    expect(stagingOf(NHWC, 2)).toMatchObject({ chunksPerImage: 1, chunks: 2, syncWords: 4 });
     expect(stagingOf(CHUNKS, 3)).toMatchObject({ chunksPerImage: 3, chunks: 3 });
-    expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, syncWords: 7 });
+    expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, syncWords: 8 });
   });
 });
 
