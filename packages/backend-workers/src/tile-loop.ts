@@ -14,8 +14,7 @@ export const SYNC_HEADER_WORDS = 2;
  * the tile's writes, so a thread that reads the full count sees every
  * output); the same loop on pool threads and on a calling thread that computes too.
  *
- * @param afterTile called after each tile (instrumentation, fault injection,
- *   the calling thread's copies of other threads' tiles).
+ * @param afterTile called after each tile, before it is counted as done (instrumentation, fault injection).
  * @returns the number of tiles this thread computed.
  */
 export function runTiles(kernel: RangeKernel, run: TileRun, afterTile?: (tile: number) => void): number {
@@ -25,9 +24,10 @@ export function runTiles(kernel: RangeKernel, run: TileRun, afterTile?: (tile: n
   let done = 0;
   for (let tile = Atomics.add(sync, NEXT_TILE, 1); tile < tiles; tile = Atomics.add(sync, NEXT_TILE, 1)) {
     kernel.runTile(run, tile, tileRange(run.grid, tile, range));
+    // Before the tile counts as done: a hook that throws fails the run like a kernel error.
+    afterTile?.(tile);
     Atomics.add(sync, TILES_DONE, 1);
     done++;
-    afterTile?.(tile);
   }
   return done;
 }
