@@ -20,12 +20,17 @@ import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-
  * the calling thread, per microkernel: where a 2-thread pooled run stopped
  * being slower than one thread in `bench/dispatch.ts` (section C) on a shared
  * 2-core machine — 0.5–1 MFLOP for the JS kernel (≈ 5.5 GFLOP/s, 100–190 µs)
- * and 4–8 MFLOP for WASM SIMD (≈ 55 GFLOP/s, 70–150 µs) depending on the
- * load of the machine — with a margin, so a small layer is never slower.
+ * — with a margin, so a small layer is never slower. WASM SIMD (≈ 55
+ * GFLOP/s), with the staged input copy and early completion: a run that finds
+ * the pool thread still spinning after the previous run pays off from ≈ 1
+ * MFLOP (1.09× at 0.8, 1.31× at 1.6, 1.52× at 6.4 MFLOP, 1.5–1.66× at 9.6);
+ * one that has to wake a sleeping thread only from ≈ 3–6 MFLOP (0.88–1.01×
+ * at 3.2, 1.01–1.21× at 6.4, 0.93–1.31× at 9.6) — the threshold follows the
+ * sleeping case.
  */
 export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number>> = {
   js: 1_500_000,
-  'wasm-simd': 12_000_000,
+  'wasm-simd': 8_000_000,
 };
 
 /** How long a pool thread spins after a run for the next one (see `WorkersBackendOptions.spinMicros`). */
