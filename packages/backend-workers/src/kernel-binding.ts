@@ -18,7 +18,7 @@ import {
 } from '@pointwise/backend-cpu-tiled';
 import type { PrepareRequest } from '@pointwise/core';
 import { sharedFloat32 } from './shared-memory.js';
-import { acquireTileInput, copyOutputRange, planStaging } from './wasm-staging.js';
+import { acquireTileInput, planStaging } from './wasm-staging.js';
 import type { WorkGrid } from './work-split.js';
 
 /**
@@ -47,11 +47,11 @@ export interface TileRun {
   /** `[next tile, …]` shared by the run's threads (for `wasm-simd` followed by the staging states, see `wasm-staging.ts`). */
   readonly sync: Int32Array;
   /**
-   * The run's input and output in the operator's layouts, where this thread
-   * can reach them: `js` always gets shared arrays; `wasm-simd` gets the
-   * caller's arrays where they are on a `SharedArrayBuffer` (and the calling
-   * thread its input always), `null` otherwise — a `null` output is copied
-   * out of the operator's memory in one piece after the run.
+   * The run's input and output in the operator's layouts: `js` always gets
+   * shared arrays; `wasm-simd` gets the caller's input where this thread can
+   * read it (the calling thread always, pool threads when it is on a
+   * `SharedArrayBuffer`; `null` otherwise) and no output (`null`: the calling
+   * thread copies it out of the operator's memory after the run).
    */
   readonly x: Float32Array | null;
   readonly out: Float32Array | null;
@@ -64,7 +64,7 @@ export interface TileRun {
  * range of a whole run on one thread: for `js` it reads `x` and writes `out`;
  * for `wasm-simd` both are ignored (the caller copies them into and out of
  * the operator's memory). `runTile` computes one tile of a pooled run,
- * staging a `wasm-simd` tile's input and output (see `wasm-staging.ts`).
+ * staging a `wasm-simd` tile's input first (see `wasm-staging.ts`).
  */
 export interface RangeKernel {
   run(x: Float32Array, out: Float32Array, range: OutputRange): void;
@@ -142,7 +142,6 @@ export function bindKernel(setup: KernelSetup, thread: number): RangeKernel {
       const staging = planStaging(instance, run.grid);
       acquireTileInput(instance, staging, run.grid, run.sync, run.x, tile, run.caller);
       runConv1x1RangeWasm(instance, range, scratch);
-      if (run.out !== null) copyOutputRange(instance, range, run.out);
     },
   };
 }

@@ -49,18 +49,14 @@ export interface RunMessage {
   readonly key: number;
   /**
    * Input data in the operator's input layout, on shared memory; for
-   * `wasm-simd` the caller's input when it is shared (tiles copy their pieces
-   * into the operator's memory), else `null` (the calling thread copies it).
+   * `wasm-simd` the caller's input when it is shared (the threads copy it
+   * into the operator's memory in chunks), else `null` (the calling thread copies it).
    */
   readonly x: Float32Array | null;
-  /**
-   * Output data in the operator's output layout, on shared memory; for
-   * `wasm-simd` the caller's output when it is shared (tiles copy their
-   * results into it), else `null` (the calling thread copies them).
-   */
+  /** Output data in the operator's output layout, on shared memory (`null` for `wasm-simd`: the calling thread copies it out of the operator's memory). */
   readonly out: Float32Array | null;
   readonly grid: WorkGrid;
-  /** `[next tile, …]`, shared by every thread of the job (for `wasm-simd` followed by the staging states of `wasm-staging.ts`). */
+  /** `[next tile, tiles done, …]`, shared by every thread of the job (for `wasm-simd` followed by the chunk states of `wasm-staging.ts`). */
   readonly counter: Int32Array;
 }
 

@@ -1,17 +1,17 @@
 /**
- * Staging of a pooled WASM SIMD run. The microkernel reads its input from and
- * writes its output to the operator's shared WebAssembly memory, so a run
- * copies the caller's input in and the output out. Instead of one serial copy
- * of the whole input on the calling thread before the run is posted:
+ * Staging of a pooled WASM SIMD run's input. The microkernel reads its input
+ * from the operator's shared WebAssembly memory, so a run copies the caller's
+ * input in. Instead of one serial copy on the calling thread before the run
+ * is posted, the input of each image is cut into contiguous chunks; a thread
+ * that is about to compute a tile of an image first copies every chunk of
+ * that image no other thread has claimed, then waits until the others are
+ * in. When the caller's input is on a `SharedArrayBuffer` the pool threads
+ * share the copy; otherwise only the calling thread can read it and copies
+ * every chunk right after posting the run, while the pool threads wake up.
  *
- * - the input of each image is cut into contiguous chunks; a thread that is
- *   about to compute a tile of an image first copies every chunk of that
- *   image no other thread has claimed, then waits until the others are in.
- *   When the caller's input is on a `SharedArrayBuffer` the pool threads
- *   share the copy; otherwise only the calling thread can read it and copies
- *   every chunk right after posting the run, while the pool threads wake up;
- * - when the caller's `out` is on a `SharedArrayBuffer`, the thread that
- *   computed a tile copies that tile's output into it right away.
+ * (The output is copied out by the calling thread after the run in one
+ * piece, also into a shared `out`: copies of each tile's output by the thread
+ * that computed it measured slower on every benchmark layer but one.)
  *
  * The run's shared `Int32Array` (`sync`) holds, after the tile counters
  * (`SYNC_HEADER_WORDS`), one state word per chunk ({@link PIECE_FREE} → {@link PIECE_COPYING} →
@@ -20,10 +20,10 @@
  *
  * Chunks rather than the input pixels of each tile: with NCHW input a tile's
  * pixels are one short row per channel, and copying row by row measured
- * slower on every benchmark layer (a `subarray` + `set` costs ≈ 40 ns a row,
+ * slower on the benchmark layers (a `subarray` + `set` costs ≈ 40 ns a row,
  * about as much as copying 300 floats into a `SharedArrayBuffer`).
  */
-import type { OutputRange, WasmConvInstance } from '@pointwise/backend-cpu-tiled';
+import type { WasmConvInstance } from '@pointwise/backend-cpu-tiled';
 import { SYNC_HEADER_WORDS } from './tile-loop.js';
 import type { WorkGrid } from './work-split.js';
 
@@ -41,8 +41,6 @@ const CALLER_PIECE_WAIT_MS = 20;
 const CHUNK_FLOATS = 32768;
 /** At most this many chunks per image (each costs a claim and a `set`). */
 const MAX_CHUNKS = 16;
-/** Rows shorter than this are copied element by element (a `subarray` + `set` per row costs more). */
-const SHORT_ROW = 32;
 
 /** How a run's input is chunked, and where the chunk states sit in `sync`. */
 export interface StagingPlan {
@@ -136,42 +134,5 @@ export function copyAllInputChunks(instance: WasmConvInstance, staging: StagingP
   } finally {
     // After a failure too: pool threads that cannot read `x` would otherwise wait for ever (the run rejects).
     for (let chunk = 0; chunk < staging.chunks; chunk++) Atomics.store(sync, SYNC_HEADER_WORDS + chunk, PIECE_READY);
-  }
-}
-
-/**
- * Copies `rows` rows of `length` floats, `stride` apart, from `src` at `from`
- * to `dst` at `to`.
- */
-function copyRows(src: Float32Array, from: number, dst: Float32Array, to: number, rows: number, length: number, stride: number): void {
-  if (length >= SHORT_ROW) {
-    for (let r = 0; r < rows; r++, from += stride, to += stride) dst.set(src.subarray(from, from + length), to);
-    return;
-  }
-  for (let r = 0; r < rows; r++, from += stride, to += stride) {
-    for (let i = 0; i < length; i++) dst[to + i] = src[from + i];
-  }
-}
-
-/** Copies the outputs of `range` from the operator's memory into `out` (the caller's output, same layout). */
-export function copyOutputRange(instance: WasmConvInstance, range: OutputRange, out: Float32Array): void {
-  const g = instance.plan.geometry;
-  const base = instance.layout.output / 4;
-  const pixels = g.outHeight * g.outWidth;
-  const co = g.outChannels;
-  const { channelStart: c0, channelEnd: c1, pixelStart: p0, pixelEnd: p1 } = range;
-  for (let n = range.batchStart; n < range.batchEnd; n++) {
-    const image = n * co * pixels;
-    if (g.outputLayout === 'NHWC') {
-      if (c0 === 0 && c1 === co) {
-        out.set(instance.f32.subarray(base + image + p0 * co, base + image + p1 * co), image + p0 * co);
-      } else {
-        copyRows(instance.f32, base + image + p0 * co + c0, out, image + p0 * co + c0, p1 - p0, c1 - c0, co);
-      }
-    } else if (p0 === 0 && p1 === pixels) {
-      out.set(instance.f32.subarray(base + image + c0 * pixels, base + image + c1 * pixels), image + c0 * pixels);
-    } else {
-      copyRows(instance.f32, base + image + c0 * pixels + p0, out, image + c0 * pixels + p0, c1 - c0, p1 - p0, pixels);
-    }
   }
 }

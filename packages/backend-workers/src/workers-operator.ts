@@ -195,25 +195,24 @@ export class WorkersOperator implements BackendOperator {
   }
 
   /**
-   * A pooled `wasm-simd` run with per-tile staging (see `wasm-staging.ts`):
-   * shared tensors go to the pool threads, which share the copy of the input
-   * in and copy their tiles' output out themselves; an input that is not
-   * shared is copied here right after posting (while the threads wake up); an output that is not shared is copied out here in one piece
-   * after the run (measured faster than tile by tile: a tile's rows are short,
-   * and only this thread can write a plain output).
+   * A pooled `wasm-simd` run with its input staged in chunks (see
+   * `wasm-staging.ts`): a shared input goes to the pool threads, which share
+   * its copy into the operator's memory; any other is copied here right after
+   * posting, while the threads wake up. The output is copied out here in one
+   * piece after the run, shared or not (per-tile copies by the computing
+   * threads measured slower).
    */
   async #dispatchStaged(wasm: WasmConvInstance, staging: StagingPlan, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
     const grid = this.#grid!;
     const sync = buffers.counter;
     const xShared = isShared(x);
-    const outShared = isShared(out);
-    await this.#dispatch(buffers, xShared ? x : null, outShared ? out : null, {
+    await this.#dispatch(buffers, xShared ? x : null, null, {
       beforeTiles: () => {
         if (!xShared) copyAllInputChunks(wasm, staging, sync, x);
       },
-      callerRun: { grid, sync, x, out: outShared ? out : null, caller: true },
+      callerRun: { grid, sync, x, out: null, caller: true },
     });
-    if (!outShared) copyOutputFromWasm(wasm, out);
+    copyOutputFromWasm(wasm, out);
   }
 
   /**

@@ -1,9 +1,8 @@
 /**
  * Staging of pooled WASM SIMD runs (`src/wasm-staging.ts`): the input copied
  * in by chunks (by the pool threads when it is shared, by the calling thread
- * otherwise), a shared output written per tile by the thread that computed
- * it. Shapes are large enough for several chunks per image; every result is
- * compared bit for bit with cpu-tiled.
+ * otherwise) with plain and shared outputs. Shapes are large enough for
+ * several chunks per image; every result is compared bit for bit with cpu-tiled.
  */
 import { createTensor, normalizeConv1x1, zerosTensor, type Tensor } from '@pointwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,18 +48,18 @@ describe.each([2, 3])('staged WASM runs at %i threads', (threads) => {
   afterAll(() => workers.dispose());
 
   for (const c of CASES) {
-    it(`${c.name}: plain and shared tensors bit-identical to cpu-tiled, every output cell written`, async () => {
+    it(`${c.name}: plain, shared and mixed tensors bit-identical to cpu-tiled, every output cell written`, async () => {
       const registry = registryWith(workers, { kernel: 'wasm-simd' });
       const [parallel, single] = await Promise.all([prepareCase(c, 'workers', registry), prepareCase(c, 'cpu-tiled', registry)]);
       const x = createTensor(caseInput(c), c.shape, c.inputLayout);
       const expected = await single.run(x);
       expect(firstBitDifference((await parallel.run(x)).data, expected.data)).toBe(-1);
-      // Shared output written by the threads directly: a sentinel shows any cell they skip.
+      // A shared output starts as a sentinel, so a cell the run skips shows.
       const out = sharedCopy(expected);
       out.data.fill(-7);
       await parallel.run(sharedCopy(x), out);
       expect(firstBitDifference(out.data, expected.data)).toBe(-1);
-      // Mixed: shared input (threads copy it in) with a plain output, and the reverse.
+      // Mixed: a shared input (the threads copy it in) with a plain output, and the reverse.
       const plainOut = zerosTensor(expected.shape, expected.layout);
       await parallel.run(sharedCopy(x), plainOut);
       expect(firstBitDifference(plainOut.data, expected.data)).toBe(-1);
