@@ -1,4 +1,5 @@
 import type { ClampActivation } from '@pointwise/core';
+import { clampFloat32Bits, clampFloat32BitsAtZero, nonNegativeClampBits } from './clamp-bits.js';
 
 /**
  * Where one block of accumulators goes: output channels `[channelLo,
@@ -118,6 +119,21 @@ export function clampStored(
   const innerCount = nhwc ? rows : count;
   const innerStride = nhwc ? channelStride : pixelStride;
   let base = imageBase + channelLo * channelStride + firstPixel * pixelStride;
+  const bounds = nonNegativeClampBits(activation);
+  if (bounds !== null) {
+    // relu, relu6 and the like: branch-free on the bit patterns (see clampFloat32Bits).
+    const { low, high } = bounds;
+    const outBits = new Int32Array(out.buffer, out.byteOffset, out.length);
+    for (let i = 0; i < outerCount; i++) {
+      let at = base;
+      for (let j = 0; j < innerCount; j++) {
+        outBits[at] = low === 0 ? clampFloat32BitsAtZero(outBits[at], high) : clampFloat32Bits(outBits[at], low, high);
+        at += innerStride;
+      }
+      base += outerStride;
+    }
+    return;
+  }
   for (let i = 0; i < outerCount; i++) {
     let at = base;
     for (let j = 0; j < innerCount; j++) {
