@@ -8,7 +8,7 @@ import {
   type Layout,
   type Tensor,
 } from '@pointwise/core';
-import { UnsupportedLayerError, type Contender, type PreparedRun, type RunVariant } from './contenders/contender.js';
+import { UnsupportedLayerError, type Contender, type PreparedRun } from './contenders/contender.js';
 import { layerFlops, layerProblem, type BenchLayer, type LayerData, type Suite } from './layer.js';
 import type { ContenderStatus, LayerInfo, LayerResult, Measurement, MeasurementSettings, SuiteResult } from './results.js';
 import { SampleSet } from './sampler.js';
@@ -71,9 +71,7 @@ interface Verified {
   readonly contender: Contender;
   readonly prepared: PreparedRun;
   /** Everything of its measurements but the samples. */
-  readonly base: Omit<Measurement, 'variant' | 'samplesMs' | 'warmupRuns' | 'status'>;
-  /** `readback` first, then any extra variants. */
-  readonly variants: readonly RunVariant[];
+  readonly base: Omit<Measurement, 'samplesMs' | 'warmupRuns' | 'status'>;
 }
 
 /** Layer data with the input converted once per layout it is asked in. */
@@ -107,7 +105,6 @@ async function verify(
   const identity = { contender: contender.name, kind: contender.kind, version: contender.version };
   const notTimed = (status: Measurement['status'], reason: string, extra: Partial<Measurement> = {}): Measurement => ({
     ...identity,
-    variant: 'readback',
     status,
     reason,
     samplesMs: [],
@@ -157,23 +154,21 @@ async function verify(
     contender,
     prepared,
     base: { ...identity, ...stamp, accuracy },
-    variants: [{ name: 'readback', run: () => prepared.run() }, ...(prepared.extraVariants ?? [])],
   };
 }
 
-/** One timing variant of a verified contender, with its samples. */
+/** A verified contender being timed, with its samples. */
 interface Series {
   readonly owner: Verified;
-  readonly variant: RunVariant;
   readonly set: SampleSet;
   warmupRuns: number;
 }
 
-/** One timed run: activation outside the timing, then the variant's run, in ms. */
+/** One timed run (result read back to host memory): activation outside the timing, then the run, in ms. */
 async function timeOnce(series: Series): Promise<number> {
   await series.owner.prepared.activate?.();
   const start = now();
-  await series.variant.run();
+  await series.owner.prepared.run();
   return now() - start;
 }
 
@@ -195,7 +190,6 @@ function finish(series: Series, flops: number): Measurement {
   const summary = set.samplesMs.length > 0 ? summarize(set.samplesMs) : undefined;
   return {
     ...series.owner.base,
-    variant: series.variant.name,
     status: set.failure === undefined ? 'ok' : 'failed',
     ...(set.failure === undefined ? {} : { reason: set.failure }),
     samplesMs: set.samplesMs,
@@ -219,7 +213,7 @@ async function sampleRoundRobin(series: readonly Series[], progress: ProgressSin
       } catch (error) {
         s.set.failure = `timed run: ${reasonOf(error)}`;
       }
-      if (!s.set.needsMore() && s.variant.name === 'readback') progress?.step();
+      if (!s.set.needsMore()) progress?.step();
     }
     active = active.filter((s) => s.set.needsMore());
   }
@@ -251,9 +245,7 @@ async function measureLayer(
     if (!('prepared' in outcome)) progress?.step();
     outcomes.push(outcome);
   }
-  const series: Series[] = outcomes.flatMap((o) =>
-    'prepared' in o ? o.variants.map((variant) => ({ owner: o, variant, set: new SampleSet(settings), warmupRuns: 0 })) : [],
-  );
+  const series: Series[] = outcomes.flatMap((o) => ('prepared' in o ? [{ owner: o, set: new SampleSet(settings), warmupRuns: 0 }] : []));
   try {
     progress?.status(`${label}: warm-up`);
     for (const s of series) {
@@ -261,7 +253,7 @@ async function measureLayer(
         await warmUp(s, settings.warmupMs);
       } catch (error) {
         s.set.failure = `warm-up: ${reasonOf(error)}`;
-        if (s.variant.name === 'readback') progress?.step();
+        progress?.step();
       }
     }
     progress?.status(`${label}: timing ${series.length} series round-robin`);
@@ -270,9 +262,7 @@ async function measureLayer(
     for (const o of outcomes) if ('prepared' in o) await o.prepared.dispose();
   }
   const flops = layerFlops(layer);
-  const measurements = outcomes.flatMap((o) =>
-    'prepared' in o ? series.filter((s) => s.owner === o).map((s) => finish(s, flops)) : [o],
-  );
+  const measurements = outcomes.map((o) => ('prepared' in o ? finish(series.find((s) => s.owner === o)!, flops) : o));
   return { layer: layerInfo(layer), measurements };
 }
 

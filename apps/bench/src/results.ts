@@ -23,12 +23,10 @@ export interface AccuracySummary {
   readonly description: string;
 }
 
-/** One row entry: a contender (and timing variant) on one layer. */
+/** One row entry: a contender on one layer; every timed run includes reading the result back to host memory. */
 export interface Measurement {
   /** `--backends` name. */
   readonly contender: string;
-  /** `readback` (default) or `no-readback` (gpu.js result left on the device). */
-  readonly variant: 'readback' | 'no-readback';
   readonly kind: ContenderKind;
   readonly version: string;
   readonly status: MeasurementStatus;

@@ -1,7 +1,7 @@
 import type { MeasurementSettings } from './results.js';
 
 /**
- * The warm samples of one contender (and variant) on one layer, with the
+ * The warm samples of one contender on one layer, with the
  * stopping rule: enough samples AND enough total time, or — for runs so slow
  * that this would take too long — the time cap with a smaller count.
  */

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
 import { layerFlops } from './layer.js';
-import { layersFromJson, parseShape, parseShapeList } from './shape-grammar.js';
+import { layersFromJson, MAX_TENSOR_ELEMENTS, parseShape, parseShapeList } from './shape-grammar.js';
 
 describe('parseShape', () => {
   it('reads Ci x H x W : Co', () => {
@@ -29,6 +29,14 @@ describe('parseShape', () => {
     ['512x56x56:1024:q2', '--shape option "q2"'],
     ['6x4x4:10:g3', 'groups'],
     ['6x4x4:8:g4', 'groups'],
+    ['8x4x4:8:relu:relu6', '--shape activation'],
+    ['8x4x4:8:relu:relu', '--shape activation'],
+    ['8x4x4:8:s2:s3', '--shape stride'],
+    ['8x4x4:8:g2:g4', '--shape groups'],
+    ['8x4x4:8:n1:n2', '--shape batch'],
+    ['99999x9999x9999:99999', 'layer input N·Ci·H·W'],
+    ['1x1x1:999999999', 'layer weights Co·Ci/groups'],
+    ['1x32768x16384:2', 'layer output N·Co·Ho·Wo'],
   ])('rejects %s naming %s', (text, parameter) => {
     let error: unknown;
     try {
@@ -38,6 +46,19 @@ describe('parseShape', () => {
     }
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).parameter).toBe(parameter);
+  });
+});
+
+describe('tensor size limit', () => {
+  it('accepts a tensor of exactly the limit and names the duplicated option', () => {
+    // input 1·2^13·2^16 = 2^29 elements: at the limit; output 1·1·2^16 stays below.
+    expect(parseShape(`1x8192x65536:1`)).toMatchObject({ height: 8192, width: 65536 });
+    expect(8192 * 65536).toBe(MAX_TENSOR_ELEMENTS);
+    expect(() => parseShape('8x4x4:8:s2:s3')).toThrow('--shape stride: expected at most one stride option, got "s2" and "s3"');
+  });
+
+  it('applies to shape-file objects too', () => {
+    expect(() => layersFromJson([{ ci: 65536, h: 8192, w: 2, co: 1 }])).toThrow(/layer input/);
   });
 });
 

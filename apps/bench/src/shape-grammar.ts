@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '@pointwise/core';
-import { makeLayer, type BenchLayer, type LayerActivation, type LayerSpec } from './layer.js';
+import { makeLayer, outputSize, type BenchLayer, type LayerActivation, type LayerSpec } from './layer.js';
 
 /**
  * The grammar of `--shape`, documented in the README and `--help`:
@@ -12,7 +12,9 @@ import { makeLayer, type BenchLayer, type LayerActivation, type LayerSpec } from
  *
  * e.g. `512x56x56:1024` (the seed layer), `256x56x56:512:s2` (stride 2),
  * `64x28x28:64:g4:relu`. Sizes are integers ≥ 1; `groups` must divide `Ci`
- * and `Co`. Several shapes may be given comma-separated.
+ * and `Co`; each option at most once (`relu` and `relu6` are both the
+ * activation); no tensor larger than {@link MAX_TENSOR_ELEMENTS}. Several
+ * shapes may be given comma-separated.
  */
 export const SHAPE_GRAMMAR =
   'Ci x H x W : Co [:s<stride>] [:g<groups>] [:n<batch>] [:relu|:relu6], e.g. 512x56x56:1024 or 256x56x56:512:s2';
@@ -27,11 +29,41 @@ function positive(parameter: string, text: string): number {
   return value;
 }
 
-function checkGroups(spec: LayerSpec): void {
+/**
+ * Most float32 elements one tensor of a custom layer may hold: 2^29, i.e.
+ * 2 GiB (2^31 bytes) per tensor — input, weights or output. Larger layers
+ * would exceed what typed arrays and WebAssembly memories here can hold.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 29;
+
+/**
+ * Checks what the grammar alone cannot: `groups` divides `Ci` and `Co`, and
+ * every tensor fits {@link MAX_TENSOR_ELEMENTS}.
+ * @throws {InvalidArgumentError} naming the offending parameter.
+ */
+function checkSpec(spec: LayerSpec): void {
   const groups = spec.groups ?? 1;
   if (spec.inChannels % groups !== 0 || spec.outChannels % groups !== 0) {
     throw new InvalidArgumentError('groups', `a divisor of Ci = ${spec.inChannels} and Co = ${spec.outChannels}`, groups);
   }
+  const batch = spec.batch ?? 1;
+  const [ho, wo] = outputSize({ height: spec.height, width: spec.width, stride: spec.stride ?? 1 });
+  const tensors: [string, number][] = [
+    ['input N·Ci·H·W', batch * spec.inChannels * spec.height * spec.width],
+    ['weights Co·Ci/groups', spec.outChannels * (spec.inChannels / groups)],
+    ['output N·Co·Ho·Wo', batch * spec.outChannels * ho * wo],
+  ];
+  for (const [what, elements] of tensors) {
+    if (elements > MAX_TENSOR_ELEMENTS) {
+      throw new InvalidArgumentError(`layer ${what}`, `at most ${MAX_TENSOR_ELEMENTS} float32 elements (2 GiB per tensor)`, elements);
+    }
+  }
+}
+
+/** The option keys of the grammar: `relu` and `relu6` both set the activation. */
+function optionKey(option: string): 'activation' | 'stride' | 'groups' | 'batch' | undefined {
+  if (option === 'relu' || option === 'relu6') return 'activation';
+  return ({ s: 'stride', g: 'groups', n: 'batch' } as const)[option[0] as 's' | 'g' | 'n'];
 }
 
 /**
@@ -48,14 +80,21 @@ export function parseShape(text: string): LayerSpec {
     width: positive('W', sizes[3]),
     outChannels: positive('Co', sizes[4]),
   };
+  const seen = new Map<string, string>();
   for (const option of options) {
+    const key = optionKey(option);
+    const earlier = key === undefined ? undefined : seen.get(key);
+    if (key !== undefined && earlier !== undefined) {
+      throw new InvalidArgumentError(`--shape ${key}`, `at most one ${key} option, got "${earlier}" and "${option}"`, text);
+    }
+    if (key !== undefined) seen.set(key, option);
     if (option === 'relu' || option === 'relu6') spec = { ...spec, activation: option };
     else if (option.startsWith('s')) spec = { ...spec, stride: positive('stride', option.slice(1)) };
     else if (option.startsWith('g')) spec = { ...spec, groups: positive('groups', option.slice(1)) };
     else if (option.startsWith('n')) spec = { ...spec, batch: positive('batch', option.slice(1)) };
     else throw new InvalidArgumentError(`--shape option "${option}"`, 's<stride>, g<groups>, n<batch>, relu or relu6', text);
   }
-  checkGroups(spec);
+  checkSpec(spec);
   return spec;
 }
 
@@ -96,7 +135,7 @@ function specFromObject(entry: Record<string, unknown>, where: string): LayerSpe
     ...(entry.batch !== undefined ? { batch: size('batch', false) } : {}),
     ...(activation !== undefined ? { activation: activation as LayerActivation } : {}),
   };
-  checkGroups(spec);
+  checkSpec(spec);
   return spec;
 }
 
@@ -118,7 +157,23 @@ export function layersFromJson(json: unknown): BenchLayer[] {
   });
 }
 
-/** Reads a JSON shape file (see {@link layersFromJson}). */
+/**
+ * Reads a JSON shape file (see {@link layersFromJson}).
+ * @throws {InvalidArgumentError} when the file cannot be read, is not JSON, or
+ *   holds a malformed layer (a command-line mistake, not a failed run).
+ */
 export async function readShapeFile(path: string): Promise<BenchLayer[]> {
-  return layersFromJson(JSON.parse(await readFile(path, 'utf8')));
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError('--shape-file', `a readable file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, path);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError('--shape-file', `JSON (${(error as Error).message})`, path);
+  }
+  return layersFromJson(json);
 }

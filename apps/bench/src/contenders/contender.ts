@@ -20,14 +20,6 @@ export interface ContenderProblem {
   readonly input: Tensor;
 }
 
-/** A way of timing a prepared run: with the result read back to host memory, or without. */
-export interface RunVariant {
-  /** `readback` (the default, result in host memory) or `no-readback` (result left on the device). */
-  readonly name: 'readback' | 'no-readback';
-  /** Runs the layer once. */
-  run(): Promise<void>;
-}
-
 /**
  * A contender prepared for one layer: weights packed or uploaded, model
  * built. `run` computes the layer on the problem's input and keeps the
@@ -48,8 +40,6 @@ export interface PreparedRun {
   activate?(): Promise<void>;
   /** Runs once and reads the result back to host memory (the time users see). */
   run(): Promise<void>;
-  /** Extra timed variants where they differ from `run` (gpu.js without readback). */
-  readonly extraVariants?: readonly RunVariant[];
   /** The output of the last `run`, `[N, Co, Ho, Wo]` in `outputLayout`. */
   output(): Float32Array;
   /** Releases what `prepare` allocated. */

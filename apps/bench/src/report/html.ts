@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
-import { coldStartRows, describeSettings, LEGEND_HEAD, legendRows, RATE_TAIL_HEAD, rateRows, seriesKey, suiteColumns } from './summary.js';
+import { coldStartRows, describeSettings, LEGEND_HEAD, legendRows, RATE_TAIL_HEAD, rateRows, suiteColumns } from './summary.js';
 
 /** Chart.js's UMD build, read from the installed package so the page needs no network. */
 function chartJsSource(): string {
@@ -53,7 +53,7 @@ function chartData(suite: SuiteResult, index: number): ChartSuite {
     id: `suite-${index}`,
     layers: suite.layers.map((l) => l.layer.name),
     series: suiteColumns(suite).map((key) => {
-      const ms = suite.layers.map((l) => l.measurements.find((m) => seriesKey(m) === key));
+      const ms = suite.layers.map((l) => l.measurements.find((m) => m.contender === key));
       const kind = ms.find((m) => m !== undefined)?.kind ?? 'peer';
       return {
         key,

@@ -10,7 +10,6 @@ import {
   legendRows,
   RATE_TAIL_HEAD,
   rateRows,
-  seriesKey,
 } from './summary.js';
 
 /** Escapes the characters that would break a Markdown table cell. */
@@ -41,7 +40,7 @@ function longForm(suite: SuiteResult): string {
   const rows = suite.layers.flatMap((row) =>
     row.measurements.map((m) => [
       row.layer.name,
-      seriesKey(m),
+      m.contender,
       m.version,
       formatLayouts(m),
       formatDetails(m.details),

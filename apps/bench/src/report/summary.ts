@@ -1,15 +1,10 @@
 import { NAIVE_NAME } from '../contenders/naive-contender.js';
 import type { LayerResult, Measurement, MeasurementSettings, SuiteResult } from '../results.js';
 
-/** Column key of a measurement: the contender, with ` (no readback)` for that variant. */
-export function seriesKey(m: Pick<Measurement, 'contender' | 'variant'>): string {
-  return m.variant === 'readback' ? m.contender : `${m.contender} (no readback)`;
-}
-
 /** Column keys of a suite table, in the order contenders were given. */
 export function suiteColumns(suite: SuiteResult): string[] {
   const keys: string[] = [];
-  for (const layer of suite.layers) for (const m of layer.measurements) if (!keys.includes(seriesKey(m))) keys.push(seriesKey(m));
+  for (const layer of suite.layers) for (const m of layer.measurements) if (!keys.includes(m.contender)) keys.push(m.contender);
   return keys;
 }
 
@@ -21,9 +16,9 @@ export interface Ranked {
 
 /** The comparisons of one table row. */
 export interface RowSummary {
-  /** Fastest series with readback (the one marked best), if any ran. */
+  /** Fastest series (the one marked best), if any ran. */
   readonly best?: Ranked;
-  /** Fastest Pointwise backend with readback. */
+  /** Fastest Pointwise backend. */
   readonly bestBackend?: Ranked;
   /** Fastest peer other than the naive baseline. */
   readonly bestPeer?: Ranked;
@@ -39,14 +34,14 @@ function fastest(measurements: readonly Measurement[]): Ranked | undefined {
   let best: Ranked | undefined;
   for (const m of measurements) {
     const rate = m.gflops?.median;
-    if (m.status === 'ok' && m.variant === 'readback' && rate !== undefined && (best === undefined || rate > best.gflops)) {
-      best = { key: seriesKey(m), gflops: rate };
+    if (m.status === 'ok' && rate !== undefined && (best === undefined || rate > best.gflops)) {
+      best = { key: m.contender, gflops: rate };
     }
   }
   return best;
 }
 
-/** Best overall, best backend, best peer and the ratios of one layer's row (readback series only). */
+/** Best overall, best backend, best peer and the ratios of one layer's row. */
 export function summarizeRow(layer: LayerResult): RowSummary {
   const ms = layer.measurements;
   const best = fastest(ms);
@@ -63,9 +58,14 @@ export function summarizeRow(layer: LayerResult): RowSummary {
   };
 }
 
+/** A positive quantity with 3 significant digits, whole numbers from 100 on (`0.000768`, `0.412`, `12.3`, `3288`). */
+export function formatSignificant(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toPrecision(3);
+}
+
 /** GFLOP/s with 3 significant digits (`0.412`, `12.3`, `145`). */
 export function formatRate(gflops: number): string {
-  return gflops >= 100 ? gflops.toFixed(0) : gflops >= 10 ? gflops.toFixed(1) : gflops >= 1 ? gflops.toFixed(2) : gflops.toPrecision(3);
+  return formatSignificant(gflops);
 }
 
 /** Half the p10–p90 spread of the rate, as a percentage of the median (`±4%`). */
@@ -151,7 +151,7 @@ export function mergeDetails(all: readonly NonNullable<Measurement['details']>[]
 /** The legend rows of a suite (one per column). */
 export function suiteLegend(suite: SuiteResult): SeriesLegend[] {
   return suiteColumns(suite).map((key) => {
-    const rows = suite.layers.flatMap((l) => l.measurements.filter((m) => seriesKey(m) === key).map((m) => ({ layer: l.layer.name, m })));
+    const rows = suite.layers.flatMap((l) => l.measurements.filter((m) => m.contender === key).map((m) => ({ layer: l.layer.name, m })));
     const timed = rows.filter((r) => r.m.status === 'ok');
     const counts = timed.map((r) => r.m.samplesMs.length);
     const ratios = rows.flatMap((r) => (r.m.accuracy ? [r.m.accuracy.worstRatio] : []));
@@ -186,7 +186,7 @@ export function describeSettings(s: MeasurementSettings): string {
 /** One cell of the rate table. */
 export interface RateCell {
   readonly text: string;
-  /** The fastest series with readback in its row. */
+  /** The fastest series in its row. */
   readonly best: boolean;
   readonly wrong: boolean;
 }
@@ -212,9 +212,9 @@ export function rateRows(suite: SuiteResult): { readonly columns: string[]; read
     const summary = summarizeRow(row);
     return {
       layer: row.layer.name,
-      mflop: (row.layer.flops / 1e6).toFixed(row.layer.flops < 1e7 ? 2 : 0),
+      mflop: formatSignificant(row.layer.flops / 1e6),
       cells: columns.map((key) => {
-        const m = row.measurements.find((x) => seriesKey(x) === key);
+        const m = row.measurements.find((x) => x.contender === key);
         return { text: formatCell(m), best: summary.best?.key === key, wrong: m?.status === 'wrong' };
       }),
       vsNaive: formatRatio(summary.backendVsNaive),
@@ -224,13 +224,13 @@ export function rateRows(suite: SuiteResult): { readonly columns: string[]; read
   return { columns, rows };
 }
 
-/** Cold start per layer and series with readback: `prepare + first run` in ms. */
+/** Cold start per layer and series: `prepare + first run` in ms. */
 export function coldStartRows(suite: SuiteResult): { readonly columns: string[]; readonly rows: { readonly layer: string; readonly cells: string[] }[] } {
-  const columns = suiteColumns(suite).filter((key) => !key.endsWith('(no readback)'));
+  const columns = suiteColumns(suite);
   const rows = suite.layers.map((row) => ({
     layer: row.layer.name,
     cells: columns.map((key) => {
-      const m = row.measurements.find((x) => seriesKey(x) === key);
+      const m = row.measurements.find((x) => x.contender === key);
       return m?.prepareMs === undefined ? '—' : `${formatMs(m.prepareMs)} + ${formatMs(m.firstRunMs)}`;
     }),
   }));
