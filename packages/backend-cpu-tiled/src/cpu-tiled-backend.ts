@@ -1,6 +1,7 @@
 import {
   BACKEND_API_VERSION,
   DisposedError,
+  assertKnownKeys,
   type Backend,
   type BackendCapabilities,
   type BackendOperator,
@@ -8,7 +9,7 @@ import {
   type Tensor,
 } from '@pointwise/core';
 import { packWeights } from './pack-weights.js';
-import { planConv1x1, type Conv1x1Plan, type MicrokernelKind, type PlanOptions } from './plan.js';
+import { PLAN_OPTION_KEYS, planConv1x1, resolvePlanOptions, type Conv1x1Plan, type MicrokernelKind, type PlanOptions } from './plan.js';
 import { fullOutputRange, runConv1x1Range } from './run-range.js';
 import { createKernelScratch } from './scratch.js';
 import { createWasmRangeScratch, runConv1x1RangeWasm } from './wasm/run-range-wasm.js';
@@ -83,8 +84,13 @@ export class CpuTiledBackend implements Backend {
   readonly apiVersion = BACKEND_API_VERSION;
   readonly #options: CpuTiledBackendOptions;
 
-  /** @param options block sizes / microtile / cache sizes; validated when an operator is prepared. */
+  /**
+   * @param options kernel, microtile, block sizes and cache sizes of {@link planConv1x1}.
+   * @throws {InvalidArgumentError} for an unknown option key, kernel or microtile, or a size that is not a positive integer.
+   */
   constructor(options: CpuTiledBackendOptions = {}) {
+    assertKnownKeys('options', options, PLAN_OPTION_KEYS);
+    resolvePlanOptions(options);
     this.#options = { ...options };
   }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, layoutStrides, type Conv1x1Geometry, type LayoutStrides } from '@pointwise/core';
+import { InvalidArgumentError, assertKnownKeys, layoutStrides, type Conv1x1Geometry, type LayoutStrides } from '@pointwise/core';
 import { JS_MICROTILES, type JsMicrotileName } from './microkernels.js';
 
 /**
@@ -101,6 +101,55 @@ function positiveInteger(parameter: string, value: number | undefined): number |
 
 const MAX_PIXEL_BLOCK = 256;
 
+/** The keys of {@link PlanOptions}. */
+export const PLAN_OPTION_KEYS: readonly string[] = ['kernel', 'microtile', 'mc', 'nc', 'kc', 'cache'];
+
+/** {@link PlanOptions} checked and with their defaults filled in (block sizes stay optional: they depend on the shape). */
+export interface ResolvedPlanOptions {
+  readonly kernel: MicrokernelKind;
+  readonly microtile: JsMicrotileName;
+  readonly mr: number;
+  readonly nr: number;
+  readonly l1Bytes: number;
+  readonly l2Bytes: number;
+  readonly mc: number | undefined;
+  readonly nc: number | undefined;
+  readonly kc: number | undefined;
+}
+
+/**
+ * Checks plan options without a geometry, so a backend can reject bad options
+ * when it is created rather than at its first `prepare`.
+ * @throws {InvalidArgumentError} for an unknown kernel, microtile or `cache` key, a
+ *   microtile other than 4×8 with the WASM kernel, or a block / cache size that
+ *   is not a positive integer.
+ */
+export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptions {
+  const kernel = options.kernel ?? 'js';
+  if (kernel !== 'js' && kernel !== 'wasm-simd') throw new InvalidArgumentError('kernel', '"js" or "wasm-simd"', kernel);
+  // The WASM SIMD microkernel has one register tile (4 channels × 8 pixels) and reduces all of K in one pass.
+  if (kernel === 'wasm-simd' && options.microtile !== undefined && options.microtile !== '4x8') {
+    throw new InvalidArgumentError('microtile', '"4x8" with kernel "wasm-simd"', options.microtile);
+  }
+  const microtile = options.microtile ?? (kernel === 'wasm-simd' ? '4x8' : '3x4');
+  const tile = JS_MICROTILES[microtile];
+  if (tile === undefined) {
+    throw new InvalidArgumentError('microtile', `one of ${Object.keys(JS_MICROTILES).map((n) => JSON.stringify(n)).join(', ')}`, microtile);
+  }
+  assertKnownKeys('cache', options.cache, ['l1Bytes', 'l2Bytes']);
+  return {
+    kernel,
+    microtile,
+    mr: tile.mr,
+    nr: tile.nr,
+    l1Bytes: positiveInteger('cache.l1Bytes', options.cache?.l1Bytes) ?? DEFAULT_CACHE_SIZES.l1Bytes,
+    l2Bytes: positiveInteger('cache.l2Bytes', options.cache?.l2Bytes) ?? DEFAULT_CACHE_SIZES.l2Bytes,
+    mc: positiveInteger('mc', options.mc),
+    nc: positiveInteger('nc', options.nc),
+    kc: positiveInteger('kc', options.kc),
+  };
+}
+
 /**
  * Chooses the microtile and the block sizes for one geometry (the BLIS
  * heuristic, with float32 elements of 4 bytes):
@@ -121,33 +170,17 @@ const MAX_PIXEL_BLOCK = 256;
  *   block size / cache size that is not a positive integer.
  */
 export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}): Conv1x1Plan {
-  const kernel = options.kernel ?? 'js';
-  if (kernel !== 'js' && kernel !== 'wasm-simd') throw new InvalidArgumentError('kernel', '"js" or "wasm-simd"', kernel);
-  // The WASM SIMD microkernel has one register tile (4 channels × 8 pixels) and reduces all of K in one pass.
-  if (kernel === 'wasm-simd' && options.microtile !== undefined && options.microtile !== '4x8') {
-    throw new InvalidArgumentError('microtile', '"4x8" with kernel "wasm-simd"', options.microtile);
-  }
-  const microtile = options.microtile ?? (kernel === 'wasm-simd' ? '4x8' : '3x4');
-  const tile = JS_MICROTILES[microtile];
-  if (tile === undefined) {
-    throw new InvalidArgumentError('microtile', `one of ${Object.keys(JS_MICROTILES).map((n) => JSON.stringify(n)).join(', ')}`, microtile);
-  }
-  const { mr, nr } = tile;
-  const l1 = positiveInteger('cache.l1Bytes', options.cache?.l1Bytes) ?? DEFAULT_CACHE_SIZES.l1Bytes;
-  const l2 = positiveInteger('cache.l2Bytes', options.cache?.l2Bytes) ?? DEFAULT_CACHE_SIZES.l2Bytes;
+  const { kernel, microtile, mr, nr, l1Bytes: l1, l2Bytes: l2, mc: mcOption, nc: ncOption, kc: kcOption } = resolvePlanOptions(options);
 
   const k = geometry.inChannelsPerGroup;
   const channelsPadded = roundUp(geometry.outChannelsPerGroup, mr);
   const pixelsPadded = roundUp(Math.max(1, geometry.outHeight * geometry.outWidth), nr);
 
-  const kcOption = positiveInteger('kc', options.kc);
   const kc = kernel === 'wasm-simd' ? k : Math.min(k, kcOption ?? Math.max(1, Math.floor(l1 / 2 / (4 * nr))));
 
-  const mcOption = positiveInteger('mc', options.mc);
   const mcHeuristic = Math.max(mr, roundDown(l2 / 2 / (4 * kc), mr));
   const mc = Math.min(channelsPadded, mcOption === undefined ? mcHeuristic : roundUp(mcOption, mr));
 
-  const ncOption = positiveInteger('nc', options.nc);
   const ncHeuristic = Math.max(nr, roundDown(Math.min(l2 / 4 / (4 * k), MAX_PIXEL_BLOCK), nr));
   const nc = Math.min(pixelsPadded, ncOption === undefined ? ncHeuristic : roundUp(ncOption, nr));
 

@@ -7,10 +7,14 @@ export const CPU_TILED_PRIORITY = 100;
 /**
  * Registers the cpu-tiled backend as `cpu-tiled` (nothing registers on import).
  * @returns `false` when the name is already taken in `registry`.
+ * @throws {InvalidArgumentError} for invalid options.
  */
 export function registerCpuTiledBackend(
   registry: BackendRegistry = getDefaultRegistry(),
   options: CpuTiledBackendOptions = {},
 ): boolean {
+  // The constructor checks the options: bad ones throw here, not later as "unavailable".
+  // The factory makes a fresh backend, since the registry may dispose one and create it again.
+  new CpuTiledBackend(options);
   return registry.register(CPU_TILED_BACKEND_NAME, () => new CpuTiledBackend(options), { priority: CPU_TILED_PRIORITY });
 }

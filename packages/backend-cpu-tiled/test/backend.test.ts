@@ -15,6 +15,15 @@ import { CPU_TILED_PRIORITY, CpuTiledBackend, registerCpuTiledBackend } from '..
 import { expectAccurate, makeCase } from './helpers.js';
 
 describe('CpuTiledBackend', () => {
+  it('rejects bad options when registered, not later as "unavailable"', () => {
+    const registry = new BackendRegistry();
+    expect(() => registerCpuTiledBackend(registry, { kernel: 'avx' as never })).toThrow(/kernel: expected "js" or "wasm-simd", received "avx"/);
+    expect(() => registerCpuTiledBackend(registry, { mc: 0 })).toThrow(InvalidArgumentError);
+    expect(() => registerCpuTiledBackend(registry, { kernal: 'js' } as never)).toThrow(/options.kernal: expected one of the known options/);
+    expect(() => registerCpuTiledBackend(registry, { cache: { l3Bytes: 1 } } as never)).toThrow(/cache.l3Bytes/);
+    expect(registry.names()).toEqual([]);
+  });
+
   it('registers as cpu-tiled at priority 100 and is chosen over the reference', async () => {
     const registry = new BackendRegistry();
     registerReferenceBackend(registry);
@@ -68,9 +77,7 @@ describe('CpuTiledBackend', () => {
     expect(() => op.runSync!(createTensor(c.x, c.geometry.inputShape, 'NCHW'), out)).toThrow(DisposedError);
   });
 
-  it('rejects invalid backend options when preparing', async () => {
-    const c = makeCase({ inputShape: [1, 2, 2, 2], outChannels: 2 });
-    const backend = new CpuTiledBackend({ nc: -3 });
-    await expect(backend.prepare({ geometry: c.geometry, weights: c.weights, bias: c.bias })).rejects.toThrow(InvalidArgumentError);
+  it('rejects invalid backend options when it is created', () => {
+    expect(() => new CpuTiledBackend({ nc: -3 })).toThrow(/nc: expected an integer ≥ 1, received -3/);
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@pointwise/core';
+import { InvalidArgumentError, assertKnownKeys } from '@pointwise/core';
 
 /** gpu.js modes a caller may ask for by name (gpu.js `new GPU({ mode })`). */
 export const GPUJS_MODES = ['headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'] as const;
@@ -50,9 +50,10 @@ function optionalLimit(name: string, value: unknown): number | undefined {
 
 /**
  * Validates the backend's options.
- * @throws {InvalidArgumentError} for an unknown mode or a limit that is not an integer ≥ 1.
+ * @throws {InvalidArgumentError} for an unknown option key or mode, or a limit that is not an integer ≥ 1.
  */
 export function resolveGpujsOptions(options: GpujsBackendOptions = {}): ResolvedGpujsOptions {
+  assertKnownKeys('options', options, ['mode', 'maxTextureSize', 'maxChunkElements']);
   const mode = options.mode ?? 'auto';
   if (mode !== 'auto' && !(GPUJS_MODES as readonly string[]).includes(mode)) {
     throw new InvalidArgumentError('mode', `"auto" or one of ${GPUJS_MODES.map((m) => `"${m}"`).join(', ')}`, mode);

@@ -15,8 +15,11 @@ export const GPUJS_PRIORITY = 300;
  * Registers the gpu.js backend as `gpujs` (priority {@link GPUJS_PRIORITY}).
  * Nothing is loaded until the registry first probes it. Returns `false` when
  * the name is already taken (the first registration is kept).
- * @throws {InvalidArgumentError} for invalid options (checked when the registry creates the backend).
+ * @throws {InvalidArgumentError} for invalid options.
  */
 export function registerGpujsBackend(registry: BackendRegistry = getDefaultRegistry(), options: GpujsBackendOptions = {}): boolean {
+  // The constructor checks the options: bad ones throw here, not later as "unavailable".
+  // The factory makes a fresh backend, since the registry may dispose one and create it again.
+  new GpujsBackend(options);
   return registry.register(GPUJS_BACKEND_NAME, () => new GpujsBackend(options), { priority: GPUJS_PRIORITY });
 }

@@ -5,6 +5,8 @@ import { GPUJS_PRIORITY, GpujsBackend, registerGpujsBackend } from '../src/index
 describe('gpujs backend: mode resolution', () => {
   it('rejects an unknown mode or limit when constructed', () => {
     expect(() => new GpujsBackend({ mode: 'opengl' as never })).toThrow(InvalidArgumentError);
+    expect(() => registerGpujsBackend(new BackendRegistry(), { mode: 'foo' as never })).toThrow(/mode: expected "auto" or one of/);
+    expect(() => new GpujsBackend({ mod: 'cpu' } as never)).toThrow(/options.mod: expected one of the known options/);
     expect(() => new GpujsBackend({ maxTextureSize: 0 })).toThrow(/maxTextureSize: expected an integer ≥ 1/);
   });
 

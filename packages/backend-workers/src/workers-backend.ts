@@ -1,8 +1,9 @@
-import { planConv1x1, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import { PLAN_OPTION_KEYS, planConv1x1, resolvePlanOptions, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import {
   BACKEND_API_VERSION,
   DisposedError,
   InvalidArgumentError,
+  assertKnownKeys,
   type Availability,
   type Backend,
   type BackendCapabilities,
@@ -84,6 +85,17 @@ export interface WorkersBackendStats extends RunStats {
   readonly pool: ThreadPoolStats | null;
 }
 
+/** Every key of {@link WorkersBackendOptions}: the cpu-tiled plan options plus the pool's own. */
+const WORKERS_OPTION_KEYS: readonly string[] = [
+  ...PLAN_OPTION_KEYS,
+  'threads',
+  'callerComputes',
+  'workerUrl',
+  'minParallelFlops',
+  'minTileFlops',
+  'spinMicros',
+];
+
 function checkCount(parameter: string, value: number | undefined, min: number): void {
   if (value !== undefined && (!Number.isInteger(value) || value < min)) {
     throw new InvalidArgumentError(parameter, `an integer ≥ ${min}`, value);
@@ -114,9 +126,12 @@ export class WorkersBackend implements Backend {
   #disposed = false;
 
   /**
-   * @throws {InvalidArgumentError} for `threads`, `minParallelFlops` or `minTileFlops` that are not integers ≥ 1 / ≥ 0 / ≥ 1.
+   * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, or `threads`,
+   *   `minParallelFlops`, `minTileFlops`, `spinMicros` that are not integers ≥ 1 / ≥ 0 / ≥ 1 / ≥ 0.
    */
   constructor(options: WorkersBackendOptions = {}) {
+    assertKnownKeys('options', options, WORKERS_OPTION_KEYS);
+    resolvePlanOptions(options);
     checkCount('threads', options.threads, 1);
     checkCount('minParallelFlops', options.minParallelFlops, 0);
     checkCount('minTileFlops', options.minTileFlops, 1);

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { BackendFailureError, BackendRegistry, createTensor, DisposedError, prepareConv1x1, registerReferenceBackend } from '@pointwise/core';
+import { BackendFailureError, BackendRegistry, InvalidArgumentError, createTensor, DisposedError, prepareConv1x1, registerReferenceBackend } from '@pointwise/core';
 import { registerCpuTiledBackend, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import { describe, expect, it } from 'vitest';
 import { probeWorkersEnvironment, registerWorkersBackend, WorkersBackend } from '../dist/index.js';
@@ -36,6 +36,16 @@ async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(condition()).toBe(true);
 }
+
+describe('workers backend options', () => {
+  it('rejects bad options when registered, not later as "unavailable"', () => {
+    const registry = new BackendRegistry();
+    expect(() => registerWorkersBackend(registry, { threads: 0 })).toThrow(/threads: expected an integer ≥ 1, received 0/);
+    expect(() => registerWorkersBackend(registry, { therads: 4 } as never)).toThrow(/options.therads: expected one of the known options/);
+    expect(() => registerWorkersBackend(registry, { kernel: 'avx' as never })).toThrow(InvalidArgumentError);
+    expect(registry.names()).toEqual([]);
+  });
+});
 
 describe('failures', () => {
   it('a thread that exits mid-run rejects that run with BackendFailureError; it is replaced and the next run succeeds', async () => {

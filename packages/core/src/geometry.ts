@@ -1,5 +1,6 @@
 import { normalizeActivation, type ClampActivation } from './activation.js';
 import { InvalidArgumentError, InvalidTensorError, ShapeMismatchError } from './errors.js';
+import { assertKnownKeys } from './known-keys.js';
 import type { Conv1x1Params } from './options.js';
 import { assertLayout, assertSize, shapeSize, type Layout, type Shape4D } from './tensor.js';
 
@@ -56,6 +57,20 @@ export interface Conv1x1Problem extends Conv1x1Params {
   readonly inputLayout?: Layout;
 }
 
+/** The keys of a {@link Conv1x1Problem}; any other key is rejected as a likely misspelling. */
+export const CONV1X1_PROBLEM_KEYS: readonly string[] = [
+  'inputShape',
+  'inputLayout',
+  'weights',
+  'bias',
+  'stride',
+  'padding',
+  'dilation',
+  'groups',
+  'activation',
+  'outputLayout',
+];
+
 /** Validated, normalised problem: geometry plus the weights and bias it was checked against. */
 export interface NormalizedConv1x1 {
   readonly geometry: Conv1x1Geometry;
@@ -96,7 +111,7 @@ function pads(value: unknown): [top: number, left: number, bottom: number, right
  * Validates a problem and turns it into the geometry record backends receive.
  * Reads its arguments only; nothing is modified.
  *
- * @throws {InvalidArgumentError} a size that is not a finite integer in range
+ * @throws {InvalidArgumentError} an unknown option key (a likely misspelling), a size that is not a finite integer in range
  *   (`N ≥ 0`; `Ci, H, W, Co ≥ 1`), stride or dilation < 1, negative or
  *   fractional padding, `groups < 1` or not dividing `Ci` and `Co`, a bad
  *   layout or activation.
@@ -108,6 +123,7 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
   if (typeof problem !== 'object' || problem === null) {
     throw new InvalidArgumentError('problem', 'an object { inputShape, weights, ... }', problem);
   }
+  assertKnownKeys('problem', problem, CONV1X1_PROBLEM_KEYS);
   const shape = problem.inputShape;
   if (!Array.isArray(shape) || shape.length !== 4) {
     throw new InvalidArgumentError('inputShape', 'a 4-D shape [N, Ci, H, W]', shape);

@@ -62,6 +62,7 @@ describe('validation: typed errors, inputs untouched', () => {
     ['weights data length', { weights: { data: new Float32Array(7), shape: [2, 4] } }, InvalidTensorError, /weights.data: expected length 8/],
     ['weights not Float32Array', { weights: { data: new Float64Array(8) as unknown as Float32Array, shape: [2, 4] } }, InvalidTensorError, /weights.data: expected a Float32Array, received Float64Array/],
     ['bias length ≠ Co', { bias: new Float32Array(3) }, ShapeMismatchError, /bias: expected shape \[2\], received \[3\]/],
+    ['misspelt option', { strides: 2 } as Partial<Conv1x1Problem>, InvalidArgumentError, /problem.strides: expected one of the known options \(inputShape, .*\), received "strides"/],
     ['bias not Float32Array', { bias: [1, 2] as unknown as Float32Array }, InvalidTensorError, /bias/],
   ];
 
