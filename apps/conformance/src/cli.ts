@@ -1,83 +1,42 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
 import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
-import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { registerAllBackends } from './backends.js';
-import { TIERS, type ConformanceCase, type Tier } from './catalogue/case.js';
-import { loadCaseFile } from './catalogue/case-file.js';
+import { loadCaseFiles } from './command-line/case-files.js';
+import { checkGpujsMode } from './command-line/gpujs-mode.js';
+import { withGpujsCliHint } from './command-line/gpujs-hint.js';
+import { assertSomethingSelected, runOutcome } from './command-line/outcome.js';
+import { parseCliArgs } from './command-line/settings.js';
+import { EXIT_CODES, UsageError } from './command-line/usage-error.js';
 import { renderReport } from './runner/matrix.js';
-import { DEFAULT_PROPERTY_SEED } from './runner/property.js';
-import { runSuite } from './runner/run-suite.js';
-
-function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
-}
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderArgumentError(`expected a non-negative integer, received ${value}`);
-  return n;
-}
-
-const program = new Command()
-  .name('pointwise-conformance')
-  .description('Checks every registered, available backend against the float64 reference, tier by tier.')
-  .option('--backend, --backends <names>', 'backends to check, comma-separated (default: every registered backend)', list)
-  .addOption(new Option('--tier <tiers>', `tiers to run, comma-separated: ${TIERS.join(', ')}`).argParser(list))
-  .option('--filter <text>', 'only cases whose name contains <text>')
-  .option('--cases <file>', 'also run the cases of a JSON case file (repeatable; see README)', (v: string, prev: string[] = []) => [...prev, v])
-  .option('--json <file>', 'write every case result, the backends and the environment as JSON')
-  .option('--seed <n>', 'fast-check seed of the property tier', integer, DEFAULT_PROPERTY_SEED)
-  .option('--runs <n>', 'random cases per backend in the property tier', integer, 60)
-  .option('--network-size <px>', 'input size of the real network (face-api uses 512)', integer, 512)
-  .option('--image <file>', "photograph of @vladmandic/face-api's demo/ folder", 'sample1.jpg')
-  .option('--gpujs-mode <mode>', 'gpu.js mode for the gpujs backend (e.g. cpu, headlessgl); default: its own auto mode')
-  .option('--no-witnesses', 'do not check the reference with ONNX Runtime and TensorFlow.js')
-  .option('--quiet', 'no progress line');
+import { runsPropertyTier, runSuite, selectEntries } from './runner/run-suite.js';
 
 async function main(): Promise<number> {
-  program.parse();
-  const opts = program.opts<{
-    backends?: string[];
-    tier?: string[];
-    filter?: string;
-    cases?: string[];
-    json?: string;
-    seed: number;
-    runs: number;
-    networkSize: number;
-    image: string;
-    gpujsMode?: string;
-    witnesses: boolean;
-    quiet?: boolean;
-  }>();
-  const tiers = (opts.tier ?? TIERS.filter((t) => t !== 'file' || opts.cases !== undefined)) as Tier[];
-  const unknownTier = tiers.find((t) => !TIERS.includes(t));
-  if (unknownTier !== undefined) program.error(`--tier: expected one of ${TIERS.join(', ')}, received ${unknownTier}`);
-  if (opts.cases && !tiers.includes('file')) tiers.push('file');
+  const settings = parseCliArgs(process.argv.slice(2), { env: process.env, cwd: process.cwd() });
+  if (settings === undefined) return EXIT_CODES.passed;
+  if (settings.gpujsMode !== undefined) await checkGpujsMode(settings.gpujsMode);
+  const fileCases = await loadCaseFiles(settings.cases);
+  const { tiers, filter } = settings;
+  const network = { image: settings.image, inputSize: settings.networkSize };
+  const planned = selectEntries({ tiers, filter, fileCases, network }).length + (runsPropertyTier({ tiers, filter }) ? 1 : 0);
+  assertSomethingSelected(planned, { tiers, filter, caseFiles: settings.cases.length });
 
   const registry = new BackendRegistry();
   registerReferenceBackend(registry);
-  const missing = await registerAllBackends(registry, { options: opts.gpujsMode ? { gpujs: { mode: opts.gpujsMode } } : {} });
-  const known = registry.names();
-  for (const name of opts.backends ?? []) {
-    if (!known.includes(name) && !missing.some((m) => m.name === name)) program.error(`--backends: unknown backend "${name}" (known: ${known.join(', ')})`);
-  }
-
-  const fileCases: ConformanceCase[] = [];
-  for (const file of opts.cases ?? []) fileCases.push(...(await loadCaseFile(file)));
+  const gpujs = settings.gpujsMode === undefined ? {} : { gpujs: { mode: settings.gpujsMode } };
+  const missing = await registerAllBackends(registry, { options: gpujs });
 
   let done = 0;
-  const progress = !opts.quiet && process.stderr.isTTY;
+  const progress = !settings.quiet && process.stderr.isTTY;
   const report = await runSuite({
     registry,
-    backends: opts.backends,
+    backends: settings.backends,
     tiers,
-    filter: opts.filter,
+    filter,
     fileCases,
-    witnesses: opts.witnesses,
-    property: { seed: opts.seed, runs: opts.runs },
-    network: { image: opts.image, inputSize: opts.networkSize },
+    witnesses: settings.witnesses,
+    property: { seed: settings.seed, runs: settings.runs },
+    network,
     onResult: (r) => {
       done++;
       if (progress) process.stderr.write(`\r\x1b[K[${done}] ${r.status === 'failed' ? '✗' : '✓'} ${r.backend} ${r.case}`.slice(0, process.stderr.columns ?? 120));
@@ -85,24 +44,33 @@ async function main(): Promise<number> {
   });
   if (progress) process.stderr.write('\r\x1b[K');
   const backends = [
-    ...report.backends,
-    ...missing.filter((m) => !report.backends.some((b) => b.name === m.name)).map((m) => ({ name: m.name, available: false, reason: `${m.packageName}: ${m.reason}` })),
+    ...report.backends.map((b) => (b.name === 'gpujs' && b.reason !== undefined ? { ...b, reason: withGpujsCliHint(b.reason) } : b)),
+    ...(settings.backends === undefined ? missing : missing.filter((m) => settings.backends?.includes(m.name)))
+      .filter((m) => !report.backends.some((b) => b.name === m.name))
+      .map((m) => ({ name: m.name, available: false, reason: `${m.packageName}: ${m.reason}` })),
   ];
   const full = { ...report, backends };
   console.log(renderReport(full));
-  if (opts.json) {
+  if (settings.backendsFrom !== 'default') console.log(`Backends from ${settings.backendsFrom}: ${settings.backends?.join(', ')}`);
+  if (settings.json) {
     const environment = { node: process.version, platform: process.platform, arch: process.arch, date: new Date().toISOString() };
-    await writeFile(opts.json, JSON.stringify({ environment, tiers, ...full }, null, 2));
-    console.log(`Results written to ${opts.json}`);
+    await writeFile(settings.json, JSON.stringify({ environment, tiers, ...full }, null, 2));
+    console.log(`Results written to ${settings.json}`);
   }
   await registry.dispose();
-  return report.results.some((r) => r.status === 'failed') ? 1 : 0;
+  const outcome = runOutcome(report.results, report.backends);
+  if (outcome.message !== undefined) console.error(`pointwise-conformance: error: ${outcome.message}`);
+  return outcome.code;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(2);
+    if (error instanceof UsageError) {
+      console.error(`pointwise-conformance: error: ${error.message} (see --help)`);
+    } else {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    }
+    process.exit(EXIT_CODES.usage);
   },
 );

@@ -6,10 +6,19 @@ function requireField(record: Record<string, unknown>, key: string, check: (v: u
   if (!check(record[key])) throw new InvalidArgumentError(`${where}.${key}`, expected, record[key]);
 }
 
+/** Like {@link requireField} for a field that may be absent (`undefined`). */
+function optionalField(record: Record<string, unknown>, key: string, check: (v: unknown) => boolean, expected: string, where: string): void {
+  if (record[key] !== undefined) requireField(record, key, check, expected, where);
+}
+
+const isLayout = (v: unknown): boolean => v === 'NCHW' || v === 'NHWC';
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * Parses the cases of an external case file (format in the README:
  * `{ "cases": [ … ] }` or a bare array of case records). Each record becomes
- * a case of tier `file`; `witnesses` defaults to `true`. Checks the fields a
+ * a case of tier `file`; `inputLayout` defaults to `"NCHW"` (as in core's
+ * `normalizeConv1x1`) and `witnesses` to `true`. Checks the fields a
  * case needs; the rest (sizes, options, data lengths) is validated by core
  * when the case is materialised.
  *
@@ -25,11 +34,16 @@ export function parseCaseFile(json: unknown, where: string): ConformanceCase[] {
     const record = raw as Record<string, unknown>;
     requireField(record, 'name', (v) => typeof v === 'string' && v.length > 0, 'a non-empty string', at);
     requireField(record, 'inputShape', (v) => Array.isArray(v) && v.length === 4, '[N, Ci, H, W]', at);
-    requireField(record, 'inputLayout', (v) => v === 'NCHW' || v === 'NHWC', '"NCHW" or "NHWC"', at);
+    optionalField(record, 'inputLayout', isLayout, '"NCHW" or "NHWC"', at);
+    optionalField(record, 'outputLayout', isLayout, '"NCHW" or "NHWC"', at);
     requireField(record, 'outChannels', (v) => typeof v === 'number', 'a number (Co)', at);
-    requireField(record, 'input', (v) => typeof v === 'object' && v !== null, 'a data source', at);
-    requireField(record, 'weights', (v) => typeof v === 'object' && v !== null, 'a data source', at);
-    return { witnesses: true, ...record, name: `file/${record.name as string}`, tier: 'file' } as ConformanceCase;
+    optionalField(record, 'options', isObject, 'an options object', at);
+    requireField(record, 'input', isObject, 'a data source', at);
+    requireField(record, 'weights', isObject, 'a data source', at);
+    optionalField(record, 'bias', (v) => v === null || isObject(v), 'a data source or null', at);
+    optionalField(record, 'expected', (v) => isObject(v) && isObject((v as { output?: unknown }).output), '{ "output": <data source>, "tolerance"?: … }', at);
+    optionalField(record, 'witnesses', (v) => typeof v === 'boolean', 'true or false', at);
+    return { witnesses: true, inputLayout: 'NCHW', ...record, name: `file/${record.name as string}`, tier: 'file' } as ConformanceCase;
   });
 }
 

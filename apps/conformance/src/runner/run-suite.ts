@@ -1,5 +1,5 @@
 import type { BackendRegistry } from '@pointwise/core';
-import { isErrorCase, type ConformanceCase, type Tier } from '../catalogue/case.js';
+import { isErrorCase, type CatalogueEntry, type ConformanceCase, type Tier } from '../catalogue/case.js';
 import { catalogue, filterEntries } from '../catalogue/index.js';
 import { materializeCase } from '../catalogue/materialize.js';
 import type { SsdMobilenetV1Source } from '../network/ssd-mobilenet-v1.js';
@@ -65,6 +65,20 @@ export async function resolveBackends(registry: BackendRegistry, names?: readonl
   return statuses;
 }
 
+/** The case records a run with these options checks: the catalogue's selected tiers, then the `file` cases, filtered. */
+export function selectEntries(options: Pick<SuiteOptions, 'tiers' | 'filter' | 'fileCases' | 'network'>): CatalogueEntry[] {
+  const { tiers, filter } = options;
+  return [
+    ...catalogue({ tiers, filter, network: options.network }),
+    ...(tiers.includes('file') ? filterEntries(options.fileCases ?? [], filter) : []),
+  ];
+}
+
+/** Whether a run with these options includes the generated property tier (its one check is named `property`). */
+export function runsPropertyTier(options: Pick<SuiteOptions, 'tiers' | 'filter'>): boolean {
+  return options.tiers.includes('property') && (options.filter === undefined || 'property'.includes(options.filter));
+}
+
 /**
  * Runs the catalogue's selected tiers (plus file cases) on every available
  * backend and the reference's witnesses. Cases run one at a time, each
@@ -81,10 +95,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     results.push(r);
     options.onResult?.(r);
   };
-  const entries = [
-    ...catalogue({ tiers, filter: options.filter, network: options.network }),
-    ...(tiers.includes('file') ? filterEntries(options.fileCases ?? [], options.filter) : []),
-  ];
+  const entries = selectEntries(options);
   for (const entry of entries) {
     if (isErrorCase(entry)) {
       for (const backend of available) record(await checkErrorCase(entry, backend, registry));
@@ -104,7 +115,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
       for (const witness of WITNESSES) record(await checkWitness(m, witness));
     }
   }
-  if (tiers.includes('property') && (options.filter === undefined || 'property'.includes(options.filter))) {
+  if (runsPropertyTier(options)) {
     for (const backend of available) record(await checkProperty(backend, registry, options.property));
   }
   return { backends, results, wallMs: performance.now() - started };

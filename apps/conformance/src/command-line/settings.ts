@@ -1,0 +1,174 @@
+import { isAbsolute, resolve } from 'node:path';
+import { BACKEND_ENV_VARIABLE } from '@pointwise/core';
+import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { BACKEND_PACKAGES } from '../backends.js';
+import { TIERS, type Tier } from '../catalogue/case.js';
+import { DEFAULT_PROPERTY_SEED } from '../runner/property.js';
+import { EXIT_CODES, UsageError } from './usage-error.js';
+
+/** Every backend name the CLI can check: core's reference and the engine packages. */
+export const KNOWN_BACKENDS: readonly string[] = ['reference', ...BACKEND_PACKAGES.map((p) => p.name)];
+
+/** Inclusive limits of the numeric flags (the network is SSD-MobileNetV1, whose deepest layer is 1/512 of the input). */
+export const NUMBER_LIMITS = {
+  seed: { min: 0, max: 2 ** 31 - 1 },
+  runs: { min: 1, max: 100_000 },
+  networkSize: { min: 32, max: 2048 },
+} as const;
+
+/** What a CLI run does, after parsing and validation. */
+export interface CliSettings {
+  /** Backends to check; `undefined` means every registered backend. */
+  readonly backends?: readonly string[];
+  /** Where `backends` came from, for messages. */
+  readonly backendsFrom: '--backends' | typeof BACKEND_ENV_VARIABLE | 'default';
+  readonly tiers: readonly Tier[];
+  readonly filter?: string;
+  /** `--cases` files as absolute paths. */
+  readonly cases: readonly string[];
+  /** `--json` as an absolute path. */
+  readonly json?: string;
+  readonly seed: number;
+  readonly runs: number;
+  readonly networkSize: number;
+  readonly image: string;
+  readonly gpujsMode?: string;
+  readonly witnesses: boolean;
+  readonly quiet: boolean;
+}
+
+/** Where the CLI runs: its environment (for `INIT_CWD` and `POINTWISE_BACKEND`) and working directory. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+const HELP_FOOTER = `
+Relative --cases and --json paths resolve against INIT_CWD (the directory
+pnpm was run from) when set, else the current directory.
+
+Environment:
+  ${BACKEND_ENV_VARIABLE}=a,b   backends to check when --backends is not given
+
+Exit codes:
+  ${EXIT_CODES.passed}  every check passed
+  ${EXIT_CODES.failed}  a conformance check failed
+  ${EXIT_CODES.usage}  bad command line or case file, or nothing was checked`;
+
+function list(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
+}
+
+function bounded(limits: { readonly min: number; readonly max: number }): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < limits.min || n > limits.max) {
+      throw new CommanderArgumentError(`expected an integer from ${limits.min} to ${limits.max}, received ${value}`);
+    }
+    return n;
+  };
+}
+
+function commandLine(): Command {
+  return new Command()
+    .name('pointwise-conformance')
+    .description('Checks every registered, available backend against the float64 reference, tier by tier.')
+    .option('--backend, --backends <names>', `backends to check, comma-separated: ${KNOWN_BACKENDS.join(', ')} (default: ${BACKEND_ENV_VARIABLE}, else every registered backend)`, list)
+    .addOption(new Option('--tier <tiers>', `tiers to run, comma-separated: ${TIERS.join(', ')} (default: all but file; file when --cases is given)`).argParser(list))
+    .option('--filter <text>', 'only cases whose name contains <text>')
+    .option('--cases <file>', 'also run the cases of a JSON case file (repeatable; see README)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--json <file>', 'write every case result, the backends and the environment as JSON')
+    .option('--seed <n>', 'fast-check seed of the property tier', bounded(NUMBER_LIMITS.seed), DEFAULT_PROPERTY_SEED)
+    .option('--runs <n>', `random cases per backend in the property tier (${NUMBER_LIMITS.runs.min}–${NUMBER_LIMITS.runs.max})`, bounded(NUMBER_LIMITS.runs), 60)
+    .option(
+      '--network-size <px>',
+      `input size of the real network, ${NUMBER_LIMITS.networkSize.min}–${NUMBER_LIMITS.networkSize.max} (face-api uses 512)`,
+      bounded(NUMBER_LIMITS.networkSize),
+      512,
+    )
+    .option('--image <file>', "photograph of @vladmandic/face-api's demo/ folder", 'sample1.jpg')
+    .option('--gpujs-mode <mode>', 'gpu.js mode for the gpujs backend (auto, cpu, webasm, headlessgl, …); default: its own auto mode')
+    .option('--no-witnesses', 'do not check the reference with ONNX Runtime and TensorFlow.js')
+    .option('--quiet', 'no progress line')
+    .addHelpText('after', HELP_FOOTER)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+}
+
+function checkBackendNames(names: readonly string[], from: string): void {
+  if (names.length === 0) throw new UsageError(`${from}: expected at least one backend name (known: ${KNOWN_BACKENDS.join(', ')})`);
+  const unknown = names.find((n) => !KNOWN_BACKENDS.includes(n));
+  if (unknown !== undefined) throw new UsageError(`${from}: unknown backend "${unknown}" (known: ${KNOWN_BACKENDS.join(', ')})`);
+}
+
+/**
+ * Parses and validates the command line. Everything that can be checked
+ * without running (flags, numbers and their ranges, tiers, backend names from
+ * `--backends` or `POINTWISE_BACKEND`) is checked here, so a bad command
+ * line exits 2 before any case runs. Tiers default to all but `file`, or to
+ * `file` alone when `--cases` is given; `--cases` adds `file` to `--tier`.
+ *
+ * @param argv the user's arguments (without `node` and the script).
+ * @returns the settings, or `undefined` when `--help` was shown (exit 0).
+ * @throws {UsageError} with a one-line message for anything invalid.
+ */
+export function parseCliArgs(argv: readonly string[], context: CliContext): CliSettings | undefined {
+  const program = commandLine();
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return undefined;
+      throw new UsageError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  const opts = program.opts<{
+    backends?: string[];
+    tier?: string[];
+    filter?: string;
+    cases?: string[];
+    json?: string;
+    seed: number;
+    runs: number;
+    networkSize: number;
+    image: string;
+    gpujsMode?: string;
+    witnesses: boolean;
+    quiet?: boolean;
+  }>();
+
+  const tiers = (opts.tier ?? (opts.cases ? ['file'] : TIERS.filter((t) => t !== 'file'))) as Tier[];
+  if (tiers.length === 0) throw new UsageError(`--tier: expected one or more of ${TIERS.join(', ')}`);
+  const unknownTier = tiers.find((t) => !TIERS.includes(t));
+  if (unknownTier !== undefined) throw new UsageError(`--tier: expected one of ${TIERS.join(', ')}, received "${unknownTier}"`);
+  if (opts.cases && !tiers.includes('file')) tiers.push('file');
+
+  const envBackends = context.env[BACKEND_ENV_VARIABLE];
+  let backends: string[] | undefined;
+  let backendsFrom: CliSettings['backendsFrom'] = 'default';
+  if (opts.backends !== undefined) {
+    [backends, backendsFrom] = [opts.backends, '--backends'];
+  } else if (envBackends !== undefined && envBackends.trim() !== '') {
+    [backends, backendsFrom] = [list(envBackends), BACKEND_ENV_VARIABLE];
+  }
+  if (backends !== undefined) checkBackendNames(backends, backendsFrom);
+
+  const base = context.env.INIT_CWD || context.cwd;
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
+  return {
+    backends,
+    backendsFrom,
+    tiers,
+    filter: opts.filter,
+    cases: (opts.cases ?? []).map(absolute),
+    json: opts.json === undefined ? undefined : absolute(opts.json),
+    seed: opts.seed,
+    runs: opts.runs,
+    networkSize: opts.networkSize,
+    image: opts.image,
+    gpujsMode: opts.gpujsMode,
+    witnesses: opts.witnesses,
+    quiet: opts.quiet ?? false,
+  };
+}
