@@ -10,7 +10,7 @@ export interface PixelBlockCounts {
 /**
  * Maps the output pixels `[pixelStart, pixelEnd)` (row-major `i·Wo + j`) of
  * one block to memory offsets, applying stride and padding here so the panel
- * gather reads only the input pixels that are used (ARCHITECTURE.md §1:
+ * gather reads only the input pixels that are used (README “The operation”:
  * output `(i, j)` reads input `(i·sH − pT, j·sW − pL)`, zero when outside).
  * Interior pixels get their input and output offsets; pixels whose source is
  * in the padding get only their output offset (they hold `act(bias)`).

@@ -76,7 +76,7 @@ export function runTiled(c: Case, options: PlanOptions = {}): Float32Array {
 }
 
 /**
- * Asserts `out` meets the accuracy bound of ARCHITECTURE.md §5 against the
+ * Asserts `out` meets the accuracy bound of README “Accuracy” against the
  * float64 reference (plus `absoluteSlack` per element, where a test needs it).
  */
 export function expectAccurate(c: Case, out: Float32Array, label = '', absoluteSlack = 0): void {

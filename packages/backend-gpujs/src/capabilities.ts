@@ -4,7 +4,7 @@ import type { GpujsMode } from './options.js';
 
 /**
  * Declared precision factor per mode (the multiplier on the bound of
- * ARCHITECTURE.md §5):
+ * README “Accuracy”):
  * - `cpu`: gpu.js's JavaScript kernel accumulates in float64 and stores
  *   float32 once — within the bound as is (1).
  * - `webasm`: WebAssembly `f32` arithmetic is IEEE-754 with round to nearest

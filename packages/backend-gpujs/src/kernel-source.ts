@@ -28,7 +28,7 @@ function sourceCoordinate(name: string, out: string, stride: number, padBefore: 
 /**
  * The gpu.js kernel (JavaScript source, transpiled by gpu.js to GLSL, WGSL,
  * WebAssembly or plain JavaScript) computing one chunk of the output of
- * ARCHITECTURE.md §1 for one image. Every option is in the kernel: layouts
+ * README “The operation” for one image. Every option is in the kernel: layouts
  * (input read order, output grid order — see `outputGrid`), stride and
  * padding (source coordinate, padded cells hold `act(bias)` without reading
  * the input), groups (the input channel base), bias and the clamp

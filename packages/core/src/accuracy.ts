@@ -27,7 +27,7 @@ export function gamma(k: number, u = FLOAT32_UNIT_ROUNDOFF): number {
 }
 
 /**
- * The bound of ARCHITECTURE.md §5 for one output element:
+ * The bound of README “Accuracy” for one output element:
  * `2·γ(K)·magnitude + 2·u·|y|`, plus the gradual-underflow term
  * `(K + 1)·2⁻¹⁵⁰` (one per product and one for the final rounding, which §5's
  * relative bound leaves out and which matters only for subnormal results),
@@ -77,7 +77,7 @@ export interface AccuracyOptions {
 
 /**
  * Compares `actual` with the float64 reference under the bound of
- * ARCHITECTURE.md §5. Rules for special values:
+ * README “Accuracy”. Rules for special values:
  * - a NaN reference needs a NaN result, and a NaN result needs a NaN reference;
  * - an infinite reference needs the same infinity;
  * - a finite reference whose magnitude exceeds the float32 range may come

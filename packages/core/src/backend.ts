@@ -13,7 +13,7 @@ export interface BackendCapabilities {
   readonly sync: boolean;
   /**
    * Declared float precision relative to IEEE float32 with float32
-   * accumulation: `1` meets the bound of ARCHITECTURE.md §5 as is; `f > 1`
+   * accumulation: `1` meets the bound of README “Accuracy” as is; `f > 1`
    * means the backend promises the bound times `f` (e.g. GPU fragment shaders
    * with flushed subnormals or fused multiply-add differences).
    */

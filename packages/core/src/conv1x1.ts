@@ -20,7 +20,7 @@ export interface PrepareOptions extends BackendSelection {
  * (`operator.backend`, `operator.info`).
  *
  * Semantics: PyTorch `torch.nn.functional.conv2d` with a 1×1 kernel / ONNX
- * `Conv` (see ARCHITECTURE.md §1).
+ * `Conv` (see README “The operation”).
  *
  * @param problem input shape `[N, Ci, H, W]` and layout, weights
  *   `[Co, Ci/groups]`, bias `[Co]`, stride, padding, groups, activation, output layout.

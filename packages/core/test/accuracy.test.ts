@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FLOAT32_UNIT_ROUNDOFF, checkAccuracy, errorBound, gamma } from '../src/index.js';
 
-describe('accuracy bound (ARCHITECTURE.md §5)', () => {
+describe('accuracy bound (README “Accuracy”)', () => {
   it('γ(K) = K·u/(1 − K·u)', () => {
     const u = FLOAT32_UNIT_ROUNDOFF;
     expect(gamma(1)).toBeCloseTo(u / (1 - u), 20);

@@ -11,7 +11,7 @@ export interface PointwiseLayerSpec {
   readonly outChannels: number;
   /** Height = width of the square feature map. */
   readonly size: number;
-  /** The activation that follows the layer in the network (a clamp, ARCHITECTURE.md §1). */
+  /** The activation that follows the layer in the network (a clamp, README “The operation”). */
   readonly activation: 'none' | 'relu' | 'relu6';
   /** The layout of the network's home framework (TensorFlow: NHWC, PyTorch: NCHW). */
   readonly layout: Layout;
@@ -47,7 +47,7 @@ export function pointwiseLayers(suite: PointwiseSuite): PointwiseLayerSpec[] {
   return POINTWISE_LAYERS.filter((layer) => layer.suite === suite);
 }
 
-/** FLOPs of a listed layer at batch 1: `2·Co·Ci·size²` (ARCHITECTURE.md §1). */
+/** FLOPs of a listed layer at batch 1: `2·Co·Ci·size²` (README “The operation”). */
 export function pointwiseLayerFlops(layer: PointwiseLayerSpec): number {
   return 2 * layer.outChannels * layer.inChannels * layer.size * layer.size;
 }

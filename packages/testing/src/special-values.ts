@@ -2,7 +2,7 @@ import { FLOAT32_MIN_NORMAL } from '@pointwise/core';
 
 /**
  * The IEEE-754 values a backend must carry exactly as the reference does
- * (ARCHITECTURE.md §5): NaN, ±Infinity, −0 and a positive and a negative
+ * (README “Accuracy”): NaN, ±Infinity, −0 and a positive and a negative
  * float32 subnormal (below {@link FLOAT32_MIN_NORMAL}, so an engine that
  * flushes subnormals shows it).
  */

@@ -15,7 +15,7 @@ export interface ReferenceResult {
 }
 
 /**
- * Direct loop over the definition of ARCHITECTURE.md §1 (PyTorch `conv2d`
+ * Direct loop over the definition of README “The operation” (PyTorch `conv2d`
  * with a 1×1 kernel), float64 accumulation in index order `k = 0 … K−1`.
  * Obviously correct rather than fast: this is the oracle.
  *
