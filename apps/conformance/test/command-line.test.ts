@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseCaseFile } from '../src/catalogue/case-file.js';
+import { loadCaseFiles } from '../src/command-line/case-files.js';
+import { checkGpujsMode } from '../src/command-line/gpujs-mode.js';
+import { withGpujsCliHint } from '../src/command-line/gpujs-hint.js';
+import { assertSomethingSelected, runOutcome } from '../src/command-line/outcome.js';
+import { parseCliArgs } from '../src/command-line/settings.js';
+import { UsageError } from '../src/command-line/usage-error.js';
+
+const context = { env: {}, cwd: '/repo' };
+const parse = (argv: string[], env: Record<string, string> = {}) => parseCliArgs(argv, { ...context, env });
+
+/** One small case in a temporary file; `expected` decides whether it passes. */
+async function caseFile(expected: number[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
+  const path = join(dir, 'cases.json');
+  const record = { name: 'tiny', inputShape: [1, 2, 1, 1], outChannels: 1, input: { values: [1, 2] }, weights: { values: [3, 4] } };
+  await writeFile(path, JSON.stringify([{ ...record, expected: { output: { values: expected }, tolerance: { atol: 0 } } }]));
+  return path;
+}
+
+describe('command line', () => {
+  it('runs only the file tier for --cases without --tier, and adds file to an explicit --tier', () => {
+    expect(parse(['--cases', 'a.json'])?.tiers).toEqual(['file']);
+    expect(parse(['--cases', 'a.json', '--tier', 'edge'])?.tiers).toEqual(['edge', 'file']);
+    expect(parse([])?.tiers).toEqual(['edge', 'layers', 'network', 'property', 'errors']);
+  });
+
+  it('resolves --cases and --json against INIT_CWD, else the working directory', () => {
+    expect(parse(['--cases', 'a.json', '--json', 'out/r.json'], { INIT_CWD: '/home/me' })).toMatchObject({
+      cases: ['/home/me/a.json'],
+      json: '/home/me/out/r.json',
+    });
+    expect(parse(['--cases', 'a.json', '--cases', '/abs/b.json'])?.cases).toEqual(['/repo/a.json', '/abs/b.json']);
+  });
+
+  it('takes the backends from POINTWISE_BACKEND unless --backends is given', () => {
+    expect(parse([], { POINTWISE_BACKEND: 'cpu-tiled, workers' })).toMatchObject({ backends: ['cpu-tiled', 'workers'], backendsFrom: 'POINTWISE_BACKEND' });
+    expect(parse(['--backends', 'reference'], { POINTWISE_BACKEND: 'cpu-tiled' })).toMatchObject({ backends: ['reference'], backendsFrom: '--backends' });
+    expect(parse([])?.backends).toBeUndefined();
+  });
+
+  it.each([
+    [['--backends', 'nonesuch'], /--backends: unknown backend "nonesuch"/],
+    [['--tier', 'banana'], /--tier: .*received "banana"/],
+    [['--bogus'], /unknown option '--bogus'/],
+    [['--network-size', '0'], /--network-size.*from 32 to 2048/],
+    [['--network-size', '4096'], /--network-size.*from 32 to 2048/],
+    [['--runs', '0'], /--runs.*from 1 to 100000/],
+    [['--seed', '-1'], /--seed/],
+    [['--runs'], /argument missing/],
+  ])('rejects %j with a one-line usage error', (argv, message) => {
+    expect(() => parse(argv)).toThrow(UsageError);
+    expect(() => parse(argv)).toThrow(message);
+    try {
+      parse(argv);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('rejects an unknown name in POINTWISE_BACKEND', () => {
+    expect(() => parse([], { POINTWISE_BACKEND: 'cpu-tiled,gpu' })).toThrow(/POINTWISE_BACKEND: unknown backend "gpu"/);
+  });
+
+  it('checks --gpujs-mode with the gpujs package', async () => {
+    await expect(checkGpujsMode('foo')).rejects.toThrow(/--gpujs-mode: expected "auto" or one of .*"cpu".*received "foo"/);
+    await expect(checkGpujsMode('cpu')).resolves.toBeUndefined();
+  });
+
+  it('adds the CLI spelling to the gpujs library hint', () => {
+    expect(withGpujsCliHint('only "webasm", "cpu"; ask for { mode: "webasm" } or { mode: "cpu" } by name')).toBe(
+      'only "webasm", "cpu"; ask for { mode: "webasm" } or { mode: "cpu" } by name; from this CLI: --gpujs-mode webasm or --gpujs-mode cpu',
+    );
+    expect(withGpujsCliHint('gpu.js could not be loaded')).toBe('gpu.js could not be loaded');
+  });
+});
+
+describe('case file errors', () => {
+  it('names the file for a missing file and invalid JSON', async () => {
+    await expect(loadCaseFiles(['/nonexistent/cases.json'])).rejects.toThrow(/^--cases: cannot read \/nonexistent\/cases\.json: ENOENT/);
+    const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
+    await writeFile(join(dir, 'bad.json'), '{ "cases": [ ');
+    await expect(loadCaseFiles([join(dir, 'bad.json')])).rejects.toThrow(/bad\.json is not valid JSON/);
+  });
+
+  it('names the file, record and field for a missing or invalid field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
+    await writeFile(join(dir, 'f.json'), JSON.stringify([{ name: 'x', inputShape: [1, 1, 1, 1], outChannels: 1, input: { values: [1] } }]));
+    await expect(loadCaseFiles([join(dir, 'f.json')])).rejects.toThrow(/f\.json: cases\[0\]\.weights: expected a data source/);
+    const record = { name: 'x', inputShape: [1, 1, 1, 1], outChannels: 1, input: { values: [1] }, weights: { values: [1] } };
+    expect(() => parseCaseFile([{ ...record, inputLayout: 'NCWH' }], 'g.json')).toThrow(/g\.json: cases\[0\]\.inputLayout/);
+    expect(() => parseCaseFile([{ ...record, bias: 3 }], 'g.json')).toThrow(/g\.json: cases\[0\]\.bias/);
+  });
+
+  it('defaults inputLayout to NCHW, as core does', () => {
+    const [c] = parseCaseFile([{ name: 'x', inputShape: [1, 1, 1, 1], outChannels: 1, input: { values: [1] }, weights: { values: [1] } }], 'h.json');
+    expect(c.inputLayout).toBe('NCHW');
+  });
+});
+
+describe('run outcome', () => {
+  const passed = { case: 'a', tier: 'edge', backend: 'x', status: 'passed', ms: 1 } as const;
+  const failed = { ...passed, status: 'failed', reason: 'r' } as const;
+  const skipped = { ...passed, status: 'skipped', reason: 'r' } as const;
+
+  it('is 0 when checks passed, 1 on a failure, 2 when nothing was checked', () => {
+    const up = [{ name: 'x', available: true }];
+    expect(runOutcome([passed, skipped], up).code).toBe(0);
+    expect(runOutcome([passed, failed], up).code).toBe(1);
+    expect(runOutcome([skipped], up)).toEqual({ code: 2, message: 'nothing was checked: every check was skipped' });
+    expect(runOutcome([], [{ name: 'gpujs', available: false }]).message).toMatch(/no requested backend is available \(gpujs\)/);
+  });
+
+  it('refuses an empty selection', () => {
+    expect(() => assertSomethingSelected(0, { tiers: ['file'], caseFiles: 0 })).toThrow(/nothing matched.*needs --cases/);
+    expect(() => assertSomethingSelected(0, { tiers: ['edge'], filter: 'zzzz', caseFiles: 0 })).toThrow(/nothing matched: no case in tiers edge with --filter "zzzz"/);
+    expect(() => assertSomethingSelected(1, { tiers: ['edge'], caseFiles: 0 })).not.toThrow();
+  });
+});
+
+describe('cli.js exit codes', () => {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const run = async (argv: string[], env: Record<string, string> = {}) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)('node', [cli, '--quiet', ...argv], { env: { ...process.env, ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('exits 2 with one line for a bad command line and for a selection that matches nothing', async () => {
+    for (const argv of [['--bogus'], ['--gpujs-mode', 'foo'], ['--filter', 'zzzz'], ['--tier', 'file']]) {
+      const { code, stdout, stderr } = await run(argv);
+      expect(code, argv.join(' ')).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('exits 0 for a passing case file on the POINTWISE_BACKEND backends, 1 when a case fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
+    const good = await run(['--cases', await caseFile([11]), '--no-witnesses', '--json', 'r.json'], { POINTWISE_BACKEND: 'cpu-tiled', INIT_CWD: dir });
+    expect(good.code).toBe(0);
+    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { tiers: string[]; backends: { name: string }[]; results: { status: string }[] };
+    expect(json.tiers).toEqual(['file']);
+    expect(json.backends.map((b) => b.name)).toEqual(['cpu-tiled']);
+    expect(json.results.map((r) => r.status)).toEqual(['passed']);
+    const bad = await run(['--cases', await caseFile([12]), '--backends', 'reference', '--no-witnesses']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/✗ \[reference\] file\/tiny: .*expected output/);
+  });
+});
