@@ -30,6 +30,7 @@ describe('command line', () => {
     expect(parse(['--cases', 'a.json'])?.tiers).toEqual(['file']);
     expect(parse(['--cases', 'a.json', '--tier', 'edge'])?.tiers).toEqual(['edge', 'file']);
     expect(parse([])?.tiers).toEqual(['edge', 'layers', 'network', 'property', 'errors']);
+    expect(parse(['--', '--tier', 'edge'])?.tiers).toEqual(['edge']);
   });
 
   it('resolves --cases and --json against INIT_CWD, else the working directory', () => {

@@ -108,14 +108,15 @@ function checkBackendNames(names: readonly string[], from: string): void {
  * line exits 2 before any case runs. Tiers default to all but `file`, or to
  * `file` alone when `--cases` is given; `--cases` adds `file` to `--tier`.
  *
- * @param argv the user's arguments (without `node` and the script).
+ * @param argv the user's arguments (without `node` and the script); a leading
+ *   `--` (what `pnpm conformance -- --tier edge` passes on) is dropped.
  * @returns the settings, or `undefined` when `--help` was shown (exit 0).
  * @throws {UsageError} with a one-line message for anything invalid.
  */
 export function parseCliArgs(argv: readonly string[], context: CliContext): CliSettings | undefined {
   const program = commandLine();
   try {
-    program.parse(argv as string[], { from: 'user' });
+    program.parse(argv[0] === '--' ? argv.slice(1) : [...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return undefined;
