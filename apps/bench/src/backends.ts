@@ -88,10 +88,12 @@ export interface BackendVariant {
 /** What {@link createBenchRegistries} takes: the shared options, and the configurations to compare. */
 export interface BenchVariantOptions {
   readonly threads: number;
-  /** gpu.js modes: the first configures the plain `gpujs`; more than one makes a `gpujs[mode]` contender each. */
-  readonly gpujsModes: readonly GpujsModeOption[];
-  /** Microkernels: absent, the backends' defaults; given, a `cpu-tiled[k]` and a `workers[k]` contender each. */
-  readonly kernels?: readonly MicrokernelKind[];
+  /** gpu.js mode of the plain `gpujs`. */
+  readonly gpujsMode: GpujsModeOption;
+  /** Microkernels each made a `cpu-tiled[k]` and a `workers[k]` contender of. */
+  readonly kernels: readonly MicrokernelKind[];
+  /** gpu.js modes each made a `gpujs[mode]` contender of. */
+  readonly gpujsVariantModes: readonly GpujsModeOption[];
 }
 
 /** The bench's main registry and the per-configuration ones (disposed together by {@link disposeBenchRegistries}). */
@@ -101,26 +103,24 @@ export interface BenchRegistries {
 }
 
 /**
- * The main registry (first gpu.js mode, default microkernel) and, for each
- * requested microkernel and — when more than one is given — each gpu.js
- * mode, a registry of its own whose affected backends become contenders
- * named `backend[configuration]`. Backends initialise lazily, so a
+ * The main registry (the given gpu.js mode, default microkernel) and, for
+ * each microkernel and each variant gpu.js mode, a registry of its own whose
+ * affected backends become contenders named `backend[configuration]`. Backends
+ * initialise lazily, so a
  * registry whose backends are not benchmarked costs nothing but the
  * registration.
  */
 export async function createBenchRegistries(options: BenchVariantOptions): Promise<BenchRegistries> {
-  const [gpujsMode = 'auto'] = options.gpujsModes;
+  const { gpujsMode } = options;
   const main = await createBenchRegistry({ threads: options.threads, gpujsMode });
   const variants: BackendVariant[] = [];
-  for (const kernel of options.kernels ?? []) {
+  for (const kernel of options.kernels) {
     const bench = await createBenchRegistry({ threads: options.threads, gpujsMode, kernel });
     for (const backend of KERNEL_BACKENDS) variants.push({ backend, name: `${backend}[${kernel}]`, bench });
   }
-  if (options.gpujsModes.length > 1) {
-    for (const mode of options.gpujsModes) {
-      const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: mode });
-      variants.push({ backend: 'gpujs', name: `gpujs[${mode}]`, bench });
-    }
+  for (const mode of options.gpujsVariantModes) {
+    const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: mode });
+    variants.push({ backend: 'gpujs', name: `gpujs[${mode}]`, bench });
   }
   return { main, variants };
 }

@@ -4,7 +4,7 @@ import { describeEnvironment } from './environment.js';
 import { loadContenders, runSuites, type ProgressSink } from './harness.js';
 import type { Suite } from './layer.js';
 import { BENCH_VERSION } from './package-version.js';
-import type { BenchReport, MeasurementSettings } from './results.js';
+import type { BenchReport, EngineSettings, MeasurementSettings } from './results.js';
 
 /** What {@link runBench} needs. */
 export interface BenchPlan {
@@ -15,6 +15,8 @@ export interface BenchPlan {
   readonly settings: MeasurementSettings;
   /** Seed of the synthetic layer data. */
   readonly seed: number;
+  /** The engine options the contenders were made with, stamped in the report's settings. */
+  readonly engine?: EngineSettings;
   readonly progress?: ProgressSink;
 }
 
@@ -45,7 +47,7 @@ export async function runBench(plan: BenchPlan): Promise<BenchReport> {
     startedAt,
     wallMs: performance.now() - start,
     environment,
-    settings: plan.settings,
+    settings: { ...plan.settings, seed: plan.seed, layout: plan.layouts, ...plan.engine },
     contenders: statuses,
     suites,
   };

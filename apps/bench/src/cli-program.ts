@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
-import { GPUJS_MODES, type GpujsModeOption } from '@pointwise/backend-gpujs';
+import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 import { InvalidArgumentError, PointwiseError, type Layout } from '@pointwise/core';
+import { expandBackendName, GPUJS_MODE_OPTIONS, parseBackendSelection, type BackendSelection } from './backend-selection.js';
 import { createBenchRegistries, defaultBackendNames, disposeBenchRegistries, MICROKERNELS, type BenchRegistries, type BenchRegistry } from './backends.js';
 import { runBench } from './bench.js';
 import { BackendContender } from './contenders/backend-contender.js';
@@ -17,10 +18,11 @@ import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import { hasWrongResult } from './report/summary.js';
 import { renderTextReport } from './report/table.js';
-import type { MeasurementSettings } from './results.js';
+import type { EngineSettings, MeasurementSettings } from './results.js';
 import { parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js';
 import { SSD_SUITE } from './ssd-suite.js';
 import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './suites.js';
+import { checkOutputPath, userPath } from './user-paths.js';
 
 /** Exit status when a contender returned a wrong result. */
 export const EXIT_WRONG_RESULT = 1;
@@ -94,10 +96,14 @@ function program(): Command {
     )
     .version(BENCH_VERSION)
     .option('--suite <names>', 'comma-separated built-in suites (see --list); default "default", or none when --shape/--shape-file is given')
-    .option('--shape <shapes>', `custom layers, comma-separated or repeated: ${SHAPE_GRAMMAR}`, collect, [])
+    .addOption(new Option('--shape <shapes>', `custom layers, comma-separated or repeated: ${SHAPE_GRAMMAR}`).argParser(collect).default([], 'none'))
     .option('--shape-file <file>', 'JSON file of custom layers: an array of shape strings or { name?, ci, h, w, co, stride?, groups?, batch?, activation? }')
-    .option('--backends <names>', `comma-separated registry backends and peers (${PEER_NAMES.join(', ')}); default: every backend but reference, and every peer`)
-    .option('--no-peers', 'leave the peer libraries out')
+    .option(
+      '--backends <names>',
+      `comma-separated registry backends and peers (${PEER_NAMES.join(', ')}); backend[configuration] selects one microkernel or gpu.js mode, ` +
+        'e.g. cpu-tiled[js], workers[wasm-simd], gpujs[webasm]; default: every backend but reference, and every peer',
+    )
+    .option('--no-peers', 'leave the default peers out (a peer named in --backends still runs)')
     .option('--threads <n>', 'threads of the workers backend and ort-mt', integer(1), os.availableParallelism())
     .option('--layout <layouts>', 'requested layout: NCHW, NHWC or both (one table each)', 'NCHW')
     .option('--repeat <n>', 'minimum warm samples per contender and layer', integer(1), 7)
@@ -111,13 +117,15 @@ function program(): Command {
       `microkernels of cpu-tiled and workers (${MICROKERNELS.join(', ')}): one contender per microkernel, e.g. cpu-tiled[js]; default: each backend's own (WASM SIMD where available)`,
       listOf(MICROKERNELS),
     )
-    .option(
-      '--gpujs-mode <modes>',
-      `gpu.js mode of the gpujs backend (auto, ${GPUJS_MODES.join(', ')}); several, comma-separated: one contender per mode, e.g. gpujs[webasm]`,
-      listOf<GpujsModeOption>(['auto', ...GPUJS_MODES]),
-      ['auto'],
+    .addOption(
+      new Option(
+        '--gpujs-mode <modes>',
+        `gpu.js mode of the gpujs backend (${GPUJS_MODE_OPTIONS.join(', ')}); several, comma-separated: one contender per mode, e.g. gpujs[webasm]`,
+      )
+        .argParser(listOf(GPUJS_MODE_OPTIONS))
+        .default(['auto'], 'auto'),
     )
-    .option('--json <file>', 'write every sample and the environment as JSON')
+    .option('--json <file>', 'write every sample, the environment and the settings as JSON (paths relative to the directory pnpm was run in)')
     .option('--markdown <file>', 'write the tables as Markdown')
     .option('--html <file>', 'write a self-contained HTML page with charts')
     .option('--no-progress', 'no progress bar')
@@ -126,42 +134,61 @@ function program(): Command {
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 }
 
+/** The `--help` text (options with their defaults). */
+export function helpText(): string {
+  return program().helpInformation();
+}
+
 async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
   const layers = options.shape.flatMap(parseShapeList);
-  if (options.shapeFile) layers.push(...(await readShapeFile(options.shapeFile)));
+  if (options.shapeFile) layers.push(...(await readShapeFile(userPath(options.shapeFile))));
   return layers;
 }
 
-function chooseContenders(options: CliOptions, registries: BenchRegistries): Contender[] {
+/**
+ * The contenders `--backends` names (or the default: every backend but
+ * `reference`, then every peer unless `--no-peers`), in order. A plain
+ * backend name runs once per `--kernel` microkernel or `--gpujs-mode` mode
+ * where several are given; a bracketed name runs that configuration; a peer
+ * named explicitly runs even with `--no-peers`.
+ * @throws {InvalidArgumentError} for a name that is neither.
+ */
+function chooseContenders(options: CliOptions, selection: BackendSelection | undefined, registries: BenchRegistries): Contender[] {
   const bench = registries.main;
   const registryNames = bench.registry.names();
   const { variants } = registries;
   const known = [...new Set([...registryNames, ...bench.missing.keys(), ...variants.map((v) => v.name), ...PEER_NAMES])];
-  const requested = options.backends
-    ? options.backends.split(',').map((s) => s.trim()).filter((s) => s !== '')
-    : [...defaultBackendNames(bench), ...PEER_NAMES];
-  const contenders: Contender[] = [];
-  for (const name of new Set(requested)) {
-    const missing = bench.missing.get(name);
-    // A backend with configurations (`--kernel`, several `--gpujs-mode`s) runs once per configuration.
-    const configured = variants.filter((v) => v.backend === name || v.name === name);
-    if (configured.length > 0) {
-      for (const v of configured) {
-        const reason = v.bench.missing.get(v.backend);
-        contenders.push(reason === undefined ? new BackendContender(v.name, v.bench.registry, v.backend) : new UnavailableContender(v.name, reason));
-      }
-    } else if (isPeerName(name)) {
-      if (options.peers) contenders.push(createPeer(name, options.threads));
-    } else if (registryNames.includes(name)) {
-      contenders.push(new BackendContender(name, bench.registry));
-    } else if (missing !== undefined) {
-      contenders.push(new UnavailableContender(name, missing));
-    } else {
-      throw new InvalidArgumentError('--backends', `names among ${known.join(', ')}`, name);
+  const requested = selection?.names ?? [...defaultBackendNames(bench), ...(options.peers ? PEER_NAMES : [])];
+  const names = [...new Set(requested.flatMap((name) => expandBackendName(name, options.kernel, options.gpujsMode)))];
+  return names.map((name) => {
+    const variant = variants.find((v) => v.name === name);
+    if (variant !== undefined) {
+      const reason = variant.bench.missing.get(variant.backend);
+      return reason === undefined ? new BackendContender(variant.name, variant.bench.registry, variant.backend) : new UnavailableContender(variant.name, reason);
     }
-  }
-  if (contenders.length === 0) throw new InvalidArgumentError('--backends', 'at least one backend or peer', options.backends ?? '');
-  return contenders;
+    if (isPeerName(name)) return createPeer(name, options.threads);
+    if (registryNames.includes(name)) return new BackendContender(name, bench.registry);
+    const missing = bench.missing.get(name);
+    if (missing !== undefined) return new UnavailableContender(name, missing);
+    throw new InvalidArgumentError('--backends', `names among ${known.join(', ')}`, name);
+  });
+}
+
+/** The microkernels and gpu.js modes that get a registry of their own: `--kernel`, several `--gpujs-mode`s, bracketed names. */
+function variantConfigurations(options: CliOptions, selection: BackendSelection | undefined) {
+  return {
+    kernels: [...new Set([...(options.kernel ?? []), ...(selection?.kernels ?? [])])],
+    gpujsVariantModes: [...new Set([...(options.gpujsMode.length > 1 ? options.gpujsMode : []), ...(selection?.gpujsModes ?? [])])],
+  };
+}
+
+/** The output files asked for, resolved against the user's directory, keyed by option. */
+function outputFiles(options: CliOptions): { json?: string; markdown?: string; html?: string } {
+  return {
+    ...(options.json ? { json: userPath(options.json) } : {}),
+    ...(options.markdown ? { markdown: userPath(options.markdown) } : {}),
+    ...(options.html ? { html: userPath(options.html) } : {}),
+  };
 }
 
 async function listing(sources: readonly SuiteSource[], bench: BenchRegistry): Promise<string> {
@@ -190,7 +217,20 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? 0 : EXIT_USAGE;
   }
-  const registries = await createBenchRegistries({ threads: options.threads, gpujsModes: options.gpujsMode, kernels: options.kernel });
+  let selection: BackendSelection | undefined;
+  const files = outputFiles(options);
+  try {
+    selection = options.backends === undefined ? undefined : parseBackendSelection(options.backends);
+    for (const [option, path] of Object.entries(files)) await checkOutputPath(`--${option}`, path);
+  } catch (error) {
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+  const registries = await createBenchRegistries({
+    threads: options.threads,
+    gpujsMode: options.gpujsMode[0] ?? 'auto',
+    ...variantConfigurations(options, selection),
+  });
   const bench = registries.main;
   try {
     const sources = builtInSuites([SSD_SUITE]);
@@ -210,19 +250,21 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       maxSamples: options.maxSamples,
       warmupMs: options.warmup,
     };
-    const contenders = chooseContenders(options, registries);
+    const contenders = chooseContenders(options, selection, registries);
+    const engine: EngineSettings = { threads: options.threads, kernel: options.kernel ?? 'default', gpujsMode: options.gpujsMode };
     const report = await runBench({
       suites,
       contenders,
       layouts: parseLayouts(options.layout),
       settings,
       seed: options.seed,
+      engine,
       ...(options.progress ? { progress: progressBar(io.stderr) } : {}),
     });
     io.stdout.write(`${renderTextReport(report)}\n`);
-    if (options.json) await writeFile(options.json, `${JSON.stringify(report, null, 1)}\n`);
-    if (options.markdown) await writeFile(options.markdown, renderMarkdown(report));
-    if (options.html) await writeFile(options.html, renderHtml(report));
+    if (files.json) await writeFile(files.json, `${JSON.stringify(report, null, 1)}\n`);
+    if (files.markdown) await writeFile(files.markdown, renderMarkdown(report));
+    if (files.html) await writeFile(files.html, renderHtml(report));
     if (hasWrongResult(report.suites)) {
       io.stderr.write('error: at least one contender returned a wrong result (see WRONG above)\n');
       return EXIT_WRONG_RESULT;

@@ -101,6 +101,24 @@ export interface MeasurementSettings {
   readonly warmupMs: number;
 }
 
+/** The engine options of a run, as the command line gave them (stamped in the report). */
+export interface EngineSettings {
+  /** `--threads`: threads of `workers` and `ort-mt`. */
+  readonly threads: number;
+  /** `--kernel` microkernels, or `default` (each backend's own). */
+  readonly kernel: readonly string[] | 'default';
+  /** `--gpujs-mode` modes. */
+  readonly gpujsMode: readonly string[];
+}
+
+/** Everything that shaped a run: sampling, seed, requested layouts and, from the CLI, the engine options. */
+export interface ReportSettings extends MeasurementSettings, Partial<EngineSettings> {
+  /** Seed of the synthetic layer data. */
+  readonly seed: number;
+  /** The requested layouts, one table each. */
+  readonly layout: readonly Layout[];
+}
+
 /** Everything a run produced: what `--json` writes. */
 export interface BenchReport {
   readonly tool: '@pointwise/bench';
@@ -109,7 +127,7 @@ export interface BenchReport {
   /** Wall time of the whole run, ms. */
   readonly wallMs: number;
   readonly environment: Environment;
-  readonly settings: MeasurementSettings;
+  readonly settings: ReportSettings;
   readonly contenders: readonly ContenderStatus[];
   readonly suites: readonly SuiteResult[];
 }

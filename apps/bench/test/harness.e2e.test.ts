@@ -6,7 +6,6 @@ import { BackendRegistry, registerReferenceBackend, type Layout } from '@pointwi
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackendContender,
-  EXIT_FAILURE,
   EXIT_USAGE,
   hasWrongResult,
   main,
@@ -21,6 +20,7 @@ import {
   type PreparedRun,
   type Suite,
 } from '../src/index.js';
+import { helpText } from '../src/cli-program.js';
 
 /** A contender that computes the naive result and then corrupts one element by `error`. */
 class OffByContender implements Contender {
@@ -106,7 +106,7 @@ describe('runBench on a tiny suite', () => {
     for (const name of ['reference', 'naive']) {
       const m = layer.measurements.find((x) => x.contender === name)!;
       expect(m.status).toBe('ok');
-      expect(m).toMatchObject({ inputLayout: 'NHWC', outputLayout: 'NHWC', variant: 'readback' });
+      expect(m).toMatchObject({ inputLayout: 'NHWC', outputLayout: 'NHWC' });
       expect(m.details?.threads).toBe(1);
       expect(m.version).not.toBe('unknown');
       expect(m.accuracy?.failureCount).toBe(0);
@@ -182,6 +182,8 @@ describe('the pointwise-bench command', () => {
     expect(out.text()).toContain('8→8 @4²');
     const json = JSON.parse(await readFile(files.json, 'utf8')) as BenchReport;
     expect(json.environment.nodeVersion).toBe(process.version);
+    expect(json.settings).toMatchObject({ seed: 1, layout: ['NCHW'], kernel: 'default', gpujsMode: ['auto'], repeat: 3 });
+    expect(json.settings.threads).toBeGreaterThanOrEqual(1);
     expect(json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status])).toEqual([
       ['reference', 'ok'],
       ['naive', 'ok'],
@@ -212,19 +214,58 @@ describe('the pointwise-bench command', () => {
     ]);
   });
 
-  it('selects one configuration by its bracketed name and rejects an unknown microkernel', async () => {
+  it('selects one configuration by its bracketed name without --kernel, next to the plain backend, and rejects an unknown microkernel', async () => {
     const err = sink();
     const file = join(dir, 'one-kernel.json');
     const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };
     const status = await main(
-      ['node', 'cli', '--shape', '16x4x4:8', '--backends', 'cpu-tiled[js]', '--kernel', 'js', '--repeat', '3', '--min-time', '1', '--warmup', '1',
-        '--no-progress', '--json', file],
+      ['node', 'cli', '--shape', '16x4x4:8', '--backends', 'cpu-tiled[js],workers[wasm-simd],cpu-tiled', '--repeat', '3', '--min-time', '1',
+        '--warmup', '1', '--no-progress', '--json', file],
       io,
     );
     expect(status, err.text()).toBe(0);
     const json = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
-    expect(json.suites[0].layers[0].measurements.map((m) => [m.contender, m.details.kernel])).toEqual([['cpu-tiled[js]', 'js']]);
+    expect(json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status, m.details.kernel])).toEqual([
+      ['cpu-tiled[js]', 'ok', 'js'],
+      ['workers[wasm-simd]', 'ok', 'wasm-simd'],
+      ['cpu-tiled', 'ok', 'wasm-simd'],
+    ]);
     expect(await main(['node', 'cli', '--shape', '16x4x4:8', '--kernel', 'avx', '--no-progress'], io)).toBe(EXIT_USAGE);
+    expect(await main(['node', 'cli', '--shape', '16x4x4:8', '--backends', 'cpu-tiled[avx]', '--no-progress'], io)).toBe(EXIT_USAGE);
+  });
+
+  it('runs a peer named in --backends even with --no-peers', async () => {
+    const err = sink();
+    const file = join(dir, 'no-peers.json');
+    const status = await main(
+      ['node', 'cli', '--shape', '8x4x4:8', '--backends', 'reference,naive', '--no-peers', '--repeat', '3', '--min-time', '1', '--warmup', '1',
+        '--no-progress', '--json', file],
+      { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream },
+    );
+    expect(status, err.text()).toBe(0);
+    const json = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+    expect(json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status])).toEqual([
+      ['reference', 'ok'],
+      ['naive', 'ok'],
+    ]);
+  });
+
+  it('writes a relative output path into the directory pnpm was run in (INIT_CWD)', async () => {
+    const saved = process.env.INIT_CWD;
+    process.env.INIT_CWD = dir;
+    try {
+      const err = sink();
+      const status = await main(
+        ['node', 'cli', '--shape', '4x2x2:4', '--backends', 'reference', '--repeat', '3', '--min-time', '1', '--warmup', '1', '--no-progress',
+          '--markdown', 'relative.md'],
+        { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream },
+      );
+      expect(status, err.text()).toBe(0);
+      expect(await readFile(join(dir, 'relative.md'), 'utf8')).toContain('4→4 @2²');
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+    }
   });
 
   it('rejects an unknown backend and a malformed shape with the usage status', async () => {
@@ -235,10 +276,27 @@ describe('the pointwise-bench command', () => {
     expect(await main(['node', 'cli', '--shape', '8x4:8', '--no-progress'], io)).toBe(EXIT_USAGE);
   });
 
-  it('reports a shape file that cannot be read with the failure status', async () => {
+  it('rejects before running, with the usage status: a missing shape file, an unwritable output path, duplicate or oversized shapes', async () => {
     const err = sink();
-    const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };
-    expect(await main(['node', 'cli', '--shape-file', join(dir, 'missing.json'), '--no-progress'], io)).toBe(EXIT_FAILURE);
-    expect(err.text()).toMatch(/ENOENT/);
+    const out = sink();
+    const io = { stdout: out.stream, stderr: err.stream as unknown as NodeJS.WriteStream };
+    expect(await main(['node', 'cli', '--shape-file', join(dir, 'missing.json'), '--no-progress'], io)).toBe(EXIT_USAGE);
+    expect(err.text()).toMatch(/--shape-file: expected a readable file \(ENOENT\)/);
+    expect(await main(['node', 'cli', '--shape', '8x4x4:8', '--backends', 'naive', '--no-progress', '--json', join(dir, 'no', 'dir', 'x.json')], io)).toBe(
+      EXIT_USAGE,
+    );
+    expect(err.text()).toMatch(/--json: expected a file in an existing directory/);
+    expect(await main(['node', 'cli', '--shape', '8x4x4:8:relu:relu6:s2:s3', '--backends', 'naive', '--no-progress'], io)).toBe(EXIT_USAGE);
+    expect(err.text()).toMatch(/at most one activation option/);
+    expect(await main(['node', 'cli', '--shape', '99999x9999x9999:99999', '--backends', 'naive', '--no-progress'], io)).toBe(EXIT_USAGE);
+    expect(err.text()).toMatch(/at most 536870912 float32 elements/);
+    expect(out.text()).toBe('');
+  });
+
+  it('shows readable defaults in --help', () => {
+    const help = helpText();
+    expect(help).not.toMatch(/default: \[/);
+    expect(help).toMatch(/--shape <shapes>[^]*\(default: none\)/);
+    expect(help).toMatch(/--gpujs-mode <modes>[^]*\(default: auto\)/);
   });
 });

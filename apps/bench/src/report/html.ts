@@ -32,9 +32,31 @@ function colours(report: BenchReport): Record<string, string> {
   return map;
 }
 
+/** Bounds of a log axis. */
+export interface LogAxisBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The powers of ten that enclose positive `values`: `10^floor(log10 min)`
+ * to `10^ceil(log10 max)`, at least one decade apart, so a log axis always
+ * has labelled ticks at both ends (even for a single point). `undefined`
+ * when there is no positive value.
+ */
+export function enclosingDecades(values: readonly number[]): LogAxisBounds | undefined {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (positive.length === 0) return undefined;
+  const low = Math.floor(Math.log10(Math.min(...positive)));
+  const high = Math.max(Math.ceil(Math.log10(Math.max(...positive))), low + 1);
+  return { min: 10 ** low, max: 10 ** high };
+}
+
 /** What the page's script draws for one suite. */
-interface ChartSuite {
+export interface ChartSuite {
   readonly id: string;
+  /** Log-axis bounds of the cost-versus-work chart: FLOPs (x) and median ms (y). */
+  readonly costAxes: { readonly x?: LogAxisBounds; readonly y?: LogAxisBounds };
   readonly layers: readonly string[];
   readonly series: readonly {
     readonly key: string;
@@ -48,25 +70,31 @@ interface ChartSuite {
   }[];
 }
 
-function chartData(suite: SuiteResult, index: number): ChartSuite {
+/** The chart data of one suite, as the page's script receives it. */
+export function chartData(suite: SuiteResult, index: number): ChartSuite {
+  const series = suiteColumns(suite).map((key) => {
+    const ms = suite.layers.map((l) => l.measurements.find((m) => m.contender === key));
+    const kind = ms.find((m) => m !== undefined)?.kind ?? 'peer';
+    return {
+      key,
+      kind,
+      gflops: ms.map((m) => m?.gflops?.median ?? null),
+      low: ms.map((m) => m?.gflops?.low ?? null),
+      high: ms.map((m) => m?.gflops?.high ?? null),
+      cost: suite.layers.flatMap((l, i) => {
+        const median = ms[i]?.summary?.median;
+        return median === undefined ? [] : [{ x: l.layer.flops, y: median, layer: l.layer.name }];
+      }),
+    };
+  });
+  const points = series.flatMap((s) => s.cost);
+  const x = enclosingDecades(points.map((p) => p.x));
+  const y = enclosingDecades(points.map((p) => p.y));
   return {
     id: `suite-${index}`,
+    costAxes: { ...(x ? { x } : {}), ...(y ? { y } : {}) },
     layers: suite.layers.map((l) => l.layer.name),
-    series: suiteColumns(suite).map((key) => {
-      const ms = suite.layers.map((l) => l.measurements.find((m) => m.contender === key));
-      const kind = ms.find((m) => m !== undefined)?.kind ?? 'peer';
-      return {
-        key,
-        kind,
-        gflops: ms.map((m) => m?.gflops?.median ?? null),
-        low: ms.map((m) => m?.gflops?.low ?? null),
-        high: ms.map((m) => m?.gflops?.high ?? null),
-        cost: suite.layers.flatMap((l, i) => {
-          const median = ms[i]?.summary?.median;
-          return median === undefined ? [] : [{ x: l.layer.flops, y: median, layer: l.layer.name }];
-        }),
-      };
-    }),
+    series,
   };
 }
 
@@ -127,7 +155,8 @@ for (const suite of DATA.suites) {
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        y: { type: 'logarithmic', ticks: { callback: powerTick }, title: { display: true, text: 'GFLOP/s (log scale, higher is better)' } },
+        // Linear from 0, so bar lengths compare as the rates do.
+        y: { type: 'linear', min: 0, title: { display: true, text: 'GFLOP/s (higher is better)' } },
         x: { title: { display: true, text: 'layer (Ci→Co @ H×W)' } },
       },
       plugins: {
@@ -159,8 +188,9 @@ for (const suite of DATA.suites) {
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { type: 'logarithmic', ticks: { callback: powerTick, autoSkip: false, maxRotation: 0 }, title: { display: true, text: 'FLOPs per call (log)' } },
-        y: { type: 'logarithmic', ticks: { callback: powerTick }, title: { display: true, text: 'median time, ms (log, lower is better)' } },
+        // Bounds at the enclosing powers of ten, so both ends carry a label even for one point.
+        x: { type: 'logarithmic', ...suite.costAxes.x, ticks: { callback: powerTick, autoSkip: false, maxRotation: 0 }, title: { display: true, text: 'FLOPs per call (log)' } },
+        y: { type: 'logarithmic', ...suite.costAxes.y, ticks: { callback: powerTick, autoSkip: false }, title: { display: true, text: 'median time, ms (log, lower is better)' } },
       },
       plugins: {
         title: { display: true, text: 'Cost versus work' },
@@ -191,8 +221,9 @@ table.legend td, table.legend th { text-align: left; white-space: normal; }
 
 /**
  * A self-contained HTML page (Chart.js inlined, no network): per suite a bar
- * chart of GFLOP/s per layer and contender (log axis, p10–p90 in the
- * tooltip), a chart of median time versus FLOPs on log–log axes, the rate
+ * chart of GFLOP/s per layer and contender (linear axis from 0, p10–p90 in
+ * the tooltip), a chart of median time versus FLOPs on log–log axes bounded
+ * by the enclosing powers of ten, the rate
  * table with the best in each row highlighted, and the legend.
  */
 export function renderHtml(report: BenchReport): string {
