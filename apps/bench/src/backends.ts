@@ -19,7 +19,7 @@ export interface BenchRegistry {
   readonly missing: ReadonlyMap<string, string>;
 }
 
-/** Registry names of the Pointwise engine packages, as agreed in ARCHITECTURE.md §3. */
+/** Registry names of the Pointwise engine packages,. */
 const ENGINE_NAMES = ['cpu-tiled', 'workers', 'gpujs'] as const;
 
 /**

@@ -63,7 +63,7 @@ export function outputSize(layer: Pick<BenchLayer, 'height' | 'width' | 'stride'
   return [Math.floor((layer.height - 1) / layer.stride) + 1, Math.floor((layer.width - 1) / layer.stride) + 1];
 }
 
-/** FLOPs of a layer: `2·N·Co·(Ci/groups)·Ho·Wo` (ARCHITECTURE.md §1). */
+/** FLOPs of a layer: `2·N·Co·(Ci/groups)·Ho·Wo` (README “The operation”). */
 export function layerFlops(layer: BenchLayer): number {
   const [ho, wo] = outputSize(layer);
   return 2 * layer.batch * layer.outChannels * (layer.inChannels / layer.groups) * ho * wo;

@@ -13,7 +13,7 @@ import type { SampleSummary } from './stats.js';
  */
 export type MeasurementStatus = 'ok' | 'wrong' | 'failed' | 'unsupported';
 
-/** The accuracy check of a contender's first result (ARCHITECTURE.md §5). */
+/** The accuracy check of a contender's first result (README “Accuracy”). */
 export interface AccuracySummary {
   readonly elements: number;
   readonly failureCount: number;

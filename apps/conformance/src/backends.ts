@@ -12,7 +12,7 @@ export interface RegisterAllOptions {
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
-/** The engine packages and their agreed register functions (ARCHITECTURE.md §3, COMMON names). */
+/** The engine packages and their agreed register functions (the names the root README lists). */
 export const BACKEND_PACKAGES: readonly { readonly name: string; readonly packageName: string; readonly register: string }[] = [
   { name: 'cpu-tiled', packageName: '@pointwise/backend-cpu-tiled', register: 'registerCpuTiledBackend' },
   { name: 'workers', packageName: '@pointwise/backend-workers', register: 'registerWorkersBackend' },

@@ -31,7 +31,7 @@ export interface PreparedRun {
   readonly outputLayout: Layout;
   /** What ran: threads, kernel, mode (from the engine where it says). */
   readonly details: ContenderDetails;
-  /** Precision factor the result is checked with (ARCHITECTURE.md §5); 1 for float32 engines. */
+  /** Precision factor the result is checked with (README “Accuracy”); 1 for float32 engines. */
   readonly precisionFactor: number;
   /**
    * Makes this contender the active one before a timed run, outside the

@@ -2,7 +2,7 @@ import { layoutStrides, sourceIndex, type Conv1x1Geometry } from '@pointwise/cor
 
 /**
  * The 1× baseline: the loops a person writes straight from the definition
- * (ARCHITECTURE.md §1) — for each output element, a dot product over the
+ * (README “The operation”) — for each output element, a dot product over the
  * group's input channels — with no blocking, packing or unrolling. The sum is
  * a JavaScript number (float64), stored once into the float32 output.
  *

@@ -44,7 +44,7 @@ export type DataSource =
 
 /**
  * How close a case's `expected` output must be:
- * - `boundFactor`: within `boundFactor ×` the bound of ARCHITECTURE.md §5 (use 2 when
+ * - `boundFactor`: within `boundFactor ×` the bound of README “Accuracy” (use 2 when
  *   `expected` came from another float32 engine, which may sit a whole bound away on the other side);
  * - `atol` / `rtol`: `|actual − expected| ≤ atol + rtol·|expected|`.
  * NaN positions must match either way.

@@ -17,8 +17,8 @@ function error(name: string, fault: Fault, expectedError: ErrorClassName): Error
 }
 
 /**
- * The errors tier: every invalid input of ARCHITECTURE.md §2 and the core
- * issue, each with the error class that every backend must raise (core
+ * The errors tier: every invalid input of the data model that core
+ * rejects, each with the error class that every backend must raise (core
  * validates before any engine runs, so the class cannot depend on the backend).
  */
 export function errorCases(): ErrorCase[] {

@@ -1,6 +1,6 @@
 /**
  * The gpujs backend explains an unavailable `auto` mode with a library hint
- * (`ask for { mode: "cpu" }`, ARCHITECTURE.md's options object). In the CLI
+ * (`ask for { mode: "cpu" }`, the library's options object). In the CLI
  * the same request is the `--gpujs-mode` flag, so this adds that spelling
  * for every mode the reason names.
  *

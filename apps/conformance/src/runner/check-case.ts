@@ -14,7 +14,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * with NaN beforehand, so an element the backend forgot to write shows up),
  * its shape and layout; the input, weights and bias are bit-for-bit
  * unchanged; every element lies within the backend's bound of the float64
- * reference (ARCHITECTURE.md §5, times `capabilities().precisionFactor`, with
+ * reference (README “Accuracy”, times `capabilities().precisionFactor`, with
  * NaN and ±Inf positions matching); and the case's `expected` output, if any,
  * within its tolerance.
  */

@@ -54,7 +54,7 @@ function floatInitializer(name: string, dims: readonly number[], values: Float32
  * The `Clip` node of an activation and its `min`/`max` scalar initializers
  * (±Infinity for an open side, which `Clip` accepts), reading `input` and
  * writing {@link OUTPUT}. ONNX `Clip` is `min(max(x, lo), hi)`; core's clamp
- * (ARCHITECTURE.md §1) gives the same value for every number and ±Inf.
+ * (README “The operation”) gives the same value for every number and ±Inf.
  */
 function clipNode(input: string, activation: Conv1x1Geometry['activation']) {
   return {
@@ -200,7 +200,7 @@ export class OnnxConvWitness {
 
 /**
  * One-shot ONNX Runtime 1×1 convolution of `x` with `params` (core semantics,
- * ARCHITECTURE.md §1): create the session, run once, release it.
+ * README “The operation”): create the session, run once, release it.
  * @returns the output in `params.outputLayout` (default: `x.layout`).
  */
 export async function onnxConv1x1(x: Tensor, params: Conv1x1Params, options: OnnxConvOptions = {}): Promise<Tensor> {

@@ -122,7 +122,7 @@ export class TfjsConvWitness {
 
 /**
  * One-shot TensorFlow.js 1×1 convolution of `x` with `params` (core semantics,
- * ARCHITECTURE.md §1).
+ * README “The operation”).
  * @returns the output in `params.outputLayout` (default: `x.layout`).
  */
 export async function tfjsConv1x1(x: Tensor, params: Conv1x1Params): Promise<Tensor> {
