@@ -18,6 +18,7 @@ import {
 } from '@pointwise/backend-cpu-tiled';
 import type { PrepareRequest } from '@pointwise/core';
 import { sharedFloat32 } from './shared-memory.js';
+import { shareOutputCopy } from './wasm-output-copy.js';
 import { acquireTileInput, planStaging } from './wasm-staging.js';
 import type { WorkGrid } from './work-split.js';
 
@@ -50,8 +51,10 @@ export interface TileRun {
    * The run's input and output in the operator's layouts: `js` always gets
    * shared arrays; `wasm-simd` gets the caller's input where this thread can
    * read it (the calling thread always, pool threads when it is on a
-   * `SharedArrayBuffer`; `null` otherwise) and no output (`null`: the calling
-   * thread copies it out of the operator's memory after the run).
+   * `SharedArrayBuffer`; `null` otherwise) and the caller's output when it
+   * is on a `SharedArrayBuffer` (the threads share its copy out of the
+   * operator's memory after the last tile, see `wasm-output-copy.ts`; `null`
+   * otherwise: the calling thread copies it alone).
    */
   readonly x: Float32Array | null;
   readonly out: Float32Array | null;
@@ -65,10 +68,15 @@ export interface TileRun {
  * for `wasm-simd` both are ignored (the caller copies them into and out of
  * the operator's memory). `runTile` computes one tile of a pooled run,
  * staging a `wasm-simd` tile's input first (see `wasm-staging.ts`).
+ * `finishRun` (`wasm-simd` only) is a pool thread's part after it found no
+ * tile left: its share of copying a shared output out of the operator's
+ * memory (see `wasm-output-copy.ts`); `afterChunk` is called after each
+ * output chunk it copied (fault injection).
  */
 export interface RangeKernel {
   run(x: Float32Array, out: Float32Array, range: OutputRange): void;
   runTile(run: TileRun, tile: number, range: OutputRange): void;
+  finishRun?(run: TileRun, afterChunk?: (chunk: number) => void): void;
 }
 
 /** The microkernel the operator runs, chosen as cpu-tiled chooses it (so results are bit-identical to it). */
@@ -143,5 +151,6 @@ export function bindKernel(setup: KernelSetup, thread: number): RangeKernel {
       acquireTileInput(instance, staging, run.grid, run.sync, run.x, tile, run.caller);
       runConv1x1RangeWasm(instance, range, scratch);
     },
+    finishRun: (run, afterChunk) => shareOutputCopy(instance, planStaging(instance, run.grid), run, afterChunk),
   };
 }

@@ -53,7 +53,12 @@ export interface RunMessage {
    * into the operator's memory in chunks), else `null` (the calling thread copies it).
    */
   readonly x: Float32Array | null;
-  /** Output data in the operator's output layout, on shared memory (`null` for `wasm-simd`: the calling thread copies it out of the operator's memory). */
+  /**
+   * Output data in the operator's output layout, on shared memory; for
+   * `wasm-simd` the caller's output when it is shared (the threads share its
+   * copy out of the operator's memory once every tile is done), else `null`
+   * (the calling thread copies it).
+   */
   readonly out: Float32Array | null;
   readonly grid: WorkGrid;
   /** `[next tile, tiles done, …]`, shared by every thread of the job (for `wasm-simd` followed by the chunk states of `wasm-staging.ts`). */

@@ -9,9 +9,10 @@
  * share the copy; otherwise only the calling thread can read it and copies
  * every chunk right after posting the run, while the pool threads wake up.
  *
- * (The output is copied out by the calling thread after the run in one
- * piece, also into a shared `out`: copies of each tile's output by the thread
- * that computed it measured slower on every benchmark layer but one.)
+ * (The output is copied out after the run: by the calling thread in one
+ * piece into a plain `out`, shared by the threads in large contiguous chunks
+ * into a shared one, see `wasm-output-copy.ts`; copies of each tile's output
+ * by the thread that computed it measured slower on every benchmark layer but one.)
  *
  * The run's shared `Int32Array` (`sync`) holds, after the tile counters
  * (`SYNC_HEADER_WORDS`), one state word per chunk ({@link PIECE_FREE} → {@link PIECE_COPYING} →
@@ -42,14 +43,25 @@ const CHUNK_FLOATS = 32768;
 /** At most this many chunks per image (each costs a claim and a `set`). */
 const MAX_CHUNKS = 16;
 
-/** How a run's input is chunked, and where the chunk states sit in `sync`. */
+/** Floats per output chunk (128 KiB, as the input's): a shared `out` is copied out of the operator's memory in these. */
+const OUTPUT_CHUNK_FLOATS = 32768;
+/** At most this many output chunks per run. */
+const MAX_OUTPUT_CHUNKS = 32;
+
+/** How a run's input and output are chunked, and where the chunk states sit in `sync`. */
 export interface StagingPlan {
   /** Floats of one image's input. */
   readonly imageLength: number;
   readonly chunksPerImage: number;
-  /** Chunks of the whole batch. */
+  /** Input chunks of the whole batch. */
   readonly chunks: number;
-  /** Length of the run's `sync` array: tile counters, chunk states. */
+  /** Floats of the whole output (all images). */
+  readonly outputLength: number;
+  /** Contiguous chunks of the whole output, for a shared `out` (see `wasm-output-copy.ts`). */
+  readonly outputChunks: number;
+  /** Index in `sync` of the first output chunk's state (after the input chunks' states). */
+  readonly outputWord: number;
+  /** Length of the run's `sync` array: tile counters, input chunk states, output chunk states. */
   readonly syncWords: number;
 }
 
@@ -59,7 +71,10 @@ export function planStaging(instance: WasmConvInstance, grid: WorkGrid): Staging
   const imageLength = g.inChannels * g.inHeight * g.inWidth;
   const chunksPerImage = Math.max(1, Math.min(MAX_CHUNKS, Math.round(imageLength / CHUNK_FLOATS)));
   const chunks = grid.batch * chunksPerImage;
-  return { imageLength, chunksPerImage, chunks, syncWords: SYNC_HEADER_WORDS + chunks };
+  const outputLength = grid.batch * g.outChannels * g.outHeight * g.outWidth;
+  const outputChunks = Math.max(1, Math.min(MAX_OUTPUT_CHUNKS, Math.round(outputLength / OUTPUT_CHUNK_FLOATS)));
+  const outputWord = SYNC_HEADER_WORDS + chunks;
+  return { imageLength, chunksPerImage, chunks, outputLength, outputChunks, outputWord, syncWords: outputWord + outputChunks };
 }
 
 /** Copies chunk `chunk` of `x` (the caller's input, in the operator's input layout) into the operator's memory. */

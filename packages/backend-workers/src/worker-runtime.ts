@@ -10,6 +10,12 @@ export interface PoolThreadOptions {
    * injection in custom entries; the default entry passes nothing).
    */
   readonly afterTile?: (message: RunMessage, tile: number) => void;
+  /**
+   * Called after each chunk of a shared output a thread copied out of a
+   * `wasm-simd` operator's memory, before the chunk counts as copied
+   * (instrumentation and fault injection, as `afterTile`).
+   */
+  readonly afterOutputChunk?: (message: RunMessage, chunk: number) => void;
 }
 
 function errorText(error: unknown): string {
@@ -81,6 +87,8 @@ class PoolThread {
       const afterTile = this.#options.afterTile;
       const run = { grid: message.grid, sync: message.counter, x: message.x, out: message.out, caller: false };
       const tiles = runTiles(kernel, run, afterTile && ((tile) => afterTile(message, tile)));
+      const afterChunk = this.#options.afterOutputChunk;
+      kernel.finishRun?.(run, afterChunk && ((chunk) => afterChunk(message, chunk)));
       return { type: 'done', job: message.job, tiles };
     } catch (error) {
       return { type: 'failed', job: message.job, message: errorText(error) };

@@ -4,6 +4,7 @@ import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from 
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { ThreadPool } from './thread-pool.js';
 import { runTiles, SYNC_HEADER_WORDS, TILES_DONE } from './tile-loop.js';
+import { callerOutputCopy, copyRemainingOutputChunks } from './wasm-output-copy.js';
 import { copyAllInputChunks, planStaging, type StagingPlan } from './wasm-staging.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
@@ -43,6 +44,12 @@ interface LocalPart {
   readonly beforeTiles?: () => void;
   /** The run as the calling thread's kernel sees it (default: the posted `x` and `out`). */
   readonly callerRun?: TileRun;
+  /**
+   * Once every tile is counted as done (the calling thread computes and did
+   * not wait for replies): the calling thread's remaining part of the run;
+   * returns whether the run is complete without the threads' replies.
+   */
+  readonly afterTiles?: () => boolean;
 }
 
 /**
@@ -198,21 +205,25 @@ export class WorkersOperator implements BackendOperator {
    * A pooled `wasm-simd` run with its input staged in chunks (see
    * `wasm-staging.ts`): a shared input goes to the pool threads, which share
    * its copy into the operator's memory; any other is copied here right after
-   * posting, while the threads wake up. The output is copied out here in one
-   * piece after the run, shared or not (per-tile copies by the computing
-   * threads measured slower).
+   * posting, while the threads wake up. A shared output goes to the pool
+   * threads too, which share its copy out of the operator's memory once every
+   * tile is done (see `wasm-output-copy.ts`); any other is copied out here in
+   * one piece after the run (per-tile copies by the computing threads measured slower).
    */
   async #dispatchStaged(wasm: WasmConvInstance, staging: StagingPlan, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
     const grid = this.#grid!;
     const sync = buffers.counter;
     const xShared = isShared(x);
-    await this.#dispatch(buffers, xShared ? x : null, null, {
+    const sharedOut = isShared(out) ? out : null;
+    await this.#dispatch(buffers, xShared ? x : null, sharedOut, {
       beforeTiles: () => {
         if (!xShared) copyAllInputChunks(wasm, staging, sync, x);
       },
-      callerRun: { grid, sync, x, out: null, caller: true },
+      callerRun: { grid, sync, x, out: sharedOut, caller: true },
+      afterTiles: sharedOut === null ? undefined : () => callerOutputCopy(wasm, staging, sync, sharedOut),
     });
-    copyOutputFromWasm(wasm, out);
+    if (sharedOut === null) copyOutputFromWasm(wasm, out);
+    else copyRemainingOutputChunks(wasm, staging, sync, sharedOut);
   }
 
   /**
@@ -220,8 +231,8 @@ export class WorkersOperator implements BackendOperator {
    * too, takes tiles here meanwhile. Settles once every tile is computed:
    * the calling thread, out of tiles, spins on the shared count of computed
    * tiles (up to {@link CALLER_SPIN_MS}) rather than waiting for the threads'
-   * replies, whose delivery wakes its message loop tens of µs later; failing
-   * that, and after any failure, it waits for every reply (so nothing writes
+   * replies, whose delivery wakes its message loop tens of µs later, and then
+   * does its `afterTiles` part; failing either, and after any failure, it waits for every reply (so nothing writes
    * to the output afterwards). Releases `buffers` once every thread posted
    * to has answered (a thread that woke too late for a tile may still read
    * the counter).
@@ -238,7 +249,7 @@ export class WorkersOperator implements BackendOperator {
       local.beforeTiles?.();
       if (callerComputes) {
         runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true });
-        if (pending !== null && allTilesDone(buffers.counter, tileCount(grid))) {
+        if (pending !== null && allTilesDone(buffers.counter, tileCount(grid)) && (local.afterTiles?.() ?? true)) {
           pending.then(release, release);
           return;
         }

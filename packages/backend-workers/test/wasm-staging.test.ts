@@ -33,10 +33,18 @@ function stagingOf(c: WorkersCase, threads: number) {
 
 describe('staging plan', () => {
   it('cuts each image into chunks of about 128 KiB, one state word each after the two tile counters', () => {
-    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ chunksPerImage: 2, chunks: 2, syncWords: 4 });
-    expect(stagingOf(NHWC, 2)).toMatchObject({ chunksPerImage: 1, chunks: 2, syncWords: 4 });
-    expect(stagingOf(CHUNKS, 3)).toMatchObject({ chunksPerImage: 3, chunks: 3 });
-    expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, syncWords: 8 });
+    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ chunksPerImage: 2, chunks: 2, outputWord: 4 });
+    expect(stagingOf(NHWC, 2)).toMatchObject({ chunksPerImage: 1, chunks: 2, outputWord: 4 });
+    expect(stagingOf(CHUNKS, 3)).toMatchObject({ chunksPerImage: 3, chunks: 3, outputWord: 5 });
+    expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, outputWord: 8 });
+  });
+
+  it('cuts the whole output into contiguous chunks of about 128 KiB, one state word each after the input chunks', () => {
+    // 16 × 96² = 147456 floats: 4.5 chunks of 32768, rounded to 5.
+    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ outputLength: 147456, outputChunks: 5, syncWords: 4 + 5 });
+    expect(stagingOf(NHWC, 2)).toMatchObject({ outputLength: 2 * 20 * 30 * 30, outputChunks: 1, syncWords: 5 });
+    // Stride 2, padding 1: 31 × 31 output pixels.
+    expect(stagingOf(STRIDED, 2)).toMatchObject({ outputLength: 2 * 10 * 31 * 31, outputChunks: 1, syncWords: 9 });
   });
 });
 
