@@ -117,10 +117,11 @@ export class UnknownBackendError extends PointwiseError {
   readonly backend: string;
   readonly known: readonly string[];
 
-  constructor(backend: string, known: readonly string[]) {
+  /** @param parameter where the name came from: `backend` (an option) or `POINTWISE_BACKEND` (the environment). */
+  constructor(backend: string, known: readonly string[], parameter = 'backend') {
     super(
       'UNKNOWN_BACKEND',
-      `backend: expected one of ${known.map((k) => JSON.stringify(k)).join(', ') || '(none registered)'}, received ${JSON.stringify(backend)}`,
+      `${parameter}: expected one of ${known.map((k) => JSON.stringify(k)).join(', ') || '(none registered)'}, received ${JSON.stringify(backend)}`,
     );
     this.backend = backend;
     this.known = known;

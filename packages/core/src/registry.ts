@@ -189,7 +189,7 @@ export class BackendRegistry {
     if (requested === undefined) return this.names().filter((n) => this.#entries.get(n)!.priority >= 0);
     if (requested.length === 0) throw new InvalidArgumentError(source, 'at least one backend name', requested);
     for (const name of requested) {
-      if (!this.#entries.has(name)) throw new UnknownBackendError(name, this.names());
+      if (!this.#entries.has(name)) throw new UnknownBackendError(name, this.names(), source);
     }
     return [...requested];
   }

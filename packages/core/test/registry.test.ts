@@ -114,6 +114,7 @@ describe('BackendRegistry', () => {
     r.register('second', () => new FakeBackend('second'), { priority: 1 });
     expect((await r.select({ env: { POINTWISE_BACKEND: 'second, first' } })).backend.name).toBe('second');
     await expect(r.select({ env: { POINTWISE_BACKEND: 'nonesuch,first' } })).rejects.toThrow(UnknownBackendError);
+    await expect(r.select({ env: { POINTWISE_BACKEND: 'nonesuch' } })).rejects.toThrow(/^POINTWISE_BACKEND: expected one of "first", "second", received "nonesuch"$/);
     expect(first.inits).toBe(0);
   });
 
