@@ -82,6 +82,20 @@ function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: URL, listener
   };
 }
 
+/**
+ * Why a Web Worker failed with an `error` event that carries no message: in
+ * Chromium that is a module graph that did not load (a 404, a wrong MIME
+ * type, a blocked request, or a bare specifier — the page's import map does
+ * not apply inside workers, as observed in Chromium 156).
+ */
+function moduleLoadFailure(url: URL): string {
+  return (
+    `worker module ${url.href} (or a module it imports) failed to load; check that it is served as JavaScript ` +
+    `and that its imports resolve without an import map (import maps do not apply inside workers: bundle the ` +
+    `worker or serve it with resolved specifiers, and pass workerUrl if it moved)`
+  );
+}
+
 /** Starts a browser module Web Worker on the script at `url`. */
 function spawnWebThread(url: URL, listener: ThreadListener): ThreadHandle {
   const worker = new Worker(url, { type: 'module', name: 'pointwise-workers' });
@@ -95,7 +109,7 @@ function spawnWebThread(url: URL, listener: ThreadListener): ThreadHandle {
     listener.onFailure(reason);
   };
   worker.addEventListener('message', (event) => listener.onMessage(event.data));
-  worker.addEventListener('error', (event) => fail(`worker thread threw ${event.message || 'an error (no message)'}`));
+  worker.addEventListener('error', (event) => fail(event.message ? `worker thread threw ${event.message}` : moduleLoadFailure(url)));
   worker.addEventListener('messageerror', () => fail('a message from a worker thread could not be read'));
   return {
     post: (message) => worker.postMessage(message),
