@@ -1,6 +1,7 @@
 import {
   BACKEND_API_VERSION,
   DisposedError,
+  SINGLE_THREAD_FLOAT32_CAPABILITIES,
   assertKnownKeys,
   type Backend,
   type BackendCapabilities,
@@ -64,13 +65,7 @@ function wasmRunner(plan: Conv1x1Plan, request: PrepareRequest): (x: Float32Arra
   };
 }
 
-const CAPABILITIES: BackendCapabilities = {
-  sync: true,
-  precisionFactor: 1,
-  threads: 1,
-  limits: {},
-  flushesSubnormals: false,
-};
+const CAPABILITIES: BackendCapabilities = SINGLE_THREAD_FLOAT32_CAPABILITIES;
 
 /**
  * The cache-blocked, register-tiled CPU backend on one thread: a GEMM

@@ -27,6 +27,18 @@ export interface BackendCapabilities {
 }
 
 /**
+ * Capabilities of a synchronous, single-threaded engine that meets the float32
+ * bound of the README's “Accuracy” as is (the reference and the cpu-tiled backend).
+ */
+export const SINGLE_THREAD_FLOAT32_CAPABILITIES: BackendCapabilities = Object.freeze({
+  sync: true,
+  precisionFactor: 1,
+  threads: 1,
+  limits: Object.freeze({}),
+  flushesSubnormals: false,
+});
+
+/**
  * What actually ran: the backend's name plus engine details (gpu.js mode,
  * thread count, microkernel). Reported by every operator and result.
  */

@@ -1,5 +1,5 @@
 import type { Backend, BackendCapabilities, BackendOperator, PrepareRequest } from '../backend.js';
-import { BACKEND_API_VERSION } from '../backend.js';
+import { BACKEND_API_VERSION, SINGLE_THREAD_FLOAT32_CAPABILITIES } from '../backend.js';
 import { DisposedError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { referenceConv1x1 } from './reference-kernel.js';
@@ -7,13 +7,7 @@ import { referenceConv1x1 } from './reference-kernel.js';
 /** Registry name of the reference backend. */
 export const REFERENCE_BACKEND_NAME = 'reference';
 
-const CAPABILITIES: BackendCapabilities = {
-  sync: true,
-  precisionFactor: 1,
-  threads: 1,
-  limits: {},
-  flushesSubnormals: false,
-};
+const CAPABILITIES: BackendCapabilities = SINGLE_THREAD_FLOAT32_CAPABILITIES;
 
 /**
  * The oracle: a direct loop with float64 accumulation, rounded once to
