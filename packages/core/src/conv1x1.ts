@@ -38,7 +38,7 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
     try {
       selected = await registry.select({ backend: remaining, strict: options.strict });
     } catch (error) {
-      if (error instanceof BackendUnavailableError) throw new BackendUnavailableError([...attempts, ...error.attempts], options.strict);
+      if (PointwiseError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') throw new BackendUnavailableError([...attempts, ...(error as BackendUnavailableError).attempts], options.strict);
       throw error;
     }
     attempts.push(...selected.attempts);
@@ -47,9 +47,14 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
       const op = await backend.prepare(normalized);
       return new Conv1x1Operator(op, backend.capabilities());
     } catch (error) {
-      // Bad input is the caller's to fix, whichever backend runs; only engine failures fall back.
-      if (PointwiseError.isInstance(error) && error.code !== 'BACKEND_FAILURE') throw error;
-      attempts.push({ backend: backend.name, reason: `prepare failed: ${error instanceof Error ? error.message : String(error)}` });
+      // Bad input is the caller's to fix, whichever backend runs; engine failures and
+      // a backend's own limits (BACKEND_CAPACITY) fall back to the next backend.
+      if (PointwiseError.isInstance(error) && error.code !== 'BACKEND_FAILURE' && error.code !== 'BACKEND_CAPACITY') throw error;
+      const capacity = PointwiseError.isInstance(error) && error.code === 'BACKEND_CAPACITY';
+      attempts.push({
+        backend: backend.name,
+        reason: `${capacity ? 'unavailable for this problem' : 'prepare failed'}: ${error instanceof Error ? error.message : String(error)}`,
+      });
       if (options.strict) break;
       remaining = remaining.slice(remaining.indexOf(backend.name) + 1);
     }

@@ -21,6 +21,7 @@ export type PointwiseErrorCode =
   | 'UNKNOWN_BACKEND'
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_FAILURE'
+  | 'BACKEND_CAPACITY'
   | 'DISPOSED';
 
 /** Base class of every error Pointwise throws on purpose. */
@@ -170,5 +171,24 @@ export class BackendFailureError extends PointwiseError {
 export class DisposedError extends PointwiseError {
   constructor(what: string) {
     super('DISPOSED', `${what} was used after dispose()`);
+  }
+}
+
+/**
+ * A valid problem exceeds a limit of one backend (WebAssembly's 4 GiB memory,
+ * a GPU's texture size, a ceiling on live operators). It is never the
+ * caller's mistake: `prepareConv1x1` records it as that backend's reason and
+ * falls back to the next one in the selection, the way ONNX Runtime assigns a
+ * node an execution provider only when the provider can take it.
+ */
+export class BackendCapacityError extends PointwiseError {
+  readonly backend: string;
+  /** The limit that was reached, e.g. `wasm memory 4294967296 bytes`. */
+  readonly limit: string;
+
+  constructor(backend: string, limit: string, detail: string) {
+    super('BACKEND_CAPACITY', `${backend}: this problem exceeds ${limit} (${detail})`);
+    this.backend = backend;
+    this.limit = limit;
   }
 }

@@ -9,6 +9,7 @@ export * from './tensor.js';
 export * from './options.js';
 export * from './activation.js';
 export * from './geometry.js';
+export * from './padded-cells.js';
 export * from './known-keys.js';
 export * from './backend.js';
 export * from './registry.js';

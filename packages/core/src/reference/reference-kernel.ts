@@ -46,13 +46,13 @@ export function referenceConv1x1(
           const sj = sourceIndex(j, g.strideW, g.padLeft, g.inWidth);
           let sum = biasValue;
           let magnitude = Math.abs(biasValue);
-          if (si >= 0 && sj >= 0) {
-            for (let kk = 0; kk < k; kk++) {
-              const xv = x[b * xs.n + (group * k + kk) * xs.c + si * xs.h + sj * xs.w];
-              const term = weights[oc * k + kk] * xv;
-              sum += term;
-              magnitude += Math.abs(term);
-            }
+          // A padded position reads 0 through the same arithmetic (0·∞ = NaN, as in PyTorch).
+          const padded = si < 0 || sj < 0;
+          for (let kk = 0; kk < k; kk++) {
+            const xv = padded ? 0 : x[b * xs.n + (group * k + kk) * xs.c + si * xs.h + sj * xs.w];
+            const term = weights[oc * k + kk] * xv;
+            sum += term;
+            magnitude += Math.abs(term);
           }
           const at = b * ys.n + oc * ys.c + i * ys.h + j * ys.w;
           values[at] = applyActivation(sum, g.activation);
