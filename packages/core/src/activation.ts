@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { assertKnownKeys } from './known-keys.js';
 import type { Activation } from './options.js';
 
 /**
@@ -12,16 +13,21 @@ export interface ClampActivation {
   readonly max: number;
 }
 
+const CLAMP_KEYS: readonly string[] = ['type', 'min', 'max'];
+
 /**
  * Normalises an activation option to its clamp bounds.
- * @throws {InvalidArgumentError} for an unknown name, or a clamp whose bounds
- *   are NaN or have `min > max`.
+ * @throws {InvalidArgumentError} for an unknown name, a clamp with an unknown
+ *   key, or a clamp whose bounds are not numbers, NaN, or have `min > max`.
+ * @returns a frozen record.
  */
 export function normalizeActivation(activation: Activation | undefined): ClampActivation {
-  if (activation === undefined || activation === 'none') return { kind: 'none', min: -Infinity, max: Infinity };
-  if (activation === 'relu') return { kind: 'relu', min: 0, max: Infinity };
-  if (activation === 'relu6') return { kind: 'relu6', min: 0, max: 6 };
+  if (activation === undefined || activation === 'none') return Object.freeze({ kind: 'none', min: -Infinity, max: Infinity });
+  if (activation === 'relu') return Object.freeze({ kind: 'relu', min: 0, max: Infinity });
+  if (activation === 'relu6') return Object.freeze({ kind: 'relu6', min: 0, max: 6 });
   if (typeof activation === 'object' && activation !== null && activation.type === 'clamp') {
+    assertKnownKeys('activation', activation, CLAMP_KEYS);
+    // Read each bound once: a getter must not answer validation and the kernel differently.
     const { min, max } = activation;
     if (typeof min !== 'number' || Number.isNaN(min)) {
       throw new InvalidArgumentError('activation.min', 'a number (−Infinity allowed)', min);
@@ -29,7 +35,7 @@ export function normalizeActivation(activation: Activation | undefined): ClampAc
     if (typeof max !== 'number' || Number.isNaN(max) || max < min) {
       throw new InvalidArgumentError('activation.max', `a number ≥ activation.min (${min})`, max);
     }
-    return { kind: 'clamp', min, max };
+    return Object.freeze({ kind: 'clamp', min, max });
   }
   throw new InvalidArgumentError('activation', `"none", "relu", "relu6" or { type: "clamp", min, max }`, activation);
 }

@@ -44,7 +44,8 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
     attempts.push(...selected.attempts);
     const backend = selected.backend;
     try {
-      const op = await backend.prepare(normalized);
+      const preparing = backend.prepare(normalized);
+      const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
       return new Conv1x1Operator(op, backend.capabilities());
     } catch (error) {
       // Bad input is the caller's to fix, whichever backend runs; engine failures and

@@ -24,14 +24,31 @@ export type PointwiseErrorCode =
   | 'BACKEND_CAPACITY'
   | 'DISPOSED';
 
-/** Base class of every error Pointwise throws on purpose. */
+// Explicit names: `new.target.name` would be mangled by a minifier (`_`), the code is stable.
+const ERROR_NAMES: Readonly<Record<PointwiseErrorCode, string>> = {
+  INVALID_ARGUMENT: 'InvalidArgumentError',
+  SHAPE_MISMATCH: 'ShapeMismatchError',
+  INVALID_TENSOR: 'InvalidTensorError',
+  ALIASING: 'AliasingError',
+  UNKNOWN_BACKEND: 'UnknownBackendError',
+  BACKEND_UNAVAILABLE: 'BackendUnavailableError',
+  BACKEND_FAILURE: 'BackendFailureError',
+  BACKEND_CAPACITY: 'BackendCapacityError',
+  DISPOSED: 'DisposedError',
+};
+
+/**
+ * Base class of every error Pointwise throws on purpose. `code` is the stable
+ * field to branch on (it survives minification and duplicate copies of this
+ * package); `name` is set from it.
+ */
 export class PointwiseError extends Error {
   readonly code: PointwiseErrorCode;
   readonly [MARKER] = true;
 
   constructor(code: PointwiseErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    this.name = ERROR_NAMES[code];
     this.code = code;
   }
 
@@ -41,15 +58,41 @@ export class PointwiseError extends Error {
   }
 }
 
-/** Renders a received value for an error message: short, unambiguous. */
+const MAX_LISTED = 8;
+const MAX_STRING = 120;
+
+/**
+ * Renders a received value for an error message: short and unambiguous,
+ * whatever its size (arrays and typed arrays are summarised by type, length
+ * and their first values; long strings are cut).
+ */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+  }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(length ${(value as Float32Array).length})`;
+  if (typeof value === 'bigint') return `${value}n (a bigint)`;
+  if (Array.isArray(value)) {
+    if (value.length <= MAX_LISTED) return `[${value.map(describeValue).join(', ')}]`;
+    return `Array(length ${value.length}) [${value.slice(0, MAX_LISTED).map(describeValue).join(', ')}, …]`;
+  }
+  if (ArrayBuffer.isView(value)) {
+    const tag = (Object.prototype.toString.call(value) as string).slice(8, -1);
+    try {
+      return `${tag}(length ${(value as unknown as { length?: number }).length ?? value.byteLength})`;
+    } catch {
+      return tag;
+    }
+  }
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  if (typeof value === 'object') {
+    try {
+      return (value as { constructor?: { name?: string } }).constructor?.name || 'object';
+    } catch {
+      return 'object';
+    }
+  }
   return String(value);
 }
 

@@ -3,6 +3,7 @@ import { InvalidArgumentError, InvalidTensorError, ShapeMismatchError } from './
 import { assertKnownKeys } from './known-keys.js';
 import type { Conv1x1Params } from './options.js';
 import { assertLayout, assertSize, shapeSize, type Layout, type Shape4D } from './tensor.js';
+import { float32View, isFloat32Array, float32Length } from './typed-array.js';
 
 /**
  * The one normalised description of a 1×1 convolution that backends receive
@@ -87,9 +88,10 @@ function pair(parameter: string, value: unknown, fallback: number, min: number):
     return [value, value];
   }
   if (Array.isArray(value) && value.length === 2) {
-    assertSize(`${parameter}[0]`, value[0], min);
-    assertSize(`${parameter}[1]`, value[1], min);
-    return [value[0], value[1]];
+    const [a, b] = value as unknown[];
+    assertSize(`${parameter}[0]`, a, min);
+    assertSize(`${parameter}[1]`, b, min);
+    return [a, b];
   }
   throw new InvalidArgumentError(parameter, `an integer ≥ ${min} or a pair of them`, value);
 }
@@ -97,8 +99,9 @@ function pair(parameter: string, value: unknown, fallback: number, min: number):
 function pads(value: unknown): [top: number, left: number, bottom: number, right: number] {
   if (Array.isArray(value) && value.length === 4) {
     const names = ['top', 'left', 'bottom', 'right'];
-    value.forEach((v, i) => assertSize(`padding[${i}] (${names[i]})`, v, 0));
-    return [value[0], value[1], value[2], value[3]];
+    const read = [...(value as unknown[])];
+    read.forEach((v, i) => assertSize(`padding[${i}] (${names[i]})`, v, 0));
+    return read as [number, number, number, number];
   }
   if (Array.isArray(value) && value.length !== 2) {
     throw new InvalidArgumentError('padding', 'an integer ≥ 0, [pH, pW] or [top, left, bottom, right]', value);
@@ -128,7 +131,7 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
   if (!Array.isArray(shape) || shape.length !== 4) {
     throw new InvalidArgumentError('inputShape', 'a 4-D shape [N, Ci, H, W]', shape);
   }
-  const [n, ci, h, w] = shape;
+  const [n, ci, h, w] = shape as unknown[];
   assertSize('inputShape[0] (N)', n, 0);
   assertSize('inputShape[1] (Ci)', ci, 1);
   assertSize('inputShape[2] (H)', h, 1);
@@ -146,7 +149,7 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
   if (typeof weights !== 'object' || weights === null || !Array.isArray(weights.shape)) {
     throw new InvalidArgumentError('weights', 'an object { data: Float32Array, shape: [Co, Ci/groups] }', weights);
   }
-  const ws = weights.shape;
+  const ws = [...weights.shape] as number[];
   const k = ci / groups;
   const co = ws[0];
   if ((ws.length !== 2 && ws.length !== 4) || (ws.length === 4 && (ws[2] !== 1 || ws[3] !== 1))) {
@@ -155,18 +158,14 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
   assertSize('weights.shape[0] (Co)', co, 1);
   if (ws[1] !== k) throw new ShapeMismatchError('weights.shape', [co, k], ws, `Ci/groups = ${ci}/${groups}`);
   if (co % groups !== 0) throw new InvalidArgumentError('groups', `a divisor of Co = ${co}`, groups);
-  if (!(weights.data instanceof Float32Array)) {
-    throw new InvalidTensorError('weights.data', 'a Float32Array', weights.data);
-  }
-  if (weights.data.length !== co * k) {
-    throw new InvalidTensorError('weights.data', `length ${co * k} (the product of [${co}, ${k}])`, weights.data);
-  }
+  const weightData = float32View('weights.data', weights.data, co * k, ` (the product of [${co}, ${k}])`);
 
-  const bias = problem.bias ?? null;
-  if (bias !== null) {
-    if (!(bias instanceof Float32Array)) throw new InvalidTensorError('bias', 'a Float32Array of length Co or null', bias);
-    if (bias.length !== co) throw new ShapeMismatchError('bias', [co], [bias.length]);
+  const biasValue = problem.bias ?? null;
+  if (biasValue !== null && !isFloat32Array(biasValue)) {
+    throw new InvalidTensorError('bias', 'a Float32Array of length Co or null', biasValue);
   }
+  if (biasValue !== null && float32Length(biasValue) !== co) throw new ShapeMismatchError('bias', [co], [float32Length(biasValue)]);
+  const bias = biasValue === null ? null : float32View('bias', biasValue, co);
 
   const [strideH, strideW] = pair('stride', problem.stride, 1, 1);
   const [dilationH, dilationW] = pair('dilation', problem.dilation, 1, 1);
@@ -175,7 +174,7 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
 
   const outHeight = Math.floor((h + padTop + padBottom - 1) / strideH) + 1;
   const outWidth = Math.floor((w + padLeft + padRight - 1) / strideW) + 1;
-  const geometry: Conv1x1Geometry = {
+  const geometry: Conv1x1Geometry = Object.freeze({
     batch: n,
     inChannels: ci,
     outChannels: co,
@@ -198,11 +197,11 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
     outputLayout,
     activation,
     hasBias: bias !== null,
-    inputShape: [n, ci, h, w],
-    outputShape: [n, co, outHeight, outWidth],
+    inputShape: Object.freeze([n, ci, h, w] as const),
+    outputShape: Object.freeze([n, co, outHeight, outWidth] as const),
     flops: 2 * n * co * k * outHeight * outWidth,
-  };
-  return { geometry, weights: weights.data, bias };
+  });
+  return { geometry, weights: weightData, bias };
 }
 
 /**

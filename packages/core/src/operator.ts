@@ -1,16 +1,33 @@
 import type { BackendCapabilities, BackendOperator, ExecutionInfo } from './backend.js';
 import { AliasingError, BackendFailureError, DisposedError, InvalidArgumentError, InvalidTensorError, PointwiseError, ShapeMismatchError } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
-import { assertTensor, sharesMemory, zerosTensor, type Layout, type Shape4D, type Tensor } from './tensor.js';
+import { allocateSharedBuffer, mayShareMemory, readTensor, sharesMemory, zerosTensor, type Layout, type Shape4D, type Tensor } from './tensor.js';
 
 function sameShape(a: Shape4D, b: Shape4D): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }
 
-function checkTensor(parameter: string, tensor: Tensor, shape: Shape4D, layout: Layout): void {
-  assertTensor(parameter, tensor);
-  if (!sameShape(tensor.shape, shape)) throw new ShapeMismatchError(`${parameter}.shape`, shape, tensor.shape);
-  if (tensor.layout !== layout) throw new InvalidTensorError(`${parameter}.layout`, JSON.stringify(layout), tensor.layout);
+/** Reads a caller's tensor once (see `readTensor`) and checks it against the prepared shape and layout. */
+function checkTensor(parameter: string, tensor: Tensor, shape: Shape4D, layout: Layout): Tensor {
+  const clean = readTensor(parameter, tensor);
+  if (!sameShape(clean.shape, shape)) throw new ShapeMismatchError(`${parameter}.shape`, shape, clean.shape);
+  if (clean.layout !== layout) throw new InvalidTensorError(`${parameter}.layout`, JSON.stringify(layout), clean.layout);
+  return clean;
+}
+
+/**
+ * A copy of `x` on memory of its own, of the same kind (shared stays shared,
+ * so a multi-threaded backend still reads it from every thread).
+ */
+function snapshot(x: Tensor): Tensor {
+  const bytes = x.data.byteLength;
+  const data = x.data.buffer instanceof ArrayBuffer ? new Float32Array(x.data.length) : new Float32Array(allocateSharedBuffer(bytes));
+  data.set(x.data);
+  return Object.freeze({ shape: x.shape, layout: x.layout, data });
+}
+
+function freezeInfo(info: ExecutionInfo): ExecutionInfo {
+  return Object.freeze({ backend: info.backend, details: Object.freeze({ ...info.details }) });
 }
 
 /**
@@ -22,27 +39,29 @@ function checkTensor(parameter: string, tensor: Tensor, shape: Shape4D, layout: 
 export class Conv1x1Operator {
   readonly #op: BackendOperator;
   readonly #capabilities: BackendCapabilities;
+  readonly #info: ExecutionInfo;
   #disposed = false;
 
   /** @internal Created by `prepareConv1x1`. */
   constructor(op: BackendOperator, capabilities: BackendCapabilities) {
     this.#op = op;
-    this.#capabilities = capabilities;
+    this.#capabilities = Object.freeze({ ...capabilities, limits: Object.freeze({ ...capabilities.limits }) });
+    this.#info = freezeInfo(op.info);
   }
 
-  /** The normalised geometry the operator was prepared for. */
+  /** The normalised geometry the operator was prepared for (frozen: changing it cannot change results). */
   get geometry(): Conv1x1Geometry {
     return this.#op.geometry;
   }
 
-  /** Which backend runs this operator, and with what (gpu.js mode, threads, microkernel). */
+  /** Which backend runs this operator, and with what (gpu.js mode, threads, microkernel). Frozen. */
   get info(): ExecutionInfo {
-    return this.#op.info;
+    return this.#info;
   }
 
   /** Name of the backend that runs this operator. */
   get backend(): string {
-    return this.#op.info.backend;
+    return this.#info.backend;
   }
 
   /** The backend's declared capabilities (precision, sync support, threads, limits). */
@@ -67,14 +86,14 @@ export class Conv1x1Operator {
    * @throws {BackendFailureError} when the engine fails while running.
    */
   async run(x: Tensor, out?: Tensor): Promise<Tensor> {
-    const target = this.#validate(x, out);
-    if (target.data.length === 0) return target;
+    const [input, target, result] = this.#validate(x, out);
+    if (target.data.length === 0) return result;
     try {
-      await this.#op.run(x, target);
+      await this.#op.run(input, target);
     } catch (error) {
       throw this.#wrap(error);
     }
-    return target;
+    return result;
   }
 
   /**
@@ -85,14 +104,14 @@ export class Conv1x1Operator {
     if (!this.canRunSync) {
       throw new InvalidArgumentError('runSync', 'a backend that runs synchronously (capabilities.sync)', this.backend);
     }
-    const target = this.#validate(x, out);
-    if (target.data.length === 0) return target;
+    const [input, target, result] = this.#validate(x, out);
+    if (target.data.length === 0) return result;
     try {
-      this.#op.runSync!(x, target);
+      this.#op.runSync!(input, target);
     } catch (error) {
       throw this.#wrap(error);
     }
-    return target;
+    return result;
   }
 
   /** Releases the backend's packed weights and kernels. Further calls throw {@link DisposedError}. */
@@ -102,14 +121,25 @@ export class Conv1x1Operator {
     this.#op.dispose();
   }
 
-  #validate(x: Tensor, out: Tensor | undefined): Tensor {
+  /**
+   * Validates both tensors before anything is written and returns what the
+   * backend gets (clean copies of the caller's tensors, `x` snapshotted when
+   * it might overlap `out`) and what the caller gets back (its own `out`).
+   */
+  #validate(x: Tensor, out: Tensor | undefined): [input: Tensor, target: Tensor, result: Tensor] {
     if (this.#disposed) throw new DisposedError(`${this.backend} operator`);
     const g = this.#op.geometry;
-    checkTensor('x', x, g.inputShape, g.inputLayout);
-    if (out === undefined) return zerosTensor(g.outputShape, g.outputLayout);
-    checkTensor('out', out, g.outputShape, g.outputLayout);
-    if (sharesMemory(out.data, x.data)) throw new AliasingError('out', 'x');
-    return out;
+    const input = checkTensor('x', x, g.inputShape, g.inputLayout);
+    if (out === undefined) {
+      const fresh = zerosTensor(g.outputShape, g.outputLayout);
+      return [input, fresh, fresh];
+    }
+    const target = checkTensor('out', out, g.outputShape, g.outputLayout);
+    if (sharesMemory(target.data, input.data)) throw new AliasingError('out', 'x');
+    // Distinct SharedArrayBuffer objects may map the same bytes (a grown WebAssembly.Memory, a
+    // postMessage'd buffer): read all of x before out is written, so overlap cannot change the result.
+    if (mayShareMemory(target.data, input.data)) return [snapshot(input), target, out];
+    return [input, target, out];
   }
 
   #wrap(error: unknown): Error {

@@ -1,6 +1,6 @@
 import type { Availability, Backend } from './backend.js';
 import { registerReferenceBackend } from './reference/register.js';
-import { BackendUnavailableError, InvalidArgumentError, UnknownBackendError, type BackendAttempt } from './errors.js';
+import { BackendUnavailableError, DisposedError, InvalidArgumentError, PointwiseError, UnknownBackendError, type BackendAttempt } from './errors.js';
 
 /** Environment variable that names the backend (or a comma-separated preference list). */
 export const BACKEND_ENV_VARIABLE = 'POINTWISE_BACKEND';
@@ -46,20 +46,72 @@ export interface BackendSelection {
 export interface SelectedBackend {
   readonly backend: Backend;
   readonly attempts: readonly BackendAttempt[];
+  /**
+   * Races `work` (e.g. the backend's `prepare`) against a `dispose()` of the
+   * registry: rejects with {@link DisposedError} as soon as the registry is
+   * disposed, so nothing stays pending. Absent on selections made by an older copy of core.
+   */
+  readonly untilDisposed?: <T>(work: Promise<T>) => Promise<T>;
+}
+
+/**
+ * One life of a registration, from first use to `dispose()`. `dispose()`
+ * replaces it with a fresh one, so an `init()` still running from before the
+ * dispose settles into the old life and cannot mark the new one failed.
+ */
+interface Life {
+  instance?: Promise<Backend>;
+  ready?: Promise<Backend>;
+  initialized: boolean;
+  failure?: string;
+  /** Rejects with DisposedError when this life ends. */
+  readonly ended: Promise<never>;
+  end(error: Error): void;
+}
+
+function newLife(): Life {
+  let end!: (error: Error) => void;
+  const ended = new Promise<never>((_, reject) => {
+    end = reject;
+  });
+  ended.catch(() => {}); // Nobody may be racing it; that is not an unhandled rejection.
+  return { initialized: false, ended, end };
+}
+
+/** `work`, or a rejection as soon as `life` ends; a late result of `work` is released with `release`. */
+function raceLife<T>(life: Life, work: Promise<T>, release?: (value: T) => void): Promise<T> {
+  let lost = false;
+  work.then(
+    (value) => {
+      if (lost) release?.(value);
+    },
+    () => {},
+  );
+  return Promise.race([work, life.ended.catch((error: unknown) => {
+    lost = true;
+    throw error;
+  })]);
 }
 
 interface Entry {
   readonly name: string;
   readonly priority: number;
   readonly factory: BackendFactory;
-  instance?: Promise<Backend>;
-  ready?: Promise<Backend>;
-  initialized: boolean;
-  failure?: string;
+  life: Life;
 }
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Disposes something that arrived after its life ended (a late backend or operator). */
+function disposeLate(value: unknown): void {
+  const disposable = value as { dispose?: () => unknown } | null;
+  try {
+    void Promise.resolve(disposable?.dispose?.()).catch(() => {});
+  } catch {
+    // Disposal of a late arrival is best effort.
+  }
 }
 
 function processEnv(): Readonly<Record<string, string | undefined>> {
@@ -89,7 +141,7 @@ export class BackendRegistry {
     const priority = options.priority ?? 0;
     if (!Number.isFinite(priority)) throw new InvalidArgumentError('priority', 'a finite number', priority);
     if (this.#entries.has(name)) return false;
-    this.#entries.set(name, { name, priority, factory, initialized: false });
+    this.#entries.set(name, { name, priority, factory, life: newLife() });
     return true;
   }
 
@@ -98,7 +150,7 @@ export class BackendRegistry {
     const entry = this.#entries.get(name);
     if (!entry) return false;
     this.#entries.delete(name);
-    if (entry.instance) await (await entry.instance.catch(() => null))?.dispose();
+    await this.#endLife(entry, `backend "${name}" was unregistered`);
     return true;
   }
 
@@ -118,7 +170,7 @@ export class BackendRegistry {
         priority: entry.priority,
         available: availability.available,
         ...(availability.available ? {} : { reason: availability.reason }),
-        initialized: entry.initialized,
+        initialized: entry.life.initialized,
       });
     }
     return out;
@@ -146,9 +198,13 @@ export class BackendRegistry {
     const attempts: BackendAttempt[] = [];
     for (const name of candidates) {
       const entry = this.#entries.get(name)!;
+      const life = entry.life;
       try {
-        return { backend: await this.#ready(entry), attempts };
+        const backend = await this.#ready(entry);
+        return { backend, attempts, untilDisposed: <T>(work: Promise<T>) => raceLife(life, work, disposeLate) };
       } catch (error) {
+        // A dispose() while this selection waited settles it; it is not a reason to try the next backend.
+        if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
         attempts.push({ backend: name, reason: reasonOf(error) });
         if (selection.strict) throw new BackendUnavailableError(attempts, true);
       }
@@ -156,16 +212,27 @@ export class BackendRegistry {
     throw new BackendUnavailableError(attempts, selection.strict ?? false);
   }
 
-  /** Disposes every backend that was created; registrations stay and re-initialise on next use. */
+  /**
+   * Disposes every backend that was created; registrations stay and
+   * initialise afresh on next use. Everything pending on this registry
+   * (a selection waiting for `init()`, a `prepareConv1x1` waiting for a
+   * backend's `prepare`) rejects with {@link DisposedError}; an `init()`
+   * that completes after this call cannot affect the registry's later state,
+   * and its backend is disposed when it settles.
+   */
   async dispose(): Promise<void> {
-    for (const entry of this.#entries.values()) {
-      const instance = entry.instance;
-      entry.instance = undefined;
-      entry.ready = undefined;
-      entry.initialized = false;
-      entry.failure = undefined;
-      if (instance) await (await instance.catch(() => null))?.dispose();
-    }
+    await Promise.all([...this.#entries.values()].map((entry) => this.#endLife(entry, 'the registry was disposed')));
+  }
+
+  async #endLife(entry: Entry, why: string): Promise<void> {
+    const life = entry.life;
+    entry.life = newLife();
+    life.end(new DisposedError(`backend "${entry.name}" (${why} while it was in use)`));
+    if (!life.instance) return;
+    const backend = await life.instance.catch(() => null);
+    // An init() still running is left to settle, and the backend disposed again after it.
+    life.ready?.then(disposeLate, () => {});
+    await backend?.dispose();
   }
 
   /**
@@ -194,33 +261,35 @@ export class BackendRegistry {
     return [...requested];
   }
 
-  #instance(entry: Entry): Promise<Backend> {
-    entry.instance ??= Promise.resolve().then(entry.factory);
-    return entry.instance;
+  #instance(life: Life, entry: Entry): Promise<Backend> {
+    life.instance ??= Promise.resolve().then(entry.factory);
+    return life.instance;
   }
 
-  async #probe(entry: Entry): Promise<Availability> {
-    if (entry.failure !== undefined) return { available: false, reason: entry.failure };
+  async #probe(entry: Entry, life: Life = entry.life): Promise<Availability> {
+    if (life.failure !== undefined) return { available: false, reason: life.failure };
     try {
-      return await (await this.#instance(entry)).probe();
+      return await (await this.#instance(life, entry)).probe();
     } catch (error) {
       return { available: false, reason: reasonOf(error) };
     }
   }
 
   #ready(entry: Entry): Promise<Backend> {
-    entry.ready ??= (async () => {
-      const availability = await this.#probe(entry);
+    const life = entry.life;
+    life.ready ??= (async () => {
+      const availability = await this.#probe(entry, life);
       if (!availability.available) throw new Error(availability.reason);
-      const backend = await this.#instance(entry);
+      const backend = await this.#instance(life, entry);
       await backend.init();
-      entry.initialized = true;
+      life.initialized = true;
       return backend;
     })().catch((error: unknown) => {
-      entry.failure = reasonOf(error);
+      // Recorded on this life only: a later life (after dispose()) starts clean.
+      life.failure = reasonOf(error);
       throw error;
     });
-    return entry.ready;
+    return raceLife(life, life.ready);
   }
 }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, InvalidTensorError } from './errors.js';
+import { float32View } from './typed-array.js';
 
 /**
  * Memory order of a 4-D activation tensor. The logical shape is always
@@ -73,35 +74,47 @@ export function assertLayout(parameter: string, value: unknown): asserts value i
 }
 
 /**
- * Checks a tensor's own consistency: a 4-D shape of integer sizes (`N ≥ 0`,
- * `C, H, W ≥ 1`), a known layout, `Float32Array` data of length `N·C·H·W`.
+ * Reads a caller's tensor once and returns a frozen, clean copy of its
+ * description: the shape as a frozen tuple of the sizes read, the layout, and
+ * a fresh `Float32Array` view over the same memory built from the array's
+ * internal slots (so a Proxy, an own `length` property or a getter that
+ * changes between reads cannot change what a backend reads or writes).
+ * The data is not copied.
+ *
+ * Checks: a 4-D shape of integer sizes (`N ≥ 0`, `C, H, W ≥ 1`), a known
+ * layout, genuine `Float32Array` data whose real length is `N·C·H·W`.
  * @throws {InvalidArgumentError} for a bad size or layout.
- * @throws {InvalidTensorError} for data that is not a `Float32Array` or has the wrong length.
+ * @throws {InvalidTensorError} for data that is not a genuine `Float32Array` or has the wrong length.
  */
-export function assertTensor(parameter: string, tensor: unknown): asserts tensor is Tensor {
+export function readTensor(parameter: string, tensor: unknown): Tensor {
   if (typeof tensor !== 'object' || tensor === null) {
     throw new InvalidTensorError(parameter, 'a tensor { shape, layout, data }', tensor);
   }
   const t = tensor as Partial<Tensor>;
-  if (!Array.isArray(t.shape) || t.shape.length !== 4) {
-    throw new InvalidTensorError(`${parameter}.shape`, 'a 4-D shape [N, C, H, W]', t.shape);
+  const shapeValue = t.shape;
+  if (!Array.isArray(shapeValue) || shapeValue.length !== 4) {
+    throw new InvalidTensorError(`${parameter}.shape`, 'a 4-D shape [N, C, H, W]', shapeValue);
   }
-  assertSize(`${parameter}.shape[0] (N)`, t.shape[0], 0);
-  assertSize(`${parameter}.shape[1] (C)`, t.shape[1], 1);
-  assertSize(`${parameter}.shape[2] (H)`, t.shape[2], 1);
-  assertSize(`${parameter}.shape[3] (W)`, t.shape[3], 1);
-  assertLayout(`${parameter}.layout`, t.layout);
-  if (!(t.data instanceof Float32Array)) {
-    throw new InvalidTensorError(`${parameter}.data`, 'a Float32Array', t.data);
-  }
-  const expected = shapeSize(t.shape);
-  if (t.data.length !== expected) {
-    throw new InvalidTensorError(
-      `${parameter}.data`,
-      `length ${expected} (the product of shape [${t.shape.join(', ')}])`,
-      t.data,
-    );
-  }
+  const shape = Object.freeze([shapeValue[0], shapeValue[1], shapeValue[2], shapeValue[3]] as const);
+  assertSize(`${parameter}.shape[0] (N)`, shape[0], 0);
+  assertSize(`${parameter}.shape[1] (C)`, shape[1], 1);
+  assertSize(`${parameter}.shape[2] (H)`, shape[2], 1);
+  assertSize(`${parameter}.shape[3] (W)`, shape[3], 1);
+  const layout = t.layout;
+  assertLayout(`${parameter}.layout`, layout);
+  const expected = shapeSize(shape);
+  const data = float32View(`${parameter}.data`, t.data, expected, ` (the product of shape [${shape.join(', ')}])`);
+  return Object.freeze({ shape, layout, data });
+}
+
+/**
+ * Checks a tensor's own consistency (as {@link readTensor}, which also
+ * returns the clean copy that backends should be given).
+ * @throws {InvalidArgumentError} for a bad size or layout.
+ * @throws {InvalidTensorError} for data that is not a genuine `Float32Array` or has the wrong length.
+ */
+export function assertTensor(parameter: string, tensor: unknown): asserts tensor is Tensor {
+  readTensor(parameter, tensor);
 }
 
 /**
@@ -131,9 +144,7 @@ export function zerosTensor(shape: Shape4D, layout: Layout = 'NCHW', shared = fa
   for (let i = 0; i < 4; i++) assertSize(`shape[${i}]`, shape[i], i === 0 ? 0 : 1);
   assertLayout('layout', layout);
   const length = shapeSize(shape);
-  const data = shared
-    ? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT))
-    : new Float32Array(length);
+  const data = shared ? new Float32Array(allocateSharedBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(length);
   return { shape: [shape[0], shape[1], shape[2], shape[3]], layout, data };
 }
 
@@ -163,10 +174,51 @@ export function convertLayout(tensor: Tensor, layout: Layout): Tensor {
   return out;
 }
 
-/** True when two typed arrays share any byte of memory. */
+/**
+ * True when two views provably share a byte of memory: they sit on the same
+ * buffer object and their byte ranges intersect.
+ */
 export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.buffer !== b.buffer) return false;
   const aEnd = a.byteOffset + a.byteLength;
   const bEnd = b.byteOffset + b.byteLength;
   return a.byteLength > 0 && b.byteLength > 0 && a.byteOffset < bEnd && b.byteOffset < aEnd;
+}
+
+// SharedArrayBuffers this package allocated itself with `new SharedArrayBuffer`:
+// each has memory of its own. Shared across copies of this package (Symbol.for).
+const FRESH_SHARED_KEY = Symbol.for('@pointwise/core.freshSharedBuffers.v1');
+function freshSharedBuffers(): WeakSet<SharedArrayBuffer> {
+  const g = globalThis as unknown as Record<symbol, WeakSet<SharedArrayBuffer> | undefined>;
+  return (g[FRESH_SHARED_KEY] ??= new WeakSet());
+}
+
+/**
+ * Allocates a `SharedArrayBuffer` of `byteLength` bytes that Pointwise knows
+ * to own its memory, so {@link mayShareMemory} can prove it disjoint from
+ * other such buffers. {@link zerosTensor} with `shared` uses it.
+ * @throws {RangeError} from the platform when the allocation fails.
+ */
+export function allocateSharedBuffer(byteLength: number): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(byteLength);
+  freshSharedBuffers().add(buffer);
+  return buffer;
+}
+
+/**
+ * True unless two views are provably disjoint. Distinct `ArrayBuffer`s never
+ * share memory, but distinct `SharedArrayBuffer` objects may: a grown
+ * `WebAssembly.Memory` hands out a new one over the same bytes, and one that
+ * went through `postMessage` is a new object too. Two distinct shared buffers
+ * are disjoint only when both were allocated by {@link allocateSharedBuffer}
+ * (or {@link zerosTensor} with `shared`); views on one buffer are compared by
+ * their byte ranges.
+ */
+export function mayShareMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength === 0 || b.byteLength === 0) return false;
+  if (a.buffer === b.buffer) return sharesMemory(a, b);
+  const shared = typeof SharedArrayBuffer === 'function';
+  if (!shared || !(a.buffer instanceof SharedArrayBuffer) || !(b.buffer instanceof SharedArrayBuffer)) return false;
+  const fresh = freshSharedBuffers();
+  return !(fresh.has(a.buffer) && fresh.has(b.buffer));
 }
