@@ -1,3 +1,4 @@
+import type { BackendAttempt } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
 import type { Tensor } from './tensor.js';
 
@@ -45,6 +46,14 @@ export const SINGLE_THREAD_FLOAT32_CAPABILITIES: BackendCapabilities = Object.fr
 export interface ExecutionInfo {
   readonly backend: string;
   readonly details: Readonly<Record<string, string | number | boolean>>;
+  /** The selected configuration in canonical string form (`workers[kernel=js]`); set by `prepareConv1x1`. */
+  readonly configuration?: string;
+  /**
+   * Every configuration that selection skipped before this one, with the
+   * reason (unavailable, failed init, failed prepare, a capacity limit); set
+   * by `prepareConv1x1`, empty when the first choice ran.
+   */
+  readonly attempts?: readonly BackendAttempt[];
 }
 
 /**

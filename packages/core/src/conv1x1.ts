@@ -1,22 +1,35 @@
 import type { ExecutionInfo } from './backend.js';
-import { BackendUnavailableError, PointwiseError, type BackendAttempt } from './errors.js';
+import { BackendUnavailableError, InvalidArgumentError, PointwiseError, type BackendAttempt } from './errors.js';
 import { normalizeConv1x1, type Conv1x1Geometry, type Conv1x1Problem } from './geometry.js';
 import { Conv1x1Operator } from './operator.js';
 import type { Conv1x1Params } from './options.js';
-import { getDefaultRegistry, type BackendRegistry, type BackendSelection } from './registry.js';
+import { assertBackendSelection, getDefaultRegistry, type BackendRegistry, type BackendSelection } from './registry.js';
+import type { BackendEntry } from './selection-syntax.js';
 import { assertTensor, type Tensor } from './tensor.js';
 
-/** Backend selection plus the registry to select from (default: {@link getDefaultRegistry}). */
+/**
+ * Backend selection plus the registry to select from (default:
+ * {@link getDefaultRegistry}) and a callback that sees every fallback.
+ */
 export interface PrepareOptions extends BackendSelection {
   readonly registry?: BackendRegistry;
+  /**
+   * Called for each backend configuration that was skipped, with its reason,
+   * as selection moves past it (the same records as `op.info.attempts`).
+   */
+  readonly onFallback?: (attempt: BackendAttempt) => void;
 }
+
+const PREPARE_OPTION_KEYS: readonly string[] = ['backend', 'strict', 'env', 'registry', 'onFallback'];
 
 /**
  * Validates a problem, selects a backend and prepares an operator on it.
  *
  * Backends are tried in the selection's order; one that is unavailable, fails
- * `init()` or fails to prepare this geometry is skipped (unless `strict`) and
- * its reason kept. The operator reports which backend it runs on
+ * `init()`, fails to prepare this geometry or cannot hold it (a
+ * `BackendCapacityError`) is skipped (unless `strict`) and its reason kept:
+ * `op.info.attempts` lists every skipped configuration, `onFallback` sees
+ * each as it happens. The operator reports which backend it runs on
  * (`operator.backend`, `operator.info`).
  *
  * Semantics: PyTorch `torch.nn.functional.conv2d` with a 1×1 kernel / ONNX
@@ -24,40 +37,58 @@ export interface PrepareOptions extends BackendSelection {
  *
  * @param problem input shape `[N, Ci, H, W]` and layout, weights
  *   `[Co, Ci/groups]`, bias `[Co]`, stride, padding, groups, activation, output layout.
- * @throws {InvalidArgumentError} / {ShapeMismatchError} / {InvalidTensorError} for bad input (before any backend runs).
+ * @param options `backend` (a name, `'name[options]'`, `{ name, ...options }`, or an ordered list of them),
+ *   `strict`, `env`, `registry`, `onFallback`.
+ * @throws {InvalidArgumentError} / {ShapeMismatchError} / {InvalidTensorError} for bad input or options (before any backend runs).
  * @throws {UnknownBackendError} for a backend name that is not registered.
  * @throws {BackendUnavailableError} when no selected backend can prepare the problem; lists each attempt.
+ * @throws {DisposedError} when the registry is disposed while this call waits for a backend.
  */
 export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOptions = {}): Promise<Conv1x1Operator> {
+  assertBackendSelection(options, PREPARE_OPTION_KEYS);
+  if (options.onFallback !== undefined && typeof options.onFallback !== 'function') {
+    throw new InvalidArgumentError('options.onFallback', 'a function', options.onFallback);
+  }
+  if (options.registry !== undefined && (typeof options.registry !== 'object' || options.registry === null || typeof options.registry.select !== 'function')) {
+    throw new InvalidArgumentError('options.registry', 'a BackendRegistry', options.registry);
+  }
   const normalized = normalizeConv1x1(problem);
   const registry = options.registry ?? getDefaultRegistry();
   const attempts: BackendAttempt[] = [];
+  const skip = (attempt: BackendAttempt) => {
+    attempts.push(attempt);
+    options.onFallback?.(attempt);
+  };
   let remaining = registry.candidates(options);
   while (remaining.length > 0) {
     let selected;
     try {
-      selected = await registry.select({ backend: remaining, strict: options.strict });
+      selected = await registry.select({ backend: remaining as unknown as BackendEntry[], strict: options.strict });
     } catch (error) {
-      if (PointwiseError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') throw new BackendUnavailableError([...attempts, ...(error as BackendUnavailableError).attempts], options.strict);
+      if (PointwiseError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') {
+        (error as BackendUnavailableError).attempts.forEach(skip);
+        throw new BackendUnavailableError(attempts, options.strict);
+      }
       throw error;
     }
-    attempts.push(...selected.attempts);
+    selected.attempts.forEach(skip);
     const backend = selected.backend;
+    const configuration = selected.configuration ?? backend.name;
     try {
       const preparing = backend.prepare(normalized);
       const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
-      return new Conv1x1Operator(op, backend.capabilities());
+      return new Conv1x1Operator(op, backend.capabilities(), { configuration, attempts });
     } catch (error) {
       // Bad input is the caller's to fix, whichever backend runs; engine failures and
       // a backend's own limits (BACKEND_CAPACITY) fall back to the next backend.
       if (PointwiseError.isInstance(error) && error.code !== 'BACKEND_FAILURE' && error.code !== 'BACKEND_CAPACITY') throw error;
       const capacity = PointwiseError.isInstance(error) && error.code === 'BACKEND_CAPACITY';
-      attempts.push({
-        backend: backend.name,
+      skip({
+        backend: configuration,
         reason: `${capacity ? 'unavailable for this problem' : 'prepare failed'}: ${error instanceof Error ? error.message : String(error)}`,
       });
       if (options.strict) break;
-      remaining = remaining.slice(remaining.indexOf(backend.name) + 1);
+      remaining = remaining.slice(remaining.indexOf(configuration) + 1);
     }
   }
   throw new BackendUnavailableError(attempts, options.strict);

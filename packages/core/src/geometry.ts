@@ -152,11 +152,13 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
   const ws = [...weights.shape] as number[];
   const k = ci / groups;
   const co = ws[0];
+  // TF.js / TensorFlow filters are HWIO [1, 1, Ci/groups, Co]: the commonest mistake, so say how to convert.
+  const hwioHint = ws.length === 4 && ws[0] === 1 && ws[1] === 1 && ws[2] === k ? '; this looks like a TF.js HWIO filter [1, 1, Ci, Co]: convert it with weightsFromHWIO(data, shape)' : '';
   if ((ws.length !== 2 && ws.length !== 4) || (ws.length === 4 && (ws[2] !== 1 || ws[3] !== 1))) {
-    throw new ShapeMismatchError('weights.shape', [co, k], ws, 'weights must be [Co, Ci/groups] or [Co, Ci/groups, 1, 1]');
+    throw new ShapeMismatchError('weights.shape', [co, k], ws, `weights are [Co, Ci/groups] or PyTorch's [Co, Ci/groups, 1, 1]${hwioHint}`);
   }
   assertSize('weights.shape[0] (Co)', co, 1);
-  if (ws[1] !== k) throw new ShapeMismatchError('weights.shape', [co, k], ws, `Ci/groups = ${ci}/${groups}`);
+  if (ws[1] !== k) throw new ShapeMismatchError('weights.shape', [co, k], ws, `weights are [Co, Ci/groups], Ci/groups = ${ci}/${groups}${hwioHint}`);
   if (co % groups !== 0) throw new InvalidArgumentError('groups', `a divisor of Co = ${co}`, groups);
   const weightData = float32View('weights.data', weights.data, co * k, ` (the product of [${co}, ${k}])`);
 

@@ -1,5 +1,5 @@
 import type { BackendCapabilities, BackendOperator, ExecutionInfo } from './backend.js';
-import { AliasingError, BackendFailureError, DisposedError, InvalidArgumentError, InvalidTensorError, PointwiseError, ShapeMismatchError } from './errors.js';
+import { AliasingError, BackendFailureError, type BackendAttempt, DisposedError, InvalidArgumentError, InvalidTensorError, PointwiseError, ShapeMismatchError } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
 import { allocateSharedBuffer, mayShareMemory, readTensor, sharesMemory, zerosTensor, type Layout, type Shape4D, type Tensor } from './tensor.js';
 
@@ -26,8 +26,19 @@ function snapshot(x: Tensor): Tensor {
   return Object.freeze({ shape: x.shape, layout: x.layout, data });
 }
 
-function freezeInfo(info: ExecutionInfo): ExecutionInfo {
-  return Object.freeze({ backend: info.backend, details: Object.freeze({ ...info.details }) });
+/** What selection adds to a backend's own info: the configuration that ran and what was skipped. */
+export interface SelectionRecord {
+  readonly configuration: string;
+  readonly attempts: readonly BackendAttempt[];
+}
+
+function freezeInfo(info: ExecutionInfo, selection?: SelectionRecord): ExecutionInfo {
+  return Object.freeze({
+    backend: info.backend,
+    details: Object.freeze({ ...info.details }),
+    configuration: selection?.configuration ?? info.backend,
+    attempts: Object.freeze((selection?.attempts ?? []).map((a) => Object.freeze({ ...a }))),
+  });
 }
 
 /**
@@ -43,10 +54,10 @@ export class Conv1x1Operator {
   #disposed = false;
 
   /** @internal Created by `prepareConv1x1`. */
-  constructor(op: BackendOperator, capabilities: BackendCapabilities) {
+  constructor(op: BackendOperator, capabilities: BackendCapabilities, selection?: SelectionRecord) {
     this.#op = op;
     this.#capabilities = Object.freeze({ ...capabilities, limits: Object.freeze({ ...capabilities.limits }) });
-    this.#info = freezeInfo(op.info);
+    this.#info = freezeInfo(op.info, selection);
   }
 
   /** The normalised geometry the operator was prepared for (frozen: changing it cannot change results). */

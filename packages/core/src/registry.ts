@@ -1,12 +1,18 @@
 import type { Availability, Backend } from './backend.js';
+import { assertKnownKeys } from './known-keys.js';
+import { formatBackendEntry, parseBackendEntry, parseBackendList, type BackendEntry } from './selection-syntax.js';
 import { registerReferenceBackend } from './reference/register.js';
 import { BackendUnavailableError, DisposedError, InvalidArgumentError, PointwiseError, UnknownBackendError, type BackendAttempt } from './errors.js';
 
 /** Environment variable that names the backend (or a comma-separated preference list). */
 export const BACKEND_ENV_VARIABLE = 'POINTWISE_BACKEND';
 
-/** Creates a backend; called at most once per registration, on first use. */
-export type BackendFactory = () => Backend | Promise<Backend>;
+/**
+ * Creates a backend with `options` (the registration's options, overridden by
+ * those of the selection entry). Called at most once per configuration and
+ * life (again after `dispose()`), on first use.
+ */
+export type BackendFactory = (options: Readonly<Record<string, unknown>>) => Backend | Promise<Backend>;
 
 /** Options of {@link BackendRegistry.register}. */
 export interface RegisterOptions {
@@ -16,7 +22,22 @@ export interface RegisterOptions {
    * Default 0.
    */
   readonly priority?: number;
+  /** The backend's options for this registration; a selection entry's own options override them key by key. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * Checks a configuration's merged options before anything runs, throwing
+   * {@link InvalidArgumentError} for a bad one (so a typo in a preference
+   * list is an error, not an unavailable backend).
+   */
+  readonly validate?: (options: Readonly<Record<string, unknown>>) => void;
+  /** The option a bracketed value without a key sets: `'mode'` makes `gpujs[webgl2]` mean `{ mode: 'webgl2' }`. */
+  readonly shorthand?: string;
+  /** Replace a registration of the same name (disposing its backends) instead of rejecting one with other options. */
+  readonly replace?: boolean;
 }
+
+const REGISTER_KEYS: readonly string[] = ['priority', 'options', 'validate', 'shorthand', 'replace'];
+const SELECTION_KEYS: readonly string[] = ['backend', 'strict', 'env'];
 
 /** A registered backend as {@link BackendRegistry.list} reports it. */
 export interface BackendListing {
@@ -37,14 +58,42 @@ export interface BackendListing {
  * given (default: `process.env` where it exists).
  */
 export interface BackendSelection {
-  readonly backend?: string | readonly string[];
+  /**
+   * One entry or an ordered preference list; entries are names, names with
+   * bracketed options (`'gpujs[webgl2]'`, `'workers[threads=4]'`) or objects
+   * `{ name, ...options }` (see {@link BackendEntry}).
+   */
+  readonly backend?: BackendEntry | readonly BackendEntry[];
   readonly strict?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Checks a selection object: known keys, `backend` an entry or a non-empty
+ * list of entries, `strict` a boolean, `env` an object.
+ * @throws {InvalidArgumentError} naming the first bad key or value.
+ */
+export function assertBackendSelection(selection: unknown, known: readonly string[] = SELECTION_KEYS, parameter = 'options'): void {
+  if (selection === undefined) return;
+  if (typeof selection !== 'object' || selection === null || Array.isArray(selection)) {
+    throw new InvalidArgumentError(parameter, 'an options object', selection);
+  }
+  assertKnownKeys(parameter, selection, known);
+  const s = selection as Record<string, unknown>;
+  if (s.backend !== undefined) {
+    const list = Array.isArray(s.backend) ? s.backend : [s.backend];
+    if (list.length === 0) throw new InvalidArgumentError(`${parameter}.backend`, 'at least one backend', s.backend);
+    list.forEach((entry, i) => parseBackendEntry(entry, Array.isArray(s.backend) ? `${parameter}.backend[${i}]` : `${parameter}.backend`));
+  }
+  if (s.strict !== undefined && typeof s.strict !== 'boolean') throw new InvalidArgumentError(`${parameter}.strict`, 'a boolean', s.strict);
+  if (s.env !== undefined && (typeof s.env !== 'object' || s.env === null)) throw new InvalidArgumentError(`${parameter}.env`, 'an object of environment variables', s.env);
 }
 
 /** The outcome of a selection: the initialised backend, and each earlier choice that failed with its reason. */
 export interface SelectedBackend {
   readonly backend: Backend;
+  /** The configuration that was selected, in canonical string form (`workers[kernel=js]`). */
+  readonly configuration?: string;
   readonly attempts: readonly BackendAttempt[];
   /**
    * Races `work` (e.g. the backend's `prepare`) against a `dispose()` of the
@@ -97,7 +146,17 @@ interface Entry {
   readonly name: string;
   readonly priority: number;
   readonly factory: BackendFactory;
-  life: Life;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly validate?: (options: Readonly<Record<string, unknown>>) => void;
+  readonly shorthand?: string;
+  /** One life per configuration (canonical entry string: `workers`, `workers[kernel=js]`). */
+  readonly lives: Map<string, { life: Life; options: Readonly<Record<string, unknown>> }>;
+}
+
+function sameOptions(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && String(a[k]) === String(b[k]));
 }
 
 function reasonOf(error: unknown): string {
@@ -131,17 +190,35 @@ export class BackendRegistry {
   readonly #entries = new Map<string, Entry>();
 
   /**
-   * Registers a backend factory under `name`. Returns `false` (and keeps the
-   * first) when the name is taken, so a second copy of a package that
-   * registers itself does no harm.
-   * @throws {InvalidArgumentError} for an empty name or a non-finite priority.
+   * Registers a backend factory under `name`. A second registration of the
+   * same name with the same options returns `false` and keeps the first (a
+   * second copy of a package that registers itself does no harm); one with
+   * other options is an error unless `replace` is set, which disposes the
+   * old registration's backends and takes the new one.
+   * @throws {InvalidArgumentError} for an empty name, a bad option, a
+   *   non-finite priority, or a taken name with other options and no `replace`.
    */
   register(name: string, factory: BackendFactory, options: RegisterOptions = {}): boolean {
     if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', 'a non-empty string', name);
+    if (typeof factory !== 'function') throw new InvalidArgumentError('factory', 'a function returning a Backend', factory);
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an options object', options);
+    assertKnownKeys('options', options, REGISTER_KEYS);
     const priority = options.priority ?? 0;
-    if (!Number.isFinite(priority)) throw new InvalidArgumentError('priority', 'a finite number', priority);
-    if (this.#entries.has(name)) return false;
-    this.#entries.set(name, { name, priority, factory, life: newLife() });
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new InvalidArgumentError('priority', 'a finite number', priority);
+    if (options.replace !== undefined && typeof options.replace !== 'boolean') throw new InvalidArgumentError('options.replace', 'a boolean', options.replace);
+    const defaults = Object.freeze({ ...(options.options ?? {}) });
+    options.validate?.(defaults);
+    const existing = this.#entries.get(name);
+    if (existing && !options.replace) {
+      if (sameOptions(existing.defaults, defaults)) return false;
+      throw new InvalidArgumentError(
+        'name',
+        `a name not registered yet ("${name}" is registered with other options; pass { replace: true } to replace it)`,
+        name,
+      );
+    }
+    if (existing) void this.unregister(name);
+    this.#entries.set(name, { name, priority, factory, defaults, validate: options.validate, shorthand: options.shorthand, lives: new Map() });
     return true;
   }
 
@@ -150,7 +227,7 @@ export class BackendRegistry {
     const entry = this.#entries.get(name);
     if (!entry) return false;
     this.#entries.delete(name);
-    await this.#endLife(entry, `backend "${name}" was unregistered`);
+    await this.#endLives(entry, `backend "${name}" was unregistered`);
     return true;
   }
 
@@ -164,24 +241,24 @@ export class BackendRegistry {
     const out: BackendListing[] = [];
     for (const name of this.names()) {
       const entry = this.#entries.get(name)!;
-      const availability = await this.#probe(entry);
+      const availability = await this.#probe(entry, name);
       out.push({
         name,
         priority: entry.priority,
         available: availability.available,
         ...(availability.available ? {} : { reason: availability.reason }),
-        initialized: entry.life.initialized,
+        initialized: this.#life(entry, name).life.initialized,
       });
     }
     return out;
   }
 
   /**
-   * The initialised backend `name`, without fallback.
+   * The initialised backend of one entry (`'workers'`, `'workers[threads=4]'`), without fallback.
    * @throws {UnknownBackendError} when `name` is not registered.
    * @throws {BackendUnavailableError} when it cannot run here or its `init()` failed.
    */
-  async get(name: string): Promise<Backend> {
+  async get(name: BackendEntry): Promise<Backend> {
     return (await this.select({ backend: name, strict: true })).backend;
   }
 
@@ -197,11 +274,11 @@ export class BackendRegistry {
     const candidates = this.candidates(selection);
     const attempts: BackendAttempt[] = [];
     for (const name of candidates) {
-      const entry = this.#entries.get(name)!;
-      const life = entry.life;
+      const entry = this.#entries.get(parseBackendEntry(name).name)!;
+      const life = this.#life(entry, name).life;
       try {
-        const backend = await this.#ready(entry);
-        return { backend, attempts, untilDisposed: <T>(work: Promise<T>) => raceLife(life, work, disposeLate) };
+        const backend = await this.#ready(entry, name);
+        return { backend, configuration: name, attempts, untilDisposed: <T>(work: Promise<T>) => raceLife(life, work, disposeLate) };
       } catch (error) {
         // A dispose() while this selection waited settles it; it is not a reason to try the next backend.
         if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
@@ -221,12 +298,16 @@ export class BackendRegistry {
    * and its backend is disposed when it settles.
    */
   async dispose(): Promise<void> {
-    await Promise.all([...this.#entries.values()].map((entry) => this.#endLife(entry, 'the registry was disposed')));
+    await Promise.all([...this.#entries.values()].map((entry) => this.#endLives(entry, 'the registry was disposed')));
   }
 
-  async #endLife(entry: Entry, why: string): Promise<void> {
-    const life = entry.life;
-    entry.life = newLife();
+  async #endLives(entry: Entry, why: string): Promise<void> {
+    const lives = [...entry.lives.values()].map((l) => l.life);
+    entry.lives.clear();
+    await Promise.all(lives.map((life) => this.#endLife(entry, life, why)));
+  }
+
+  async #endLife(entry: Entry, life: Life, why: string): Promise<void> {
     life.end(new DisposedError(`backend "${entry.name}" (${why} while it was in use)`));
     if (!life.instance) return;
     const backend = await life.instance.catch(() => null);
@@ -236,51 +317,81 @@ export class BackendRegistry {
   }
 
   /**
-   * The names a selection would try, in order: `selection.backend`, else
-   * `POINTWISE_BACKEND` (comma-separated), else every backend of priority ≥ 0.
+   * The configurations a selection would try, in order, in their canonical
+   * string form (`cpu-tiled`, `workers[kernel=js,threads=4]`):
+   * `selection.backend`, else `POINTWISE_BACKEND` (the same syntax,
+   * comma-separated), else every backend of priority ≥ 0. Each entry's
+   * options are checked by its registration before anything runs.
    * @throws {UnknownBackendError} for a name that is not registered.
-   * @throws {InvalidArgumentError} for an empty list.
+   * @throws {InvalidArgumentError} for an empty list, a malformed entry, or options the backend rejects.
    */
   candidates(selection: BackendSelection = {}): string[] {
-    let requested: readonly string[] | undefined;
+    assertBackendSelection(selection, [...SELECTION_KEYS, 'registry', 'onFallback'], 'selection');
+    let requested: ReturnType<typeof parseBackendEntry>[] | undefined;
     let source = 'backend';
     if (selection.backend !== undefined) {
-      requested = typeof selection.backend === 'string' ? [selection.backend] : selection.backend;
+      const list: readonly unknown[] = Array.isArray(selection.backend) ? selection.backend : [selection.backend];
+      requested = list.map((entry, i) => parseBackendEntry(entry, Array.isArray(selection.backend) ? `backend[${i}]` : 'backend'));
     } else {
       const fromEnv = (selection.env ?? processEnv())[BACKEND_ENV_VARIABLE];
       if (fromEnv !== undefined && fromEnv.trim() !== '') {
-        requested = fromEnv.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
         source = BACKEND_ENV_VARIABLE;
+        requested = parseBackendList(fromEnv, source);
       }
     }
     if (requested === undefined) return this.names().filter((n) => this.#entries.get(n)!.priority >= 0);
-    if (requested.length === 0) throw new InvalidArgumentError(source, 'at least one backend name', requested);
-    for (const name of requested) {
-      if (!this.#entries.has(name)) throw new UnknownBackendError(name, this.names(), source);
+    const keys: string[] = [];
+    for (const parsed of requested) {
+      const entry = this.#entries.get(parsed.name);
+      if (!entry) throw new UnknownBackendError(parsed.name, this.names(), source);
+      const options: Record<string, string | number | boolean> = { ...parsed.options };
+      if (parsed.shorthand !== undefined) {
+        if (entry.shorthand === undefined) {
+          throw new InvalidArgumentError(source, `key=value options for "${parsed.name}" (it has no shorthand option)`, parsed.shorthand);
+        }
+        if (entry.shorthand in options) throw new InvalidArgumentError(source, `"${entry.shorthand}" given once`, parsed.shorthand);
+        options[entry.shorthand] = parsed.shorthand;
+      }
+      entry.validate?.({ ...entry.defaults, ...options });
+      const key = formatBackendEntry({ name: parsed.name, options });
+      if (!keys.includes(key)) keys.push(key);
     }
-    return [...requested];
+    return keys;
   }
 
-  #instance(life: Life, entry: Entry): Promise<Backend> {
-    life.instance ??= Promise.resolve().then(entry.factory);
-    return life.instance;
+  /** The life of one configuration (`key` in canonical form), created on first use. */
+  #life(entry: Entry, key: string): { life: Life; options: Readonly<Record<string, unknown>> } {
+    let found = entry.lives.get(key);
+    if (!found) {
+      const own = key === entry.name ? {} : parseBackendEntry(key).options;
+      found = { life: newLife(), options: Object.freeze({ ...entry.defaults, ...own }) };
+      entry.lives.set(key, found);
+    }
+    return found;
   }
 
-  async #probe(entry: Entry, life: Life = entry.life): Promise<Availability> {
+  #instance(entry: Entry, slot: { life: Life; options: Readonly<Record<string, unknown>> }): Promise<Backend> {
+    slot.life.instance ??= Promise.resolve().then(() => entry.factory(slot.options));
+    return slot.life.instance;
+  }
+
+  async #probe(entry: Entry, key: string, slot = this.#life(entry, key)): Promise<Availability> {
+    const life = slot.life;
     if (life.failure !== undefined) return { available: false, reason: life.failure };
     try {
-      return await (await this.#instance(life, entry)).probe();
+      return await (await this.#instance(entry, slot)).probe();
     } catch (error) {
       return { available: false, reason: reasonOf(error) };
     }
   }
 
-  #ready(entry: Entry): Promise<Backend> {
-    const life = entry.life;
+  #ready(entry: Entry, key: string): Promise<Backend> {
+    const slot = this.#life(entry, key);
+    const life = slot.life;
     life.ready ??= (async () => {
-      const availability = await this.#probe(entry, life);
+      const availability = await this.#probe(entry, key, slot);
       if (!availability.available) throw new Error(availability.reason);
-      const backend = await this.#instance(life, entry);
+      const backend = await this.#instance(entry, slot);
       await backend.init();
       life.initialized = true;
       return backend;

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -321,6 +321,11 @@ describe('item 12: two copies of core in one process', () => {
   it("copy B's prepareConv1x1 keeps copy A's attempt reasons", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pointwise-core-copy-'));
     cpSync(new URL('../dist', import.meta.url), dir, { recursive: true, filter: (source) => !source.endsWith('.map') });
+    // Without its source maps the copy must not point at them (Vite would complain on every import).
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      const path = join(dir, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/\/\/# sourceMappingURL=.*$/m, ''));
+    }
     const copy = (await import(pathToFileURL(join(dir, 'index.js')).href)) as typeof import('../src/index.js');
     expect(copy.BackendRegistry).not.toBe(BackendRegistry);
     const registry = new BackendRegistry();
