@@ -61,14 +61,25 @@ export interface RunMessage {
    */
   readonly out: Float32Array | null;
   readonly grid: WorkGrid;
-  /** `[next tile, tiles done, …]`, shared by every thread of the job (for `wasm-simd` followed by the chunk states of `wasm-staging.ts`). */
+  /**
+   * `[next tile, tiles done, …]`, shared by every thread of the job (for
+   * `wasm-simd` followed by the chunk states of `wasm-staging.ts`), then one
+   * control word per pool slot from index `control` (see `run-control.ts`).
+   */
   readonly counter: Int32Array;
+  /** Index in `counter` of pool slot 0's control word (slot `i` uses `control + i`). */
+  readonly control: number;
+  /** The run's token in its control words (a stale message for a reused `counter` never matches). */
+  readonly token: number;
 }
 
 /** What the calling thread sends. */
 export type HostMessage = IdentityMessage | LoadMessage | UnloadMessage | RunMessage;
 
-/** A thread finished its part of a job (it found no tile left). */
+/**
+ * A thread finished its part of a job (it found no tile left). Posted only
+ * when the job's control word asked for a reply (see `run-control.ts`).
+ */
 export interface DoneMessage {
   readonly type: 'done';
   readonly job: number;

@@ -34,47 +34,64 @@ export interface CopyStats {
   bytesCopied: number;
 }
 
+/** Buffer sets kept for reuse per operator (its pooled runs take turns, so one is in use at a time). */
+const MAX_FREE_BUFFERS = 2;
+
 /**
- * A free list of {@link RunBuffers} for one operator: concurrent runs each
- * get their own set; in steady state a run allocates nothing.
+ * A free list of {@link RunBuffers} for one operator: in steady state a run
+ * allocates nothing, and at most {@link MAX_FREE_BUFFERS} sets are kept.
  */
 export class RunBufferPool {
   readonly #inputLength: number;
   readonly #outputLength: number;
   readonly #syncWords: number;
-  readonly #free: RunBuffers[] = [];
+  readonly #stats: { runBuffersCreated: number };
+  #free: RunBuffers[] = [];
 
   /**
    * @param inputLength / outputLength element counts of the operator's input and output.
-   * @param syncWords length of each run's shared counter array (at least the tile loop's `SYNC_HEADER_WORDS`).
+   * @param syncWords length of each run's shared counter array (tile loop and staging words, then one control word per pool slot).
+   * @param stats counts each set allocated in `runBuffersCreated`.
    */
-  constructor(inputLength: number, outputLength: number, syncWords: number) {
+  constructor(inputLength: number, outputLength: number, syncWords: number, stats: { runBuffersCreated: number }) {
     this.#inputLength = inputLength;
     this.#outputLength = outputLength;
     this.#syncWords = syncWords;
+    this.#stats = stats;
   }
 
-  /** A set of buffers with its counter array reset to 0 (posting the run then publishes the reset to the threads). */
+  /**
+   * A set of buffers with its counter array reset to 0 (posting the run then
+   * publishes the reset to the threads; a control word of 0 matches no run's
+   * token, so a stale message of an earlier run on these buffers is skipped).
+   * @throws {RangeError} when the shared memory cannot be allocated.
+   */
   acquire(): RunBuffers {
-    const buffers = this.#free.pop() ?? {
-      counter: new Int32Array(new SharedArrayBuffer(this.#syncWords * Int32Array.BYTES_PER_ELEMENT)),
-      stagedInput: null,
-      stagedOutput: null,
-    };
+    let buffers = this.#free.pop();
+    if (buffers === undefined) {
+      buffers = { counter: new Int32Array(new SharedArrayBuffer(this.#syncWords * Int32Array.BYTES_PER_ELEMENT)), stagedInput: null, stagedOutput: null };
+      this.#stats.runBuffersCreated++;
+    }
     buffers.counter.fill(0);
     // A threads' first atomic read of word 0 synchronises with this store, so it sees the whole reset.
     Atomics.store(buffers.counter, 0, 0);
     return buffers;
   }
 
-  /** Returns buffers once no thread of their run uses them any more (every thread posted to has answered). */
+  /** Returns buffers once no thread of their run can touch them any more. */
   release(buffers: RunBuffers): void {
-    this.#free.push(buffers);
+    if (this.#free.length < MAX_FREE_BUFFERS) this.#free.push(buffers);
+  }
+
+  /** Drops the kept buffers (the operator was disposed). */
+  clear(): void {
+    this.#free = [];
   }
 
   /**
    * The input as the threads will read it: `x` itself when shared, else a
    * copy in `buffers`' staging input (counted in `stats`).
+   * @throws {RangeError} when the staging memory cannot be allocated.
    */
   input(buffers: RunBuffers, x: Float32Array, stats: CopyStats): Float32Array {
     if (isShared(x)) return x;
@@ -85,7 +102,10 @@ export class RunBufferPool {
     return buffers.stagedInput;
   }
 
-  /** Where the threads will write: `out` itself when shared, else `buffers`' staging output. */
+  /**
+   * Where the threads will write: `out` itself when shared, else `buffers`' staging output.
+   * @throws {RangeError} when the staging memory cannot be allocated.
+   */
   output(buffers: RunBuffers, out: Float32Array): Float32Array {
     if (isShared(out)) return out;
     buffers.stagedOutput ??= sharedFloat32(this.#outputLength);

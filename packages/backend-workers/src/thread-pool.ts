@@ -1,8 +1,29 @@
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
+import { Outcome, postedWord, requestReply, settleWithoutReply, tokenOf } from './run-control.js';
 import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
+import { TILES_DONE } from './tile-loop.js';
 
-/** A run as the pool receives it: everything but the job id it assigns. */
-export type RunRequest = Omit<RunMessage, 'type' | 'job'>;
+/** A run as the pool receives it: everything but the job id and token it assigns. */
+export type RunRequest = Omit<RunMessage, 'type' | 'job' | 'token'>;
+
+/** Default of {@link ThreadPoolOptions.readyTimeoutMs}. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/** Default of {@link ThreadPoolOptions.stallTimeoutMs}. */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/** Default of {@link ThreadPoolOptions.terminateTimeoutMs}. */
+export const DEFAULT_TERMINATE_TIMEOUT_MS = 5_000;
+
+/** A run handed to the pool: settle it with {@link ThreadPool.settleEarly} or {@link ThreadPool.awaitReplies}. */
+export interface PoolRun {
+  readonly job: number;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    timer.unref?.();
+  });
+}
 
 /** Options of {@link ThreadPool}. */
 export interface ThreadPoolOptions {
@@ -14,6 +35,12 @@ export interface ThreadPoolOptions {
   readonly spawn: SpawnThread;
   /** How long a thread keeps spinning after answering a run, so that a run posted meanwhile starts at once (µs). */
   readonly spinMicros?: number;
+  /** How long {@link ThreadPool.ready} waits for every thread to report ready before it rejects (ms). */
+  readonly readyTimeoutMs?: number;
+  /** How long a run awaiting replies may go without progress (a tile or a thread finishing) before its stuck threads are replaced and it rejects (ms). */
+  readonly stallTimeoutMs?: number;
+  /** How long `dispose()` waits for each thread to terminate before it lets it go (ms). */
+  readonly terminateTimeoutMs?: number;
 }
 
 /** Counters of a pool's life, for tests and reports. */
@@ -27,6 +54,8 @@ export interface ThreadPoolStats {
   /** Runs dispatched / still in flight. */
   readonly runs: number;
   readonly inFlight: number;
+  /** Operators loaded on the threads (prepared, pooled, neither disposed nor collected). */
+  readonly loaded: number;
 }
 
 interface Slot {
@@ -40,11 +69,17 @@ interface Slot {
 }
 
 interface PendingJob {
-  /** Slots that have not replied yet. */
+  /** The run's shared words and the index of slot 0's control word. */
+  readonly sync: Int32Array;
+  readonly control: number;
+  /** Slots whose part is not settled yet (by a reply, their control word or their death). */
   readonly waiting: Set<Slot>;
   failure: string | null;
+  readonly promise: Promise<void>;
   resolve(): void;
   reject(error: Error): void;
+  /** The stall watchdog while the job awaits replies. */
+  watchdog: ReturnType<typeof setTimeout> | null;
 }
 
 /**
@@ -66,6 +101,10 @@ export class ThreadPool {
   readonly #url: URL;
   readonly #spawn: SpawnThread;
   readonly #spinMicros: number;
+  readonly #readyTimeoutMs: number;
+  readonly #stallTimeoutMs: number;
+  readonly #terminateTimeoutMs: number;
+  #readyTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #slots: Slot[] = [];
   readonly #loads = new Map<number, LoadMessage>();
   readonly #jobs = new Map<number, PendingJob>();
@@ -84,16 +123,26 @@ export class ThreadPool {
     this.#url = options.workerUrl;
     this.#spawn = options.spawn;
     this.#spinMicros = options.spinMicros ?? 0;
-    for (let i = 0; i < options.size; i++) this.#slots.push(this.#startSlot(i));
+    this.#readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    this.#terminateTimeoutMs = options.terminateTimeoutMs ?? DEFAULT_TERMINATE_TIMEOUT_MS;
     this.#whenReady =
       options.size === 0 ? Promise.resolve() : new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
     // A pool that fails before anyone awaits `ready()` must not be an unhandled rejection.
     this.#whenReady.catch(() => {});
+    for (let i = 0; i < options.size; i++) this.#slots.push(this.#startSlot(i));
+    if (options.size > 0 && this.#readyWaiters.length > 0) {
+      const timer = setTimeout(() => this.#readyTimedOut(), this.#readyTimeoutMs) as ReturnType<typeof setTimeout> & { unref?: () => void };
+      // The threads, held until ready, keep a Node process alive meanwhile; the timer itself does not.
+      timer.unref?.();
+      this.#readyTimer = timer;
+    }
   }
 
   /**
    * Resolves once every thread has loaded its modules.
-   * @throws {Error} with the reason when a thread fails to start (bad worker URL, module error).
+   * @throws {Error} with the reason when a thread fails to start (bad worker URL, module error), when
+   *   not every thread reports ready within `readyTimeoutMs`, or when the pool is disposed first.
    */
   ready(): Promise<void> {
     return this.#whenReady;
@@ -112,6 +161,7 @@ export class ThreadPool {
       replaced: this.#replaced,
       runs: this.#runs,
       inFlight: this.#jobs.size,
+      loaded: this.#loads.size,
     };
   }
 
@@ -128,41 +178,149 @@ export class ThreadPool {
   }
 
   /**
-   * Runs one job on `threads` threads (1 … size; the pool must have a thread).
-   * @throws {Error} when a thread of the job dies or the kernel throws on one; after `dispose()`.
+   * Posts one job to `threads` threads (1 … size; the pool must have a
+   * thread). The job is settled later by {@link settleEarly} (every tile is
+   * done: no reply needed) or {@link awaitReplies}.
+   * @throws {Error} after `dispose()` or when the pool is broken.
    */
-  run(request: RunRequest, threads: number): Promise<void> {
-    if (this.#disposed) return Promise.reject(new Error('the thread pool was disposed'));
-    if (this.#broken !== null) return Promise.reject(new Error(this.#broken));
+  run(request: RunRequest, threads: number): PoolRun {
+    if (this.#disposed) throw new Error('the thread pool was disposed');
+    if (this.#broken !== null) throw new Error(this.#broken);
     const job = this.#nextJob++;
     this.#runs++;
+    const token = tokenOf(job);
     const count = Math.max(1, Math.min(threads, this.size));
-    const message: RunMessage = { type: 'run', job, ...request };
-    return new Promise<void>((resolve, reject) => {
-      const pending: PendingJob = { waiting: new Set(), failure: null, resolve, reject };
-      if (this.#jobs.size === 0) this.#hold(true);
-      this.#jobs.set(job, pending);
-      // Rotate the first thread so concurrent small jobs spread over the pool.
-      for (let i = 0; i < count; i++) {
-        const slot = this.#slots[(job + i) % this.size];
-        pending.waiting.add(slot);
-        slot.jobs.add(job);
-        this.#post(slot, message);
-      }
+    const message: RunMessage = { type: 'run', job, token, ...request };
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    // Settled without anyone awaiting it when the run completes early or the pool is disposed.
+    promise.catch(() => {});
+    const pending: PendingJob = { sync: request.counter, control: request.control, waiting: new Set(), failure: null, promise, resolve, reject, watchdog: null };
+    if (this.#jobs.size === 0) this.#hold(true);
+    this.#jobs.set(job, pending);
+    // Rotate the first thread so concurrent small jobs spread over the pool.
+    for (let i = 0; i < count; i++) {
+      const slot = this.#slots[(job + i) % this.size];
+      pending.waiting.add(slot);
+      slot.jobs.add(job);
+      Atomics.store(request.counter, request.control + slot.index, postedWord(token));
+      this.#post(slot, message);
+    }
+    return { job };
   }
 
-  /** Ends every thread. Runs in flight reject. Idempotent. */
+  /**
+   * Call once every tile of the job is counted as done: cancels its threads
+   * that have not started and reads which have finished, spinning up to
+   * `spinMs` for those still running. Never waits for the event loop.
+   * @returns true when the job is settled without failure (no reply will be
+   *   needed; its shared memory may be reused at once), false when it must be
+   *   awaited with {@link awaitReplies}.
+   */
+  settleEarly(run: PoolRun, spinMs: number): boolean {
+    const pending = this.#jobs.get(run.job);
+    if (pending === undefined || pending.failure !== null) return false;
+    const end = performance.now() + spinMs;
+    for (const slot of [...pending.waiting]) {
+      let outcome = settleWithoutReply(pending.sync, pending.control + slot.index);
+      while (outcome === Outcome.Running && performance.now() <= end) outcome = settleWithoutReply(pending.sync, pending.control + slot.index);
+      if (outcome !== Outcome.Settled) return false;
+      this.#release(run.job, pending, slot);
+    }
+    return !this.#jobs.has(run.job) && pending.failure === null;
+  }
+
+  /**
+   * Settles the job from its threads' replies (and their control words):
+   * every thread not finished yet is asked for a reply; with
+   * `cancelUnstarted` (every tile is done, or the run failed) threads that
+   * have not started are cancelled instead. A job that makes no progress
+   * (no tile and no thread finishing) for `stallTimeoutMs` replaces its
+   * stuck threads and rejects.
+   * @throws {Error} when a thread of the job fails or dies, the job stalls, or the pool is disposed.
+   */
+  awaitReplies(run: PoolRun, cancelUnstarted: boolean): Promise<void> {
+    const pending = this.#jobs.get(run.job);
+    if (pending === undefined) return this.#disposed ? Promise.reject(new Error('the thread pool was disposed while the run was in flight')) : Promise.resolve();
+    this.#requestReplies(run.job, pending, cancelUnstarted);
+    if (this.#jobs.has(run.job) && pending.watchdog === null) this.#watch(run.job, pending, this.#progress(pending));
+    return pending.promise;
+  }
+
+  /**
+   * Ends every thread. Runs in flight and a pending {@link ready} reject. Waits
+   * up to `terminateTimeoutMs` for each thread to stop. Idempotent.
+   */
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#clearReadyTimer();
     this.#failReady(new Error('the thread pool was disposed before its threads were ready'));
     for (const [job, pending] of this.#jobs) {
       this.#jobs.delete(job);
+      if (pending.watchdog !== null) clearTimeout(pending.watchdog);
       pending.reject(new Error('the thread pool was disposed while the run was in flight'));
     }
     this.#loads.clear();
-    await Promise.all(this.#slots.map((slot) => slot.handle.terminate()));
+    await Promise.all(this.#slots.map((slot) => this.#terminate(slot)));
+  }
+
+  /** Terminates a thread, waiting at most `terminateTimeoutMs` (a thread that does not stop by then is let go, unref'd). */
+  async #terminate(slot: Slot): Promise<void> {
+    slot.handle.hold(false);
+    await Promise.race([slot.handle.terminate().catch(() => {}), delay(this.#terminateTimeoutMs)]);
+  }
+
+  #readyTimedOut(): void {
+    this.#readyTimer = null;
+    if (this.#disposed || this.#readyWaiters.length === 0) return;
+    const late = this.#slots.filter((s) => !s.ready).map((s) => s.index);
+    this.#broken =
+      `worker thread${late.length > 1 ? 's' : ''} ${late.join(', ')} did not report ready within ${this.#readyTimeoutMs} ms ` +
+      `(readyTimeoutMs): the worker entry ${this.#url.href} loaded but never called startPoolThread(), or is stuck`;
+    this.#failReady(new Error(this.#broken));
+  }
+
+  #clearReadyTimer(): void {
+    if (this.#readyTimer !== null) clearTimeout(this.#readyTimer);
+    this.#readyTimer = null;
+  }
+
+  #requestReplies(job: number, pending: PendingJob, cancelUnstarted: boolean): void {
+    for (const slot of [...pending.waiting]) {
+      if (requestReply(pending.sync, pending.control + slot.index, cancelUnstarted) === Outcome.Settled) this.#release(job, pending, slot);
+    }
+  }
+
+  /** Tiles done plus the threads' control words: changes whenever the job moves on. */
+  #progress(pending: PendingJob): number {
+    let sum = Atomics.load(pending.sync, TILES_DONE);
+    for (const slot of pending.waiting) sum += Atomics.load(pending.sync, pending.control + slot.index) & 7;
+    return sum;
+  }
+
+  #watch(job: number, pending: PendingJob, seen: number): void {
+    pending.watchdog = setTimeout(() => {
+      pending.watchdog = null;
+      if (this.#jobs.get(job) !== pending) return;
+      const now = this.#progress(pending);
+      if (now !== seen) return this.#watch(job, pending, now);
+      // No tile finished for a whole period: threads that have not started are cancelled, running ones are stuck.
+      this.#requestReplies(job, pending, true);
+      const reason = `no progress for ${this.#stallTimeoutMs} ms (stallTimeoutMs); the thread was replaced`;
+      for (const slot of [...pending.waiting]) void this.#abandon(slot, reason);
+    }, this.#stallTimeoutMs);
+  }
+
+  /** Ends a stuck thread, then fails its jobs and replaces it as if it had died (nothing of it writes afterwards). */
+  async #abandon(slot: Slot, reason: string): Promise<void> {
+    if (this.#disposed || this.#slots[slot.index] !== slot) return;
+    await this.#terminate(slot);
+    this.#onFailure(slot, reason);
   }
 
   #startSlot(index: number): Slot {
@@ -190,11 +348,14 @@ export class ThreadPool {
     if (message.type === 'ready') {
       slot.ready = true;
       slot.handle.hold(this.#jobs.size > 0);
-      if (this.#slots.every((s) => s.ready)) this.#resolveReady();
+      if (this.#slots.every((s) => s.ready)) {
+        this.#clearReadyTimer();
+        this.#resolveReady();
+      }
       return;
     }
     const pending = this.#jobs.get(message.job);
-    if (pending === undefined) return;
+    if (pending === undefined || !pending.waiting.has(slot)) return;
     if (message.type === 'failed') pending.failure ??= message.message;
     this.#release(message.job, pending, slot);
   }
@@ -211,6 +372,7 @@ export class ThreadPool {
     if (!slot.ready) {
       // Failing before it ever listened means the entry itself is broken: replacing would loop.
       this.#broken = `worker thread ${slot.index} failed to start: ${reason}`;
+      this.#clearReadyTimer();
       this.#failReady(new Error(this.#broken));
       return;
     }
@@ -223,6 +385,7 @@ export class ThreadPool {
     pending.waiting.delete(slot);
     if (pending.waiting.size > 0) return;
     this.#jobs.delete(job);
+    if (pending.watchdog !== null) clearTimeout(pending.watchdog);
     if (this.#jobs.size === 0) this.#hold(false);
     if (pending.failure === null) pending.resolve();
     else pending.reject(new Error(pending.failure));

@@ -33,11 +33,17 @@ export const PIECE_COPYING = 1;
 export const PIECE_READY = 2;
 
 /**
- * How long the calling thread waits for a chunk another thread is copying
- * before it copies the chunk itself (that thread may have died; if it is
- * merely slow, both write the same bits).
+ * How long a thread that can read the input waits for a chunk another thread
+ * is copying before it copies the chunk itself (that thread may have died; if
+ * it is merely slow, both write the same bits).
  */
-const CALLER_PIECE_WAIT_MS = 20;
+const PIECE_WAIT_MS = 20;
+/**
+ * How long a pool thread that cannot read the input (a plain input: only the
+ * calling thread copies it, synchronously right after posting, and marks
+ * every chunk ready even when it fails) waits for a chunk before it fails the run.
+ */
+const UNREADABLE_PIECE_WAIT_MS = 60_000;
 /** Floats per input chunk (128 KiB): a few per image, so threads share the copy of all but the smallest inputs. */
 const CHUNK_FLOATS = 32768;
 /** At most this many chunks per image (each costs a claim and a `set`). */
@@ -90,9 +96,11 @@ function copyChunk(instance: WasmConvInstance, staging: StagingPlan, x: Float32A
 /**
  * Makes chunk `chunk` present in the operator's memory: copies it when no
  * thread has claimed it and `x` is at hand, else waits (spinning: chunks are
- * short copies) until the claiming thread marks it ready. A calling thread
- * (`caller`) stops waiting after {@link CALLER_PIECE_WAIT_MS} and copies the
- * chunk itself, so a pool thread that dies mid-copy cannot hang it.
+ * short copies) until the claiming thread marks it ready. A thread that can
+ * read `x` stops waiting after {@link PIECE_WAIT_MS} and copies the chunk
+ * itself, so a thread that dies mid-copy cannot hang the others; one that
+ * cannot (`x` null) fails after {@link UNREADABLE_PIECE_WAIT_MS}.
+ * @throws {Error} when a chunk only the calling thread can copy is not ready in time.
  */
 function acquireChunk(instance: WasmConvInstance, staging: StagingPlan, sync: Int32Array, x: Float32Array | null, chunk: number, caller: boolean): void {
   const word = SYNC_HEADER_WORDS + chunk;
@@ -106,13 +114,13 @@ function acquireChunk(instance: WasmConvInstance, staging: StagingPlan, sync: In
     }
     return;
   }
-  const deadline = caller ? performance.now() + CALLER_PIECE_WAIT_MS : Infinity;
+  const deadline = performance.now() + (x !== null ? PIECE_WAIT_MS : UNREADABLE_PIECE_WAIT_MS);
   while (Atomics.load(sync, word) !== PIECE_READY) {
-    if (x !== null && performance.now() > deadline) {
-      copyChunk(instance, staging, x, chunk);
-      Atomics.store(sync, word, PIECE_READY);
-      return;
-    }
+    if (performance.now() <= deadline) continue;
+    if (x === null) throw new Error(`input chunk ${chunk} was not staged within ${UNREADABLE_PIECE_WAIT_MS} ms`);
+    copyChunk(instance, staging, x, chunk);
+    Atomics.store(sync, word, PIECE_READY);
+    return;
   }
 }
 

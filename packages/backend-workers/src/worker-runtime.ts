@@ -1,5 +1,6 @@
 import { bindKernel, type RangeKernel } from './kernel-binding.js';
 import type { HostMessage, RunMessage, ThreadMessage } from './protocol.js';
+import { beginRun, endRun } from './run-control.js';
 import { connectToHost, type HostPort } from './thread-host.js';
 import { runTiles } from './tile-loop.js';
 
@@ -57,10 +58,16 @@ class PoolThread {
       case 'unload':
         this.#kernels.delete(message.key);
         return;
-      case 'run':
-        this.#host.post(this.#run(message));
+      case 'run': {
+        // A run another thread completed before this one started (or a stale message) is skipped.
+        const control = message.control + this.#thread;
+        if (!beginRun(message.counter, control, message.token)) return;
+        const reply = this.#run(message);
+        // Replies only when the calling thread waits for one (or on failure): see run-control.ts.
+        if (endRun(message.counter, control, reply.type === 'failed')) this.#host.post(reply);
         this.#spinForNextMessage();
         return;
+      }
     }
   }
 
@@ -76,7 +83,9 @@ class PoolThread {
     const bell = this.#bell;
     if (bell === null || this.#spinMicros <= 0) return;
     const end = performance.now() + this.#spinMicros / 1000;
-    while (Atomics.load(bell, 0) === this.#handled && performance.now() < end);
+    // The bell is an int32 that wraps after 2^31 posts; compare the handled count wrapped the same way.
+    const handled = this.#handled | 0;
+    while (Atomics.load(bell, 0) === handled && performance.now() < end);
   }
 
   #run(message: RunMessage): ThreadMessage {

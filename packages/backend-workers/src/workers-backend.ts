@@ -1,8 +1,11 @@
-import { PLAN_OPTION_KEYS, planConv1x1, resolvePlanOptions, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import { PLAN_OPTION_KEYS, planConv1x1, planWasmLayout, resolvePlanOptions, type Conv1x1Plan, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import {
   BACKEND_API_VERSION,
+  BackendCapacityError,
+  BackendFailureError,
   DisposedError,
   InvalidArgumentError,
+  PointwiseError,
   assertKnownKeys,
   type Availability,
   type Backend,
@@ -12,7 +15,7 @@ import {
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
 import { chooseKernel, prepareKernel } from './kernel-binding.js';
-import { ThreadPool, type ThreadPoolStats } from './thread-pool.js';
+import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
 import { loadThreadFactory } from './thread-spawn.js';
 import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
 
@@ -78,6 +81,22 @@ export interface WorkersBackendOptions extends PlanOptions {
    * run on each pool thread; 0 turns it off. Default {@link DEFAULT_SPIN_MICROS}.
    */
   readonly spinMicros?: number;
+  /**
+   * Milliseconds `init()` waits for every pool thread to load and report
+   * ready (integer ≥ 1). A worker entry that loads but never calls
+   * `startPoolThread()`, or hangs, then fails `init()` with
+   * `BackendFailureError` and the threads are terminated, so a preference
+   * list falls back to the next backend. Default {@link DEFAULT_READY_TIMEOUT_MS} (30 s).
+   */
+  readonly readyTimeoutMs?: number;
+  /**
+   * Milliseconds a pooled run that waits for its threads may go without
+   * progress (no tile and no thread finishing) before it fails with
+   * `BackendFailureError`; its stuck threads are terminated and replaced
+   * (integer ≥ 1). Default {@link DEFAULT_STALL_TIMEOUT_MS} (60 s): longer
+   * than any tile takes (a tile is at most ¼ of one thread's share of a run).
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 /** A backend's counters: its runs, the copies they needed, and its pool's threads. */
@@ -94,7 +113,39 @@ const WORKERS_OPTION_KEYS: readonly string[] = [
   'minParallelFlops',
   'minTileFlops',
   'spinMicros',
+  'readyTimeoutMs',
+  'stallTimeoutMs',
 ];
+
+/** Largest WebAssembly memory (bytes) a 32-bit module addresses. */
+const WASM_MEMORY_LIMIT = 2 ** 32;
+
+/**
+ * Why a `wasm-simd` plan does not fit one WebAssembly memory with `regions`
+ * scratch regions, or `undefined` when it does.
+ */
+function wasmCapacityProblem(plan: Conv1x1Plan, regions: number): string | undefined {
+  try {
+    planWasmLayout(plan, regions);
+    return undefined;
+  } catch (error) {
+    // cpu-tiled reports this limit as InvalidArgumentError('problem', …) or BackendCapacityError.
+    if (PointwiseError.isInstance(error) && (error.code === 'BACKEND_CAPACITY' || (error.code === 'INVALID_ARGUMENT' && /WebAssembly memory/.test(error.message)))) {
+      return `the operator needs more than the ${WASM_MEMORY_LIMIT} bytes of a WebAssembly memory`;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Operators the caller dropped without `dispose()`: once collected, their
+ * kernels are unloaded from the pool's threads (the pool holds only their
+ * setup, never the operator, so it does not keep them alive).
+ */
+const droppedOperators =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<{ readonly pool: ThreadPool; readonly key: number }>(({ pool, key }) => pool.unload(key))
+    : null;
 
 function checkCount(parameter: string, value: number | undefined, min: number): void {
   if (value !== undefined && (!Number.isInteger(value) || value < min)) {
@@ -117,17 +168,23 @@ export class WorkersBackend implements Backend {
   readonly name = WORKERS_BACKEND_NAME;
   readonly apiVersion = BACKEND_API_VERSION;
   readonly #options: WorkersBackendOptions;
-  readonly #stats: RunStats = { copiesIn: 0, copiesOut: 0, bytesCopied: 0, directRuns: 0, pooledRuns: 0 };
+  readonly #stats: RunStats = { copiesIn: 0, copiesOut: 0, bytesCopied: 0, directRuns: 0, pooledRuns: 0, runBuffersCreated: 0 };
   #pool: ThreadPool | null = null;
+  /** The start in progress (shared by concurrent `init()` calls), and the pool it is waiting for. */
   #starting: Promise<void> | null = null;
+  #startingPool: ThreadPool | null = null;
+  /** Incremented by every `dispose()`: a start of an earlier generation gives up. */
+  #generation = 0;
   /** Threads that compute a run, known after `init()`. */
   #threads = 0;
   #nextKey = 1;
+  /** Disposed and not initialised again. */
   #disposed = false;
 
   /**
    * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, or `threads`,
-   *   `minParallelFlops`, `minTileFlops`, `spinMicros` that are not integers ≥ 1 / ≥ 0 / ≥ 1 / ≥ 0.
+   *   `minParallelFlops`, `minTileFlops`, `spinMicros`, `readyTimeoutMs`, `stallTimeoutMs` that are not
+   *   integers ≥ 1 / ≥ 0 / ≥ 1 / ≥ 0 / ≥ 1 / ≥ 1.
    */
   constructor(options: WorkersBackendOptions = {}) {
     assertKnownKeys('options', options, WORKERS_OPTION_KEYS);
@@ -136,6 +193,8 @@ export class WorkersBackend implements Backend {
     checkCount('minParallelFlops', options.minParallelFlops, 0);
     checkCount('minTileFlops', options.minTileFlops, 1);
     checkCount('spinMicros', options.spinMicros, 0);
+    checkCount('readyTimeoutMs', options.readyTimeoutMs, 1);
+    checkCount('stallTimeoutMs', options.stallTimeoutMs, 1);
     this.#options = options;
   }
 
@@ -146,32 +205,52 @@ export class WorkersBackend implements Backend {
 
   /**
    * Starts the pool and waits until every thread has loaded its modules.
-   * @throws {Error} with the reason when the environment lacks shared memory or a thread fails to start.
+   * Concurrent calls share one start; after `dispose()` a call starts afresh
+   * (a new pool; operators of the old one stay disposed).
+   * @throws {Error} with the reason when the environment lacks shared memory.
+   * @throws {BackendFailureError} when a thread fails to start or not every thread reports ready within `readyTimeoutMs`.
+   * @throws {DisposedError} when `dispose()` is called before the start completes.
    */
   async init(): Promise<void> {
-    if (this.#disposed) throw new DisposedError('workers backend');
-    // Concurrent calls share one start.
-    this.#starting ??= this.#start().catch((error: unknown) => {
-      this.#starting = null;
-      throw error;
-    });
+    if (this.#pool !== null) return;
+    this.#disposed = false;
+    if (this.#starting === null) {
+      const starting: Promise<void> = this.#start(this.#generation).catch((error: unknown) => {
+        if (this.#starting === starting) this.#starting = null;
+        throw error;
+      });
+      this.#starting = starting;
+    }
     return this.#starting;
   }
 
-  async #start(): Promise<void> {
+  async #start(generation: number): Promise<void> {
     const availability = probeWorkersEnvironment();
     if (!availability.available) throw new Error(availability.reason);
     const threads = this.#options.threads ?? (await availableParallelism());
     const size = this.#callerComputes() ? threads - 1 : threads;
     const workerUrl = new URL(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url));
-    const pool = new ThreadPool({ size, workerUrl, spawn: await loadThreadFactory(), spinMicros: this.#options.spinMicros ?? DEFAULT_SPIN_MICROS });
+    const spawn = await loadThreadFactory();
+    if (generation !== this.#generation) throw new DisposedError('workers backend');
+    const pool = new ThreadPool({
+      size,
+      workerUrl,
+      spawn,
+      spinMicros: this.#options.spinMicros ?? DEFAULT_SPIN_MICROS,
+      readyTimeoutMs: this.#options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      stallTimeoutMs: this.#options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    });
+    this.#startingPool = pool;
     try {
       await pool.ready();
     } catch (error) {
       await pool.dispose();
-      throw error;
+      if (generation !== this.#generation) throw new DisposedError('workers backend');
+      throw new BackendFailureError(WORKERS_BACKEND_NAME, error instanceof Error ? error.message : String(error), { cause: error });
+    } finally {
+      if (this.#startingPool === pool) this.#startingPool = null;
     }
-    if (this.#disposed) {
+    if (generation !== this.#generation) {
       await pool.dispose();
       throw new DisposedError('workers backend');
     }
@@ -196,20 +275,39 @@ export class WorkersBackend implements Backend {
    * else `js`), packs the weights once into shared memory and loads them on
    * every thread — or, for an operator below the small-work threshold, into
    * ordinary memory for the calling thread alone.
+   * A problem too large for one WebAssembly memory (4 GiB) runs the `js`
+   * kernel instead, with the reason in `details.kernelFallback`.
    * @throws {DisposedError} after `dispose()`; {Error} before `init()`.
    * @throws {InvalidArgumentError} for kernel options cpu-tiled rejects.
+   * @throws {BackendCapacityError} when the shared memory for the packed weights cannot be allocated.
    */
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     const pool = this.#requirePool();
-    const { kernel: kind, fallback } = chooseKernel(this.#options.kernel);
-    const plan = planConv1x1(request.geometry, { ...this.#options, kernel: kind });
-    const minParallelFlops = this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[plan.kernel];
     const g = request.geometry;
-    const pooled = pool.size > 0 && g.batch > 0 && g.flops >= minParallelFlops;
-    const kernel = prepareKernel(plan, request, pool.size, pooled);
+    const choice = chooseKernel(this.#options.kernel);
+    let fallback = choice.fallback;
+    let plan = planConv1x1(g, { ...this.#options, kernel: choice.kernel });
+    const pooledFor = (p: Conv1x1Plan): boolean => pool.size > 0 && g.batch > 0 && g.flops >= (this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[p.kernel]);
+    if (plan.kernel === 'wasm-simd') {
+      const tooLarge = wasmCapacityProblem(plan, pooledFor(plan) ? pool.size + 1 : 1);
+      if (tooLarge !== undefined) {
+        fallback = tooLarge;
+        plan = planConv1x1(g, { ...this.#options, kernel: 'js', microtile: undefined });
+      }
+    }
+    const pooled = pooledFor(plan);
+    let kernel;
+    try {
+      kernel = prepareKernel(plan, request, pool.size, pooled);
+    } catch (error) {
+      // An allocation the engine refuses (a SharedArrayBuffer or WebAssembly.Memory this large, or too many live ones).
+      if (!(error instanceof RangeError)) throw error;
+      throw new BackendCapacityError(WORKERS_BACKEND_NAME, 'the memory it can allocate', `packing the weights (${plan.kernel} kernel) failed: ${error.message}`);
+    }
     const key = this.#nextKey++;
     if (pooled) pool.load({ type: 'load', key, setup: kernel.setup });
-    return new WorkersOperator({
+    const unregisterToken = {};
+    const operator = new WorkersOperator({
       pooled,
       pool,
       key,
@@ -219,7 +317,10 @@ export class WorkersBackend implements Backend {
       details: fallback === undefined ? {} : { kernelFallback: fallback },
       minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
       stats: this.#stats,
+      onDispose: () => droppedOperators?.unregister(unregisterToken),
     });
+    if (pooled) droppedOperators?.register(operator, { pool, key }, unregisterToken);
+    return operator;
   }
 
   /** Run and copy counters of this backend's operators, and its pool's thread counters. */
@@ -227,12 +328,19 @@ export class WorkersBackend implements Backend {
     return { ...this.#stats, pool: this.#pool?.stats() ?? null };
   }
 
-  /** Ends every thread; runs in flight reject. Idempotent. */
+  /**
+   * Ends every thread; runs in flight and an `init()` in progress reject
+   * (`DisposedError` / `BackendFailureError`), operators throw
+   * `DisposedError` from then on. A later `init()` starts a new pool. Idempotent.
+   */
   async dispose(): Promise<void> {
+    this.#generation++;
     this.#disposed = true;
-    const pool = this.#pool;
+    const pools = [this.#pool, this.#startingPool];
     this.#pool = null;
-    await pool?.dispose();
+    this.#startingPool = null;
+    this.#starting = null;
+    await Promise.all(pools.map((pool) => pool?.dispose()));
   }
 
   #callerComputes(): boolean {

@@ -2,7 +2,7 @@ import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan,
 import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
 import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from './kernel-binding.js';
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
-import type { ThreadPool } from './thread-pool.js';
+import type { PoolRun, ThreadPool } from './thread-pool.js';
 import { runTiles, SYNC_HEADER_WORDS, TILES_DONE } from './tile-loop.js';
 import { callerOutputCopy, copyRemainingOutputChunks } from './wasm-output-copy.js';
 import { copyAllInputChunks, planStaging, type StagingPlan } from './wasm-staging.js';
@@ -13,10 +13,12 @@ export const WORKERS_BACKEND_NAME = 'workers';
 
 /** Counters of one backend's runs (shared by its operators). */
 export interface RunStats extends CopyStats {
-  /** Runs computed on the calling thread because their work was below the threshold. */
+  /** Runs computed on the calling thread because their work was below the threshold (or their staging memory could not be allocated). */
   directRuns: number;
   /** Runs dispatched to the pool. */
   pooledRuns: number;
+  /** Sets of per-run shared buffers allocated (a steady sequence of runs reuses one set per operator). */
+  runBuffersCreated: number;
 }
 
 /** What {@link WorkersOperator} is built from. */
@@ -36,6 +38,8 @@ export interface WorkersOperatorParts {
   /** Extra `ExecutionInfo.details` (e.g. why the WASM kernel is not used). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
   readonly stats: RunStats;
+  /** Called once by `dispose()` (the backend stops watching for the operator being dropped). */
+  readonly onDispose?: () => void;
 }
 
 /** What the calling thread does in a pooled run besides taking tiles (all optional). */
@@ -61,6 +65,7 @@ const CALLER_SPIN_MS = 5;
 
 /** Spins until `tiles` tiles are counted as computed in `sync`, up to {@link CALLER_SPIN_MS}; whether they all are. */
 function allTilesDone(sync: Int32Array, tiles: number): boolean {
+  if (Atomics.load(sync, TILES_DONE) >= tiles) return true;
   const end = performance.now() + CALLER_SPIN_MS;
   while (Atomics.load(sync, TILES_DONE) < tiles) {
     if (performance.now() > end) return false;
@@ -102,8 +107,12 @@ function workGrid(plan: Conv1x1Plan, threads: number, maxTiles: number): WorkGri
  * Memory per run: the `js` kernel reads and writes `SharedArrayBuffer`-backed
  * tensors in place and copies others once in and once out; the `wasm-simd`
  * kernel always copies the input into and the output out of the operator's
- * shared WebAssembly memory (as cpu-tiled does), so its runs of one operator
- * take turns (runs of different operators still overlap).
+ * shared WebAssembly memory (as cpu-tiled does). Pooled runs of one operator
+ * take turns (each already uses every thread; runs of different operators
+ * still overlap), so an operator holds one set of run buffers however many
+ * runs are queued. A run settles from the shared tile count and the threads'
+ * control words (see `run-control.ts`), not from reply messages, so memory
+ * and the pool's in-flight count stay flat whatever the caller's loop.
  */
 export class WorkersOperator implements BackendOperator {
   readonly geometry: Conv1x1Geometry;
@@ -116,7 +125,9 @@ export class WorkersOperator implements BackendOperator {
   /** Per-tile staging of pooled `wasm-simd` runs (`null` for `js` or unpooled operators). */
   readonly #staging: StagingPlan | null;
   #local: RangeKernel | null = null;
-  /** Tail of the queue of runs that share the WASM memory's input and output regions. */
+  /** Index of pool slot 0's control word in a run's `sync` array (after the tile and staging words). */
+  readonly #control: number;
+  /** Tail of the queue of pooled runs (and of `wasm-simd` runs, which share the memory's input and output regions). */
   #turn: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
@@ -130,7 +141,8 @@ export class WorkersOperator implements BackendOperator {
     this.#grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
     this.#staging = this.#wasm !== null && this.#grid !== null ? planStaging(this.#wasm, this.#grid) : null;
-    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#staging?.syncWords ?? SYNC_HEADER_WORDS);
+    this.#control = this.#staging?.syncWords ?? SYNC_HEADER_WORDS;
+    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#control + pool.size, parts.stats);
     this.info = {
       backend: WORKERS_BACKEND_NAME,
       details: {
@@ -156,30 +168,43 @@ export class WorkersOperator implements BackendOperator {
   async run(x: Tensor, out: Tensor): Promise<void> {
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
-    if (this.#wasm === null) return this.#runOnSharedArrays(x.data, out.data);
+    if (this.#wasm === null && this.#grid === null) return this.#runOnCallingThread(x.data, out.data);
     const wasm = this.#wasm;
-    const turn = this.#turn.then(() => this.#runInWasmMemory(wasm, x.data, out.data));
+    const turn = this.#turn.then(() => (wasm === null ? this.#runOnSharedArrays(x.data, out.data) : this.#runInWasmMemory(wasm, x.data, out.data)));
     this.#turn = turn.catch(() => {});
     return turn;
   }
 
-  /** Forgets the operator on every thread. Idempotent. */
+  /** Forgets the operator on every thread and drops its run buffers. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#parts.onDispose?.();
     this.#parts.pool.unload(this.#parts.key);
+    this.#buffers.clear();
     this.#local = null;
   }
 
   async #runOnSharedArrays(x: Float32Array, out: Float32Array): Promise<void> {
-    if (this.#grid === null) {
+    // Checked again: the operator or backend may have been disposed while this run waited its turn.
+    if (this.#disposed) throw new DisposedError('workers operator');
+    if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
+    const { stats } = this.#parts;
+    let buffers: RunBuffers;
+    let input: Float32Array;
+    let output: Float32Array;
+    try {
+      buffers = this.#buffers.acquire();
+      input = this.#buffers.input(buffers, x, stats);
+      output = this.#buffers.output(buffers, out);
+    } catch (error) {
+      // Shared staging memory for a plain tensor could not be allocated (a huge tensor):
+      // the same kernel computes it on the calling thread, on the caller's arrays.
+      if (!(error instanceof RangeError)) throw error;
+      this.#buffers.clear();
       this.#runOnCallingThread(x, out);
       return;
     }
-    const { stats } = this.#parts;
-    const buffers = this.#buffers.acquire();
-    const input = this.#buffers.input(buffers, x, stats);
-    const output = this.#buffers.output(buffers, out);
     await this.#dispatch(buffers, input, output);
     this.#buffers.finish(output, out, stats);
   }
@@ -230,27 +255,30 @@ export class WorkersOperator implements BackendOperator {
    * Posts the run to the pool's threads and, when the calling thread computes
    * too, takes tiles here meanwhile. Settles once every tile is computed:
    * the calling thread, out of tiles, spins on the shared count of computed
-   * tiles (up to {@link CALLER_SPIN_MS}) rather than waiting for the threads'
-   * replies, whose delivery wakes its message loop tens of µs later, and then
-   * does its `afterTiles` part; failing either, and after any failure, it waits for every reply (so nothing writes
-   * to the output afterwards). Releases `buffers` once every thread posted
-   * to has answered (a thread that woke too late for a tile may still read
-   * the counter).
+   * tiles (up to {@link CALLER_SPIN_MS}), does its `afterTiles` part, then
+   * settles the pool's part from the threads' control words — threads that
+   * have not started are cancelled, finished ones need no reply — so the run
+   * resolves and its buffers are reused without a turn of the event loop.
+   * Failing any of that, and after any failure, it awaits the threads'
+   * replies (so nothing writes to the output afterwards; a run that stops
+   * making progress fails after the pool's stall deadline). Releases `buffers`
+   * once no thread of the run can touch them.
    */
   async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null, local: LocalPart = {}): Promise<void> {
     const { pool, key, stats, callerComputes } = this.#parts;
     const grid = this.#grid!;
+    const tiles = tileCount(grid);
     stats.pooledRuns++;
     const helpers = this.#threads - (callerComputes ? 1 : 0);
-    const pending = helpers > 0 ? pool.run({ key, x, out, grid, counter: buffers.counter }, helpers) : null;
-    const release = (): void => this.#buffers.release(buffers);
+    let job: PoolRun | null = null;
     let failure: unknown = null;
     try {
+      if (helpers > 0) job = pool.run({ key, x, out, grid, counter: buffers.counter, control: this.#control }, helpers);
       local.beforeTiles?.();
       if (callerComputes) {
         runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true });
-        if (pending !== null && allTilesDone(buffers.counter, tileCount(grid)) && (local.afterTiles?.() ?? true)) {
-          pending.then(release, release);
+        if (job !== null && allTilesDone(buffers.counter, tiles) && (local.afterTiles?.() ?? true) && pool.settleEarly(job, CALLER_SPIN_MS)) {
+          this.#buffers.release(buffers);
           return;
         }
       }
@@ -258,11 +286,11 @@ export class WorkersOperator implements BackendOperator {
       failure = error;
     }
     try {
-      await pending;
+      if (job !== null) await pool.awaitReplies(job, failure !== null || Atomics.load(buffers.counter, TILES_DONE) >= tiles);
     } catch (error) {
       failure ??= error;
     } finally {
-      release();
+      this.#buffers.release(buffers);
     }
     if (failure !== null) {
       const message = failure instanceof Error ? failure.message : String(failure);
