@@ -1,6 +1,9 @@
 import {
   BACKEND_API_VERSION,
+  BackendCapacityError,
   DisposedError,
+  InvalidTensorError,
+  PointwiseError,
   SINGLE_THREAD_FLOAT32_CAPABILITIES,
   assertKnownKeys,
   type Backend,
@@ -13,10 +16,11 @@ import { packWeights } from './pack-weights.js';
 import { PLAN_OPTION_KEYS, planConv1x1, resolvePlanOptions, type Conv1x1Plan, type MicrokernelKind, type PlanOptions } from './plan.js';
 import { fullOutputRange, runConv1x1Range } from './run-range.js';
 import { createKernelScratch } from './scratch.js';
-import { createWasmRangeScratch, runConv1x1RangeWasm } from './wasm/run-range-wasm.js';
+import { createWasmRangeScratch, runConv1x1RangeWasm, type WasmRangeScratch } from './wasm/run-range-wasm.js';
 import { detectWasmSimd } from './wasm/simd-support.js';
-import { copyInputToWasm, copyOutputFromWasm, createWasmConvMemory, instantiateWasmConv, writeOperatorConstants } from './wasm/wasm-kernel.js';
+import { copyInputToWasm, copyOutputFromWasm } from './wasm/wasm-kernel.js';
 import { planWasmLayout } from './wasm/wasm-layout.js';
+import { bindWorkspace, releaseWorkspace, reserveWorkspace } from './wasm/workspace.js';
 
 /** Registry name of this backend. */
 export const CPU_TILED_BACKEND_NAME = 'cpu-tiled';
@@ -39,31 +43,107 @@ function chooseKernel(requested: MicrokernelKind | undefined): { kernel: Microke
   return requested === 'wasm-simd' ? { kernel: 'js', fallback: simd.reason } : { kernel: 'js' };
 }
 
+/** A prepared kernel: runs the whole output from `x` into `out`; `release` frees what it holds (idempotent). */
+interface Runner {
+  readonly run: (x: Float32Array, out: Float32Array) => void;
+  readonly release: () => void;
+}
+
+/** Whether an error is an allocation that the engine refused (a capacity limit, not a bug). */
+function isAllocationFailure(error: unknown): boolean {
+  return error instanceof RangeError;
+}
+
 /** Runs the whole output with the JS microkernel into the caller's arrays. */
-function jsRunner(plan: Conv1x1Plan, request: PrepareRequest): (x: Float32Array, out: Float32Array) => void {
+function jsRunner(plan: Conv1x1Plan, request: PrepareRequest): Runner {
   const packed = packWeights(plan, request.weights, request.bias);
   const scratch = createKernelScratch(plan);
   const range = fullOutputRange(plan);
-  return (x, out) => runConv1x1Range(plan, packed, x, out, range, scratch);
+  return { run: (x, out) => runConv1x1Range(plan, packed, x, out, range, scratch), release: () => {} };
 }
 
 /**
- * Runs the whole output with the WASM SIMD microkernel: weights packed into
- * the operator's own (fixed-size, unshared) memory once here; each run copies
- * the input in and the output out, one `TypedArray.set` each.
+ * Runs the whole output with the WASM SIMD microkernel in the realm's shared
+ * workspace memory (see `wasm/workspace.ts`): weights packed here once into an
+ * ordinary array; each run copies them in when another operator ran last,
+ * then the input in and the output out, one `TypedArray.set` each.
+ * @throws {BackendCapacityError} when the problem does not fit a 4 GiB WebAssembly memory.
+ * @throws {RangeError} when the workspace memory cannot be allocated.
  */
-function wasmRunner(plan: Conv1x1Plan, request: PrepareRequest): (x: Float32Array, out: Float32Array) => void {
-  const layout = planWasmLayout(plan, 1);
-  const instance = instantiateWasmConv(plan, layout, createWasmConvMemory(layout, false));
-  writeOperatorConstants(instance, request.weights, request.bias);
-  const scratch = createWasmRangeScratch(instance, 0);
+function wasmRunner(plan: Conv1x1Plan, request: PrepareRequest): Runner {
+  const layout = planWasmLayout(plan, 1, CPU_TILED_BACKEND_NAME);
+  const packed = packWeights(plan, request.weights, request.bias);
+  const id = reserveWorkspace(layout.bytes);
   const range = fullOutputRange(plan);
-  return (x, out) => {
-    copyInputToWasm(instance, x);
-    runConv1x1RangeWasm(instance, range, scratch);
-    copyOutputFromWasm(instance, out);
+  let scratch: WasmRangeScratch | null = null;
+  return {
+    run: (x, out) => {
+      const instance = bindWorkspace(id, plan, layout, packed);
+      scratch ??= createWasmRangeScratch(instance, 0);
+      copyInputToWasm(instance, x);
+      runConv1x1RangeWasm(instance, range, scratch);
+      copyOutputFromWasm(instance, out);
+    },
+    release: () => releaseWorkspace(id),
   };
 }
+
+/**
+ * The kernel of one operator: the one chosen, or the JS kernel when the
+ * WASM kernel cannot hold the problem (more than 4 GiB of WebAssembly memory,
+ * or a memory the engine will not allocate), with the reason. Only when the
+ * JS kernel cannot be allocated either is the problem beyond this backend.
+ * @throws {BackendCapacityError} when no kernel of cpu-tiled can hold the problem.
+ */
+function prepareRunner(
+  options: CpuTiledBackendOptions,
+  request: PrepareRequest,
+): { plan: Conv1x1Plan; runner: Runner; fallback?: string } {
+  const { kernel, fallback } = chooseKernel(options.kernel);
+  let reason = fallback;
+  if (kernel === 'wasm-simd') {
+    const plan = planConv1x1(request.geometry, { ...options, kernel });
+    try {
+      return { plan, runner: wasmRunner(plan, request) };
+    } catch (error) {
+      if (!(PointwiseError.isInstance(error) && error.code === 'BACKEND_CAPACITY') && !isAllocationFailure(error)) throw error;
+      reason = `the wasm-simd kernel cannot hold this problem (${error instanceof Error ? error.message : String(error)}); the js kernel runs it`;
+    }
+  }
+  const plan = planConv1x1(request.geometry, { ...options, microtile: options.microtile ?? '3x4', kernel: 'js' });
+  try {
+    return { plan, runner: jsRunner(plan, request), ...(reason === undefined ? {} : { fallback: reason }) };
+  } catch (error) {
+    if (!isAllocationFailure(error)) throw error;
+    throw new BackendCapacityError(
+      CPU_TILED_BACKEND_NAME,
+      'the memory this JavaScript engine allocates',
+      `the js kernel could not allocate ${plan.packedLength * 4} bytes of packed weights and its scratch: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** `%TypedArray%.prototype`, whose getters read a typed array's internal slots (an own `length` or a Proxy cannot lie to them). */
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Float32Array.prototype) as object;
+const typedArrayTag = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, Symbol.toStringTag)!.get!;
+const typedArrayLength = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, 'length')!.get!;
+
+/**
+ * Checks that `data` is a real `Float32Array` (not a Proxy or a look-alike)
+ * of exactly `length` elements, reading its internal slots rather than its
+ * properties, so a run never reads short (which, in the shared WebAssembly
+ * workspace, would read a previous run's input).
+ * @throws {InvalidTensorError} otherwise.
+ */
+function assertFloat32Data(parameter: string, data: unknown, length: number): asserts data is Float32Array {
+  const tag = typeof data === 'object' && data !== null ? typedArrayTag.call(data) : undefined;
+  if (tag !== 'Float32Array') throw new InvalidTensorError(parameter, 'a Float32Array', data);
+  const actual = typedArrayLength.call(data) as number;
+  if (actual !== length) throw new InvalidTensorError(parameter, `a Float32Array of ${length} elements`, `${actual} elements`);
+}
+
+/** Releases what a garbage-collected operator held that `dispose()` would have released (its workspace share). */
+const dropped = new FinalizationRegistry<() => void>((release) => release());
 
 const CAPABILITIES: BackendCapabilities = SINGLE_THREAD_FLOAT32_CAPABILITIES;
 
@@ -107,15 +187,17 @@ export class CpuTiledBackend implements Backend {
    */
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     const geometry = request.geometry;
-    const { kernel, fallback } = chooseKernel(this.#options.kernel);
-    const plan = planConv1x1(geometry, { ...this.#options, kernel });
-    let run: ((x: Float32Array, out: Float32Array) => void) | null =
-      kernel === 'wasm-simd' ? wasmRunner(plan, request) : jsRunner(plan, request);
+    const { plan, runner, fallback } = prepareRunner(this.#options, request);
+    const inputLength = geometry.inputShape.reduce((a, b) => a * b, 1);
+    const outputLength = geometry.outputShape.reduce((a, b) => a * b, 1);
+    let run: ((x: Float32Array, out: Float32Array) => void) | null = runner.run;
     const runSync = (x: Tensor, out: Tensor): void => {
       if (run === null) throw new DisposedError('cpu-tiled operator');
+      assertFloat32Data('x.data', x.data, inputLength);
+      assertFloat32Data('out.data', out.data, outputLength);
       run(x.data, out.data);
     };
-    return {
+    const operator: BackendOperator = {
       geometry,
       info: {
         backend: CPU_TILED_BACKEND_NAME,
@@ -132,9 +214,13 @@ export class CpuTiledBackend implements Backend {
       runSync,
       run: async (x, out) => runSync(x, out),
       dispose: () => {
-        run = null; // releases the packed weights and, for wasm-simd, the operator's memory
+        run = null; // releases the packed weights and the operator's share of the WebAssembly workspace
+        dropped.unregister(operator);
+        runner.release();
       },
     };
+    dropped.register(operator, runner.release, operator);
+    return operator;
   }
 
   async dispose(): Promise<void> {}

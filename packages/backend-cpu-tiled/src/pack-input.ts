@@ -16,7 +16,7 @@ export function packInputPanel(
   channelStride: number,
   k: number,
   nr: number,
-  offsets: Int32Array,
+  offsets: Uint32Array,
   count: number,
   panel: Float32Array,
 ): void {

@@ -1,4 +1,4 @@
-import { InvalidTensorError } from '@pointwise/core';
+import { InvalidTensorError, paddedCellValues } from '@pointwise/core';
 import type { Conv1x1Plan } from './plan.js';
 
 /** Length in float32 elements of the packed-weight buffer of a plan (weights and bias). */
@@ -10,7 +10,9 @@ export function packedWeightsLength(plan: Conv1x1Plan): number {
  * Packs `[Co, Ci/g]` row-major weights and the `[Co]` bias into the order the
  * microkernel reads them (the layout documented on {@link Conv1x1Plan}):
  * per group, tiles of `mr` output channels, each `K` columns of `mr` values,
- * zero rows padding the last tile of a group; then the bias in tile order.
+ * zero rows padding the last tile of a group; then the bias in tile order;
+ * then the padded-cell value of every channel (`paddedCellValues` of core:
+ * `act(b[co] + Σ_k w[co,k]·0)`, computed here once so runs only copy it).
  * Done once per operator, so `run` does no weight reshuffling.
  *
  * @param weights `[Co, Ci/g]` row-major (read only).
@@ -29,7 +31,8 @@ export function packWeights(
   if (target.length < plan.packedLength) {
     throw new InvalidTensorError('target', `a Float32Array of length ≥ ${plan.packedLength}`, target);
   }
-  const { mr, tilesPerGroup, biasOffset, geometry } = plan;
+  const { mr, tilesPerGroup, biasOffset, paddedOffset, geometry } = plan;
+  const padded = paddedCellValues(geometry, weights, bias);
   const k = geometry.inChannelsPerGroup;
   const channelsPerGroup = geometry.outChannelsPerGroup;
   for (let group = 0; group < geometry.groups; group++) {
@@ -43,6 +46,7 @@ export function packWeights(
         const row = channel * k;
         for (let kk = 0; kk < k; kk++) target[base + kk * mr + r] = valid ? weights[row + kk] : 0;
         target[biasOffset + tileIndex * mr + r] = valid && bias !== null ? bias[channel] : 0;
+        target[paddedOffset + tileIndex * mr + r] = valid ? padded[channel] : 0;
       }
     }
   }

@@ -13,7 +13,9 @@ export interface PixelBlockCounts {
  * gather reads only the input pixels that are used (README “The operation”:
  * output `(i, j)` reads input `(i·sH − pT, j·sW − pL)`, zero when outside).
  * Interior pixels get their input and output offsets; pixels whose source is
- * in the padding get only their output offset (they hold `act(bias)`).
+ * in the padding get only their output offset (they hold `act(b + Σ w·0)`).
+ * Offsets are element indices below 2^32 (the largest typed array V8 allows
+ * has 2^32 elements), kept exactly in the scratch's `Uint32Array` tables.
  *
  * @param inputStrides element strides of the input's H and W axes.
  * @param outputPixelStride element stride of the output's W axis (the output

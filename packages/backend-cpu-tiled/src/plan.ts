@@ -54,7 +54,10 @@ export interface PlanOptions {
  * with zero rows), `K` rows of `mr` values: element `(co = g·Co/g + t·mr + r, k)`
  * sits at `(g·tilesPerGroup + t)·K·mr + k·mr + r`. After all tiles, at
  * `biasOffset`, the bias in the same tile order (`groups·tilesPerGroup·mr`
- * values, zero where there is no bias or the row is padding).
+ * values, zero where there is no bias or the row is padding); then, at
+ * `paddedOffset`, the value of every output cell whose source lies in the
+ * padding, `act(b[co] + Σ_k w[co,k]·0)` (core's `paddedCellValues`: NaN for a
+ * channel with a ±∞ or NaN weight), in the same tile order.
  */
 export interface Conv1x1Plan {
   /** Layout version of this record and of the packed weights. */
@@ -81,6 +84,8 @@ export interface Conv1x1Plan {
   readonly tilesPerGroup: number;
   /** Offset of the packed bias in the packed-weight buffer. */
   readonly biasOffset: number;
+  /** Offset of the padded-cell values (one per output channel, tile order) in the packed-weight buffer. */
+  readonly paddedOffset: number;
   /** Length of the packed-weight buffer, in float32 elements. */
   readonly packedLength: number;
 }
@@ -200,6 +205,7 @@ export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}
     kc,
     tilesPerGroup,
     biasOffset,
-    packedLength: biasOffset + geometry.groups * tilesPerGroup * mr,
+    paddedOffset: biasOffset + geometry.groups * tilesPerGroup * mr,
+    packedLength: biasOffset + 2 * geometry.groups * tilesPerGroup * mr,
   };
 }

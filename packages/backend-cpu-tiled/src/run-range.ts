@@ -115,7 +115,7 @@ export function assertRangeInOutput(plan: Conv1x1Plan, range: OutputRange): void
 
 /**
  * Computes exactly the outputs of `range` (padded-border cells included, as
- * `act(bias)`) and nothing else. Every output element is reduced over its
+ * `act(b + Σ w·0)`) and nothing else. Every output element is reduced over its
  * whole `K = Ci/g` in the same order (panels of `plan.kc`, `k` ascending,
  * float64 accumulators, one rounding on store) whatever the range, so an
  * output assembled from disjoint ranges — in any order, on any threads — is
@@ -178,8 +178,8 @@ export function runConv1x1Range(
           target.firstChannel = groupChannel;
           target.channelLo = lo;
           target.channelHi = hi;
-          target.biasIndex = biasOffset + group * tilesPerGroup * mr;
-          storePadded(out, packed, target, paddedOffsets, counts.padded, g.activation);
+          target.biasIndex = plan.paddedOffset + group * tilesPerGroup * mr;
+          storePadded(out, packed, target, paddedOffsets, counts.padded);
         }
         if (interior === 0) continue;
         packInputPanel(x, n * xs.n + group * k * xs.c, xs.c, k, nr, inputOffsets, interior, panel);

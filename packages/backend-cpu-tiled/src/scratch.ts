@@ -9,11 +9,11 @@ import type { StoreTarget } from './store.js';
  */
 export interface KernelScratch {
   /** Spatial offset in the input (relative to image and channel) of each interior pixel of the current block. */
-  readonly inputOffsets: Int32Array;
+  readonly inputOffsets: Uint32Array;
   /** Spatial offset in the output (relative to image and channel) of each interior pixel of the current block. */
-  readonly outputOffsets: Int32Array;
+  readonly outputOffsets: Uint32Array;
   /** Spatial offset in the output of each pixel of the current block that falls in the padding. */
-  readonly paddedOffsets: Int32Array;
+  readonly paddedOffsets: Uint32Array;
   /** Packed input of a pixel block: slivers of `nr` pixels, each `K × nr` (`K·nc` float32). */
   readonly panel: Float32Array;
   /** Float64 accumulators of one `mc × nc` block, row stride `nc`. */
@@ -29,9 +29,9 @@ export interface KernelScratch {
 /** Allocates the scratch memory one thread needs to run ranges of a plan. */
 export function createKernelScratch(plan: Conv1x1Plan): KernelScratch {
   return {
-    inputOffsets: new Int32Array(plan.nc),
-    outputOffsets: new Int32Array(plan.nc),
-    paddedOffsets: new Int32Array(plan.nc),
+    inputOffsets: new Uint32Array(plan.nc),
+    outputOffsets: new Uint32Array(plan.nc),
+    paddedOffsets: new Uint32Array(plan.nc),
     panel: new Float32Array(plan.geometry.inChannelsPerGroup * plan.nc),
     accumulators: new Float64Array(plan.mc * plan.nc),
     tile: new Float64Array(plan.mr * plan.nr),

@@ -42,7 +42,7 @@ export function storeBlock(
   colStride: number,
   packed: Float32Array,
   target: StoreTarget,
-  outputOffsets: Int32Array,
+  outputOffsets: Uint32Array,
   count: number,
   firstPixel: number,
   activation: ClampActivation,
@@ -146,23 +146,26 @@ export function clampStored(
 }
 
 /**
- * Writes `act(bias)` to the output pixels whose source lies in the padding
- * (their dot product is empty, so nothing is computed), for channels
- * `[channelLo, channelHi)` of the target.
+ * Writes the padded-cell value of each channel, `act(b[co] + Σ_k w[co,k]·0)`
+ * as packed by `packWeights` at `plan.paddedOffset` (NaN for a channel with an
+ * infinite or NaN weight), to the output pixels whose source lies in the
+ * padding, for channels `[channelLo, channelHi)` of the target. Here
+ * `target.biasIndex` is the index of the padded value of `firstChannel`.
+ * Shared by the JS and the WASM kernels (and so by the workers backend).
+ *
+ * @param values the packed buffer (JS kernel) or a float32 view of the WASM memory.
+ * @param paddedOffsets element offset in the output (relative to image and channel) of each of the `count` padded pixels.
  */
 export function storePadded(
   out: Float32Array,
-  packed: Float32Array,
+  values: Float32Array,
   target: StoreTarget,
-  paddedOffsets: Int32Array,
+  paddedOffsets: Uint32Array,
   count: number,
-  activation: ClampActivation,
 ): void {
   const { firstChannel, channelLo, channelHi, biasIndex, imageBase, channelStride } = target;
-  const { min, max } = activation;
   for (let co = channelLo; co < channelHi; co++) {
-    const b = packed[biasIndex + co - firstChannel];
-    const v = b < min ? min : b > max ? max : b;
+    const v = values[biasIndex + co - firstChannel];
     const base = imageBase + co * channelStride;
     for (let m = 0; m < count; m++) out[base + paddedOffsets[m]] = v;
   }

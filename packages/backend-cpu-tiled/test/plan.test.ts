@@ -39,7 +39,7 @@ describe('planConv1x1', () => {
 });
 
 describe('packWeights', () => {
-  it('lays out tiles of mr channels per group, K columns each, zero-padded, bias after', () => {
+  it('lays out tiles of mr channels per group, K columns each, zero-padded, bias after, padded-cell values last', () => {
     // Co = 6, groups = 2 → 3 channels per group, one 4-row tile per group; K = 2.
     const g = normalizeConv1x1({
       inputShape: [1, 4, 1, 1],
@@ -50,8 +50,12 @@ describe('packWeights', () => {
     const plan = planConv1x1(g.geometry, { microtile: '4x8' });
     const packed = packWeights(plan, g.weights, g.bias);
     // group 0: k=0 → w[0..2][0] = 1, 3, 5, pad; k=1 → 2, 4, 6, pad; group 1 likewise from channel 3.
-    expect(Array.from(packed)).toEqual([1, 3, 5, 0, 2, 4, 6, 0, 7, 9, 11, 0, 8, 10, 12, 0, 10, 20, 30, 0, 40, 50, 60, 0]);
+    // After the bias: act(b + Σ w·0) per channel (finite weights: the bias itself), same tile order.
+    expect(Array.from(packed)).toEqual([
+      1, 3, 5, 0, 2, 4, 6, 0, 7, 9, 11, 0, 8, 10, 12, 0, 10, 20, 30, 0, 40, 50, 60, 0, 10, 20, 30, 0, 40, 50, 60, 0,
+    ]);
     expect(plan.biasOffset).toBe(16);
-    expect(plan.packedLength).toBe(24);
+    expect(plan.paddedOffset).toBe(24);
+    expect(plan.packedLength).toBe(32);
   });
 });

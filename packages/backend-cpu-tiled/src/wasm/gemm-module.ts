@@ -202,8 +202,9 @@ function emitEdgeStore(f: FunctionBuilder, l: EdgeStoreLocals): void {
  * `gather_panels(dst, src, offsets, pixels, k, kStride)`: packs the operand of
  * `pixels` output pixels into panels of 8 (`dst + (p >> 3)·k·32 + s·32 + (p & 7)·4`
  * holds pixel `p`, reduction index `s`), reading `src + offsets[p] + s·kStride`
- * — or 0 where `offsets[p] < 0` (a padding position). `offsets` is an i32
- * table of byte offsets, one per pixel; `kStride` is the byte distance between
+ * — or 0 where `offsets[p]` is `0xffffffff` (a padding position). `offsets`
+ * is a u32 table of byte offsets, one per pixel (all address arithmetic is
+ * modulo 2^32, which is exact because the memory is at most 4 GiB); `kStride` is the byte distance between
  * consecutive input channels (`H·W·4` in NCHW, `4` in NHWC). This is where
  * stride, padding and the NHWC input layout are applied.
  */
@@ -224,7 +225,9 @@ function emitGatherPanels(m: ModuleBuilder): void {
     f.get(dst).get(p).i32Const(3).i32ShrU().get(k).i32Const(5).i32Shl().i32Mul().i32Add();
     f.get(p).i32Const(7).i32And().i32Const(2).i32Shl().i32Add().set(d);
     f.get(k).set(left);
-    f.get(off).i32Const(0).i32LtS().if();
+    // Padding is the all-ones entry: every real entry is an unsigned byte offset < 2^32 (a signed
+    // `off < 0` took offsets ≥ 2 GiB for padding: issue 11 item 1).
+    f.get(off).i32Const(-1).i32Eq().if();
     f.loop();
     f.get(d).f32Const(0).f32Store(0);
     f.get(d).i32Const(32).i32Add().set(d);

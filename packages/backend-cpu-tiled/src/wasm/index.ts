@@ -13,7 +13,7 @@
  *    disjoint ranges (any threads), then `copyOutputFromWasm` (one thread).
  */
 export { detectWasmSimd, type WasmSimdSupport } from './simd-support.js';
-export { planWasmLayout, type WasmConvLayout, type WasmThreadRegions } from './wasm-layout.js';
+export { planWasmLayout, WASM_MAX_MEMORY_BYTES, type WasmConvLayout, type WasmThreadRegions } from './wasm-layout.js';
 export {
   gemmModule,
   createWasmConvMemory,
@@ -24,5 +24,5 @@ export {
   type WasmConvInstance,
   type WasmGemmExports,
 } from './wasm-kernel.js';
-export { runConv1x1RangeWasm, createWasmRangeScratch, type WasmRangeScratch } from './run-range-wasm.js';
+export { runConv1x1RangeWasm, createWasmRangeScratch, writeGatherTable, GATHER_PADDING, type WasmRangeScratch } from './run-range-wasm.js';
 export { WASM_MR, WASM_NR } from './gemm-module.js';

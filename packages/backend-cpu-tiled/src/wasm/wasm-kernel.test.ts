@@ -121,7 +121,7 @@ describe('WASM SIMD microkernel against the reference and the JS microkernel', (
     expectAccurate(makeCase([1, 24, 23, 29], 40, { inputLayout: 'NHWC', outputLayout: 'NCHW', padding: 1 }, 8));
   });
 
-  it('NaN, ±Inf and subnormal inputs; padded cells stay act(bias) with infinite weights', () => {
+  it('NaN, ±Inf and subnormal inputs; padded cells are act(b + Σ w·0): NaN with an infinite weight', () => {
     const c = makeCase([1, 5, 4, 4], 6, { padding: 1, activation: 'relu' }, 3);
     c.x[0] = NaN;
     c.x[17] = Infinity;

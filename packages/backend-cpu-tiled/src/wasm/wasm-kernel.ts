@@ -52,6 +52,8 @@ export interface WasmConvInstance {
   readonly f32: Float32Array;
   /** Int32 view of the whole memory. */
   readonly i32: Int32Array;
+  /** Uint32 view of the whole memory (the gather table: byte offsets up to 2^32 − 1). */
+  readonly u32: Uint32Array;
 }
 
 /**
@@ -67,7 +69,7 @@ export function instantiateWasmConv(
 ): WasmConvInstance {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as WasmGemmExports;
-  return { plan, layout, memory, exports, f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer) };
+  return { plan, layout, memory, exports, f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), u32: new Uint32Array(memory.buffer) };
 }
 
 /**

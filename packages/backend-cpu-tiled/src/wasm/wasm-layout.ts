@@ -1,11 +1,11 @@
-import { InvalidArgumentError } from '@pointwise/core';
+import { BackendCapacityError, InvalidArgumentError } from '@pointwise/core';
 import type { Conv1x1Plan } from '../plan.js';
 
 const PAGE_BYTES = 65536;
 /** Bytes the microkernel may read past the end of an operand (one 8-pixel panel row). */
 const READ_SLACK_BYTES = 64;
-/** The largest memory a 32-bit WebAssembly module addresses. */
-const MAX_BYTES = 65536 * PAGE_BYTES;
+/** The largest memory a 32-bit WebAssembly module addresses (4 GiB). */
+export const WASM_MAX_MEMORY_BYTES = 65536 * PAGE_BYTES;
 
 function align16(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
@@ -15,7 +15,7 @@ function align16(bytes: number): number {
 export interface WasmThreadRegions {
   /** Gathered input panels of one pixel block: `ceil(nc/8)` panels of `K × 8` float32. */
   readonly panel: number;
-  /** Per-pixel gather table of one pixel block: `nc` int32 byte offsets (−1 for padding). */
+  /** Per-pixel gather table of one pixel block: `nc` u32 byte offsets (`0xffffffff` for padding). */
   readonly offsets: number;
   /** 32-float staging area of the edge tiles. */
   readonly stage: number;
@@ -46,10 +46,15 @@ export interface WasmConvLayout {
 
 /**
  * Lays out the memory of one operator for `threads` concurrent range runs.
- * @throws {InvalidArgumentError} when the plan is not a `wasm-simd` plan, or
- *   the operator needs more than the 4 GiB a 32-bit WebAssembly memory holds.
+ * Every offset and size is a byte count below 2^32 (checked here), so the
+ * module's u32 address arithmetic is exact.
+ * @param backend the backend named in a capacity error (default `'cpu-tiled'`).
+ * @throws {InvalidArgumentError} when the plan is not a `wasm-simd` plan or `threads` is not an integer ≥ 1.
+ * @throws {BackendCapacityError} when the operator needs more than the 4 GiB a
+ *   32-bit WebAssembly memory holds: a limit of the kernel, not of the problem
+ *   (cpu-tiled then runs its JS kernel).
  */
-export function planWasmLayout(plan: Conv1x1Plan, threads = 1): WasmConvLayout {
+export function planWasmLayout(plan: Conv1x1Plan, threads = 1, backend = 'cpu-tiled'): WasmConvLayout {
   if (plan.kernel !== 'wasm-simd' || plan.mr !== 4 || plan.nr !== 8) {
     throw new InvalidArgumentError('plan', "a plan with kernel 'wasm-simd' (mr = 4, nr = 8)", `kernel '${plan.kernel}', ${plan.mr}x${plan.nr}`);
   }
@@ -72,8 +77,12 @@ export function planWasmLayout(plan: Conv1x1Plan, threads = 1): WasmConvLayout {
   for (let t = 0; t < threads; t++) {
     regions.push({ panel: take(panelBytes), offsets: take(plan.nc * 4), stage: take(32 * 4) });
   }
-  if (next > MAX_BYTES) {
-    throw new InvalidArgumentError('problem', `at most ${MAX_BYTES} bytes of WebAssembly memory`, next);
+  if (next > WASM_MAX_MEMORY_BYTES) {
+    throw new BackendCapacityError(
+      backend,
+      `WebAssembly memory of ${WASM_MAX_MEMORY_BYTES} bytes`,
+      `the wasm-simd kernel needs ${next} bytes for weights, input, output and ${threads} scratch region(s)`,
+    );
   }
   return { clamp, weights, input, inputLength, output, outputLength, threads: regions, bytes: next, pages: Math.ceil(next / PAGE_BYTES) };
 }
