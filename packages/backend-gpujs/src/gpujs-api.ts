@@ -50,6 +50,7 @@ export interface GpuJsKernelSettings {
   readonly constants: Readonly<Record<string, unknown>>;
   readonly loopMaxIterations: number;
   readonly asyncMode: boolean;
+  readonly argumentTypes?: Readonly<Record<string, string>>;
   readonly pipeline?: boolean;
   readonly immutable?: boolean;
 }
@@ -58,6 +59,11 @@ export interface GpuJsKernelSettings {
 export interface GpuJsInstance {
   readonly Kernel: GpuJsKernelClass;
   createKernel(source: string, settings: GpuJsKernelSettings): GpuJsKernelShortcut;
+  /**
+   * Every kernel object the instance built (gpu.js keeps them for `destroy()`).
+   * GL and WebAssembly kernels remove themselves on `destroy()`; the CPU kernel does not.
+   */
+  readonly kernels?: unknown[];
   destroy(): Promise<void> | void;
 }
 
@@ -77,5 +83,7 @@ export interface GpuJsModule {
   readonly utils: {
     /** The texture `[width, height]` gpu.js allocates for an output of `dimensions` (its own rule). */
     getKernelTextureSize(settings: { optimizeFloatMemory?: boolean; precision: string }, dimensions: readonly number[]): Int32Array;
+    /** The texture `[width, height]` of a single-precision `Input` / array (`bitRatio` 4: four floats per texel). */
+    getMemoryOptimizedFloatTextureSize(dimensions: readonly number[], bitRatio: number): Int32Array;
   };
 }

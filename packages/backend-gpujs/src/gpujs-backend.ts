@@ -122,7 +122,8 @@ export class GpujsBackend implements Backend {
       details.renderer = renderer.renderer ?? 'unknown';
       details.softwareRenderer = renderer.software;
     }
-    this.#context = { gpujs, gpu, mode, kernelClass, limits, details };
+    const contextTextureSize = isGlMode(mode) ? (kernelClass.features?.maxTextureSize ?? Infinity) : Infinity;
+    this.#context = { gpujs, gpu, mode, kernelClass, limits, contextTextureSize, details };
     this.#capabilities = capabilitiesOf(mode, limits);
   }
 
@@ -147,15 +148,24 @@ export class GpujsBackend implements Backend {
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     if (this.#disposed) throw new DisposedError('gpujs backend');
     if (!this.#context) await this.init();
-    const operator = GpujsOperator.create(this.#context!, request);
+    const operator = GpujsOperator.create(this.#context!, request, (disposed) => this.#operators.delete(disposed));
     this.#operators.add(operator);
     return operator;
+  }
+
+  /**
+   * Diagnostics: how many operators are live (prepared, not disposed) and how
+   * many kernel objects the gpu.js instance holds (0 before `init()`). Both
+   * return to their earlier values when an operator is disposed.
+   */
+  get resources(): { readonly operators: number; readonly gpujsKernels: number } {
+    return { operators: this.#operators.size, gpujsKernels: this.#context?.gpu.kernels?.length ?? 0 };
   }
 
   /** Destroys every operator's kernels and the gpu.js instance (its GL context). */
   async dispose(): Promise<void> {
     this.#disposed = true;
-    for (const operator of this.#operators) operator.dispose();
+    for (const operator of [...this.#operators]) operator.dispose();
     this.#operators.clear();
     const context = this.#context;
     this.#context = undefined;

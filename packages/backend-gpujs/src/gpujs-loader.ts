@@ -19,7 +19,11 @@ export function loadGpuJs(): Promise<GpuJsLoad> {
       if (!gpujs || typeof gpujs.GPU !== 'function') return { ok: false, reason: 'gpu.js loaded but exports no GPU class' } as const;
       return { ok: true, gpujs } as const;
     },
-    (error: unknown) => ({ ok: false, reason: `gpu.js could not be loaded: ${error instanceof Error ? error.message : String(error)}` }) as const,
+    (error: unknown) =>
+      ({
+        ok: false,
+        reason: `gpu.js could not be loaded (${error instanceof Error ? error.message : String(error)}); it is an optional peer dependency: install gpu.js (and gl for headless GL): npm i gpu.js`,
+      }) as const,
   );
   return loading;
 }

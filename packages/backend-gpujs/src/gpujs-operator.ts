@@ -1,6 +1,9 @@
 import {
+  BackendCapacityError,
   BackendFailureError,
   DisposedError,
+  PointwiseError,
+  paddedCellValues,
   type BackendOperator,
   type Conv1x1Geometry,
   type ExecutionInfo,
@@ -9,7 +12,7 @@ import {
 } from '@pointwise/core';
 import { outputGrid, planChunks, type Chunk, type ChunkLimits, type OutputGrid } from './chunk-plan.js';
 import type { GpuJsInstance, GpuJsKernelClass, GpuJsKernelShortcut, GpuJsModule, GpuJsOutput } from './gpujs-api.js';
-import { conv1x1KernelSource, inputDimensions } from './kernel-source.js';
+import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds } from './kernel-source.js';
 import type { GpujsMode } from './options.js';
 
 /** Registry name of this backend (also the `backend` of every error it raises). */
@@ -22,6 +25,8 @@ export interface GpujsContext {
   readonly mode: GpujsMode;
   readonly kernelClass: GpuJsKernelClass;
   readonly limits: ChunkLimits;
+  /** Largest texture side the context allows for inputs and constants (GL modes; `Infinity` in the others). */
+  readonly contextTextureSize: number;
   /** Engine details every operator reports (renderer, …). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
 }
@@ -76,18 +81,40 @@ export class GpujsOperator implements BackendOperator {
   readonly info: ExecutionInfo;
   readonly #context: GpujsContext;
   readonly #grid: OutputGrid;
-  readonly #chunks: readonly ChunkKernel[];
-  readonly #kernels: readonly GpuJsKernelShortcut[];
+  // Emptied by dispose(): a disposed operator that something still references holds no kernel.
+  #chunks: readonly ChunkKernel[];
+  #kernels: readonly GpuJsKernelShortcut[];
+  /** Every kernel object gpu.js added to its instance's `kernels` list while this operator was built. */
+  #instanceKernels: readonly unknown[];
   readonly #inputDims: [number, number, number];
+  /** Elements of one input image. */
+  readonly #imageSize: number;
+  readonly #lo: number;
+  readonly #hi: number;
+  readonly #onDispose: (operator: GpujsOperator) => void;
   #disposed = false;
 
-  private constructor(context: GpujsContext, geometry: Conv1x1Geometry, grid: OutputGrid, chunks: ChunkKernel[], kernels: GpuJsKernelShortcut[]) {
+  private constructor(
+    context: GpujsContext,
+    geometry: Conv1x1Geometry,
+    grid: OutputGrid,
+    chunks: ChunkKernel[],
+    kernels: GpuJsKernelShortcut[],
+    instanceKernels: unknown[],
+    onDispose: (operator: GpujsOperator) => void,
+  ) {
     this.#context = context;
     this.geometry = geometry;
     this.#grid = grid;
     this.#chunks = chunks;
     this.#kernels = kernels;
+    this.#instanceKernels = instanceKernels;
+    this.#onDispose = onDispose;
     this.#inputDims = inputDimensions(geometry);
+    this.#imageSize = geometry.inChannels * geometry.inHeight * geometry.inWidth;
+    const { lo, hi } = kernelClampBounds(geometry);
+    this.#lo = lo;
+    this.#hi = hi;
     this.info = {
       backend: GPUJS_BACKEND_NAME,
       details: { ...context.details, mode: context.mode, kernel: context.kernelClass.name, chunks: chunks.length, kernels: kernels.length },
@@ -98,28 +125,37 @@ export class GpujsOperator implements BackendOperator {
    * Plans the chunks, creates and builds (compiles) one kernel per chunk
    * shape. Copies the weights and bias first: the caller may change its
    * arrays after `prepare`, and gpu.js may re-read constants on a rebuild.
+   * @param onDispose called once when the operator is disposed (the backend forgets it).
+   * @throws {BackendCapacityError} when the problem is valid but exceeds a limit of this mode (texture size,
+   *   exact float index range): selection falls back to the next backend.
    * @throws {BackendFailureError} when gpu.js cannot build a kernel, or builds it on another kernel class.
    */
-  static create(context: GpujsContext, request: PrepareRequest): GpujsOperator {
+  static create(context: GpujsContext, request: PrepareRequest, onDispose: (operator: GpujsOperator) => void = () => {}): GpujsOperator {
     const { geometry } = request;
     const grid = outputGrid(geometry);
     const rule = (size: readonly [number, number, number]) => {
       const [w, h] = context.gpujs.utils.getKernelTextureSize({ precision: 'single' }, size);
       return [w, h] as const;
     };
+    checkCapacity(context, geometry);
     // N = 0: nothing to compute, nothing to compile (core never calls run for an empty output).
     const plan = geometry.batch === 0 ? { chunks: [] } : planChunks(grid.size, context.limits, rule);
     const weights = context.gpujs.input(request.weights.slice(), [geometry.inChannelsPerGroup, geometry.outChannels]);
     const constants: Record<string, unknown> = { w: weights };
     if (request.bias !== null) constants.b = request.bias.slice();
+    const padded = geometry.padTop + geometry.padBottom + geometry.padLeft + geometry.padRight > 0;
+    if (padded) constants.p = paddedCellValues(geometry, request.weights, request.bias);
+    const { lo, hi } = kernelClampBounds(geometry);
     const source = conv1x1KernelSource(geometry);
     const byShape = new Map<string, GpuJsKernelShortcut>();
     const chunks: ChunkKernel[] = [];
+    const instanceList = context.gpu.kernels;
+    const before = new Set(instanceList ?? []);
     // Built only when there is a kernel to build: with N = 0 the input is empty and gpu.js rejects it.
     const probeInput =
       plan.chunks.length === 0
         ? null
-        : context.gpujs.input(new Float32Array(geometry.inputShape.reduce((a, b) => a * b, 1)), inputDimensions(geometry));
+        : context.gpujs.input(new Float32Array(geometry.inChannels * geometry.inHeight * geometry.inWidth), inputDimensions(geometry));
     try {
       for (const chunk of plan.chunks) {
         const key = shapeKey(chunk.size);
@@ -127,35 +163,48 @@ export class GpujsOperator implements BackendOperator {
         if (kernel === undefined) {
           const [w, h] = rule(chunk.size);
           if (w > context.limits.maxTextureSize || h > context.limits.maxTextureSize) {
-            throw new BackendFailureError(GPUJS_BACKEND_NAME, `chunk ${key} needs a ${w}×${h} texture, over the limit ${context.limits.maxTextureSize}`);
+            throw new BackendCapacityError(
+              GPUJS_BACKEND_NAME,
+              `texture size ${context.limits.maxTextureSize}`,
+              `output chunk ${key} needs a ${w}×${h} texture`,
+            );
           }
           kernel = context.gpu.createKernel(source, {
             output: [chunk.size[0], chunk.size[1], chunk.size[2]],
             precision: 'single',
             tactic: 'precision',
             constants,
+            argumentTypes: KERNEL_ARGUMENT_TYPES,
             loopMaxIterations: geometry.inChannelsPerGroup + 1,
             asyncMode: context.mode === 'webgpu',
           });
           byShape.set(key, kernel);
-          kernel.build(probeInput!, 0, 0, 0, 0);
+          kernel.build(probeInput!, 0, 0, 0, lo, hi);
           checkKernelClass(context, kernel);
         }
         chunks.push({ chunk, kernel });
       }
     } catch (error) {
-      for (const kernel of byShape.values()) kernel.destroy();
-      if (error instanceof BackendFailureError) throw error;
-      throw new BackendFailureError(GPUJS_BACKEND_NAME, `gpu.js could not build the ${context.mode} kernel: ${reasonOf(error)}`, { cause: error });
+      releaseKernels(context, [...byShape.values()], addedKernels(instanceList, before));
+      if (PointwiseError.isInstance(error) && (error.code === 'BACKEND_FAILURE' || error.code === 'BACKEND_CAPACITY')) throw error;
+      const reason = reasonOf(error);
+      // gpu.js's own size checks ("Texture size exceeded", context creation for a size) are limits of this
+      // mode, not the caller's mistake: reported as capacity so selection falls back.
+      if (/texture size|exceed|out of memory|too large|context lost/i.test(reason)) {
+        throw new BackendCapacityError(GPUJS_BACKEND_NAME, `gpu.js ${context.mode} limits`, reason);
+      }
+      throw new BackendFailureError(GPUJS_BACKEND_NAME, `gpu.js could not build the ${context.mode} kernel: ${reason}`, { cause: error });
     }
-    return new GpujsOperator(context, geometry, grid, chunks, [...byShape.values()]);
+    const kernels = [...byShape.values()];
+    return new GpujsOperator(context, geometry, grid, chunks, kernels, addedKernels(instanceList, before), onDispose);
   }
 
   async run(x: Tensor, out: Tensor): Promise<void> {
-    const input = this.#begin(x);
+    this.#checkLive();
     for (let n = 0; n < this.geometry.batch; n++) {
+      const input = this.#image(x, n);
       for (const { chunk, kernel } of this.#chunks) {
-        const result = await kernel(input, n, chunk.origin[0], chunk.origin[1], chunk.origin[2]);
+        const result = await kernel(input, chunk.origin[0], chunk.origin[1], chunk.origin[2], this.#lo, this.#hi);
         this.#store(kernel, result, out, n, chunk);
       }
     }
@@ -165,29 +214,117 @@ export class GpujsOperator implements BackendOperator {
     if (this.#context.mode === 'webgpu') {
       throw new BackendFailureError(GPUJS_BACKEND_NAME, 'webgpu kernels only run asynchronously (use run)');
     }
-    const input = this.#begin(x);
+    this.#checkLive();
     for (let n = 0; n < this.geometry.batch; n++) {
+      const input = this.#image(x, n);
       for (const { chunk, kernel } of this.#chunks) {
-        const result = kernel(input, n, chunk.origin[0], chunk.origin[1], chunk.origin[2]) as GpuJsOutput;
+        const result = kernel(input, chunk.origin[0], chunk.origin[1], chunk.origin[2], this.#lo, this.#hi) as GpuJsOutput;
         this.#store(kernel, result, out, n, chunk);
       }
     }
   }
 
+  /**
+   * Destroys this operator's kernels (GL programs, textures, framebuffers; wasm
+   * modules and memories) and removes them from the gpu.js instance's
+   * `kernels` list, which otherwise keeps every kernel ever built alive until
+   * the backend is disposed (gpu.js's CPU kernel does not remove itself).
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const kernel of this.#kernels) kernel.destroy();
+    releaseKernels(this.#context, this.#kernels, this.#instanceKernels);
+    this.#chunks = [];
+    this.#kernels = [];
+    this.#instanceKernels = [];
+    this.#onDispose(this);
   }
 
-  #begin(x: Tensor) {
+  #checkLive(): void {
     if (this.#disposed) throw new DisposedError('gpujs operator');
-    return this.#context.gpujs.input(x.data, this.#inputDims);
+  }
+
+  /** Image `n` of the input as a gpu.js `Input` over a view of the caller's array (no copy). */
+  #image(x: Tensor, n: number) {
+    const size = this.#imageSize;
+    return this.#context.gpujs.input(x.data.subarray(n * size, (n + 1) * size), this.#inputDims);
   }
 
   #store(kernel: GpuJsKernelShortcut, result: GpuJsOutput, out: Tensor, n: number, chunk: Chunk): void {
     checkKernelClass(this.#context, kernel);
     storeChunk(result, out.data, n * this.#grid.strideN, this.#grid, chunk);
+  }
+}
+
+/** Exact range of float32 integers: every integer up to 2²⁴ is representable. */
+const FLOAT32_EXACT = 2 ** 24;
+
+/**
+ * Limits of a mode that a valid problem can exceed, checked before anything is
+ * compiled (README “Index arithmetic”):
+ * - GL modes: one input image (4 floats per texel) and the weights must each
+ *   fit a texture of the context's `MAX_TEXTURE_SIZE` (gpu.js's own sizing rule);
+ * - every mode but `cpu`: with `groups > 1` the channel base is float
+ *   arithmetic, exact while `Co ≤ 2²³` and `Ci ≤ 2²⁴`.
+ * @throws {BackendCapacityError}
+ */
+function checkCapacity(context: GpujsContext, geometry: Conv1x1Geometry): void {
+  const { gpujs, mode } = context;
+  const max = context.contextTextureSize;
+  if (Number.isFinite(max) && geometry.batch > 0) {
+    const textures: [string, number[]][] = [
+      ['one input image', [geometry.inChannels, geometry.inHeight, geometry.inWidth]],
+      ['the weights', [geometry.inChannelsPerGroup, geometry.outChannels]],
+    ];
+    for (const [what, dims] of textures) {
+      const [w, h] = gpujs.utils.getMemoryOptimizedFloatTextureSize(dims, 4);
+      if (w > max || h > max) {
+        throw new BackendCapacityError(GPUJS_BACKEND_NAME, `texture size ${max}`, `${what} (${dims.reduce((a, b) => a * b, 1)} values) needs a ${w}×${h} texture`);
+      }
+    }
+  }
+  if (mode !== 'cpu' && geometry.groups > 1 && (geometry.outChannels > FLOAT32_EXACT / 2 || geometry.inChannels > FLOAT32_EXACT)) {
+    throw new BackendCapacityError(
+      GPUJS_BACKEND_NAME,
+      'float32 exact index range',
+      `with groups > 1 the channel base is computed in float32, exact for Co ≤ 2^23 and Ci ≤ 2^24 (Co ${geometry.outChannels}, Ci ${geometry.inChannels})`,
+    );
+  }
+}
+
+/** The entries gpu.js appended to its instance's kernel list since `before` was taken. */
+function addedKernels(list: readonly unknown[] | undefined, before: ReadonlySet<unknown>): unknown[] {
+  return list === undefined ? [] : list.filter((k) => !before.has(k));
+}
+
+/**
+ * Destroys kernels and removes every kernel object they put on the gpu.js
+ * instance (including a kernel gpu.js switched to) from its `kernels` list.
+ * Never throws: a kernel whose context is already gone is simply dropped.
+ */
+function releaseKernels(context: GpujsContext, shortcuts: readonly GpuJsKernelShortcut[], instanceKernels: readonly unknown[]): void {
+  const owned = new Set<unknown>(instanceKernels);
+  for (const shortcut of shortcuts) {
+    owned.add(shortcut.kernel);
+    try {
+      shortcut.destroy();
+    } catch {
+      // already destroyed with its context
+    }
+  }
+  const list = context.gpu.kernels;
+  if (list === undefined) return;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const kernel = list[i];
+    if (!owned.has(kernel)) continue;
+    list.splice(i, 1);
+    if (!shortcuts.some((s) => s.kernel === kernel)) {
+      try {
+        (kernel as { destroy?: () => void }).destroy?.();
+      } catch {
+        // a replaced kernel may already be torn down
+      }
+    }
   }
 }
 

@@ -21,5 +21,18 @@ export function registerGpujsBackend(registry: BackendRegistry = getDefaultRegis
   // The constructor checks the options: bad ones throw here, not later as "unavailable".
   // The factory makes a fresh backend, since the registry may dispose one and create it again.
   new GpujsBackend(options);
-  return registry.register(GPUJS_BACKEND_NAME, () => new GpujsBackend(options), { priority: GPUJS_PRIORITY });
+  return registry.register(GPUJS_BACKEND_NAME, (merged) => new GpujsBackend(merged as GpujsBackendOptions), {
+    priority: GPUJS_PRIORITY,
+    options: options as Readonly<Record<string, unknown>>,
+    // `gpujs[webgl2]` means { mode: 'webgl2' }; the constructor checks every configuration before it runs.
+    shorthand: 'mode',
+    validate: (merged) => void new GpujsBackend(merged as GpujsBackendOptions),
+  });
+}
+
+declare module '@pointwise/core' {
+  interface BackendOptionsByName {
+    /** `gpujs`, `gpujs[webasm]`, `{ name: 'gpujs', mode: 'webgl2' }`. */
+    gpujs: GpujsBackendOptions;
+  }
 }
