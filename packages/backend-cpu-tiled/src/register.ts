@@ -16,5 +16,18 @@ export function registerCpuTiledBackend(
   // The constructor checks the options: bad ones throw here, not later as "unavailable".
   // The factory makes a fresh backend, since the registry may dispose one and create it again.
   new CpuTiledBackend(options);
-  return registry.register(CPU_TILED_BACKEND_NAME, () => new CpuTiledBackend(options), { priority: CPU_TILED_PRIORITY });
+  return registry.register(CPU_TILED_BACKEND_NAME, (merged) => new CpuTiledBackend(merged as CpuTiledBackendOptions), {
+    priority: CPU_TILED_PRIORITY,
+    options: options as Readonly<Record<string, unknown>>,
+    // `cpu-tiled[js]` means { kernel: 'js' }; the constructor checks every configuration before it runs.
+    shorthand: 'kernel',
+    validate: (merged) => void new CpuTiledBackend(merged as CpuTiledBackendOptions),
+  });
+}
+
+declare module '@pointwise/core' {
+  interface BackendOptionsByName {
+    /** `cpu-tiled`, `cpu-tiled[js]`, `{ name: 'cpu-tiled', kernel: 'wasm-simd' }`. */
+    'cpu-tiled': CpuTiledBackendOptions;
+  }
 }

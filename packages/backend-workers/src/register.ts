@@ -14,5 +14,18 @@ export function registerWorkersBackend(registry: BackendRegistry = getDefaultReg
   // The constructor checks the options: bad ones throw here, not later as "unavailable".
   // The factory makes a fresh backend, since the registry may dispose one and create it again.
   new WorkersBackend(options);
-  return registry.register(WORKERS_BACKEND_NAME, () => new WorkersBackend(options), { priority: WORKERS_PRIORITY });
+  return registry.register(WORKERS_BACKEND_NAME, (merged) => new WorkersBackend(merged as WorkersBackendOptions), {
+    priority: WORKERS_PRIORITY,
+    options: options as Readonly<Record<string, unknown>>,
+    // `workers[js]` means { kernel: 'js' }; `workers[threads=4,kernel=js]` sets both. The constructor checks them.
+    shorthand: 'kernel',
+    validate: (merged) => void new WorkersBackend(merged as WorkersBackendOptions),
+  });
+}
+
+declare module '@pointwise/core' {
+  interface BackendOptionsByName {
+    /** `workers`, `workers[js]`, `workers[threads=4]`, `{ name: 'workers', threads: 4, kernel: 'js' }`. */
+    workers: WorkersBackendOptions;
+  }
 }

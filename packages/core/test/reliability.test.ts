@@ -84,7 +84,7 @@ class GatedBackend implements Backend {
 }
 
 const never = new Promise<void>(() => {});
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 
 describe('item 3: overlap through distinct SharedArrayBuffer objects', () => {
   const channels = 8;

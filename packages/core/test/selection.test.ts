@@ -139,7 +139,7 @@ describe('errors a person can act on', () => {
   it('a number[] of 1.6 M values: a short message that says to use a Float32Array', async () => {
     const op = await prepareConv1x1({ inputShape: [1, 1, 1000, 1600], weights: { data: Float32Array.of(1), shape: [1, 1] } }, { backend: 'reference' });
     const data = Array.from({ length: 1_600_000 }, (_, i) => i);
-    const error = await op.run({ shape: [1, 1, 1000, 1600], layout: 'NCHW', data } as never).catch((e: Error) => e);
+    const error = (await op.run({ shape: [1, 1, 1000, 1600], layout: 'NCHW', data } as never).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(InvalidTensorError);
     expect(error.message.length).toBeLessThan(300);
     expect(error.message).toMatch(/new Float32Array/);
@@ -148,7 +148,7 @@ describe('errors a person can act on', () => {
 
   it('TF.js-layout weights [1, 1, 32, 64] get a hint, and weightsFromHWIO converts them', async () => {
     const hwio = new Float32Array(32 * 64).map((_, i) => i);
-    const error = await prepareConv1x1({ inputShape: [1, 32, 2, 2], weights: { data: hwio, shape: [1, 1, 32, 64] } }).catch((e: Error) => e);
+    const error = (await prepareConv1x1({ inputShape: [1, 32, 2, 2], weights: { data: hwio, shape: [1, 1, 32, 64] } }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ShapeMismatchError);
     expect(error.message).toMatch(/\[Co, Ci\/groups\].*weightsFromHWIO/);
     const converted = weightsFromHWIO(hwio, [1, 1, 32, 64]);

@@ -121,9 +121,9 @@ describe('run-time validation through the operator', () => {
   });
 
   it('an unknown backend name', async () => {
-    await expect(prepareConv1x1(problem(), { registry: registry(), backend: 'cuda' })).rejects.toThrow(UnknownBackendError);
+    await expect(prepareConv1x1(problem(), { registry: registry(), backend: 'cuda' as never })).rejects.toThrow(UnknownBackendError);
     const x = createTensor(new Float32Array(36), [1, 4, 3, 3]);
-    await expect(conv1x1(x, problem(), { registry: registry(), backend: ['reference', 'tpu'] })).rejects.toThrow(
+    await expect(conv1x1(x, problem(), { registry: registry(), backend: ['reference', 'tpu' as never] })).rejects.toThrow(
       /backend: expected one of "reference", received "tpu"/,
     );
   });
