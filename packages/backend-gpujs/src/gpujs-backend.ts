@@ -21,6 +21,18 @@ import { detectRenderer, type RendererInfo } from './renderer.js';
 /** Default chunk size bound in GPU modes: 2²⁰ outputs per draw (16 MiB of RGBA float readback). */
 export const DEFAULT_MAX_CHUNK_ELEMENTS = 2 ** 20;
 
+/**
+ * Default chunk size bound in `webasm`: 2²⁶ outputs (256 MiB) per call, so one image's output never needs
+ * more of the 4 GiB WebAssembly memory than that.
+ */
+export const WEBASM_MAX_CHUNK_ELEMENTS = 2 ** 26;
+
+/**
+ * Hard ceiling on one chunk in every mode but `cpu`: gpu.js forms texel and cell indices as 32-bit signed
+ * integers (GLSL `int`, wasm `i32`), so a chunk stays below 2³⁰ elements whatever the options say.
+ */
+export const INT32_CHUNK_CEILING = 2 ** 30;
+
 /** The mode a probe settled on, or why none can be used. */
 type Resolution =
   | { readonly ok: true; readonly gpujs: GpuJsModule; readonly mode: GpujsMode; readonly renderer: RendererInfo | null }
@@ -175,9 +187,11 @@ export class GpujsBackend implements Backend {
   #limits(mode: GpujsMode, contextMaxTexture: number | undefined): ChunkLimits {
     const gpuMode = isGlMode(mode) || mode === 'webgpu';
     const hardware = isGlMode(mode) && contextMaxTexture !== undefined ? contextMaxTexture : Infinity;
+    const fallback = gpuMode ? DEFAULT_MAX_CHUNK_ELEMENTS : mode === 'webasm' ? WEBASM_MAX_CHUNK_ELEMENTS : Infinity;
+    const requested = this.#options.maxChunkElements ?? fallback;
     return {
       maxTextureSize: Math.min(hardware, this.#options.maxTextureSize ?? Infinity),
-      maxChunkElements: this.#options.maxChunkElements ?? (gpuMode ? DEFAULT_MAX_CHUNK_ELEMENTS : Infinity),
+      maxChunkElements: mode === 'cpu' ? requested : Math.min(requested, INT32_CHUNK_CEILING),
     };
   }
 

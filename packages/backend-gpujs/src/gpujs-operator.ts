@@ -190,7 +190,7 @@ export class GpujsOperator implements BackendOperator {
       const reason = reasonOf(error);
       // gpu.js's own size checks ("Texture size exceeded", context creation for a size) are limits of this
       // mode, not the caller's mistake: reported as capacity so selection falls back.
-      if (/texture size|exceed|out of memory|too large|context lost/i.test(reason)) {
+      if (/texture size|exceed|out of memory|too large|context lost|upper bound|WebAssembly\.Memory|allocation failed/i.test(reason)) {
         throw new BackendCapacityError(GPUJS_BACKEND_NAME, `gpu.js ${context.mode} limits`, reason);
       }
       throw new BackendFailureError(GPUJS_BACKEND_NAME, `gpu.js could not build the ${context.mode} kernel: ${reason}`, { cause: error });
@@ -258,14 +258,23 @@ export class GpujsOperator implements BackendOperator {
 
 /** Exact range of float32 integers: every integer up to 2²⁴ is representable. */
 const FLOAT32_EXACT = 2 ** 24;
+/** Signed 32-bit integers (GLSL `highp int`, wasm `i32`) hold values below 2³¹. */
+const INT32_LIMIT = 2 ** 31;
+/** A 32-bit WebAssembly memory holds at most 65536 pages of 64 KiB. */
+const WASM_MEMORY_BYTES = 2 ** 32;
+/** gpu.js adds 16 pages to each module's memory; one more MiB for its own bookkeeping. */
+const WASM_MEMORY_SLACK = 2 ** 21;
 
 /**
  * Limits of a mode that a valid problem can exceed, checked before anything is
  * compiled (README “Index arithmetic”):
  * - GL modes: one input image (4 floats per texel) and the weights must each
  *   fit a texture of the context's `MAX_TEXTURE_SIZE` (gpu.js's own sizing rule);
- * - every mode but `cpu`: with `groups > 1` the channel base is float
- *   arithmetic, exact while `Co ≤ 2²³` and `Ci ≤ 2²⁴`.
+ * - every mode but `cpu`: padded input sizes, `Co` and one image's element
+ *   count below 2³¹ (32-bit integer indices); with `groups > 1` the channel
+ *   base is float arithmetic, exact while `Co ≤ 2²³` and `Ci ≤ 2²⁴`;
+ * - `webasm`: one image, the constants and an output chunk fit 4 GiB of
+ *   WebAssembly memory.
  * @throws {BackendCapacityError}
  */
 function checkCapacity(context: GpujsContext, geometry: Conv1x1Geometry): void {
@@ -281,6 +290,33 @@ function checkCapacity(context: GpujsContext, geometry: Conv1x1Geometry): void {
       if (w > max || h > max) {
         throw new BackendCapacityError(GPUJS_BACKEND_NAME, `texture size ${max}`, `${what} (${dims.reduce((a, b) => a * b, 1)} values) needs a ${w}×${h} texture`);
       }
+    }
+  }
+  if (mode !== 'cpu') {
+    // Output coordinates, source coordinates (before the padding test) and channel indices are 32-bit
+    // integers in GLSL / wasm / WGSL; so is gpu.js's flat index into one input image.
+    const spans: [string, number][] = [
+      ['padded input height', geometry.inHeight + geometry.padTop + geometry.padBottom],
+      ['padded input width', geometry.inWidth + geometry.padLeft + geometry.padRight],
+      ['output channels', geometry.outChannels],
+      ['elements of one input image', geometry.inChannels * geometry.inHeight * geometry.inWidth],
+    ];
+    for (const [what, value] of spans) {
+      if (value >= INT32_LIMIT) {
+        throw new BackendCapacityError(GPUJS_BACKEND_NAME, 'int32 index range', `${what} ${value} ≥ 2^31`);
+      }
+    }
+  }
+  if (mode === 'webasm') {
+    // One module's memory holds an input image, the constants and one output chunk: 4 GiB at most.
+    const chunk = Math.min(context.limits.maxChunkElements, geometry.outChannels * geometry.outHeight * geometry.outWidth);
+    const floats = geometry.inChannels * geometry.inHeight * geometry.inWidth + geometry.outChannels * (geometry.inChannelsPerGroup + 2) + chunk;
+    if (floats * 4 > WASM_MEMORY_BYTES - WASM_MEMORY_SLACK) {
+      throw new BackendCapacityError(
+        GPUJS_BACKEND_NAME,
+        `WebAssembly memory ${WASM_MEMORY_BYTES} bytes`,
+        `one image, the weights and an output chunk need ${floats * 4} bytes`,
+      );
     }
   }
   if (mode !== 'cpu' && geometry.groups > 1 && (geometry.outChannels > FLOAT32_EXACT / 2 || geometry.inChannels > FLOAT32_EXACT)) {

@@ -3,7 +3,7 @@
  * (headless GL, WebGL2, WebGL, WebGPU, WebAssembly or its CPU mode).
  * Side-effect free: call {@link registerGpujsBackend} to add it to a registry.
  */
-export { GpujsBackend, DEFAULT_MAX_CHUNK_ELEMENTS } from './gpujs-backend.js';
+export { GpujsBackend, DEFAULT_MAX_CHUNK_ELEMENTS, WEBASM_MAX_CHUNK_ELEMENTS, INT32_CHUNK_CEILING } from './gpujs-backend.js';
 export { GpujsOperator, GPUJS_BACKEND_NAME } from './gpujs-operator.js';
 export { registerGpujsBackend, GPUJS_PRIORITY } from './register.js';
 export { GPUJS_MODES, resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type GpujsModeOption } from './options.js';

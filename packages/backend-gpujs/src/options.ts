@@ -28,7 +28,8 @@ export interface GpujsBackendOptions {
   /**
    * Most output elements one kernel call computes (one texture, one draw,
    * one readback). Bounds a single draw's time and readback memory.
-   * Default 2²⁰ in GPU modes, unlimited in `webasm` / `cpu`.
+   * Default 2²⁰ in GPU modes, 2²⁶ in `webasm`, unlimited in `cpu`; capped at 2³⁰ in every mode but `cpu`
+   * (gpu.js's 32-bit texel and cell indices).
    */
   readonly maxChunkElements?: number;
 }

@@ -268,6 +268,38 @@ describe('gpujs: a limit of the backend is BackendCapacityError and selection fa
   });
 });
 
+describe('gpujs: every limit of a mode is a capacity error at prepare (nothing is allocated for these shapes)', () => {
+  const unit = { weights: { data: new Float32Array([1]), shape: [1, 1] as [number, number] } };
+  const cases: [string, GpujsMode, Conv1x1Problem, RegExp][] = [
+    ['an input image of 2^31 elements (int32 indices)', 'webasm', { ...unit, inputShape: [1, 1, 2, 2 ** 30] }, /int32 index range.*elements of one input image/],
+    ['a padded width of 2^31 (int32 source coordinates)', 'webasm', { ...unit, inputShape: [1, 1, 1, 1], padding: [0, 0, 0, 2 ** 31] }, /int32 index range.*padded input width/],
+    ['one image, weights and chunk beyond 4 GiB of WebAssembly memory', 'webasm', { ...unit, inputShape: [1, 1, 2 ** 15, 2 ** 15 - 1] }, /WebAssembly memory 4294967296 bytes/],
+  ];
+  if (glSkipReason === '') {
+    cases.push(['an input image beyond the largest texture', 'headlessgl', { ...unit, inputShape: [1, 1, 2 ** 15, 2 ** 15 - 1] }, /texture size \d+ \(one input image/]);
+  }
+  for (const [name, mode, problem, reason] of cases) {
+    it(`${mode}: ${name}`, async () => {
+      const backend = new GpujsBackend({ mode });
+      await backend.init();
+      const error = await backend.prepare(normalizeConv1x1(problem)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(PointwiseError.isInstance(error) && error.code).toBe('BACKEND_CAPACITY');
+      expect((error as Error).message).toMatch(reason);
+      await backend.dispose();
+    });
+  }
+
+  it('caps a webasm chunk at 2^26 outputs by default', async () => {
+    const backend = new GpujsBackend({ mode: 'webasm' });
+    await backend.init();
+    expect(backend.capabilities().limits.maxChunkElements).toBe(2 ** 26);
+    await backend.dispose();
+  });
+});
+
 const largeSkip = process.env.POINTWISE_LARGE_TESTS ? '' : 'set POINTWISE_LARGE_TESTS=1';
 for (const { mode, skip } of MODES) {
   // webasm always (its f32 arithmetic is where float indices rounded); cpu (float64 JS) and GL (17 chunk
