@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
+import { parseBackendList } from '@pointwise/conformance/backend-configurations';
 import { expandBackendName, parseBackendSelection } from './backend-selection.js';
 
 describe('parseBackendSelection', () => {
@@ -12,12 +13,18 @@ describe('parseBackendSelection', () => {
     expect(parseBackendSelection('cpu-tiled,ort-mt')).toEqual({ names: ['cpu-tiled', 'ort-mt'], kernels: [], gpujsModes: [] });
   });
 
+  it("parses with the conformance app's parser, so a configuration reads the same in both apps", () => {
+    expect(parseBackendSelection('workers[ wasm-simd ],gpujs[cpu]').names).toEqual(parseBackendList('workers[ wasm-simd ],gpujs[cpu]').map((c) => c.name));
+  });
+
   it.each([
-    ['cpu-tiled[avx]', /cpu-tiled\[k\] with k among js, wasm-simd/],
-    ['gpujs[metal]', /gpujs\[mode\] with mode among auto, /],
+    ['cpu-tiled[avx]', /cpu-tiled\[…\] with js, wasm-simd/],
+    ['gpujs[metal]', /gpujs\[mode\] with one mode among auto, /],
     ['naive[js]', /only on cpu-tiled, workers, gpujs/],
     ['cpu-tiled[js', /backend\[configuration\]/],
-    [' , ', /at least one backend or peer/],
+    [' , ', /at least one backend/],
+    ['workers[pool]', /workers\[pool\] is a conformance configuration/],
+    ['workers[js,pool]', /conformance configuration.*received "workers\[js,pool\]"/],
   ])('rejects %s', (text, message) => {
     expect(() => parseBackendSelection(text)).toThrow(InvalidArgumentError);
     expect(() => parseBackendSelection(text)).toThrow(message);

@@ -1,10 +1,9 @@
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
-import { GPUJS_MODES, type GpujsModeOption } from '@pointwise/backend-gpujs';
+import type { GpujsModeOption } from '@pointwise/backend-gpujs';
+import { GPUJS_MODE_OPTIONS, KERNEL_BACKENDS, parseBackendList } from '@pointwise/conformance/backend-configurations';
 import { InvalidArgumentError } from '@pointwise/core';
-import { KERNEL_BACKENDS, MICROKERNELS } from './backends.js';
 
-/** The gpu.js modes a `gpujs[mode]` name or `--gpujs-mode` accepts. */
-export const GPUJS_MODE_OPTIONS: readonly GpujsModeOption[] = ['auto', ...GPUJS_MODES];
+export { GPUJS_MODE_OPTIONS };
 
 /**
  * What `--backends` asks for: the names in order (duplicates dropped), and
@@ -18,44 +17,29 @@ export interface BackendSelection {
   readonly gpujsModes: readonly GpujsModeOption[];
 }
 
-const BRACKETED = /^([^[\]]+)\[([^[\]]+)\]$/;
-
 /**
- * Parses a `--backends` list. A bracketed name selects one configuration of
- * a backend, as `--kernel` and `--gpujs-mode` name it: `cpu-tiled[js]`,
- * `workers[wasm-simd]` (microkernels of {@link MICROKERNELS}),
- * `gpujs[webasm]` (modes of {@link GPUJS_MODE_OPTIONS}). Plain names are
- * returned as given; the caller checks them against the registry and peers.
- * @throws {InvalidArgumentError} for an empty list, a bracket on another
- *   backend, or an unknown configuration.
+ * Parses a `--backends` list with the conformance app's parser of bracketed
+ * configurations (`parseBackendList`: `cpu-tiled[js]`, `workers[wasm-simd]`,
+ * `gpujs[webasm]`), keeping the ones the bench times: one microkernel or one
+ * gpu.js mode. Plain names are returned as given; the caller checks them
+ * against the registry and peers.
+ * @throws {InvalidArgumentError} for an empty list, a malformed name, a
+ *   bracket on another backend, an unknown configuration, or the
+ *   conformance-only `workers[pool]`.
  */
 export function parseBackendSelection(text: string): BackendSelection {
-  const names = [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
-  if (names.length === 0) throw new InvalidArgumentError('--backends', 'at least one backend or peer', text);
+  const configurations = parseBackendList(text, '--backends');
+  const pooled = configurations.find((c) => c.pool === true);
+  if (pooled !== undefined) {
+    throw new InvalidArgumentError('--backends', 'one microkernel or gpu.js mode (workers[pool] is a conformance configuration that forces every run onto the pool; the bench times workers as users run it)', pooled.name);
+  }
   const kernels = new Set<MicrokernelKind>();
   const gpujsModes = new Set<GpujsModeOption>();
-  for (const name of names) {
-    const bracketed = BRACKETED.exec(name);
-    if (bracketed === null) {
-      if (/[[\]]/.test(name)) throw new InvalidArgumentError('--backends', 'a name, or backend[configuration] such as cpu-tiled[js]', name);
-      continue;
-    }
-    const [, backend, config] = bracketed;
-    if (KERNEL_BACKENDS.includes(backend)) {
-      if (!(MICROKERNELS as readonly string[]).includes(config)) {
-        throw new InvalidArgumentError('--backends', `${backend}[k] with k among ${MICROKERNELS.join(', ')}`, name);
-      }
-      kernels.add(config as MicrokernelKind);
-    } else if (backend === 'gpujs') {
-      if (!(GPUJS_MODE_OPTIONS as readonly string[]).includes(config)) {
-        throw new InvalidArgumentError('--backends', `gpujs[mode] with mode among ${GPUJS_MODE_OPTIONS.join(', ')}`, name);
-      }
-      gpujsModes.add(config as GpujsModeOption);
-    } else {
-      throw new InvalidArgumentError('--backends', `a bracketed configuration only on ${[...KERNEL_BACKENDS, 'gpujs'].join(', ')}`, name);
-    }
+  for (const c of configurations) {
+    if (c.kernel !== undefined) kernels.add(c.kernel);
+    if (c.gpujsMode !== undefined) gpujsModes.add(c.gpujsMode);
   }
-  return { names, kernels: [...kernels], gpujsModes: [...gpujsModes] };
+  return { names: configurations.map((c) => c.name), kernels: [...kernels], gpujsModes: [...gpujsModes] };
 }
 
 /**

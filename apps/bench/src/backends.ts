@@ -1,4 +1,5 @@
 import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
+import { KERNEL_BACKENDS } from '@pointwise/conformance/backend-configurations';
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 
@@ -65,11 +66,12 @@ export function defaultBackendNames(bench: BenchRegistry): string[] {
   return [...registered, ...[...bench.missing.keys()].filter((name) => !registered.includes(name))];
 }
 
-/** The microkernels `--kernel` accepts (those of `@pointwise/backend-cpu-tiled`). */
-export const MICROKERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];
-
-/** The backends that run a cpu-tiled microkernel, so `--kernel` makes one contender per microkernel of each. */
-export const KERNEL_BACKENDS: readonly string[] = ['cpu-tiled', 'workers'];
+/**
+ * The microkernels `--kernel` accepts, and the backends that run one (so
+ * `--kernel` makes one contender per microkernel of each): the conformance
+ * app's, which parses the bracketed names of both apps.
+ */
+export { KERNEL_BACKENDS, MICROKERNELS } from '@pointwise/conformance/backend-configurations';
 
 /**
  * One configuration of a backend run as its own contender: `cpu-tiled` with

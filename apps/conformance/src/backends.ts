@@ -1,4 +1,6 @@
-import type { BackendRegistry } from '@pointwise/core';
+import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
+import type { BackendConfiguration } from './backend-configurations.js';
+import type { BackendTarget } from './runner/target.js';
 
 /** A backend package that could not be loaded, with the reason. */
 export interface MissingBackendPackage {
@@ -45,4 +47,50 @@ export async function registerAllBackends(registry: BackendRegistry, options: Re
     }
   }
   return missing;
+}
+
+/** The rows of a run and the registries behind them (see {@link createTargets}). */
+export interface ConfiguredTargets {
+  readonly targets: readonly BackendTarget[];
+  /** Packages that could not be registered (from the registry of plain names). */
+  readonly missing: readonly MissingBackendPackage[];
+  /** Disposes every registry created. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * One target per configuration: plain names share one registry registered
+ * with `options`; each bracketed configuration gets a registry of its own in
+ * which its backend is registered with `options` for it overlaid by the
+ * configuration's ({@link BackendConfiguration.options}), so `workers[pool]`
+ * and `workers` run side by side. Backends initialise lazily: a registry
+ * costs its registration until its backend is used.
+ */
+export async function createTargets(configurations: readonly BackendConfiguration[], options: RegisterAllOptions = {}): Promise<ConfiguredTargets> {
+  const registries: BackendRegistry[] = [];
+  const fresh = async (overrides: Readonly<Record<string, unknown>>) => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    registries.push(registry);
+    const missing = await registerAllBackends(registry, { options: { ...options.options, ...overrides } });
+    return { registry, missing };
+  };
+  const main = await fresh({});
+  const targets: BackendTarget[] = [];
+  for (const c of configurations) {
+    if (!c.bracketed) {
+      targets.push({ name: c.name, backend: c.backend, registry: main.registry });
+      continue;
+    }
+    const base = (options.options?.[c.backend] ?? {}) as Record<string, unknown>;
+    const { registry } = await fresh({ [c.backend]: { ...base, ...c.options } });
+    targets.push({ name: c.name, backend: c.backend, registry, expectedDetails: c.expectedDetails });
+  }
+  return {
+    targets,
+    missing: main.missing,
+    dispose: async () => {
+      for (const registry of registries) await registry.dispose();
+    },
+  };
 }

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
-import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
-import { registerAllBackends } from './backends.js';
+import { createTargets } from './backends.js';
 import { loadCaseFiles } from './command-line/case-files.js';
-import { checkGpujsMode } from './command-line/gpujs-mode.js';
 import { withGpujsCliHint } from './command-line/gpujs-hint.js';
 import { assertSomethingSelected, runOutcome } from './command-line/outcome.js';
 import { parseCliArgs } from './command-line/settings.js';
@@ -14,23 +12,20 @@ import { runsPropertyTier, runSuite, selectEntries } from './runner/run-suite.js
 async function main(): Promise<number> {
   const settings = parseCliArgs(process.argv.slice(2), { env: process.env, cwd: process.cwd() });
   if (settings === undefined) return EXIT_CODES.passed;
-  if (settings.gpujsMode !== undefined) await checkGpujsMode(settings.gpujsMode);
   const fileCases = await loadCaseFiles(settings.cases);
   const { tiers, filter } = settings;
   const network = { image: settings.image, inputSize: settings.networkSize };
   const planned = selectEntries({ tiers, filter, fileCases, network }).length + (runsPropertyTier({ tiers, filter }) ? 1 : 0);
   assertSomethingSelected(planned, { tiers, filter, caseFiles: settings.cases.length });
 
-  const registry = new BackendRegistry();
-  registerReferenceBackend(registry);
-  const gpujs = settings.gpujsMode === undefined ? {} : { gpujs: { mode: settings.gpujsMode } };
-  const missing = await registerAllBackends(registry, { options: gpujs });
+  const gpujs = settings.gpujsModes?.length === 1 ? { gpujs: { mode: settings.gpujsModes[0] } } : {};
+  const { targets, missing, dispose } = await createTargets(settings.configurations, { options: gpujs });
 
   let done = 0;
   const progress = !settings.quiet && process.stderr.isTTY;
   const report = await runSuite({
-    registry,
-    backends: settings.backends,
+    registry: targets[0].registry,
+    targets,
     tiers,
     filter,
     fileCases,
@@ -43,12 +38,13 @@ async function main(): Promise<number> {
     },
   });
   if (progress) process.stderr.write('\r\x1b[K');
-  const backends = [
-    ...report.backends.map((b) => (b.name === 'gpujs' && b.reason !== undefined ? { ...b, reason: withGpujsCliHint(b.reason) } : b)),
-    ...(settings.backends === undefined ? missing : missing.filter((m) => settings.backends?.includes(m.name)))
-      .filter((m) => !report.backends.some((b) => b.name === m.name))
-      .map((m) => ({ name: m.name, available: false, reason: `${m.packageName}: ${m.reason}` })),
-  ];
+  // A row whose package did not load says which package and why; gpujs rows add the CLI spelling of the library's mode hint.
+  const backends = report.backends.map((b, i) => {
+    if (b.reason === undefined) return b;
+    const m = missing.find((p) => p.name === targets[i].backend);
+    if (m !== undefined) return { ...b, reason: `${m.packageName}: ${m.reason}` };
+    return targets[i].backend === 'gpujs' ? { ...b, reason: withGpujsCliHint(b.reason) } : b;
+  });
   const full = { ...report, backends };
   console.log(renderReport(full));
   if (settings.backendsFrom !== 'default') console.log(`Backends from ${settings.backendsFrom}: ${settings.backends?.join(', ')}`);
@@ -57,7 +53,7 @@ async function main(): Promise<number> {
     await writeFile(settings.json, JSON.stringify({ environment, tiers, ...full }, null, 2));
     console.log(`Results written to ${settings.json}`);
   }
-  await registry.dispose();
+  await dispose();
   const outcome = runOutcome(report.results, report.backends);
   if (outcome.message !== undefined) console.error(`pointwise-conformance: error: ${outcome.message}`);
   return outcome.code;

@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseCaseFile } from '../src/catalogue/case-file.js';
 import { loadCaseFiles } from '../src/command-line/case-files.js';
-import { checkGpujsMode } from '../src/command-line/gpujs-mode.js';
 import { withGpujsCliHint } from '../src/command-line/gpujs-hint.js';
 import { assertSomethingSelected, runOutcome } from '../src/command-line/outcome.js';
 import { parseCliArgs } from '../src/command-line/settings.js';
@@ -56,6 +55,12 @@ describe('command line', () => {
     [['--runs', '0'], /--runs.*from 1 to 100000/],
     [['--seed', '-1'], /--seed/],
     [['--runs'], /argument missing/],
+    [['--backends', 'cpu-tiled[avx]'], /--backends: expected cpu-tiled\[…\] with js, wasm-simd, received "cpu-tiled\[avx\]"/],
+    [['--backends', 'cpu-tiled[pool]'], /cpu-tiled\[…\] with js, wasm-simd/],
+    [['--backends', 'workers[js,wasm-simd]'], /workers\[…\] with js, wasm-simd and\/or pool/],
+    [['--backends', 'nonesuch[js]'], /only on cpu-tiled, workers, gpujs/],
+    [['--backends', 'gpujs[metal]'], /gpujs\[mode\] with one mode among auto, headlessgl/],
+    [['--backends', 'gpujs[cpu'], /backend\[configuration\]/],
   ])('rejects %j with a one-line usage error', (argv, message) => {
     expect(() => parse(argv)).toThrow(UsageError);
     expect(() => parse(argv)).toThrow(message);
@@ -70,14 +75,45 @@ describe('command line', () => {
     expect(() => parse([], { POINTWISE_BACKEND: 'cpu-tiled,gpu' })).toThrow(/POINTWISE_BACKEND: unknown backend "gpu"/);
   });
 
-  it('checks --gpujs-mode with the gpujs package', async () => {
-    await expect(checkGpujsMode('foo')).rejects.toThrow(/--gpujs-mode: expected "auto" or one of .*"cpu".*received "foo"/);
-    await expect(checkGpujsMode('cpu')).resolves.toBeUndefined();
+  it("checks --gpujs-mode against the gpujs package's modes", () => {
+    expect(() => parse(['--gpujs-mode', 'foo'])).toThrow(/--gpujs-mode: expected "auto" or one of .*"cpu".*received "foo"/);
+    expect(() => parse(['--gpujs-mode', 'cpu,metal'])).toThrow(/received "metal"/);
+    expect(parse(['--gpujs-mode', 'cpu'])?.gpujsModes).toEqual(['cpu']);
+  });
+
+  it('runs every configuration by default: each microkernel, workers forced onto the pool, gpu.js auto and its software modes', () => {
+    expect(parse([])?.configurations.map((c) => c.name)).toEqual([
+      'reference',
+      'cpu-tiled[js]',
+      'cpu-tiled[wasm-simd]',
+      'workers[js]',
+      'workers[wasm-simd]',
+      'workers[js,pool]',
+      'workers[wasm-simd,pool]',
+      'gpujs[auto]',
+      'gpujs[webasm]',
+      'gpujs[cpu]',
+    ]);
+    expect(parse([])?.backends).toBeUndefined();
+  });
+
+  it('takes bracketed configurations in --backends and POINTWISE_BACKEND, canonical and without duplicates', () => {
+    const settings = parse(['--backends', 'cpu-tiled[js],workers[pool,js]', '--backends', 'workers[js,pool],gpujs[cpu],reference']);
+    expect(settings?.backends).toEqual(['cpu-tiled[js]', 'workers[js,pool]', 'gpujs[cpu]', 'reference']);
+    expect(settings?.configurations[1]).toMatchObject({ backend: 'workers', kernel: 'js', pool: true, expectedDetails: { kernel: 'js', dispatch: 'pool', callerComputes: false } });
+    expect(parse([], { POINTWISE_BACKEND: 'workers[pool], gpujs[webasm]' })?.backends).toEqual(['workers[pool]', 'gpujs[webasm]']);
+  });
+
+  it('runs a plain gpujs once per mode for several --gpujs-mode values, and in the one mode given otherwise', () => {
+    expect(parse(['--backends', 'cpu-tiled,gpujs', '--gpujs-mode', 'cpu,webasm'])?.backends).toEqual(['cpu-tiled', 'gpujs[cpu]', 'gpujs[webasm]']);
+    expect(parse(['--backends', 'gpujs', '--gpujs-mode', 'cpu'])?.backends).toEqual(['gpujs']);
+    expect(parse(['--gpujs-mode', 'cpu,webasm'])?.configurations.filter((c) => c.backend === 'gpujs').map((c) => c.name)).toEqual(['gpujs[cpu]', 'gpujs[webasm]']);
+    expect(parse(['--gpujs-mode', 'webasm'])?.configurations.filter((c) => c.backend === 'gpujs').map((c) => c.name)).toEqual(['gpujs']);
   });
 
   it('adds the CLI spelling to the gpujs library hint', () => {
     expect(withGpujsCliHint('only "webasm", "cpu"; ask for { mode: "webasm" } or { mode: "cpu" } by name')).toBe(
-      'only "webasm", "cpu"; ask for { mode: "webasm" } or { mode: "cpu" } by name; from this CLI: --gpujs-mode webasm or --gpujs-mode cpu',
+      'only "webasm", "cpu"; ask for { mode: "webasm" } or { mode: "cpu" } by name; from this CLI: --backends gpujs[webasm] or --backends gpujs[cpu] (or --gpujs-mode webasm,cpu)',
     );
     expect(withGpujsCliHint('gpu.js could not be loaded')).toBe('gpu.js could not be loaded');
   });

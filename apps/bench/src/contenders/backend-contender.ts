@@ -1,7 +1,10 @@
-import { BackendUnavailableError, prepareConv1x1, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
+import { PointwiseError, prepareConv1x1, type BackendUnavailableError, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
 import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
+
+/** A registry name as `BackendRegistry.get` and `prepareConv1x1` type it. */
+type BackendName = Parameters<BackendRegistry['get']>[0];
 
 /** npm package of each known registry name, for the version stamp. */
 const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
@@ -47,10 +50,12 @@ export class BackendContender implements Contender {
   /** Initialises the backend through the registry; throws the backend's own reason when it is unavailable. */
   async load(): Promise<void> {
     try {
-      await this.#registry.get(this.#backend);
+      await this.#registry.get(this.#backend as BackendName);
     } catch (error) {
-      if (error instanceof BackendUnavailableError && error.attempts.length > 0) {
-        throw new Error(error.attempts.map((a) => a.reason).join('; '), { cause: error });
+      // isInstance, not instanceof: a second copy of core (a bundler duplicate) throws its own class.
+      if (PointwiseError.isInstance(error) && error.code === 'BACKEND_UNAVAILABLE') {
+        const { attempts } = error as BackendUnavailableError;
+        if (attempts.length > 0) throw new Error(attempts.map((a) => a.reason).join('; '), { cause: error });
       }
       throw error;
     }
@@ -65,7 +70,7 @@ export class BackendContender implements Contender {
     const input = sharedCopy(problem.input);
     const op = await prepareConv1x1(layerProblem(layer, input, problem.weights, problem.bias), {
       registry: this.#registry,
-      backend: this.#backend,
+      backend: this.#backend as BackendName,
       strict: true,
     });
     const out = zerosTensor(op.geometry.outputShape, op.geometry.outputLayout, true);

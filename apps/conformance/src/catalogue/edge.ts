@@ -1,5 +1,5 @@
 import { LAYOUTS } from '@pointwise/core';
-import type { CaseOptions, ConformanceCase } from './case.js';
+import type { CaseOptions, ConformanceCase, JsonNumber } from './case.js';
 import { makeCase, type CaseSpec } from './make-case.js';
 
 const ACTIVATIONS: CaseOptions['activation'][] = ['none', 'relu', 'relu6', { type: 'clamp', min: -0.25, max: 0.5 }];
@@ -163,13 +163,120 @@ function specialValues(): ConformanceCase[] {
   return cases;
 }
 
+/** Input values that exercise every branch of an activation: NaN, ±Inf, ±0, subnormals, normals and values beyond ±6. */
+const ACTIVATION_PROBE = ['NaN', 'Infinity', '-Infinity', '-0', 0, 1e-40, -1e-40, 0.75, -0.75, 7, -7, 3e38] as const;
+
+/**
+ * Activation bounds that validation accepts and witnesses treat differently
+ * or that a kernel may mishandle: equal bounds (TF.js's clipByValue fills
+ * the constant, so NaN becomes min: a declared witness difference), infinite
+ * and equal infinite bounds, signed zero, bounds beyond the float32 range —
+ * on an input of NaN, ±Inf, ±0, subnormals and normals (weight 1, so the
+ * activation sees the input itself).
+ */
+function activationBounds(): ConformanceCase[] {
+  const bounds: [JsonNumber, JsonNumber][] = [
+    [1, 1],
+    [0, 0],
+    ['-0', '-0'],
+    ['-Infinity', '-Infinity'],
+    ['Infinity', 'Infinity'],
+    ['-Infinity', 'Infinity'],
+    ['-Infinity', 0.5],
+    [-0.5, 'Infinity'],
+    ['-0', 0],
+    [-1e39, 1e39],
+    [3.5e38, 3.5e38],
+  ];
+  return LAYOUTS.flatMap((inputLayout) =>
+    bounds.map(([min, max]) =>
+      edge({
+        label: 'activation-bounds',
+        description: 'clamp bounds that are equal, infinite, signed zero or beyond float32, on NaN / ±Inf / ±0 / subnormal inputs',
+        shape: [1, 1, 3, ACTIVATION_PROBE.length / 3],
+        outChannels: 1,
+        options: { activation: { type: 'clamp', min, max } },
+        inputLayout,
+        input: () => ({ values: [...ACTIVATION_PROBE] }),
+        weights: () => ({ values: [1] }),
+      }),
+    ),
+  );
+}
+
+/**
+ * Padded cells read 0 through the arithmetic (README “The operation”): a
+ * channel with a ±∞ or NaN weight is NaN on the border (0·∞), the others
+ * act(bias). ONNX Runtime and TF.js give act(bias) there: a declared witness
+ * difference. The first case is the report's: NCHW [1, 2, 2, 2], padding 1,
+ * channel 0 with weights [Infinity, 0] and bias 1.
+ */
+function paddedNonFiniteWeights(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const inputLayout of LAYOUTS) {
+    cases.push(
+      edge({
+        label: 'padding-non-finite-weights',
+        description: 'border cells of a channel with an infinite weight are NaN (0·∞), as in PyTorch',
+        shape: [1, 2, 2, 2],
+        outChannels: 2,
+        options: { padding: 1 },
+        inputLayout,
+        bias: true,
+        input: () => ({ generator: 'ramp', start: 1, step: 1 }),
+        weights: () => ({ values: ['Infinity', 0, 1, 1] }),
+        biasData: () => ({ values: [1, 2] }),
+      }),
+      edge({
+        label: 'padding-non-finite-weights',
+        description: 'NaN and -Infinity weights under relu6 with asymmetric padding and stride: NaN border, act(bias) elsewhere',
+        shape: [2, 3, 3, 4],
+        outChannels: 4,
+        options: { padding: [2, 0, 1, 3], stride: [2, 1], activation: 'relu6' },
+        inputLayout,
+        bias: true,
+        input: (seed) => ({ generator: 'uniform', seed }),
+        weights: () => ({ values: ['NaN', 1, 0.5, 0.25, '-Infinity', 2, -1, 0.5, 1, 0, -0.5, 1] }),
+        biasData: () => ({ values: [-1, 0.5, 9, 3] }),
+      }),
+    );
+  }
+  return cases;
+}
+
+/** Products below the smallest subnormal: each float32 product rounds (or flushes) while the float64 reference keeps it. */
+function subnormalProducts(): ConformanceCase[] {
+  return LAYOUTS.map((inputLayout) =>
+    edge({
+      label: 'subnormal-products',
+      description: 'subnormal inputs times small weights: products round to the subnormal grid or to 0 (the underflow term of the bound)',
+      shape: [1, 3, 2, 2],
+      outChannels: 2,
+      inputLayout,
+      input: () => ({ values: [1e-40, 1e-39, -3e-39, 5e-45, 2e-42, -7e-41, 1e-44, 6e-39, -1e-45, 3e-40, 1e-41, -2e-39] }),
+      weights: () => ({ values: [1e-3, 0.5, -0.25, 3e-4, -2, 1] }),
+    }),
+  );
+}
+
 /**
  * The edge tier: every option in both layouts, strides on odd sizes and
  * beyond the input, asymmetric padding (border = activation(bias)), groups up
  * to `Ci/groups = 1`, channel counts off multiples of 4 and 8, batches of
  * distinct images, `C = H = W`, `N = 0`, `K ≥ 4096`, NaN / ±Inf / −0 /
- * subnormal data and overflow to ±Inf.
+ * subnormal data and overflow to ±Inf; activation bounds that are equal,
+ * infinite, signed zero or beyond float32; padded cells of channels with
+ * non-finite weights; products below the subnormal range.
  */
 export function edgeCases(): ConformanceCase[] {
-  return [...everyOption(), ...stridesAndPadding(), ...groups(), ...sizes(), ...specialValues()];
+  return [
+    ...everyOption(),
+    ...stridesAndPadding(),
+    ...groups(),
+    ...sizes(),
+    ...specialValues(),
+    ...activationBounds(),
+    ...paddedNonFiniteWeights(),
+    ...subnormalProducts(),
+  ];
 }

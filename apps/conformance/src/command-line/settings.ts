@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BACKEND_ENV_VARIABLE } from '@pointwise/core';
 import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { defaultConfigurationNames, GPUJS_MODE_OPTIONS, parseBackendList, type BackendConfiguration } from '../backend-configurations.js';
 import { BACKEND_PACKAGES } from '../backends.js';
+import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 import { TIERS, type Tier } from '../catalogue/case.js';
 import { DEFAULT_PROPERTY_SEED } from '../runner/property.js';
 import { EXIT_CODES, UsageError } from './usage-error.js';
@@ -18,8 +20,13 @@ export const NUMBER_LIMITS = {
 
 /** What a CLI run does, after parsing and validation. */
 export interface CliSettings {
-  /** Backends to check; `undefined` means every registered backend. */
+  /** Backends to check as named (canonical names, plain `gpujs` expanded per `--gpujs-mode` when several); `undefined`: the default set. */
   readonly backends?: readonly string[];
+  /**
+   * The rows to check: the named backends and configurations, or by default
+   * every configuration of every known backend ({@link defaultConfigurationNames}).
+   */
+  readonly configurations: readonly BackendConfiguration[];
   /** Where `backends` came from, for messages. */
   readonly backendsFrom: '--backends' | typeof BACKEND_ENV_VARIABLE | 'default';
   readonly tiers: readonly Tier[];
@@ -32,7 +39,8 @@ export interface CliSettings {
   readonly runs: number;
   readonly networkSize: number;
   readonly image: string;
-  readonly gpujsMode?: string;
+  /** `--gpujs-mode`: one mode is the plain `gpujs`'s; several make `gpujs` run once per mode as `gpujs[mode]`. */
+  readonly gpujsModes?: readonly GpujsModeOption[];
   readonly witnesses: boolean;
   readonly quiet: boolean;
 }
@@ -47,6 +55,14 @@ const HELP_FOOTER = `
 Relative --cases and --json paths resolve against INIT_CWD (the directory
 pnpm was run from) when set, else the current directory.
 
+Configurations (in --backends and ${BACKEND_ENV_VARIABLE}):
+  cpu-tiled[js], cpu-tiled[wasm-simd], workers[js], workers[wasm-simd]   one microkernel
+  workers[pool], workers[js,pool], workers[wasm-simd,pool]   every run on pool threads
+                                   (3 threads, callerComputes off, no small-work threshold)
+  gpujs[auto], gpujs[cpu], gpujs[webasm], gpujs[headlessgl], …        one gpu.js mode
+  Default: reference and every configuration above but the gpu.js hardware modes
+  (gpujs[auto] takes the GPU where there is one).
+
 Environment:
   ${BACKEND_ENV_VARIABLE}=a,b   backends to check when --backends is not given
 
@@ -57,6 +73,11 @@ Exit codes:
 
 function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
+}
+
+/** A comma-separated list whose commas inside brackets stay (`workers[js,pool],gpujs`). */
+function backendList(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function bounded(limits: { readonly min: number; readonly max: number }): (value: string) => number {
@@ -73,7 +94,11 @@ function commandLine(): Command {
   return new Command()
     .name('pointwise-conformance')
     .description('Checks every registered, available backend against the float64 reference, tier by tier.')
-    .option('--backend, --backends <names>', `backends to check, comma-separated: ${KNOWN_BACKENDS.join(', ')} (default: ${BACKEND_ENV_VARIABLE}, else every registered backend)`, list)
+    .option(
+      '--backend, --backends <names>',
+      `backends to check, comma-separated: ${KNOWN_BACKENDS.join(', ')}, or configurations such as cpu-tiled[js], workers[pool], gpujs[cpu] (default: ${BACKEND_ENV_VARIABLE}, else every configuration)`,
+      backendList,
+    )
     .addOption(new Option('--tier <tiers>', `tiers to run, comma-separated: ${TIERS.join(', ')} (default: all but file; file when --cases is given)`).argParser(list))
     .option('--filter <text>', 'only cases whose name contains <text>')
     .option('--cases <file>', 'also run the cases of a JSON case file (repeatable; see README)', (v: string, prev: string[] = []) => [...prev, v])
@@ -87,7 +112,11 @@ function commandLine(): Command {
       512,
     )
     .option('--image <file>', "photograph of @vladmandic/face-api's demo/ folder", 'sample1.jpg')
-    .option('--gpujs-mode <mode>', 'gpu.js mode for the gpujs backend (auto, cpu, webasm, headlessgl, …); default: its own auto mode')
+    .option(
+      '--gpujs-mode <modes>',
+      `gpu.js modes (${GPUJS_MODE_OPTIONS.join(', ')}): one is the mode of gpujs; several, comma-separated, run gpujs once per mode as gpujs[mode] (default: gpujs in its auto mode; with no --backends auto, webasm and cpu)`,
+      list,
+    )
     .option('--no-witnesses', 'do not check the reference with ONNX Runtime and TensorFlow.js')
     .option('--quiet', 'no progress line')
     .addHelpText('after', HELP_FOOTER)
@@ -95,10 +124,31 @@ function commandLine(): Command {
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 }
 
-function checkBackendNames(names: readonly string[], from: string): void {
-  if (names.length === 0) throw new UsageError(`${from}: expected at least one backend name (known: ${KNOWN_BACKENDS.join(', ')})`);
-  const unknown = names.find((n) => !KNOWN_BACKENDS.includes(n));
-  if (unknown !== undefined) throw new UsageError(`${from}: unknown backend "${unknown}" (known: ${KNOWN_BACKENDS.join(', ')})`);
+/** Parses and checks a backend list: every name known, every configuration valid. */
+function parseBackendNames(names: readonly string[], from: string): BackendConfiguration[] {
+  let configurations: BackendConfiguration[];
+  try {
+    configurations = parseBackendList(names, from);
+  } catch (error) {
+    if (names.join('').trim() === '') throw new UsageError(`${from}: expected at least one backend name (known: ${KNOWN_BACKENDS.join(', ')})`);
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const unknown = configurations.find((c) => !KNOWN_BACKENDS.includes(c.backend));
+  if (unknown !== undefined) throw new UsageError(`${from}: unknown backend "${unknown.backend}" (known: ${KNOWN_BACKENDS.join(', ')})`);
+  return configurations;
+}
+
+/**
+ * The rows of a run: the named configurations with a plain `gpujs` run once
+ * per mode when several `--gpujs-mode`s are given, or by default every
+ * configuration of every known backend.
+ */
+function chooseConfigurations(named: readonly BackendConfiguration[] | undefined, gpujsModes: readonly GpujsModeOption[] | undefined): BackendConfiguration[] {
+  const several = gpujsModes !== undefined && gpujsModes.length > 1;
+  const names = named
+    ? named.flatMap((c) => (c.name === 'gpujs' && several ? gpujsModes.map((m) => `gpujs[${m}]`) : [c.name]))
+    : KNOWN_BACKENDS.flatMap((b) => (b === 'gpujs' && gpujsModes?.length === 1 ? ['gpujs'] : defaultConfigurationNames(b, gpujsModes)));
+  return parseBackendList(names);
 }
 
 /**
@@ -134,7 +184,7 @@ export function parseCliArgs(argv: readonly string[], context: CliContext): CliS
     runs: number;
     networkSize: number;
     image: string;
-    gpujsMode?: string;
+    gpujsMode?: string[];
     witnesses: boolean;
     quiet?: boolean;
   }>();
@@ -151,14 +201,20 @@ export function parseCliArgs(argv: readonly string[], context: CliContext): CliS
   if (opts.backends !== undefined) {
     [backends, backendsFrom] = [opts.backends, '--backends'];
   } else if (envBackends !== undefined && envBackends.trim() !== '') {
-    [backends, backendsFrom] = [list(envBackends), BACKEND_ENV_VARIABLE];
+    [backends, backendsFrom] = [[envBackends], BACKEND_ENV_VARIABLE];
   }
-  if (backends !== undefined) checkBackendNames(backends, backendsFrom);
+  const named = backends === undefined ? undefined : parseBackendNames(backends, backendsFrom);
+  const gpujsModes = opts.gpujsMode === undefined ? undefined : [...new Set(opts.gpujsMode)];
+  if (gpujsModes !== undefined && gpujsModes.length === 0) throw new UsageError(`--gpujs-mode: expected one or more of ${GPUJS_MODE_OPTIONS.join(', ')}`);
+  const badMode = gpujsModes?.find((m) => !(GPUJS_MODE_OPTIONS as readonly string[]).includes(m));
+  if (badMode !== undefined) throw new UsageError(`--gpujs-mode: expected "auto" or one of ${GPUJS_MODE_OPTIONS.filter((m) => m !== 'auto').map((m) => `"${m}"`).join(', ')}, received "${badMode}"`);
+  const configurations = chooseConfigurations(named, gpujsModes as GpujsModeOption[] | undefined);
 
   const base = context.env.INIT_CWD || context.cwd;
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
   return {
-    backends,
+    backends: named === undefined ? undefined : configurations.map((c) => c.name),
+    configurations,
     backendsFrom,
     tiers,
     filter: opts.filter,
@@ -168,7 +224,7 @@ export function parseCliArgs(argv: readonly string[], context: CliContext): CliS
     runs: opts.runs,
     networkSize: opts.networkSize,
     image: opts.image,
-    gpujsMode: opts.gpujsMode,
+    ...(gpujsModes === undefined ? {} : { gpujsModes: gpujsModes as GpujsModeOption[] }),
     witnesses: opts.witnesses,
     quiet: opts.quiet ?? false,
   };

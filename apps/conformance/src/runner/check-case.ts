@@ -3,6 +3,7 @@ import type { MaterializedCase } from '../catalogue/materialize.js';
 import { compareWithExpected, compareWithReference, describeAccuracy } from './compare.js';
 import { messageOf, type CaseResult } from './result.js';
 import { snapshot, unchanged } from './snapshot.js';
+import { backendOption, detailsMismatch, type BackendTarget } from './target.js';
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -16,11 +17,19 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * unchanged; every element lies within the backend's bound of the float64
  * reference (README “Accuracy”, times `capabilities().precisionFactor`, with
  * NaN and ±Inf positions matching); and the case's `expected` output, if any,
- * within its tolerance.
+ * within its tolerance. With a `configuration` (a row such as `workers[js,pool]`)
+ * the result carries its name, and the operator must report the details the
+ * configuration promises (`kernel`, gpu.js `mode`, `dispatch: 'pool'`) for
+ * every case with `N > 0`.
  */
-export async function checkCaseOnBackend(m: MaterializedCase, backend: string, registry: BackendRegistry): Promise<CaseResult> {
+export async function checkCaseOnBackend(
+  m: MaterializedCase,
+  backend: string,
+  registry: BackendRegistry,
+  configuration?: Pick<BackendTarget, 'name' | 'expectedDetails'>,
+): Promise<CaseResult> {
   const started = performance.now();
-  const base = { case: m.case.name, tier: m.case.tier, backend };
+  const base = { case: m.case.name, tier: m.case.tier, backend: configuration?.name ?? backend };
   const result = (rest: Omit<CaseResult, 'case' | 'tier' | 'backend' | 'ms'>): CaseResult => ({ ...base, ...rest, ms: performance.now() - started });
   const before = {
     x: snapshot(m.x.data),
@@ -32,7 +41,7 @@ export async function checkCaseOnBackend(m: MaterializedCase, backend: string, r
   let details: CaseResult['details'];
   let capabilities;
   try {
-    const op = await prepareConv1x1(m.problem, { backend, strict: true, registry });
+    const op = await prepareConv1x1(m.problem, { backend: backendOption(backend), strict: true, registry });
     try {
       capabilities = op.capabilities;
       details = op.info.details;
@@ -49,6 +58,10 @@ export async function checkCaseOnBackend(m: MaterializedCase, backend: string, r
   if (returned !== out) problems.push('run() did not return the out tensor it was given');
   if (!sameShape(returned.shape, m.geometry.outputShape)) problems.push(`output shape [${returned.shape}] ≠ [${m.geometry.outputShape}]`);
   if (returned.layout !== m.geometry.outputLayout) problems.push(`output layout ${returned.layout} ≠ ${m.geometry.outputLayout}`);
+  if (m.geometry.batch > 0) {
+    const mismatch = detailsMismatch(configuration?.expectedDetails, details);
+    if (mismatch) problems.push(mismatch);
+  }
   if (!unchanged(m.x.data, before.x)) problems.push('input x was modified');
   if (!unchanged(m.problem.weights.data, before.weights)) problems.push('weights were modified');
   if (before.bias && m.problem.bias && !unchanged(m.problem.bias, before.bias)) problems.push('bias was modified');

@@ -4,6 +4,7 @@ import { fromJsonNumber } from '../catalogue/json-number.js';
 import { materializeCase, type MaterializedCase } from '../catalogue/materialize.js';
 import { messageOf, type CaseResult } from './result.js';
 import { snapshot, unchanged } from './snapshot.js';
+import { backendOption } from './target.js';
 
 /** The problem with a prepare-time fault applied (unchanged for run-time faults). */
 function spoilProblem(problem: Conv1x1Problem, fault: Fault): Conv1x1Problem {
@@ -57,10 +58,11 @@ function runTensors(m: MaterializedCase, fault: Fault): { x: Tensor; out: Tensor
  * `@pointwise/core` is thrown (checked with `PointwiseError.isInstance` and
  * the class name, so it works across package copies). For run-time faults it
  * also checks that nothing was half-written: `out` and `x` hold what they held.
+ * `name` is the row the result is reported under (a configuration such as `workers[pool]`).
  */
-export async function checkErrorCase(errorCase: ErrorCase, backend: string, registry: BackendRegistry): Promise<CaseResult> {
+export async function checkErrorCase(errorCase: ErrorCase, backend: string, registry: BackendRegistry, name: string = backend): Promise<CaseResult> {
   const started = performance.now();
-  const base = { case: errorCase.name, tier: errorCase.tier, backend };
+  const base = { case: errorCase.name, tier: errorCase.tier, backend: name };
   const done = (status: CaseResult['status'], reason?: string): CaseResult => ({ ...base, status, ...(reason ? { reason } : {}), ms: performance.now() - started });
   const m = await materializeCase(errorCase.base);
   const fault = errorCase.fault;
@@ -70,7 +72,7 @@ export async function checkErrorCase(errorCase: ErrorCase, backend: string, regi
   const outBefore = snapshot(out.data);
   let thrown: unknown;
   try {
-    const op = await prepareConv1x1(problem, { backend: fault.kind === 'backendName' ? fault.name : backend, strict: true, registry });
+    const op = await prepareConv1x1(problem, { backend: backendOption(fault.kind === 'backendName' ? fault.name : backend), strict: true, registry });
     try {
       if (fault.kind === 'useAfterDispose') op.dispose();
       await op.run(x, out);

@@ -1,4 +1,4 @@
-import { checkAccuracy, describeAccuracy, FLOAT32_MIN_NORMAL, type AccuracyReport, type BackendCapabilities, type ReferenceResult } from '@pointwise/core';
+import { checkAccuracy, FLOAT32_MIN_NORMAL, type AccuracyFailure, type AccuracyReport, type BackendCapabilities, type ReferenceResult } from '@pointwise/core';
 import type { Tolerance } from '../catalogue/case.js';
 import type { MaterializedCase } from '../catalogue/materialize.js';
 
@@ -66,4 +66,26 @@ export function compareWithExpected(m: MaterializedCase, actual: Float32Array, p
   return { elements: values.length, failureCount, failures, worstRatio };
 }
 
-export { describeAccuracy };
+/** A number as a message shows it: `-0`, `NaN`, `+Infinity`, `-Infinity`, else its shortest decimal form. */
+export function numberText(v: number): string {
+  if (Object.is(v, -0)) return '-0';
+  if (v === Infinity) return '+Infinity';
+  return String(v);
+}
+
+/** One failure: what came and what was expected — a tolerance only where the expectation is a finite number. */
+export function describeFailure(f: AccuracyFailure): string {
+  const expected = Number.isFinite(f.expected) && Number.isFinite(f.bound) ? `${numberText(f.expected)} ± ${f.bound.toExponential(2)}` : numberText(f.expected);
+  return `#${f.index}: got ${numberText(f.actual)}, expected ${expected}`;
+}
+
+/**
+ * One-line description of a report's failures, for results and assertion
+ * messages: `#3: got 1, expected NaN`, `#0: got 2.5, expected 2.49 ± 1.2e-7`.
+ * (core's `describeAccuracy` prints a `± bound` for NaN and infinite
+ * expectations too; this says what was expected instead.)
+ */
+export function describeAccuracy(report: AccuracyReport): string {
+  if (report.failureCount === 0) return `all ${report.elements} elements within bound (worst ratio ${report.worstRatio.toFixed(3)})`;
+  return `${report.failureCount}/${report.elements} elements outside bound: ${report.failures.map(describeFailure).join('; ')}`;
+}

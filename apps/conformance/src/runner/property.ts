@@ -5,6 +5,7 @@ import { makeCase } from '../catalogue/make-case.js';
 import { materializeCase } from '../catalogue/materialize.js';
 import { checkCaseOnBackend } from './check-case.js';
 import type { CaseResult } from './result.js';
+import type { BackendTarget } from './target.js';
 
 /** Settings of the property tier. */
 export interface PropertyOptions {
@@ -64,14 +65,20 @@ export function caseArbitrary(minBatch = 0): fc.Arbitrary<ConformanceCase> {
  * each checked like a catalogue case. On failure fast-check shrinks to a
  * smallest failing case, reported with the seed and path that replay it.
  */
-export async function checkProperty(backend: string, registry: BackendRegistry, options: PropertyOptions = {}): Promise<CaseResult> {
+export async function checkProperty(
+  backend: string,
+  registry: BackendRegistry,
+  options: PropertyOptions = {},
+  configuration?: Pick<BackendTarget, 'name' | 'expectedDetails'>,
+): Promise<CaseResult> {
+  const row = configuration?.name ?? backend;
   const seed = options.seed ?? DEFAULT_PROPERTY_SEED;
   const runs = options.runs ?? 60;
   const started = performance.now();
   let lastFailure: CaseResult | undefined;
   let worstRatio = 0;
   const property = fc.asyncProperty(caseArbitrary(options.minBatch), async (c) => {
-    const result = await checkCaseOnBackend(await materializeCase(c), backend, registry);
+    const result = await checkCaseOnBackend(await materializeCase(c), backend, registry, configuration);
     if (result.status === 'failed') {
       lastFailure = result;
       return false;
@@ -82,12 +89,12 @@ export async function checkProperty(backend: string, registry: BackendRegistry, 
   const details = await fc.check(property, { seed, numRuns: runs });
   const name = `property/random-shapes (seed ${seed}, ${runs} runs)`;
   const ms = performance.now() - started;
-  if (!details.failed) return { case: name, tier: 'property', backend, status: 'passed', worstRatio, elements: runs, ms };
+  if (!details.failed) return { case: name, tier: 'property', backend: row, status: 'passed', worstRatio, elements: runs, ms };
   const counterexample = details.counterexample?.[0];
   return {
     case: name,
     tier: 'property',
-    backend,
+    backend: row,
     status: 'failed',
     reason:
       `shrunk after ${details.numShrinks} steps to ${JSON.stringify(counterexample)}: ${lastFailure?.reason ?? String(details.errorInstance)} ` +

@@ -7,6 +7,7 @@ import { checkCaseOnBackend } from './check-case.js';
 import { checkErrorCase } from './check-error-case.js';
 import { checkProperty, type PropertyOptions } from './property.js';
 import { messageOf, type CaseResult } from './result.js';
+import { backendOption, type BackendTarget } from './target.js';
 import { checkWitness, WITNESSES } from './witness.js';
 
 /** A backend as the suite found it. */
@@ -19,8 +20,10 @@ export interface BackendStatus {
 /** What {@link runSuite} runs. */
 export interface SuiteOptions {
   readonly registry: BackendRegistry;
-  /** Backend names to check; default: every registered backend. */
+  /** Backend names to check in `registry`; default: every registered backend. Ignored when `targets` is given. */
   readonly backends?: readonly string[];
+  /** The rows to check, each a backend in one configuration and the registry that holds it so (see `backend-configurations.ts`). */
+  readonly targets?: readonly BackendTarget[];
   readonly tiers: readonly Tier[];
   /** Only cases whose name contains this text. */
   readonly filter?: string;
@@ -56,11 +59,24 @@ export async function resolveBackends(registry: BackendRegistry, names?: readonl
       continue;
     }
     try {
-      await registry.get(name);
+      await registry.get(backendOption(name));
       statuses.push({ name, available: true });
     } catch (error) {
       statuses.push({ name, available: false, reason: messageOf(error) });
     }
+  }
+  return statuses;
+}
+
+/**
+ * Initialises each target's backend in its registry once: available, or
+ * unavailable with the reason, under the target's name.
+ */
+export async function resolveTargets(targets: readonly BackendTarget[]): Promise<BackendStatus[]> {
+  const statuses: BackendStatus[] = [];
+  for (const target of targets) {
+    const [status] = await resolveBackends(target.registry, [target.backend]);
+    statuses.push({ ...status, name: target.name });
   }
   return statuses;
 }
@@ -88,8 +104,9 @@ export function runsPropertyTier(options: Pick<SuiteOptions, 'tiers' | 'filter'>
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const started = performance.now();
   const { registry, tiers } = options;
-  const backends = await resolveBackends(registry, options.backends);
-  const available = backends.filter((b) => b.available).map((b) => b.name);
+  const targets = options.targets ?? (options.backends ?? (await registry.list()).map((l) => l.name)).map((name) => ({ name, backend: name, registry }));
+  const backends = await resolveTargets(targets);
+  const available = targets.filter((t) => backends.some((b) => b.name === t.name && b.available));
   const results: CaseResult[] = [];
   const record = (r: CaseResult) => {
     results.push(r);
@@ -98,25 +115,25 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const entries = selectEntries(options);
   for (const entry of entries) {
     if (isErrorCase(entry)) {
-      for (const backend of available) record(await checkErrorCase(entry, backend, registry));
+      for (const t of available) record(await checkErrorCase(entry, t.backend, t.registry, t.name));
       continue;
     }
     let m;
     try {
       m = await materializeCase(entry);
     } catch (error) {
-      for (const backend of available) {
+      for (const { name: backend } of available) {
         record({ case: entry.name, tier: entry.tier, backend, status: 'failed', reason: `invalid case: ${messageOf(error)}`, ms: 0 });
       }
       continue;
     }
-    for (const backend of available) record(await checkCaseOnBackend(m, backend, registry));
+    for (const t of available) record(await checkCaseOnBackend(m, t.backend, t.registry, t));
     if ((options.witnesses ?? true) && entry.witnesses) {
       for (const witness of WITNESSES) record(await checkWitness(m, witness));
     }
   }
   if (runsPropertyTier(options)) {
-    for (const backend of available) record(await checkProperty(backend, registry, options.property));
+    for (const t of available) record(await checkProperty(t.backend, t.registry, options.property, t));
   }
   return { backends, results, wallMs: performance.now() - started };
 }
