@@ -300,6 +300,7 @@ function checkCapacity(context: GpujsContext, geometry: Conv1x1Geometry): void {
       ['padded input width', geometry.inWidth + geometry.padLeft + geometry.padRight],
       ['output channels', geometry.outChannels],
       ['elements of one input image', geometry.inChannels * geometry.inHeight * geometry.inWidth],
+      ['weights', geometry.outChannels * geometry.inChannelsPerGroup],
     ];
     for (const [what, value] of spans) {
       if (value >= INT32_LIMIT) {
