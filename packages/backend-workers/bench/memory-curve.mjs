@@ -2,11 +2,12 @@
 // event-loop turn; operators dropped without dispose()). Run after `npx tsc -b`:
 //
 //   node --expose-gc bench/memory-curve.mjs runs [runs=20000] [kernel=js] [loop=tight|all|immediate] [shared=0|1] [callerComputes=1|0]
-//   node --expose-gc bench/memory-curve.mjs churn [cycles=600] [mode=dispose|drop] [kernel=js]
+//   node --expose-gc bench/memory-curve.mjs churn [cycles=600] [mode=dispose|drop] [kernel=js] [channels=8]
+//   (WORKERS_DIST=path/to/index.js measures another build of this package)
 //
 // Prints RSS / heap (MiB) and the pool's in-flight count at 10 checkpoints, one JSON line each.
 import { normalizeConv1x1 } from '@pointwise/core';
-import { WorkersBackend } from '../dist/index.js';
+const { WorkersBackend } = await import(process.env.WORKERS_DIST ?? '../dist/index.js');
 
 const gc = globalThis.gc ?? (() => {});
 const [what = 'runs', countArg, a2, a3, a4, a5] = process.argv.slice(2);
@@ -67,10 +68,11 @@ if (what === 'runs') {
   const kernel = a3 ?? 'js';
   const backend = new WorkersBackend({ threads: 2, kernel, minParallelFlops: 0 });
   await backend.init();
-  const request = problem(8, 16, 32);
-  const x = tensor(request.geometry.inputShape, 8 * 1024, false);
-  const out = tensor(request.geometry.outputShape, 16 * 1024, false);
-  sample('start', backend, { mode, kernel });
+  const ci = Number(a4 ?? 8);
+  const request = problem(ci, 2 * ci, 8);
+  const x = tensor(request.geometry.inputShape, ci * 64, false);
+  const out = tensor(request.geometry.outputShape, 2 * ci * 64, false);
+  sample('start', backend, { mode, kernel, channels: `${ci}->${2 * ci} @8x8` });
   for (let i = 1; i <= cycles; i++) {
     const op = await backend.prepare(request);
     await op.run(x, out);
