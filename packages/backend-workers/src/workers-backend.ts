@@ -17,7 +17,7 @@ import { availableParallelism, probeWorkersEnvironment } from './availability.js
 import { chooseKernel, prepareKernel } from './kernel-binding.js';
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
 import { loadThreadFactory } from './thread-spawn.js';
-import { WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
+import { MAX_POOLED_TILES, WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
 
 /**
  * Runs below this many floating-point operations (`2·N·Co·K·Ho·Wo`) compute on
@@ -287,7 +287,8 @@ export class WorkersBackend implements Backend {
     const choice = chooseKernel(this.#options.kernel);
     let fallback = choice.fallback;
     let plan = planConv1x1(g, { ...this.#options, kernel: choice.kernel });
-    const pooledFor = (p: Conv1x1Plan): boolean => pool.size > 0 && g.batch > 0 && g.flops >= (this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[p.kernel]);
+    const pooledFor = (p: Conv1x1Plan): boolean =>
+      pool.size > 0 && g.batch > 0 && g.batch <= MAX_POOLED_TILES && g.flops >= (this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[p.kernel]);
     if (plan.kernel === 'wasm-simd') {
       const tooLarge = wasmCapacityProblem(plan, pooledFor(plan) ? pool.size + 1 : 1);
       if (tooLarge !== undefined) {

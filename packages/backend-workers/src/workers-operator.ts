@@ -73,6 +73,15 @@ function allTilesDone(sync: Int32Array, tiles: number): boolean {
   return true;
 }
 
+/**
+ * Most tiles a pooled run may have. Tiles are counted in int32 words
+ * (`NEXT_TILE` grows to tiles + threads) and a `wasm-simd` run keeps up to 16
+ * staging words per image, so a batch of more images than this (only tiny
+ * images get there within the 2^32 elements of a typed array) computes on the
+ * calling thread instead.
+ */
+export const MAX_POOLED_TILES = 65536;
+
 /** Packed weights up to this size are taken to stay in a core's cache (half of a 512 KiB L2, cpu-tiled's default). */
 const CACHED_WEIGHT_BYTES = 256 * 1024;
 
@@ -138,7 +147,8 @@ export class WorkersOperator implements BackendOperator {
     const g = plan.geometry;
     this.geometry = g;
     this.#wasm = parts.kernel.instance;
-    this.#grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
+    const grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
+    this.#grid = grid !== null && tileCount(grid) <= MAX_POOLED_TILES ? grid : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
     this.#staging = this.#wasm !== null && this.#grid !== null ? planStaging(this.#wasm, this.#grid) : null;
     this.#control = this.#staging?.syncWords ?? SYNC_HEADER_WORDS;

@@ -335,6 +335,22 @@ describe('operators dropped without dispose()', () => {
   });
 });
 
+describe('32-bit quantities', () => {
+  it('a batch of more images than MAX_POOLED_TILES (int32 tile counters) computes on the calling thread, correctly', async () => {
+    const workers = await startWorkers({ threads: 2, kernel: 'js' });
+    const weights = seededValues(3 * 2, 2);
+    const { geometry } = normalizeConv1x1({ inputShape: [70_000, 2, 1, 1], weights: { data: weights, shape: [3, 2] } });
+    const op = await workers.prepare({ geometry, weights, bias: null });
+    expect(op.info.details).toMatchObject({ dispatch: 'calling-thread' });
+    expect(workers.stats().pool!.loaded).toBe(0);
+    const x = seededValues(140_000, 3);
+    const out = new Float32Array(210_000);
+    await op.run(tensorOf(geometry.inputShape, x), tensorOf(geometry.outputShape, out));
+    expectCorrect({ geometry, weights, bias: null as unknown as Float32Array }, x, out);
+    await workers.dispose();
+  });
+});
+
 describe('capacity limits fall back instead of surfacing as bad input', () => {
   const HUGE = { inputShape: [1, 1, 32768, 16384] as const, weights: { data: new Float32Array([1]), shape: [1, 1] } };
 
