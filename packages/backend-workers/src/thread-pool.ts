@@ -16,6 +16,8 @@ export const DEFAULT_TERMINATE_TIMEOUT_MS = 5_000;
 /** A run handed to the pool: settle it with {@link ThreadPool.settleEarly} or {@link ThreadPool.awaitReplies}. */
 export interface PoolRun {
   readonly job: number;
+  /** Settles with the job (resolves once every thread's part is settled; rejects on a failure, a stall or `dispose()`). */
+  readonly promise: Promise<void>;
 }
 
 function delay(ms: number): Promise<void> {
@@ -210,7 +212,7 @@ export class ThreadPool {
       Atomics.store(request.counter, request.control + slot.index, postedWord(token));
       this.#post(slot, message);
     }
-    return { job };
+    return { job, promise };
   }
 
   /**
@@ -245,7 +247,8 @@ export class ThreadPool {
    */
   awaitReplies(run: PoolRun, cancelUnstarted: boolean): Promise<void> {
     const pending = this.#jobs.get(run.job);
-    if (pending === undefined) return this.#disposed ? Promise.reject(new Error('the thread pool was disposed while the run was in flight')) : Promise.resolve();
+    // Already settled (a thread died, the pool was disposed): the promise holds the outcome.
+    if (pending === undefined) return run.promise;
     this.#requestReplies(run.job, pending, cancelUnstarted);
     if (this.#jobs.has(run.job) && pending.watchdog === null) this.#watch(run.job, pending, this.#progress(pending));
     return pending.promise;
