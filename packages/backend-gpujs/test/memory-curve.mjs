@@ -26,7 +26,7 @@ async function sample(i) {
   }
   const m = process.memoryUsage();
   const kernels = backend?.resources.gpujsKernels ?? '?';
-  console.log(`${mode} cycle ${String(i).padStart(4)}: rss ${mb(m.rss)} MB, heapUsed ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB, gpu.kernels ${kernels}`);
+  console.log(`${mode} cycle ${String(i).padStart(4)}: rss ${mb(m.rss)} MB, heapUsed ${mb(m.heapUsed)} MB, heapTotal ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, gpu.kernels ${kernels}`);
 }
 const marks = new Set([0, 100, 300, 600, 1000, 1500, 2000, cycles]);
 // Cycle 0 is sampled after one warm-up cycle, so gpu.js's loading and its context are in the baseline.

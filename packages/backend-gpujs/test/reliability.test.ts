@@ -98,6 +98,10 @@ for (const { mode, skip } of MODES) {
         };
         const { out } = await runBoth(registry, problem, new Float32Array([1, 2, 3, 4]));
         expect([...out]).toEqual([bound, bound, bound, bound]);
+        const operator = await prepareConv1x1(problem, { backend: 'gpujs', strict: true, registry });
+        const sync = operator.runSync(createTensor(new Float32Array([1, 2, 3, 4]), [1, 1, 2, 2], 'NCHW'));
+        expect([...sync.data]).toEqual([bound, bound, bound, bound]);
+        operator.dispose();
       }
       await registry.dispose();
     });
