@@ -232,6 +232,7 @@ describe('gpujs cpu: heap after gc stays flat over prepare → run → dispose c
     const before = await settle();
     for (let i = 0; i < 200; i++) await cycle();
     const growth = (await settle()) - before;
+    console.info(`[backend-gpujs] cpu heap growth over 200 cycles: ${(growth / 2 ** 20).toFixed(2)} MB`);
     expect(growth).toBeLessThan(1.5 * 2 ** 20);
     await registry.dispose();
   });
