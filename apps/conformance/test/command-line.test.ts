@@ -195,4 +195,23 @@ describe('cli.js exit codes', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/✗ \[reference\] file\/tiny: .*expected output/);
   });
+
+  it('exits 0 when a case hits a declared witness difference: clamp(1, 1) on NaN with TF.js, cpu-tiled and workers right', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
+    const path = join(dir, 'clamp.json');
+    const record = {
+      name: 'clamp-equal-bounds-nan',
+      inputShape: [1, 2, 1, 2],
+      outChannels: 2,
+      options: { activation: { type: 'clamp', min: 1, max: 1 } },
+      input: { values: ['NaN', 2, -3, 0.5] },
+      weights: { values: [1, 0, 0, 1] },
+    };
+    await writeFile(path, JSON.stringify({ cases: [record] }));
+    const result = await run(['--cases', path, '--backends', 'cpu-tiled,workers[pool]']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/1 × witness:tfjs: known difference \(2 of 4 elements\): TF\.js's clipByValue fills the constant when min == max/);
+    expect(result.stdout).toMatch(/│ workers\[pool\] +│ 1 ✓/);
+    expect(result.stdout).toMatch(/4 results: 3 passed, 0 failed, 1 skipped/);
+  });
 });
