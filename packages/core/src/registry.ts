@@ -113,33 +113,47 @@ interface Life {
   ready?: Promise<Backend>;
   initialized: boolean;
   failure?: string;
-  /** Rejects with DisposedError when this life ends. */
-  readonly ended: Promise<never>;
-  end(error: Error): void;
+  /** Set once the life has ended. */
+  endedWith?: Error;
+  /** The rejecters of work racing this life; each removes itself when its work settles, so nothing is retained. */
+  readonly racers: Set<(error: Error) => void>;
 }
 
 function newLife(): Life {
-  let end!: (error: Error) => void;
-  const ended = new Promise<never>((_, reject) => {
-    end = reject;
-  });
-  ended.catch(() => {}); // Nobody may be racing it; that is not an unhandled rejection.
-  return { initialized: false, ended, end };
+  return { initialized: false, racers: new Set() };
+}
+
+function endLife(life: Life, error: Error): void {
+  life.endedWith = error;
+  for (const reject of life.racers) reject(error);
+  life.racers.clear();
 }
 
 /** `work`, or a rejection as soon as `life` ends; a late result of `work` is released with `release`. */
 function raceLife<T>(life: Life, work: Promise<T>, release?: (value: T) => void): Promise<T> {
-  let lost = false;
-  work.then(
-    (value) => {
-      if (lost) release?.(value);
-    },
-    () => {},
-  );
-  return Promise.race([work, life.ended.catch((error: unknown) => {
-    lost = true;
-    throw error;
-  })]);
+  if (life.endedWith) {
+    work.then((value) => release?.(value), () => {});
+    return Promise.reject(life.endedWith);
+  }
+  return new Promise<T>((resolve, reject) => {
+    let lost = false;
+    const lose = (error: Error) => {
+      lost = true;
+      reject(error);
+    };
+    life.racers.add(lose);
+    work.then(
+      (value) => {
+        life.racers.delete(lose);
+        if (lost) release?.(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        life.racers.delete(lose);
+        reject(error);
+      },
+    );
+  });
 }
 
 interface Entry {
@@ -308,7 +322,7 @@ export class BackendRegistry {
   }
 
   async #endLife(entry: Entry, life: Life, why: string): Promise<void> {
-    life.end(new DisposedError(`backend "${entry.name}" (${why} while it was in use)`));
+    endLife(life, new DisposedError(`backend "${entry.name}" (${why} while it was in use)`));
     if (!life.instance) return;
     const backend = await life.instance.catch(() => null);
     // An init() still running is left to settle, and the backend disposed again after it.

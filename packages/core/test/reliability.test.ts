@@ -343,3 +343,25 @@ describe('item 12: two copies of core in one process', () => {
     expect((failure as Error).message).toMatch(/kernel failed to compile.*no device/);
   });
 });
+
+describe('item 8 in core: selection retains nothing after prepare', () => {
+  it('an operator prepared through the registry and dropped is garbage-collected (no reaction left on the registry)', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const registry = new BackendRegistry();
+    registry.register('gated', () => new GatedBackend('gated'));
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const op = await prepareConv1x1({ inputShape: [1, 1, 1, 1], weights: { data: Float32Array.of(1), shape: [1, 1] } }, { registry, backend: 'gated' });
+      refs.push(new WeakRef(op));
+      op.dispose();
+    }
+    for (let i = 0; i < 5 && refs.some((r) => r.deref() !== undefined); i++) {
+      await tick();
+      gc();
+    }
+    expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
+  });
+});
