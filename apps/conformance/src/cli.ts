@@ -24,7 +24,6 @@ async function main(): Promise<number> {
   let done = 0;
   const progress = !settings.quiet && process.stderr.isTTY;
   const report = await runSuite({
-    registry: targets[0].registry,
     targets,
     tiers,
     filter,

@@ -33,12 +33,22 @@ export { loadTfjsWeights, type NamedWeight } from './network/tfjs-weights.js';
 export { loadPhotoTensor } from './network/photo.js';
 export { faceApiFile } from './network/face-api-files.js';
 
-export { registerAllBackends, BACKEND_PACKAGES, type MissingBackendPackage, type RegisterAllOptions } from './backends.js';
+export {
+  registerAllBackends,
+  createTargets,
+  BACKEND_PACKAGES,
+  type ConfiguredTargets,
+  type MissingBackendPackage,
+  type RegisterAllOptions,
+} from './backends.js';
+export * from './backend-configurations.js';
+export type { BackendTarget } from './runner/target.js';
+export { WITNESS_DIFFERENCES, excuseKnownDifferences, type WitnessDifference, type ExcusedOutput } from './runner/witness-differences.js';
 export { checkCaseOnBackend } from './runner/check-case.js';
 export { checkErrorCase } from './runner/check-error-case.js';
 export { checkWitness, WITNESSES, type WitnessName } from './runner/witness.js';
 export { caseArbitrary, checkProperty, DEFAULT_PROPERTY_SEED, type PropertyOptions } from './runner/property.js';
-export { compareWithExpected, compareWithReference } from './runner/compare.js';
-export { resolveBackends, runSuite, type BackendStatus, type SuiteOptions, type SuiteReport } from './runner/run-suite.js';
+export { compareWithExpected, compareWithReference, describeAccuracy, describeFailure } from './runner/compare.js';
+export { resolveBackends, resolveTargets, runSuite, type BackendStatus, type SuiteOptions, type SuiteReport } from './runner/run-suite.js';
 export { buildMatrix, renderReport, type Matrix, type MatrixCell } from './runner/matrix.js';
 export type { CaseResult, CaseStatus } from './runner/result.js';

@@ -19,7 +19,8 @@ export interface BackendStatus {
 
 /** What {@link runSuite} runs. */
 export interface SuiteOptions {
-  readonly registry: BackendRegistry;
+  /** The registry whose backends `backends` names; not needed with `targets`. */
+  readonly registry?: BackendRegistry;
   /** Backend names to check in `registry`; default: every registered backend. Ignored when `targets` is given. */
   readonly backends?: readonly string[];
   /** The rows to check, each a backend in one configuration and the registry that holds it so (see `backend-configurations.ts`). */
@@ -104,7 +105,11 @@ export function runsPropertyTier(options: Pick<SuiteOptions, 'tiers' | 'filter'>
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const started = performance.now();
   const { registry, tiers } = options;
-  const targets = options.targets ?? (options.backends ?? (await registry.list()).map((l) => l.name)).map((name) => ({ name, backend: name, registry }));
+  let targets = options.targets;
+  if (targets === undefined) {
+    if (registry === undefined) throw new TypeError('runSuite: expected a registry or targets');
+    targets = (options.backends ?? (await registry.list()).map((l) => l.name)).map((name) => ({ name, backend: name, registry }));
+  }
   const backends = await resolveTargets(targets);
   const available = targets.filter((t) => backends.some((b) => b.name === t.name && b.available));
   const results: CaseResult[] = [];
