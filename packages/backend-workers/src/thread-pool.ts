@@ -1,5 +1,5 @@
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { Outcome, postedWord, requestReply, settleWithoutReply, tokenOf } from './run-control.js';
+import { Outcome, postedWord, requestReply, RUNNING, settleWithoutReply, stateOf, tokenOf } from './run-control.js';
 import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
 import { TILES_DONE } from './tile-loop.js';
 
@@ -311,11 +311,13 @@ export class ThreadPool {
       pending.watchdog = null;
       if (this.#jobs.get(job) !== pending) return;
       const now = this.#progress(pending);
-      if (now !== seen) return this.#watch(job, pending, now);
-      // No tile finished for a whole period: threads that have not started are cancelled, running ones are stuck.
-      this.#requestReplies(job, pending, true);
+      const running = [...pending.waiting].filter((slot) => stateOf(Atomics.load(pending.sync, pending.control + slot.index)) === RUNNING);
+      // A thread that has not started yet is still loading or busy with an earlier job (which has its own
+      // watchdog): not a stall of this job, and cancelling it would leave its tiles uncomputed.
+      if (now !== seen || running.length === 0) return this.#watch(job, pending, now);
+      // Running threads made no progress for a whole period: they are stuck.
       const reason = `no progress for ${this.#stallTimeoutMs} ms (stallTimeoutMs); the thread was replaced`;
-      for (const slot of [...pending.waiting]) void this.#abandon(slot, reason);
+      for (const slot of running) void this.#abandon(slot, reason);
     }, this.#stallTimeoutMs);
   }
 

@@ -297,6 +297,9 @@ export class WorkersOperator implements BackendOperator {
     }
     try {
       if (job !== null) await pool.awaitReplies(job, failure !== null || Atomics.load(buffers.counter, TILES_DONE) >= tiles);
+      // A sequentially consistent read of the count every thread incremented after its
+      // tiles orders their writes to the output before ours reads of it.
+      if (failure === null && Atomics.load(buffers.counter, TILES_DONE) < tiles) failure = new Error('the run settled with tiles not computed');
     } catch (error) {
       failure ??= error;
     } finally {
@@ -306,9 +309,6 @@ export class WorkersOperator implements BackendOperator {
       const message = failure instanceof Error ? failure.message : String(failure);
       throw new BackendFailureError(WORKERS_BACKEND_NAME, message, { cause: failure });
     }
-    // A sequentially consistent read of the count every thread incremented after its
-    // tiles orders their writes to the output before ours reads of it.
-    Atomics.load(buffers.counter, TILES_DONE);
   }
 
   #runOnCallingThread(x: Float32Array, out: Float32Array): void {
