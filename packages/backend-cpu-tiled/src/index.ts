@@ -12,3 +12,5 @@ export * from './run-range.js';
 export * from './cpu-tiled-backend.js';
 export * from './register.js';
 export * from './wasm/index.js';
+export type { PixelBlockCounts } from './pixel-block.js';
+export type { StoreTarget } from './store.js';
