@@ -399,3 +399,50 @@ describe('capacity limits fall back instead of surfacing as bad input', () => {
 
 // Keeps the geometry type import used in declaration-only builds.
 export type { Conv1x1Geometry, WorkersBackendOptions };
+
+describe('thread termination has a deadline', () => {
+  it('dispose() settles although a thread never finishes terminating (terminateTimeoutMs)', async () => {
+    const { ThreadPool } = await import('../dist/thread-pool.js');
+    let terminated = 0;
+    const pool = new ThreadPool({
+      size: 2,
+      workerUrl: new URL('file:///fake-worker.mjs'),
+      terminateTimeoutMs: 50,
+      // A fake thread that reports ready at once and whose terminate() never resolves.
+      spawn: (_url, listener) => {
+        queueMicrotask(() => listener.onMessage({ type: 'ready' }));
+        return { post: () => {}, hold: () => {}, terminate: () => new Promise<void>(() => void terminated++) };
+      },
+    });
+    await pool.ready();
+    await settlesWithin(pool.dispose(), 10_000);
+    expect(terminated).toBe(2);
+  });
+});
+
+describe('input staging waits have a deadline', () => {
+  it('a pool thread waiting for an input chunk whose claimer died copies it itself instead of spinning for ever', async () => {
+    const { createWasmConvMemory, instantiateWasmConv, planConv1x1, planWasmLayout } = await import('@pointwise/backend-cpu-tiled');
+    const { planWorkGrid } = await import('../dist/index.js');
+    const { acquireTileInput, planStaging, PIECE_COPYING, PIECE_READY } = await import('../dist/wasm-staging.js');
+    const p = problem(8, 16, 96);
+    const plan = planConv1x1(p.geometry, { kernel: 'wasm-simd' });
+    const layout = planWasmLayout(plan, 1);
+    const instance = instantiateWasmConv(plan, layout, createWasmConvMemory(layout, true));
+    const grid = planWorkGrid({ batch: 1, pixels: 96 * 96, channels: 16, channelUnit: 4, nr: 8, minPixelPiece: 16 }, 2);
+    const staging = planStaging(instance, grid);
+    expect(staging.chunksPerImage).toBe(2);
+    const sync = new Int32Array(new SharedArrayBuffer(staging.syncWords * 4));
+    // Chunk 1 was claimed by a thread that then died: it stays PIECE_COPYING.
+    Atomics.store(sync, 2 + 1, PIECE_COPYING);
+    const x = seededValues(8 * 96 * 96, 9);
+    acquireTileInput(instance, staging, grid, sync, x, 0, false);
+    expect([Atomics.load(sync, 2), Atomics.load(sync, 3)]).toEqual([PIECE_READY, PIECE_READY]);
+    expect(firstDifference(instance.f32.subarray(layout.input / 4, layout.input / 4 + x.length), x)).toBe(-1);
+  });
+});
+
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return a.length === b.length ? -1 : a.length;
+}
