@@ -137,6 +137,10 @@ function wasmCapacityProblem(plan: Conv1x1Plan, regions: number): string | undef
   }
 }
 
+function capacityError(plan: Conv1x1Plan, error: RangeError): BackendCapacityError {
+  return new BackendCapacityError(WORKERS_BACKEND_NAME, 'the memory it can allocate', `packing the weights (${plan.kernel} kernel) failed: ${error.message}`);
+}
+
 /**
  * Operators the caller dropped without `dispose()`: once collected, their
  * kernels are unloaded from the pool's threads (the pool holds only their
@@ -275,11 +279,13 @@ export class WorkersBackend implements Backend {
    * else `js`), packs the weights once into shared memory and loads them on
    * every thread — or, for an operator below the small-work threshold, into
    * ordinary memory for the calling thread alone.
-   * A problem too large for one WebAssembly memory (4 GiB) runs the `js`
-   * kernel instead, with the reason in `details.kernelFallback`.
+   * A problem too large for one WebAssembly memory (4 GiB), or a
+   * WebAssembly memory the engine refuses to allocate (address space runs
+   * out after thousands of live operators), runs the `js` kernel instead,
+   * with the reason in `details.kernelFallback`.
    * @throws {DisposedError} after `dispose()`; {Error} before `init()`.
    * @throws {InvalidArgumentError} for kernel options cpu-tiled rejects.
-   * @throws {BackendCapacityError} when the shared memory for the packed weights cannot be allocated.
+   * @throws {BackendCapacityError} when the memory for the packed weights cannot be allocated even for the `js` kernel.
    */
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     const pool = this.#requirePool();
@@ -296,14 +302,24 @@ export class WorkersBackend implements Backend {
         plan = planConv1x1(g, { ...this.#options, kernel: 'js', microtile: undefined });
       }
     }
-    const pooled = pooledFor(plan);
+    let pooled = pooledFor(plan);
     let kernel;
     try {
       kernel = prepareKernel(plan, request, pool.size, pooled);
     } catch (error) {
-      // An allocation the engine refuses (a SharedArrayBuffer or WebAssembly.Memory this large, or too many live ones).
+      // An allocation the engine refuses: a WebAssembly.Memory (each reserves address space, so
+      // thousands of live operators run out) or a SharedArrayBuffer this large.
       if (!(error instanceof RangeError)) throw error;
-      throw new BackendCapacityError(WORKERS_BACKEND_NAME, 'the memory it can allocate', `packing the weights (${plan.kernel} kernel) failed: ${error.message}`);
+      if (plan.kernel !== 'wasm-simd') throw capacityError(plan, error);
+      fallback = `a WebAssembly memory could not be allocated (${error.message})`;
+      plan = planConv1x1(g, { ...this.#options, kernel: 'js', microtile: undefined });
+      pooled = pooledFor(plan);
+      try {
+        kernel = prepareKernel(plan, request, pool.size, pooled);
+      } catch (jsError) {
+        if (!(jsError instanceof RangeError)) throw jsError;
+        throw capacityError(plan, jsError);
+      }
     }
     const key = this.#nextKey++;
     if (pooled) pool.load({ type: 'load', key, setup: kernel.setup });

@@ -371,6 +371,57 @@ describe('capacity limits fall back instead of surfacing as bad input', () => {
     await registry.dispose();
   });
 
+  /** Runs `body` with `WebAssembly.Memory` (and, with `sab`, `SharedArrayBuffer`) refusing to allocate, as an exhausted engine does. */
+  async function withRefusedAllocations<T>(sab: boolean, body: () => Promise<T>): Promise<T> {
+    const memory = WebAssembly.Memory;
+    const shared = globalThis.SharedArrayBuffer;
+    (WebAssembly as { Memory: unknown }).Memory = function () {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    };
+    if (sab) {
+      (globalThis as { SharedArrayBuffer: unknown }).SharedArrayBuffer = function () {
+        throw new RangeError('Array buffer allocation failed');
+      };
+    }
+    try {
+      return await body();
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = memory;
+      (globalThis as { SharedArrayBuffer: unknown }).SharedArrayBuffer = shared;
+    }
+  }
+
+  it('a WebAssembly memory the engine refuses (thousands of live operators) runs the js kernel, correctly', async () => {
+    const workers = await startWorkers({ threads: 2 });
+    const p = problem(8, 16, 8);
+    // Outside the patch first: cpu-tiled detects (and caches) WebAssembly support on first use.
+    const normal = await workers.prepare(p);
+    expect(normal.info.details).toMatchObject({ kernel: 'wasm-simd' });
+    normal.dispose();
+    const op = await withRefusedAllocations(false, () => workers.prepare(p));
+    expect(op.info.details).toMatchObject({ kernel: 'js', kernelFallback: expect.stringMatching(/WebAssembly memory could not be allocated/) });
+    const x = seededValues(8 * 64, 3);
+    const out = new Float32Array(16 * 64);
+    await op.run(tensorOf(p.geometry.inputShape, x), tensorOf(p.geometry.outputShape, out));
+    expectCorrect(p, x, out);
+    await workers.dispose();
+  });
+
+  it('shared memory the engine refuses is BackendCapacityError (never InvalidArgumentError); selection falls back', async () => {
+    const workers = await startWorkers({ threads: 2 });
+    const p = problem(8, 16, 8);
+    (await workers.prepare(p)).dispose();
+    const failure = await withRefusedAllocations(true, () => workers.prepare(p)).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'BACKEND_CAPACITY', backend: 'workers' });
+    const registry = registryWith(workers, { kernel: 'js' });
+    const request = { inputShape: [1, 8, 8, 8] as const, weights: { data: p.weights, shape: [16, 8] }, bias: p.bias };
+    const op = await withRefusedAllocations(true, () => prepareConv1x1(request, { backend: ['workers', 'cpu-tiled'], registry }));
+    expect(op.backend).toBe('cpu-tiled');
+    const x = seededValues(8 * 64, 3);
+    expectCorrect(p, x, (await op.run(createTensor(x, [1, 8, 8, 8]))).data);
+    await workers.dispose();
+  });
+
   it.runIf(LARGE)('[1, 1, 32768, 16384], weights [[1]], input all ones (shared): every output is 1 (POINTWISE_LARGE_TESTS)', async () => {
     const workers = await startWorkers({ threads: 2 });
     const { geometry } = normalizeConv1x1(HUGE);
