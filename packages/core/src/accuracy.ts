@@ -121,11 +121,18 @@ export function checkAccuracy(actual: Float32Array, reference: ReferenceResult, 
   return { elements: values.length, failureCount, failures, worstRatio };
 }
 
+/** `3 ± 1.2e-7` for a finite expectation; `NaN`, `+Infinity`, `-Infinity` alone (a bound means nothing there). */
+function describeExpectation(expected: number, bound: number): string {
+  if (Number.isNaN(expected)) return 'NaN';
+  if (!Number.isFinite(expected)) return expected > 0 ? '+Infinity' : '-Infinity';
+  return `${expected} ± ${Number.isFinite(bound) ? bound.toExponential(2) : String(bound)}`;
+}
+
 /** One-line description of a report's failures, for assertion messages. */
 export function describeAccuracy(report: AccuracyReport): string {
   if (report.failureCount === 0) return `all ${report.elements} elements within bound (worst ratio ${report.worstRatio.toFixed(3)})`;
   const shown = report.failures
-    .map((f) => `#${f.index}: got ${f.actual}, expected ${f.expected} ± ${f.bound.toExponential(2)} (${f.reason})`)
+    .map((f) => `#${f.index}: got ${f.actual}, expected ${describeExpectation(f.expected, f.bound)} (${f.reason})`)
     .join('; ');
   return `${report.failureCount}/${report.elements} elements outside bound: ${shown}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLOAT32_UNIT_ROUNDOFF, checkAccuracy, errorBound, gamma } from '../src/index.js';
+import { FLOAT32_UNIT_ROUNDOFF, checkAccuracy, describeAccuracy, errorBound, gamma } from '../src/index.js';
 
 describe('accuracy bound (README “Accuracy”)', () => {
   it('γ(K) = K·u/(1 − K·u)', () => {
@@ -42,5 +42,24 @@ describe('accuracy bound (README “Accuracy”)', () => {
       [2, 'infinity'],
     ]);
     expect(report.worstRatio).toBeGreaterThan(1000);
+  });
+});
+
+describe('describeAccuracy messages', () => {
+  it('says what was expected for NaN and infinite expectations instead of "± NaN"', () => {
+    const message = describeAccuracy({
+      elements: 3,
+      failureCount: 3,
+      worstRatio: Infinity,
+      failures: [
+        { index: 0, actual: 1, expected: NaN, bound: NaN, reason: 'nan' },
+        { index: 1, actual: -Infinity, expected: Infinity, bound: Infinity, reason: 'infinity' },
+        { index: 2, actual: 2, expected: 1, bound: 1e-7, reason: 'value' },
+      ],
+    } as never);
+    expect(message).toContain('#0: got 1, expected NaN (nan)');
+    expect(message).toContain('#1: got -Infinity, expected +Infinity (infinity)');
+    expect(message).toContain('#2: got 2, expected 1 ± 1.00e-7 (value)');
+    expect(message).not.toMatch(/± NaN|± Infinity/);
   });
 });
