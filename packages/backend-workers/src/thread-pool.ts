@@ -6,11 +6,11 @@ import { TILES_DONE } from './tile-loop.js';
 /** A run as the pool receives it: everything but the job id and token it assigns. */
 export type RunRequest = Omit<RunMessage, 'type' | 'job' | 'token'>;
 
-/** Default of {@link ThreadPoolOptions.readyTimeoutMs}. */
+/** Default of the `readyTimeoutMs` option (ms): how long `init()` waits for every pool thread to report ready. */
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
-/** Default of {@link ThreadPoolOptions.stallTimeoutMs}. */
+/** Default of the `stallTimeoutMs` option (ms): how long a pooled run awaiting replies may go without progress. */
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
-/** Default of {@link ThreadPoolOptions.terminateTimeoutMs}. */
+/** Default of `ThreadPoolOptions.terminateTimeoutMs` (ms). */
 export const DEFAULT_TERMINATE_TIMEOUT_MS = 5_000;
 
 /** A run handed to the pool: settle it with {@link ThreadPool.settleEarly} or {@link ThreadPool.awaitReplies}. */
