@@ -188,7 +188,8 @@ export class WorkersBackend implements Backend {
   /**
    * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, or `threads`,
    *   `minParallelFlops`, `minTileFlops`, `spinMicros`, `readyTimeoutMs`, `stallTimeoutMs` that are not
-   *   integers ≥ 1 / ≥ 0 / ≥ 1 / ≥ 0 / ≥ 1 / ≥ 1.
+   *   integers ≥ 1 / ≥ 0 / ≥ 1 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
+   *   not a URL or string.
    */
   constructor(options: WorkersBackendOptions = {}) {
     assertKnownKeys('options', options, WORKERS_OPTION_KEYS);
@@ -199,6 +200,12 @@ export class WorkersBackend implements Backend {
     checkCount('spinMicros', options.spinMicros, 0);
     checkCount('readyTimeoutMs', options.readyTimeoutMs, 1);
     checkCount('stallTimeoutMs', options.stallTimeoutMs, 1);
+    if (options.callerComputes !== undefined && typeof options.callerComputes !== 'boolean') {
+      throw new InvalidArgumentError('callerComputes', 'a boolean', options.callerComputes);
+    }
+    if (options.workerUrl !== undefined && typeof options.workerUrl !== 'string' && !(options.workerUrl instanceof URL)) {
+      throw new InvalidArgumentError('workerUrl', 'a URL or a string', options.workerUrl);
+    }
     this.#options = options;
   }
 

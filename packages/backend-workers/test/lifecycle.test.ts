@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { BackendFailureError, BackendRegistry, InvalidArgumentError, createTensor, DisposedError, prepareConv1x1, registerReferenceBackend } from '@pointwise/core';
+import { BackendFailureError, BackendRegistry, InvalidArgumentError, createTensor, DisposedError, prepareConv1x1, referenceConv1x1, registerReferenceBackend } from '@pointwise/core';
 import { registerCpuTiledBackend, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import { describe, expect, it } from 'vitest';
 import { probeWorkersEnvironment, registerWorkersBackend, WorkersBackend } from '../dist/index.js';
@@ -37,13 +37,42 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
+const PROBLEM = { inputShape: [1, 3, 2, 2] as const, weights: { data: Float32Array.of(1, 2, 3, 4, 5, 6), shape: [2, 3] } };
+
 describe('workers backend options', () => {
   it('rejects bad options when registered, not later as "unavailable"', () => {
     const registry = new BackendRegistry();
     expect(() => registerWorkersBackend(registry, { threads: 0 })).toThrow(/threads: expected an integer ≥ 1, received 0/);
     expect(() => registerWorkersBackend(registry, { therads: 4 } as never)).toThrow(/options.therads: expected one of the known options/);
     expect(() => registerWorkersBackend(registry, { kernel: 'avx' as never })).toThrow(InvalidArgumentError);
+    expect(() => registerWorkersBackend(registry, { callerComputes: 'no' as never })).toThrow(/callerComputes: expected a boolean, received "no"/);
+    expect(() => registerWorkersBackend(registry, { workerUrl: 42 as never })).toThrow(/workerUrl: expected a URL or a string/);
     expect(registry.names()).toEqual([]);
+  });
+
+  it('per-entry options of a preference list are checked before anything starts (one selection syntax)', async () => {
+    const registry = new BackendRegistry();
+    registerWorkersBackend(registry);
+    await expect(prepareConv1x1(PROBLEM, { registry, backend: 'workers[threads=0]' })).rejects.toThrow(/threads: expected an integer ≥ 1, received 0/);
+    await expect(prepareConv1x1(PROBLEM, { registry, backend: [{ name: 'workers', callerComputes: 'no' as never }] })).rejects.toThrow(/callerComputes/);
+    await expect(prepareConv1x1(PROBLEM, { registry, backend: 'workers[avx]' })).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it('per-entry options reach the backend: workers[threads=2,kernel=js] runs the js kernel on 2 threads', async () => {
+    const registry = new BackendRegistry();
+    registerWorkersBackend(registry);
+    try {
+      const op = await prepareConv1x1(PROBLEM, { registry, backend: { name: 'workers', threads: 2, kernel: 'js' } });
+      // threads = 2 with the calling thread computing: one pool thread beside it.
+      expect(op.info.details).toMatchObject({ kernel: 'js', poolThreads: 1, callerComputes: true });
+      expect(op.info.configuration).toBe('workers[kernel=js,threads=2]');
+      const x = createTensor(new Float32Array(12).map((_, i) => (i % 7) - 3), PROBLEM.inputShape);
+      const expected = referenceConv1x1(op.geometry, x.data, PROBLEM.weights.data, null).values;
+      const out = await op.run(x);
+      expect(Array.from(out.data)).toEqual(Array.from(expected, Math.fround));
+    } finally {
+      await registry.dispose();
+    }
   });
 });
 
