@@ -58,6 +58,21 @@ describe('workers backend options', () => {
     await expect(prepareConv1x1(PROBLEM, { registry, backend: 'workers[avx]' })).rejects.toThrow(InvalidArgumentError);
   });
 
+  it('the pool preset: workers[js,pool] computes on three pool threads with the calling thread idle', async () => {
+    const registry = new BackendRegistry();
+    registerWorkersBackend(registry);
+    try {
+      const op = await prepareConv1x1(PROBLEM, { registry, backend: 'workers[js,pool]' });
+      expect(op.info.configuration).toBe('workers[callerComputes=false,kernel=js,minParallelFlops=0,minTileFlops=1,threads=3]');
+      expect(op.info.details).toMatchObject({ kernel: 'js', poolThreads: 3, callerComputes: false, dispatch: 'pool' });
+      const x = createTensor(new Float32Array(12).map((_, i) => i / 4 - 1), PROBLEM.inputShape);
+      const expected = referenceConv1x1(op.geometry, x.data, PROBLEM.weights.data, null).values;
+      expect(Array.from((await op.run(x)).data)).toEqual(Array.from(expected, Math.fround));
+    } finally {
+      await registry.dispose();
+    }
+  });
+
   it('per-entry options reach the backend: workers[threads=2,kernel=js] runs the js kernel on 2 threads', async () => {
     const registry = new BackendRegistry();
     registerWorkersBackend(registry);

@@ -1,6 +1,6 @@
 import type { Availability, Backend } from './backend.js';
 import { assertKnownKeys } from './known-keys.js';
-import { formatBackendEntry, parseBackendEntry, parseBackendList, type BackendEntry } from './selection-syntax.js';
+import { formatBackendEntry, parseBackendEntry, parseBackendList, type BackendEntry, type ParsedBackendEntry } from './selection-syntax.js';
 import { registerReferenceBackend } from './reference/register.js';
 import { BackendUnavailableError, DisposedError, InvalidArgumentError, PointwiseError, UnknownBackendError, type BackendAttempt } from './errors.js';
 
@@ -32,11 +32,16 @@ export interface RegisterOptions {
   readonly validate?: (options: Readonly<Record<string, unknown>>) => void;
   /** The option a bracketed value without a key sets: `'mode'` makes `gpujs[webgl2]` mean `{ mode: 'webgl2' }`. */
   readonly shorthand?: string;
+  /**
+   * Named sets of options a bracketed word selects: `{ pool: { minParallelFlops: 0, … } }` makes
+   * `workers[pool]` (and `workers[js,pool]`) set them. Explicit `key=value` options win over a preset's.
+   */
+  readonly presets?: Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>;
   /** Replace a registration of the same name (disposing its backends) instead of rejecting one with other options. */
   readonly replace?: boolean;
 }
 
-const REGISTER_KEYS: readonly string[] = ['priority', 'options', 'validate', 'shorthand', 'replace'];
+const REGISTER_KEYS: readonly string[] = ['priority', 'options', 'validate', 'shorthand', 'presets', 'replace'];
 const SELECTION_KEYS: readonly string[] = ['backend', 'strict', 'env'];
 
 /** A registered backend as {@link BackendRegistry.list} reports it. */
@@ -163,6 +168,7 @@ interface Entry {
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly validate?: (options: Readonly<Record<string, unknown>>) => void;
   readonly shorthand?: string;
+  readonly presets: Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>;
   /** One life per configuration (canonical entry string: `workers`, `workers[kernel=js]`). */
   readonly lives: Map<string, { life: Life; options: Readonly<Record<string, unknown>> }>;
 }
@@ -232,7 +238,7 @@ export class BackendRegistry {
       );
     }
     if (existing) void this.unregister(name);
-    this.#entries.set(name, { name, priority, factory, defaults, validate: options.validate, shorthand: options.shorthand, lives: new Map() });
+    this.#entries.set(name, { name, priority, factory, defaults, validate: options.validate, shorthand: options.shorthand, presets: { ...(options.presets ?? {}) }, lives: new Map() });
     return true;
   }
 
@@ -358,19 +364,33 @@ export class BackendRegistry {
     for (const parsed of requested) {
       const entry = this.#entries.get(parsed.name);
       if (!entry) throw new UnknownBackendError(parsed.name, this.names(), source);
-      const options: Record<string, string | number | boolean> = { ...parsed.options };
-      if (parsed.shorthand !== undefined) {
-        if (entry.shorthand === undefined) {
-          throw new InvalidArgumentError(source, `key=value options for "${parsed.name}" (it has no shorthand option)`, parsed.shorthand);
-        }
-        if (entry.shorthand in options) throw new InvalidArgumentError(source, `"${entry.shorthand}" given once`, parsed.shorthand);
-        options[entry.shorthand] = parsed.shorthand;
-      }
+      const options = this.#resolveWords(entry, parsed, source);
       entry.validate?.({ ...entry.defaults, ...options });
       const key = formatBackendEntry({ name: parsed.name, options });
       if (!keys.includes(key)) keys.push(key);
     }
     return keys;
+  }
+
+  /** Options of an entry with its bracketed words resolved: presets first, then the shorthand, then key=value. */
+  #resolveWords(entry: Entry, parsed: ParsedBackendEntry, source: string): Record<string, string | number | boolean> {
+    const fromWords: Record<string, string | number | boolean> = {};
+    let shorthandSet = false;
+    for (const word of parsed.words ?? []) {
+      const preset = Object.hasOwn(entry.presets, word) ? entry.presets[word] : undefined;
+      if (preset !== undefined) {
+        Object.assign(fromWords, preset);
+        continue;
+      }
+      if (entry.shorthand === undefined || shorthandSet || entry.shorthand in parsed.options) {
+        const presets = Object.keys(entry.presets);
+        const allowed = [entry.shorthand && !shorthandSet ? `one value of "${entry.shorthand}"` : '', presets.length ? `the presets ${presets.join(', ')}` : ''].filter(Boolean);
+        throw new InvalidArgumentError(source, `for "${parsed.name}[…]": key=value options${allowed.length ? ` or ${allowed.join(' and ')}` : ''}`, word);
+      }
+      fromWords[entry.shorthand] = word;
+      shorthandSet = true;
+    }
+    return { ...fromWords, ...parsed.options };
   }
 
   /** The life of one configuration (`key` in canonical form), created on first use. */

@@ -34,14 +34,16 @@ export type BackendEntryObject = {
 export type BackendEntry = KnownBackendName | `${KnownBackendName}[${string}]` | BackendEntryObject;
 
 /**
- * A parsed entry: the registry name, its options, and a bracketed value
- * without a key (`gpujs[webgl2]`) that the backend's registration maps to
- * its shorthand option (gpujs: `mode`; cpu-tiled and workers: `kernel`).
+ * A parsed entry: the registry name, its `key=value` options, and the
+ * bracketed words without a key (`gpujs[webgl2]`, `workers[js,pool]`), which
+ * the backend's registration resolves: a word it declares as a preset sets
+ * that preset's options, any other sets its shorthand option (gpujs: `mode`;
+ * cpu-tiled and workers: `kernel`).
  */
 export interface ParsedBackendEntry {
   readonly name: string;
   readonly options: Readonly<Record<string, string | number | boolean>>;
-  readonly shorthand?: string;
+  readonly words?: readonly string[];
 }
 
 const NAME = /^[A-Za-z0-9_.@/-]+$/;
@@ -104,13 +106,13 @@ export function parseBackendEntry(entry: unknown, parameter = 'backend'): Parsed
   const name = match[1].trim();
   if (match[2] === undefined) return { name, options: {} };
   const options: Record<string, string | number | boolean> = {};
-  let shorthand: string | undefined;
+  const words: string[] = [];
   for (const item of match[2].split(',').map((s) => s.trim())) {
     if (item === '') throw new InvalidArgumentError(parameter, `non-empty options in ${name}[…]`, entry);
     const eq = item.indexOf('=');
     if (eq < 0) {
-      if (shorthand !== undefined) throw new InvalidArgumentError(parameter, `at most one option without a key in ${name}[…]`, entry);
-      shorthand = item;
+      if (!/^[A-Za-z0-9_.-]+$/.test(item) || words.includes(item)) throw new InvalidArgumentError(parameter, `distinct words or key=value options in ${name}[…]`, entry);
+      words.push(item);
       continue;
     }
     const key = item.slice(0, eq).trim();
@@ -119,7 +121,7 @@ export function parseBackendEntry(entry: unknown, parameter = 'backend'): Parsed
     }
     options[key] = optionValue(item.slice(eq + 1).trim());
   }
-  return shorthand === undefined ? { name, options } : { name, options, shorthand };
+  return words.length === 0 ? { name, options } : { name, options, words };
 }
 
 /**

@@ -49,6 +49,7 @@ function registry() {
     priority: 10,
     options: { threads: 2 },
     shorthand: 'mode',
+    presets: { wide: { threads: 16 } },
     validate: (options) => {
       for (const key of Object.keys(options)) if (!['mode', 'threads'].includes(key)) throw new InvalidArgumentError(`fake.${key}`, 'mode or threads', key);
       if (options.threads !== undefined && (typeof options.threads !== 'number' || options.threads < 1)) throw new InvalidArgumentError('fake.threads', 'an integer ≥ 1', options.threads);
@@ -62,7 +63,8 @@ const problem = { inputShape: [1, 2, 1, 2] as const, weights: { data: Float32Arr
 describe('the selection syntax (one parser for lists, POINTWISE_BACKEND and the CLIs)', () => {
   it('parses names, shorthand values, key=value options and lists with commas inside brackets', () => {
     expect(parseBackendEntry('cpu-tiled')).toEqual({ name: 'cpu-tiled', options: {} });
-    expect(parseBackendEntry('gpujs[webgl2]')).toEqual({ name: 'gpujs', options: {}, shorthand: 'webgl2' });
+    expect(parseBackendEntry('gpujs[webgl2]')).toEqual({ name: 'gpujs', options: {}, words: ['webgl2'] });
+    expect(parseBackendEntry('workers[js, pool, threads=3]')).toEqual({ name: 'workers', options: { threads: 3 }, words: ['js', 'pool'] });
     expect(parseBackendEntry('workers[threads=4, kernel=js, callerComputes=false]')).toEqual({
       name: 'workers',
       options: { threads: 4, kernel: 'js', callerComputes: false },
@@ -73,7 +75,7 @@ describe('the selection syntax (one parser for lists, POINTWISE_BACKEND and the 
   });
 
   it('rejects malformed entries with InvalidArgumentError', () => {
-    for (const bad of ['', 'a[', 'a]', 'a[b]c', 'a[[b]]', 'a[x=1,x=2]', 'a[p,q]', 'a[]', 'a b']) {
+    for (const bad of ['', 'a[', 'a]', 'a[b]c', 'a[[b]]', 'a[x=1,x=2]', 'a[p,p]', 'a[]', 'a b']) {
       expect(() => parseBackendList(bad), bad).toThrow(InvalidArgumentError);
     }
     expect(() => parseBackendEntry({ name: 3 })).toThrow(InvalidArgumentError);
@@ -94,11 +96,21 @@ describe('the selection syntax (one parser for lists, POINTWISE_BACKEND and the 
     for (const op of [a, b, c]) expect(Array.from((await op.run(x)).data)).toEqual(expected);
   });
 
+  it('bracketed words resolve to presets and the shorthand; key=value wins over a preset', async () => {
+    const r = registry();
+    expect(r.candidates({ backend: 'fake[wide]' as never })).toEqual(['fake[threads=16]']);
+    expect(r.candidates({ backend: 'fake[x,wide]' as never })).toEqual(['fake[mode=x,threads=16]']);
+    expect(r.candidates({ backend: 'fake[wide,threads=3]' as never })).toEqual(['fake[threads=3]']);
+    expect(() => r.candidates({ backend: 'fake[x,y]' as never })).toThrow(/presets wide/);
+    const op = await prepareConv1x1(problem, { registry: r, backend: 'fake[wide]' as never });
+    expect(op.info.details.threads).toBe(16);
+  });
+
   it('bad per-entry options are InvalidArgumentErrors before anything runs, not an unavailable backend', async () => {
     const r = registry();
     await expect(prepareConv1x1(problem, { registry: r, backend: 'fake[threads=0]' as never })).rejects.toThrow(/fake\.threads/);
     await expect(prepareConv1x1(problem, { registry: r, backend: [{ name: 'fake', therads: 4 } as never, 'reference'] })).rejects.toThrow(/therads/);
-    await expect(prepareConv1x1(problem, { registry: r, backend: 'reference[x]' as never })).rejects.toThrow(/no shorthand/);
+    await expect(prepareConv1x1(problem, { registry: r, backend: 'reference[x]' as never })).rejects.toThrow(/key=value options/);
   });
 
   it('fallback is visible: op.info.attempts and onFallback list every skipped configuration with its reason', async () => {
