@@ -1,167 +1,230 @@
 /**
- * Bracketed backend configurations — `cpu-tiled[js]`, `workers[wasm-simd]`,
- * `workers[pool]`, `gpujs[webasm]`, … — as the conformance CLI and the
- * benchmark harness both name them. The one parser of that syntax in the
- * apps (the bench imports it from here through the
- * `@pointwise/conformance/backend-configurations` entry, which loads no
- * witness library); small on purpose, so that a parser in core can replace it.
+ * Backend configurations as both apps' command lines name them. The syntax
+ * is core's (`parseBackendList`, the same as `POINTWISE_BACKEND` and
+ * `prepareConv1x1`'s `backend`): `cpu-tiled`, `gpujs[webasm]`,
+ * `workers[js,pool]`, `workers[threads=2,kernel=js]`; the registry resolves
+ * bracketed words (a preset such as workers' `pool`, else the backend's
+ * shorthand option) and checks the options with the backend's validator.
+ *
+ * What the apps add on top, here: the rows' display names, what an operator
+ * of a configuration must report (so a configuration that silently ran
+ * something else fails), the default configurations of a conformance run,
+ * and the expansion of a plain name by `--kernel` / `--gpujs-mode`. The
+ * bench imports this module through the
+ * `@pointwise/conformance/backend-configurations` entry (no witness library).
  */
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import { GPUJS_MODES, type GpujsModeOption } from '@pointwise/backend-gpujs';
-import { InvalidArgumentError } from '@pointwise/core';
+import { WORKERS_PRESETS } from '@pointwise/backend-workers';
+import {
+  formatBackendEntry,
+  InvalidArgumentError,
+  parseBackendEntry,
+  parseBackendList,
+  PointwiseError,
+  type BackendEntry,
+  type BackendRegistry,
+  type ParsedBackendEntry,
+} from '@pointwise/core';
 
 /** The microkernels of `cpu-tiled[k]` / `workers[k]` (those of `@pointwise/backend-cpu-tiled`). */
 export const MICROKERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];
 
-/** The backends that run a cpu-tiled microkernel, so `[js]` / `[wasm-simd]` apply to them. */
+/** The backends that run a cpu-tiled microkernel, so `[js]` / `[wasm-simd]` and `--kernel` apply to them. */
 export const KERNEL_BACKENDS: readonly string[] = ['cpu-tiled', 'workers'];
 
 /** The gpu.js modes of `gpujs[mode]` and `--gpujs-mode`. */
 export const GPUJS_MODE_OPTIONS: readonly GpujsModeOption[] = ['auto', ...GPUJS_MODES];
 
-/** The word of the forced-pool configuration of `workers`: `workers[pool]`, `workers[js,pool]`. */
+/** The word of workers' forced-pool preset: `workers[pool]`, `workers[js,pool]` (see `WORKERS_PRESETS` of `@pointwise/backend-workers`). */
 export const POOL_CONFIGURATION = 'pool';
 
 /**
- * The `workers` options of `workers[pool]`: no small-work threshold
- * (`minParallelFlops: 0`), tiles as small as one floating-point operation
- * (`minTileFlops: 1`, so even a tiny problem is cut into many tiles), the
- * calling thread computing nothing (`callerComputes: false`) and three pool
- * threads (an odd count, more than the 2 cores of a small CI machine): every
- * run with `N > 0` computes all its tiles on pool threads, and its operator
- * reports `dispatch: 'pool'`.
+ * The options `workers[pool]` sets, from the workers package's presets: no
+ * small-work threshold, tiles as small as one operation, the calling thread
+ * computing nothing and three pool threads, so every run with `N > 0`
+ * computes all its tiles on pool threads and reports `dispatch: 'pool'`.
  */
-export const FORCED_POOL_OPTIONS = { threads: 3, callerComputes: false, minParallelFlops: 0, minTileFlops: 1 } as const;
+export const FORCED_POOL_OPTIONS = WORKERS_PRESETS.pool;
 
-/** One configuration of a registry backend, parsed from its name. */
+/**
+ * How the display names abbreviate a backend's options: the option a
+ * bracketed word without `=` sets, and the named presets, as each package
+ * registers them (core's registry does not report them).
+ */
+const SHORT_FORMS: Readonly<Record<string, { readonly shorthand: string; readonly presets?: Readonly<Record<string, Readonly<Record<string, unknown>>>> }>> = {
+  'cpu-tiled': { shorthand: 'kernel' },
+  workers: { shorthand: 'kernel', presets: WORKERS_PRESETS },
+  gpujs: { shorthand: 'mode' },
+};
+
+/** One backend configuration, resolved by a registry: a row of the conformance matrix or a bench contender. */
 export interface BackendConfiguration {
-  /** The canonical name: `workers[js,pool]` for `workers[pool, js]`; a plain name as given. */
+  /**
+   * The row's name: a plain name as given (`workers`), else the short
+   * canonical form (`workers[js,pool]` for `workers[pool,kernel=js]`, `gpujs[webasm]`).
+   */
   readonly name: string;
   /** The registry name: `cpu-tiled`, `workers`, `gpujs`, `reference`, … */
   readonly backend: string;
-  /** `true` for a bracketed name (a configuration of its own), `false` for a plain name (the backend's defaults). */
-  readonly bracketed: boolean;
-  readonly kernel?: MicrokernelKind;
-  readonly gpujsMode?: GpujsModeOption;
-  /** `workers[pool]`: every run on pool threads ({@link FORCED_POOL_OPTIONS}). */
-  readonly pool?: boolean;
-  /** The backend constructor options this configuration sets (over any the caller passes). */
-  readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * What the registry is asked for: the canonical configuration
+   * `registry.candidates` returns (`workers[callerComputes=false,kernel=js,…]`),
+   * or the plain name. `prepareConv1x1(problem, { registry, backend: configuration })` runs it.
+   */
+  readonly configuration: string;
+  /** The options the entry sets, presets and shorthand resolved (over the registration's). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
   /**
    * What an operator of this configuration must report in
-   * `ExecutionInfo.details` for a run with `N > 0`, so that a configuration
-   * that silently ran something else is caught (`kernel`, gpu.js `mode`,
-   * `dispatch: 'pool'`).
+   * `ExecutionInfo.details` for a run with `N > 0` (`kernel`, gpu.js `mode`,
+   * `dispatch: 'pool'` with `callerComputes: false`), so that a
+   * configuration that silently ran something else is caught.
    */
   readonly expectedDetails: Readonly<Record<string, string | number | boolean>>;
 }
 
-const BRACKETED = /^([^[\],]+)\[([^[\]]*)\]$/;
-const SYNTAX = 'a name, or backend[configuration] such as cpu-tiled[js] or workers[js,pool]';
+/** An entry of a backend list, parsed by core, with the row name to show when it is not the canonical short form. */
+export interface RequestedBackend {
+  readonly entry: ParsedBackendEntry;
+  /** Row name to use instead of the short canonical form (`gpujs` for the plain `gpujs` that `--gpujs-mode cpu` configures). */
+  readonly display?: string;
+}
 
 /**
- * Parses one name: a plain registry name (returned as is, for the caller to
- * check against its registry) or `backend[word,…]`, where the words are a
- * microkernel of {@link MICROKERNELS} and/or `pool` for `cpu-tiled` /
- * `workers` (`pool` on `workers` only), or one mode of
- * {@link GPUJS_MODE_OPTIONS} for `gpujs`.
- *
- * @param flag the option named in errors.
- * @throws {InvalidArgumentError} for a malformed name, a configuration on
- *   another backend, an unknown, repeated or conflicting word.
+ * Parses a backend list (`--backends`, repeatable, or `POINTWISE_BACKEND`)
+ * with core's {@link parseBackendList}: comma-separated entries, commas
+ * inside brackets separating options.
+ * @param parameter the flag or variable named in errors.
+ * @throws {InvalidArgumentError} for an empty list or a malformed entry.
  */
-export function parseBackendConfiguration(text: string, flag = '--backends'): BackendConfiguration {
-  const name = text.trim();
-  const match = BRACKETED.exec(name);
-  if (match === null) {
-    if (/[[\],]/.test(name) || name === '') throw new InvalidArgumentError(flag, SYNTAX, text);
-    return { name, backend: name, bracketed: false, options: {}, expectedDetails: {} };
-  }
-  const backend = match[1].trim();
-  const words = match[2].split(',').map((w) => w.trim());
-  if (words.some((w) => w === '') || new Set(words).size !== words.length) throw new InvalidArgumentError(flag, SYNTAX, text);
-  if (KERNEL_BACKENDS.includes(backend)) {
-    const kernels = words.filter((w): w is MicrokernelKind => (MICROKERNELS as readonly string[]).includes(w));
-    const pool = words.includes(POOL_CONFIGURATION) && backend === 'workers';
-    const allowed = backend === 'workers' ? `${MICROKERNELS.join(', ')} and/or ${POOL_CONFIGURATION}` : MICROKERNELS.join(', ');
-    if (kernels.length > 1 || kernels.length + (pool ? 1 : 0) !== words.length) {
-      throw new InvalidArgumentError(flag, `${backend}[…] with ${allowed}`, text);
-    }
-    const kernel = kernels[0];
-    const canonical = `${backend}[${[...(kernel ? [kernel] : []), ...(pool ? [POOL_CONFIGURATION] : [])].join(',')}]`;
-    return {
-      name: canonical,
-      backend,
-      bracketed: true,
-      ...(kernel ? { kernel } : {}),
-      ...(pool ? { pool } : {}),
-      options: { ...(kernel ? { kernel } : {}), ...(pool ? FORCED_POOL_OPTIONS : {}) },
-      expectedDetails: { ...(kernel ? { kernel } : {}), ...(pool ? { dispatch: 'pool', callerComputes: false } : {}) },
-    };
-  }
-  if (backend === 'gpujs') {
-    const [mode] = words;
-    if (words.length !== 1 || !(GPUJS_MODE_OPTIONS as readonly string[]).includes(mode)) {
-      throw new InvalidArgumentError(flag, `gpujs[mode] with one mode among ${GPUJS_MODE_OPTIONS.join(', ')}`, text);
-    }
-    const gpujsMode = mode as GpujsModeOption;
-    return {
-      name: `gpujs[${gpujsMode}]`,
-      backend,
-      bracketed: true,
-      gpujsMode,
-      options: { mode: gpujsMode },
-      expectedDetails: gpujsMode === 'auto' ? {} : { mode: gpujsMode },
-    };
-  }
-  throw new InvalidArgumentError(flag, `a bracketed configuration only on ${[...KERNEL_BACKENDS, 'gpujs'].join(', ')}`, text);
-}
-
-/** Splits a comma-separated list at the commas outside brackets: `workers[js,pool],gpujs` → two names. */
-export function splitBackendList(text: string): string[] {
-  const names: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = text[i];
-    if (c === '[') depth++;
-    else if (c === ']') depth = Math.max(0, depth - 1);
-    else if ((c === ',' && depth === 0) || i === text.length) {
-      const name = text.slice(start, i).trim();
-      if (name !== '') names.push(name);
-      start = i + 1;
-    }
-  }
-  return names;
+export function parseBackendArguments(list: string | readonly string[], parameter = '--backends'): ParsedBackendEntry[] {
+  const texts = typeof list === 'string' ? [list] : list;
+  if (texts.length === 0) throw new InvalidArgumentError(parameter, 'at least one backend', '');
+  return texts.flatMap((text) => parseBackendList(text, parameter));
 }
 
 /**
- * Parses a backend list (`--backends`, `POINTWISE_BACKEND`): comma-separated
- * or already split names, each by {@link parseBackendConfiguration}, in
- * order, duplicates (by canonical name) dropped.
- * @throws {InvalidArgumentError} for an empty list or an invalid name.
+ * The string form of a parsed entry, bracketed words kept (core's
+ * `formatBackendEntry` writes the `key=value` options only): what
+ * `registry.candidates` reads back to the same entry.
  */
-export function parseBackendList(list: string | readonly string[], flag = '--backends'): BackendConfiguration[] {
-  const names = typeof list === 'string' ? splitBackendList(list) : list.flatMap(splitBackendList);
-  if (names.length === 0) throw new InvalidArgumentError(flag, 'at least one backend', typeof list === 'string' ? list : list.join(','));
-  const seen = new Map<string, BackendConfiguration>();
-  for (const name of names) {
-    const configuration = parseBackendConfiguration(name, flag);
-    if (!seen.has(configuration.name)) seen.set(configuration.name, configuration);
-  }
-  return [...seen.values()];
+export function backendEntryText(entry: ParsedBackendEntry): string {
+  const words = entry.words ?? [];
+  const withOptions = formatBackendEntry(entry);
+  if (words.length === 0) return withOptions;
+  const options = withOptions === entry.name ? [] : [withOptions.slice(entry.name.length + 1, -1)];
+  return `${entry.name}[${[...words, ...options].join(',')}]`;
+}
+
+/** A parsed entry from a name or a `{ name, options }` pair (no parsing of bracketed text). */
+export function backendEntry(name: string, options: Readonly<Record<string, string | number | boolean>> = {}): ParsedBackendEntry {
+  return { name, options };
 }
 
 /**
- * The configurations a run checks for a registered backend when none is
- * named: every microkernel of `cpu-tiled`; every microkernel of `workers`,
- * with its default thresholds and forced onto the pool; `gpujs` in each of
- * `gpujsModes` (default: `auto`, which takes the GPU where there is one, and
- * the software modes `webasm` and `cpu`); any other backend by its name.
+ * The short canonical name of a configuration: the backend's shorthand
+ * option as a bare word, each preset whose options all match as its word,
+ * the rest as `key=value` sorted (`workers[js,pool]`, `workers[js,threads=2]`,
+ * `gpujs[webasm]`); core reads it back to the same configuration.
+ */
+export function shortConfigurationName(backend: string, options: Readonly<Record<string, string | number | boolean>>): string {
+  const form = SHORT_FORMS[backend];
+  const rest: Record<string, string | number | boolean> = { ...options };
+  const words: string[] = [];
+  if (form !== undefined) {
+    const short = rest[form.shorthand];
+    // A value that reads back as a word (not a number or boolean) and names no preset.
+    if (typeof short === 'string' && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(short) && !Object.hasOwn(form.presets ?? {}, short)) {
+      words.push(short);
+      delete rest[form.shorthand];
+    }
+    for (const [word, preset] of Object.entries(form.presets ?? {})) {
+      const entries = Object.entries(preset);
+      if (entries.every(([key, value]) => rest[key] === value)) {
+        words.push(word);
+        for (const [key] of entries) delete rest[key];
+      }
+    }
+  }
+  return backendEntryText({ name: backend, options: rest, words });
+}
+
+/**
+ * What an operator of `backend` configured with `options` must report:
+ * the microkernel asked for, the gpu.js mode (not for `auto`, which picks
+ * one), and for workers without a small-work threshold and with the
+ * calling thread idle (the `pool` preset) `dispatch: 'pool'`.
+ */
+export function expectedDetailsOf(backend: string, options: Readonly<Record<string, string | number | boolean>>): Record<string, string | number | boolean> {
+  const expected: Record<string, string | number | boolean> = {};
+  if (KERNEL_BACKENDS.includes(backend) && typeof options.kernel === 'string') expected.kernel = options.kernel;
+  if (backend === 'gpujs' && typeof options.mode === 'string' && options.mode !== 'auto') expected.mode = options.mode;
+  if (backend === 'workers') {
+    if (typeof options.callerComputes === 'boolean') expected.callerComputes = options.callerComputes;
+    if (options.minParallelFlops === 0 && options.callerComputes === false) expected.dispatch = 'pool';
+  }
+  return expected;
+}
+
+/**
+ * Resolves one requested entry with `registry` (core's `candidates`: presets
+ * and shorthand resolved, options checked by the backend's validator).
+ * @param parameter the flag or variable named in errors.
+ * @throws {InvalidArgumentError} for options the backend rejects, prefixed
+ *   with `parameter` and the entry (`--backends: cpu-tiled[avx]: kernel: expected …`).
+ */
+export function resolveBackendConfiguration(registry: BackendRegistry, requested: RequestedBackend, parameter = '--backends'): BackendConfiguration {
+  const { entry } = requested;
+  const text = backendEntryText(entry);
+  let configuration: string;
+  try {
+    [configuration] = registry.candidates({ backend: text as BackendEntry });
+  } catch (error) {
+    if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') {
+      const { parameter: inner, expected, received } = error as InvalidArgumentError;
+      // Core names the entry's own parameter `backend`; an option's error names the option (`kernel`, `threads`).
+      throw new InvalidArgumentError(`${parameter}: ${text}${inner === 'backend' ? '' : `: ${inner}`}`, expected, received);
+    }
+    if (PointwiseError.isInstance(error) && error.code === 'UNKNOWN_BACKEND') {
+      throw new InvalidArgumentError(parameter, `a registered backend (${registry.names().join(', ')})`, entry.name);
+    }
+    throw error;
+  }
+  const options = parseBackendEntry(configuration).options;
+  const plain = Object.keys(options).length === 0 && (entry.words ?? []).length === 0;
+  return {
+    name: requested.display ?? (plain ? entry.name : shortConfigurationName(entry.name, options)),
+    backend: entry.name,
+    configuration,
+    options,
+    expectedDetails: expectedDetailsOf(entry.name, options),
+  };
+}
+
+/**
+ * The configurations a conformance run checks for a registered backend
+ * when none is named, in the selection syntax: every microkernel of
+ * `cpu-tiled`; every microkernel of `workers`, with its default thresholds
+ * and with the `pool` preset; `gpujs` in each of `gpujsModes` (default:
+ * `auto`, which takes the GPU where there is one, and the software modes
+ * `webasm` and `cpu`); any other backend by its name.
  */
 export function defaultConfigurationNames(backend: string, gpujsModes: readonly GpujsModeOption[] = ['auto', 'webasm', 'cpu']): string[] {
   if (backend === 'cpu-tiled') return MICROKERNELS.map((k) => `cpu-tiled[${k}]`);
   if (backend === 'workers') return [...MICROKERNELS.map((k) => `workers[${k}]`), ...MICROKERNELS.map((k) => `workers[${k},${POOL_CONFIGURATION}]`)];
   if (backend === 'gpujs') return gpujsModes.map((m) => `gpujs[${m}]`);
   return [backend];
+}
+
+/**
+ * The entries a plain name stands for under a flag that lists values of
+ * one option (`--kernel js,wasm-simd` for `kernel`, `--gpujs-mode` for
+ * `mode`): one entry `name[value]` per value. An entry with options or
+ * words is returned as it is.
+ */
+export function expandPlainEntry(requested: RequestedBackend, option: string, values: readonly string[]): RequestedBackend[] {
+  const { entry } = requested;
+  if (Object.keys(entry.options).length > 0 || (entry.words ?? []).length > 0 || values.length === 0) return [requested];
+  return values.map((value) => ({ entry: backendEntry(entry.name, { [option]: value }) }));
 }

@@ -49,48 +49,32 @@ export async function registerAllBackends(registry: BackendRegistry, options: Re
   return missing;
 }
 
-/** The rows of a run and the registries behind them (see {@link createTargets}). */
-export interface ConfiguredTargets {
-  readonly targets: readonly BackendTarget[];
-  /** Packages that could not be registered (from the registry of plain names). */
+/** A registry holding `reference` and every engine package that could be loaded. */
+export interface ConformanceRegistry {
+  readonly registry: BackendRegistry;
+  /** Packages that could not be registered, with why. */
   readonly missing: readonly MissingBackendPackage[];
-  /** Disposes every registry created. */
-  dispose(): Promise<void>;
 }
 
 /**
- * One target per configuration: plain names share one registry registered
- * with `options`; each bracketed configuration gets a registry of its own in
- * which its backend is registered with `options` for it overlaid by the
- * configuration's ({@link BackendConfiguration.options}), so `workers[pool]`
- * and `workers` run side by side. Backends initialise lazily: a registry
- * costs its registration until its backend is used.
+ * A fresh registry (not core's default, so nothing leaks into it) with
+ * `reference` and every engine package registered with `options`. Every
+ * configuration of a run lives in it: core keeps one backend per
+ * configuration (`workers`, `workers[kernel=js]`, the `pool` preset, …), so
+ * they run side by side. Backends initialise lazily, on first use.
  */
-export async function createTargets(configurations: readonly BackendConfiguration[], options: RegisterAllOptions = {}): Promise<ConfiguredTargets> {
-  const registries: BackendRegistry[] = [];
-  const fresh = async (overrides: Readonly<Record<string, unknown>>) => {
-    const registry = new BackendRegistry();
-    registerReferenceBackend(registry);
-    registries.push(registry);
-    const missing = await registerAllBackends(registry, { options: { ...options.options, ...overrides } });
-    return { registry, missing };
-  };
-  const main = await fresh({});
-  const targets: BackendTarget[] = [];
-  for (const c of configurations) {
-    if (!c.bracketed) {
-      targets.push({ name: c.name, backend: c.backend, registry: main.registry });
-      continue;
-    }
-    const base = (options.options?.[c.backend] ?? {}) as Record<string, unknown>;
-    const { registry } = await fresh({ [c.backend]: { ...base, ...c.options } });
-    targets.push({ name: c.name, backend: c.backend, registry, expectedDetails: c.expectedDetails });
-  }
-  return {
-    targets,
-    missing: main.missing,
-    dispose: async () => {
-      for (const registry of registries) await registry.dispose();
-    },
-  };
+export async function createConformanceRegistry(options: RegisterAllOptions = {}): Promise<ConformanceRegistry> {
+  const registry = new BackendRegistry();
+  registerReferenceBackend(registry);
+  const missing = await registerAllBackends(registry, options);
+  return { registry, missing };
+}
+
+/**
+ * One target per configuration, all in `registry`: the row name, and the
+ * configuration the registry is asked for (its canonical string), with the
+ * details its operators must report.
+ */
+export function createTargets(configurations: readonly BackendConfiguration[], registry: BackendRegistry): BackendTarget[] {
+  return configurations.map((c) => ({ name: c.name, backend: c.configuration, registry, expectedDetails: c.expectedDetails }));
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
-import { createTargets } from './backends.js';
+import { parseBackendEntry, type BackendRegistry } from '@pointwise/core';
+import { createConformanceRegistry, createTargets, type MissingBackendPackage } from './backends.js';
 import { loadCaseFiles } from './command-line/case-files.js';
 import { withGpujsCliHint } from './command-line/gpujs-hint.js';
 import { assertSomethingSelected, runOutcome } from './command-line/outcome.js';
@@ -10,7 +11,17 @@ import { renderReport } from './runner/matrix.js';
 import { runsPropertyTier, runSuite, selectEntries } from './runner/run-suite.js';
 
 async function main(): Promise<number> {
-  const settings = parseCliArgs(process.argv.slice(2), { env: process.env, cwd: process.cwd() });
+  // One registry for the run: it checks the --backends configurations, then holds a backend per configuration.
+  const { registry, missing } = await createConformanceRegistry();
+  try {
+    return await check(registry, missing);
+  } finally {
+    await registry.dispose();
+  }
+}
+
+async function check(registry: BackendRegistry, missing: readonly MissingBackendPackage[]): Promise<number> {
+  const settings = parseCliArgs(process.argv.slice(2), { env: process.env, cwd: process.cwd(), registry });
   if (settings === undefined) return EXIT_CODES.passed;
   const fileCases = await loadCaseFiles(settings.cases);
   const { tiers, filter } = settings;
@@ -18,8 +29,7 @@ async function main(): Promise<number> {
   const planned = selectEntries({ tiers, filter, fileCases, network }).length + (runsPropertyTier({ tiers, filter }) ? 1 : 0);
   assertSomethingSelected(planned, { tiers, filter, caseFiles: settings.cases.length });
 
-  const gpujs = settings.gpujsModes?.length === 1 ? { gpujs: { mode: settings.gpujsModes[0] } } : {};
-  const { targets, missing, dispose } = await createTargets(settings.configurations, { options: gpujs });
+  const targets = createTargets(settings.configurations, registry);
 
   let done = 0;
   const progress = !settings.quiet && process.stderr.isTTY;
@@ -40,9 +50,10 @@ async function main(): Promise<number> {
   // A row whose package did not load says which package and why; gpujs rows add the CLI spelling of the library's mode hint.
   const backends = report.backends.map((b, i) => {
     if (b.reason === undefined) return b;
-    const m = missing.find((p) => p.name === targets[i].backend);
+    const backend = parseBackendEntry(targets[i].backend).name;
+    const m = missing.find((p) => p.name === backend);
     if (m !== undefined) return { ...b, reason: `${m.packageName}: ${m.reason}` };
-    return targets[i].backend === 'gpujs' ? { ...b, reason: withGpujsCliHint(b.reason) } : b;
+    return backend === 'gpujs' ? { ...b, reason: withGpujsCliHint(b.reason) } : b;
   });
   const full = { ...report, backends };
   console.log(renderReport(full));
@@ -52,7 +63,6 @@ async function main(): Promise<number> {
     await writeFile(settings.json, JSON.stringify({ environment, tiers, ...full }, null, 2));
     console.log(`Results written to ${settings.json}`);
   }
-  await dispose();
   const outcome = runOutcome(report.results, report.backends);
   if (outcome.message !== undefined) console.error(`pointwise-conformance: error: ${outcome.message}`);
   return outcome.code;

@@ -36,8 +36,9 @@ export { faceApiFile } from './network/face-api-files.js';
 export {
   registerAllBackends,
   createTargets,
+  createConformanceRegistry,
   BACKEND_PACKAGES,
-  type ConfiguredTargets,
+  type ConformanceRegistry,
   type MissingBackendPackage,
   type RegisterAllOptions,
 } from './backends.js';

@@ -1,98 +1,170 @@
 /**
- * The bracketed configurations both apps use, and what makes a configuration
- * run what its name says (the operator's details are checked).
+ * The backend configurations of both apps, in core's selection syntax:
+ * resolved by the registry (presets, shorthand, the backend's own option
+ * checks), named for rows, and checked to run what they name (the
+ * operator's details).
  */
-import { InvalidArgumentError } from '@pointwise/core';
-import { WorkersBackend } from '@pointwise/backend-workers';
+import { InvalidArgumentError, parseBackendEntry, parseBackendList } from '@pointwise/core';
+import { WORKERS_PRESETS, WorkersBackend } from '@pointwise/backend-workers';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  backendEntryText,
   defaultConfigurationNames,
+  expandPlainEntry,
+  expectedDetailsOf,
   FORCED_POOL_OPTIONS,
   GPUJS_MODE_OPTIONS,
-  parseBackendConfiguration,
-  parseBackendList,
-  splitBackendList,
+  parseBackendArguments,
+  resolveBackendConfiguration,
+  shortConfigurationName,
 } from '../src/backend-configurations.js';
-import { createTargets } from '../src/backends.js';
+import { createConformanceRegistry, createTargets } from '../src/backends.js';
 import { makeCase } from '../src/catalogue/make-case.js';
 import { materializeCase } from '../src/catalogue/materialize.js';
 import { checkCaseOnBackend } from '../src/runner/check-case.js';
 import { detailsMismatch } from '../src/runner/target.js';
 
-describe('parseBackendConfiguration', () => {
-  it('maps each configuration to its backend options and the details an operator must report', () => {
-    expect(parseBackendConfiguration('cpu-tiled[js]')).toEqual({
+const { registry, missing } = await createConformanceRegistry();
+const resolve = (text: string) => resolveBackendConfiguration(registry, { entry: parseBackendEntry(text) });
+
+afterAll(async () => {
+  await registry.dispose();
+});
+
+describe('resolveBackendConfiguration', () => {
+  it('registers every engine package', () => {
+    expect(missing).toEqual([]);
+    expect(registry.names()).toEqual(['gpujs', 'workers', 'cpu-tiled', 'reference']);
+  });
+
+  it('maps a bracketed word to the shorthand option and the details an operator must report', () => {
+    expect(resolve('cpu-tiled[js]')).toEqual({
       name: 'cpu-tiled[js]',
       backend: 'cpu-tiled',
-      bracketed: true,
-      kernel: 'js',
+      configuration: 'cpu-tiled[kernel=js]',
       options: { kernel: 'js' },
       expectedDetails: { kernel: 'js' },
     });
-    expect(parseBackendConfiguration(' workers[ pool , wasm-simd ] ')).toEqual({
+    expect(resolve('gpujs[cpu]')).toMatchObject({ name: 'gpujs[cpu]', configuration: 'gpujs[mode=cpu]', options: { mode: 'cpu' }, expectedDetails: { mode: 'cpu' } });
+    expect(resolve('gpujs[auto]').expectedDetails).toEqual({});
+    expect(resolve('reference')).toEqual({ name: 'reference', backend: 'reference', configuration: 'reference', options: {}, expectedDetails: {} });
+  });
+
+  it("resolves workers' pool preset, in any order and with the kernel as a word or key=value, to one configuration", () => {
+    const pool = {
       name: 'workers[wasm-simd,pool]',
       backend: 'workers',
-      bracketed: true,
-      kernel: 'wasm-simd',
-      pool: true,
+      configuration: 'workers[callerComputes=false,kernel=wasm-simd,minParallelFlops=0,minTileFlops=1,threads=3]',
       options: { kernel: 'wasm-simd', ...FORCED_POOL_OPTIONS },
-      expectedDetails: { kernel: 'wasm-simd', dispatch: 'pool', callerComputes: false },
+      expectedDetails: { kernel: 'wasm-simd', callerComputes: false, dispatch: 'pool' },
+    };
+    expect(resolve(' workers[ pool , wasm-simd ] ')).toEqual(pool);
+    expect(resolve('workers[pool,kernel=wasm-simd]')).toEqual(pool);
+    expect(resolve('workers[callerComputes=false,kernel=wasm-simd,minParallelFlops=0,minTileFlops=1,threads=3]')).toEqual(pool);
+    expect(resolve('workers[pool]')).toMatchObject({ name: 'workers[pool]', options: WORKERS_PRESETS.pool, expectedDetails: { dispatch: 'pool', callerComputes: false } });
+  });
+
+  it('takes key=value options, typed by core (numbers, booleans), named in the short canonical form', () => {
+    expect(resolve('workers[threads=2,kernel=js]')).toEqual({
+      name: 'workers[js,threads=2]',
+      backend: 'workers',
+      configuration: 'workers[kernel=js,threads=2]',
+      options: { kernel: 'js', threads: 2 },
+      expectedDetails: { kernel: 'js' },
     });
-    expect(parseBackendConfiguration('workers[pool]')).toMatchObject({ name: 'workers[pool]', options: FORCED_POOL_OPTIONS, expectedDetails: { dispatch: 'pool' } });
-    expect(parseBackendConfiguration('gpujs[cpu]')).toMatchObject({ backend: 'gpujs', gpujsMode: 'cpu', options: { mode: 'cpu' }, expectedDetails: { mode: 'cpu' } });
-    expect(parseBackendConfiguration('gpujs[auto]').expectedDetails).toEqual({});
-    expect(parseBackendConfiguration('reference')).toEqual({ name: 'reference', backend: 'reference', bracketed: false, options: {}, expectedDetails: {} });
+    expect(resolve('workers[pool,threads=4]')).toMatchObject({
+      name: 'workers[callerComputes=false,minParallelFlops=0,minTileFlops=1,threads=4]',
+      options: { ...WORKERS_PRESETS.pool, threads: 4 },
+      expectedDetails: { callerComputes: false, dispatch: 'pool' },
+    });
+    expect(resolve('workers[callerComputes=true]')).toMatchObject({ name: 'workers[callerComputes=true]', expectedDetails: { callerComputes: true } });
+    expect(resolve('gpujs[mode=webasm]').name).toBe('gpujs[webasm]');
   });
 
   it.each([
-    ['cpu-tiled[pool]', /cpu-tiled\[…\] with js, wasm-simd, received/],
-    ['workers[js,wasm-simd]', /workers\[…\] with js, wasm-simd and\/or pool/],
-    ['workers[js,js]', /backend\[configuration\]/],
-    ['workers[]', /backend\[configuration\]/],
-    ['gpujs[cpu,webasm]', /gpujs\[mode\] with one mode/],
-    ['naive[js]', /only on cpu-tiled, workers, gpujs/],
-    ['cpu-tiled[js', /backend\[configuration\]/],
-    ['a,b', /backend\[configuration\]/],
-  ])('rejects %s', (text, message) => {
-    expect(() => parseBackendConfiguration(text)).toThrow(InvalidArgumentError);
-    expect(() => parseBackendConfiguration(text)).toThrow(message);
+    ['cpu-tiled[avx]', /^--backends: cpu-tiled\[avx\]: kernel: expected "js" or "wasm-simd", received "avx"$/],
+    ['cpu-tiled[pool]', /^--backends: cpu-tiled\[pool\]: kernel: expected "js" or "wasm-simd", received "pool"$/],
+    ['workers[js,wasm-simd]', /^--backends: workers\[js,wasm-simd\]: expected for "workers\[…\]": key=value options or the presets pool, received "wasm-simd"$/],
+    ['workers[threads=0]', /^--backends: workers\[threads=0\]: threads: expected/],
+    ['workers[callerComputes=no]', /^--backends: workers\[callerComputes=no\]: callerComputes: expected a boolean/],
+    ['workers[thread=2]', /^--backends: workers\[thread=2\]: options\.thread: expected one of the known options/],
+    ['gpujs[metal]', /^--backends: gpujs\[metal\]: mode: expected/],
+    ['reference[js]', /^--backends: reference\[js\]: expected for "reference\[…\]": key=value options, received "js"$/],
+    ['nonesuch', /^--backends: expected a registered backend \(gpujs, workers, cpu-tiled, reference\), received "nonesuch"$/],
+  ])('rejects %s with an InvalidArgumentError naming the entry', (text, message) => {
+    expect(() => resolve(text)).toThrow(InvalidArgumentError);
+    expect(() => resolve(text)).toThrow(message);
   });
 
   it('accepts every gpu.js mode the gpujs package knows', () => {
     expect(GPUJS_MODE_OPTIONS).toEqual(['auto', 'headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']);
-    for (const mode of GPUJS_MODE_OPTIONS) expect(parseBackendConfiguration(`gpujs[${mode}]`).gpujsMode).toBe(mode);
+    for (const mode of GPUJS_MODE_OPTIONS) expect(resolve(`gpujs[${mode}]`).options).toEqual({ mode });
+  });
+
+  it('gives workers options its constructor accepts', () => {
+    expect(() => new WorkersBackend(resolve('workers[js,pool]').options)).not.toThrow();
   });
 });
 
-describe('parseBackendList', () => {
-  it('splits at commas outside brackets and drops duplicates by canonical name', () => {
-    expect(splitBackendList('workers[js,pool], gpujs ,,cpu-tiled[js]')).toEqual(['workers[js,pool]', 'gpujs', 'cpu-tiled[js]']);
-    expect(parseBackendList(['workers[pool,js],cpu-tiled', 'workers[js,pool]']).map((c) => c.name)).toEqual(['workers[js,pool]', 'cpu-tiled']);
-    expect(() => parseBackendList(' , ')).toThrow(/at least one backend/);
+describe('names and lists', () => {
+  it("parses lists with core's parser: commas inside brackets separate options, repeated flags concatenate", () => {
+    expect(parseBackendArguments(['workers[js,pool], gpujs ,,cpu-tiled[threads=1]', 'reference'])).toEqual([
+      ...parseBackendList('workers[js,pool],gpujs,cpu-tiled[threads=1]'),
+      { name: 'reference', options: {} },
+    ]);
+    expect(() => parseBackendArguments(' , ')).toThrow(/--backends: expected at least one backend/);
+    expect(() => parseBackendArguments('workers[js', 'POINTWISE_BACKEND')).toThrow(/^POINTWISE_BACKEND: expected balanced, unnested brackets/);
   });
 
-  it('names the default configurations of each backend', () => {
+  it('writes a parsed entry back with its words, so the registry resolves the same configuration', () => {
+    expect(backendEntryText(parseBackendEntry('workers[pool, js, threads=2]'))).toBe('workers[pool,js,threads=2]');
+    expect(backendEntryText(parseBackendEntry('gpujs'))).toBe('gpujs');
+    expect(backendEntryText({ name: 'workers', options: { threads: 2, kernel: 'js' } })).toBe('workers[kernel=js,threads=2]');
+  });
+
+  it('abbreviates the shorthand option and whole presets only', () => {
+    expect(shortConfigurationName('workers', { kernel: 'js', ...WORKERS_PRESETS.pool })).toBe('workers[js,pool]');
+    expect(shortConfigurationName('workers', { ...WORKERS_PRESETS.pool, minTileFlops: 2 })).toBe('workers[callerComputes=false,minParallelFlops=0,minTileFlops=2,threads=3]');
+    expect(shortConfigurationName('cpu-tiled', { kernel: 'js', mc: 64 })).toBe('cpu-tiled[js,mc=64]');
+    expect(shortConfigurationName('my-backend', { kernel: 'js' })).toBe('my-backend[kernel=js]');
+    // Every short name reads back to the same configuration.
+    for (const text of ['workers[js,pool]', 'workers[js,threads=2]', 'cpu-tiled[js,mc=64]', 'gpujs[webasm]']) expect(resolve(text).name).toBe(text);
+  });
+
+  it('expects the pool dispatch only where no threshold and an idle calling thread force it', () => {
+    expect(expectedDetailsOf('workers', { minParallelFlops: 0 })).toEqual({});
+    expect(expectedDetailsOf('workers', { minParallelFlops: 0, callerComputes: false })).toEqual({ callerComputes: false, dispatch: 'pool' });
+    expect(expectedDetailsOf('cpu-tiled', { kernel: 'js', callerComputes: false })).toEqual({ kernel: 'js' });
+  });
+
+  it('names the default configurations of each backend in the selection syntax', () => {
     expect(defaultConfigurationNames('workers')).toEqual(['workers[js]', 'workers[wasm-simd]', 'workers[js,pool]', 'workers[wasm-simd,pool]']);
     expect(defaultConfigurationNames('gpujs')).toEqual(['gpujs[auto]', 'gpujs[webasm]', 'gpujs[cpu]']);
     expect(defaultConfigurationNames('gpujs', ['headlessgl'])).toEqual(['gpujs[headlessgl]']);
     expect(defaultConfigurationNames('reference')).toEqual(['reference']);
+    expect(defaultConfigurationNames('workers').map((n) => resolve(n).configuration)).toEqual([
+      'workers[kernel=js]',
+      'workers[kernel=wasm-simd]',
+      'workers[callerComputes=false,kernel=js,minParallelFlops=0,minTileFlops=1,threads=3]',
+      'workers[callerComputes=false,kernel=wasm-simd,minParallelFlops=0,minTileFlops=1,threads=3]',
+    ]);
   });
 
-  it('gives workers options its constructor accepts', () => {
-    expect(() => new WorkersBackend(parseBackendConfiguration('workers[js,pool]').options)).not.toThrow();
+  it('expands a plain name once per flag value, and leaves a configured entry as it is', () => {
+    expect(expandPlainEntry({ entry: parseBackendEntry('gpujs') }, 'mode', ['cpu', 'webasm'])).toEqual([
+      { entry: { name: 'gpujs', options: { mode: 'cpu' } } },
+      { entry: { name: 'gpujs', options: { mode: 'webasm' } } },
+    ]);
+    const configured = { entry: parseBackendEntry('gpujs[webgl2]') };
+    expect(expandPlainEntry(configured, 'mode', ['cpu'])).toEqual([configured]);
   });
 });
 
 describe('a configured target runs what its name says', () => {
   const small = makeCase({ tier: 'file', shape: [2, 3, 2, 3], outChannels: 4, options: { padding: 1 }, bias: true });
-  const configured = createTargets(parseBackendList('workers[js],workers[js,pool],workers[pool],cpu-tiled[js]'));
-
-  afterAll(async () => {
-    await (await configured).dispose();
-  });
+  const targets = createTargets(['workers[js]', 'workers[js,pool]', 'workers[pool]', 'cpu-tiled[js]'].map(resolve), registry);
 
   it('forces even a 2×3×2×3 problem onto pool threads for workers[pool], with details that say so', async () => {
-    const { targets } = await configured;
     const m = await materializeCase(small);
     for (const target of targets.filter((t) => t.name.includes('pool'))) {
       const result = await checkCaseOnBackend(m, target.backend, target.registry, target);
@@ -104,7 +176,6 @@ describe('a configured target runs what its name says', () => {
   });
 
   it('fails a configuration whose operator reports something else (here: workers with its thresholds, asked for the pool)', async () => {
-    const { targets } = await configured;
     const plain = targets.find((t) => t.name === 'workers[js]')!;
     const result = await checkCaseOnBackend(await materializeCase(small), plain.backend, plain.registry, { name: 'workers[js]', expectedDetails: { dispatch: 'pool' } });
     expect(result.status).toBe('failed');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createConformanceRegistry } from '../src/backends.js';
 import { parseCaseFile } from '../src/catalogue/case-file.js';
 import { loadCaseFiles } from '../src/command-line/case-files.js';
 import { withGpujsCliHint } from '../src/command-line/gpujs-hint.js';
@@ -12,7 +13,11 @@ import { assertSomethingSelected, runOutcome } from '../src/command-line/outcome
 import { parseCliArgs } from '../src/command-line/settings.js';
 import { UsageError } from '../src/command-line/usage-error.js';
 
-const context = { env: {}, cwd: '/repo' };
+const { registry } = await createConformanceRegistry();
+const context = { env: {}, cwd: '/repo', registry };
+afterAll(async () => {
+  await registry.dispose();
+});
 const parse = (argv: string[], env: Record<string, string> = {}) => parseCliArgs(argv, { ...context, env });
 
 /** One small case in a temporary file; `expected` decides whether it passes. */
@@ -55,12 +60,16 @@ describe('command line', () => {
     [['--runs', '0'], /--runs.*from 1 to 100000/],
     [['--seed', '-1'], /--seed/],
     [['--runs'], /argument missing/],
-    [['--backends', 'cpu-tiled[avx]'], /--backends: expected cpu-tiled\[…\] with js, wasm-simd, received "cpu-tiled\[avx\]"/],
-    [['--backends', 'cpu-tiled[pool]'], /cpu-tiled\[…\] with js, wasm-simd/],
-    [['--backends', 'workers[js,wasm-simd]'], /workers\[…\] with js, wasm-simd and\/or pool/],
-    [['--backends', 'nonesuch[js]'], /only on cpu-tiled, workers, gpujs/],
-    [['--backends', 'gpujs[metal]'], /gpujs\[mode\] with one mode among auto, headlessgl/],
-    [['--backends', 'gpujs[cpu'], /backend\[configuration\]/],
+    [['--backends', 'cpu-tiled[avx]'], /^--backends: cpu-tiled\[avx\]: kernel: expected "js" or "wasm-simd", received "avx"$/],
+    [['--backends', 'cpu-tiled[pool]'], /^--backends: cpu-tiled\[pool\]: kernel: expected "js" or "wasm-simd", received "pool"$/],
+    [['--backends', 'workers[js,wasm-simd]'], /^--backends: workers\[js,wasm-simd\]: expected .*key=value options or the presets pool, received "wasm-simd"$/],
+    [['--backends', 'nonesuch[js]'], /^--backends: unknown backend "nonesuch" \(known: reference, cpu-tiled, workers, gpujs\)$/],
+    [['--backends', 'gpujs[metal]'], /^--backends: gpujs\[metal\]: mode: expected .*received "metal"$/],
+    [['--backends', 'gpujs[cpu'], /^--backends: expected balanced, unnested brackets, received "gpujs\[cpu"$/],
+    [['--backends', 'workers[threads=0,kernel=js]'], /^--backends: workers\[kernel=js,threads=0\]: threads: expected/],
+    [['--backends', 'workers[therads=4]'], /^--backends: workers\[therads=4\]: options\.therads: expected one of the known options/],
+    [['--backends', 'workers[threads=2,threads=3]'], /^--backends: expected key=value options with distinct keys in workers\[…\]/],
+    [['--backends', 'cpu-tiled[js]]'], /^--backends: expected balanced, unnested brackets/],
   ])('rejects %j with a one-line usage error', (argv, message) => {
     expect(() => parse(argv)).toThrow(UsageError);
     expect(() => parse(argv)).toThrow(message);
@@ -71,8 +80,11 @@ describe('command line', () => {
     }
   });
 
-  it('rejects an unknown name in POINTWISE_BACKEND', () => {
+  it('rejects an unknown name or bad options in POINTWISE_BACKEND, naming the variable', () => {
     expect(() => parse([], { POINTWISE_BACKEND: 'cpu-tiled,gpu' })).toThrow(/POINTWISE_BACKEND: unknown backend "gpu"/);
+    expect(() => parse([], { POINTWISE_BACKEND: 'workers[js],gpujs[metal]' })).toThrow(UsageError);
+    expect(() => parse([], { POINTWISE_BACKEND: 'workers[js],gpujs[metal]' })).toThrow(/^POINTWISE_BACKEND: gpujs\[metal\]: mode: expected/);
+    expect(() => parse([], { POINTWISE_BACKEND: 'workers[kernel=js' })).toThrow(/^POINTWISE_BACKEND: expected balanced, unnested brackets/);
   });
 
   it("checks --gpujs-mode against the gpujs package's modes", () => {
@@ -100,8 +112,39 @@ describe('command line', () => {
   it('takes bracketed configurations in --backends and POINTWISE_BACKEND, canonical and without duplicates', () => {
     const settings = parse(['--backends', 'cpu-tiled[js],workers[pool,js]', '--backends', 'workers[js,pool],gpujs[cpu],reference']);
     expect(settings?.backends).toEqual(['cpu-tiled[js]', 'workers[js,pool]', 'gpujs[cpu]', 'reference']);
-    expect(settings?.configurations[1]).toMatchObject({ backend: 'workers', kernel: 'js', pool: true, expectedDetails: { kernel: 'js', dispatch: 'pool', callerComputes: false } });
+    expect(settings?.configurations[1]).toMatchObject({ backend: 'workers', options: { kernel: 'js', minParallelFlops: 0, callerComputes: false }, expectedDetails: { kernel: 'js', dispatch: 'pool', callerComputes: false } });
     expect(parse([], { POINTWISE_BACKEND: 'workers[pool], gpujs[webasm]' })?.backends).toEqual(['workers[pool]', 'gpujs[webasm]']);
+  });
+
+  it('takes the full selection syntax in --backends: key=value options, presets and words mixed, in the short canonical form', () => {
+    const settings = parse(['--backends', 'workers[threads=2,kernel=js],gpujs[webasm],cpu-tiled,workers[pool,kernel=wasm-simd]']);
+    expect(settings?.backends).toEqual(['workers[js,threads=2]', 'gpujs[webasm]', 'cpu-tiled', 'workers[wasm-simd,pool]']);
+    expect(settings?.configurations.map((c) => c.configuration)).toEqual([
+      'workers[kernel=js,threads=2]',
+      'gpujs[mode=webasm]',
+      'cpu-tiled',
+      'workers[callerComputes=false,kernel=wasm-simd,minParallelFlops=0,minTileFlops=1,threads=3]',
+    ]);
+    expect(settings?.configurations[0]).toMatchObject({ backend: 'workers', options: { kernel: 'js', threads: 2 }, expectedDetails: { kernel: 'js' } });
+    expect(settings?.configurations[3].expectedDetails).toEqual({ kernel: 'wasm-simd', callerComputes: false, dispatch: 'pool' });
+    // The same configuration spelt three ways is one row.
+    expect(parse(['--backends', 'workers[js,pool],workers[pool,kernel=js]', '--backends', 'workers[callerComputes=false,kernel=js,minParallelFlops=0,minTileFlops=1,threads=3]'])?.backends).toEqual([
+      'workers[js,pool]',
+    ]);
+  });
+
+  it('takes bracketed and key=value entries from POINTWISE_BACKEND, with commas inside brackets', () => {
+    const settings = parse([], { POINTWISE_BACKEND: 'workers[threads=2,kernel=js], gpujs[mode=cpu],reference' });
+    expect(settings).toMatchObject({ backends: ['workers[js,threads=2]', 'gpujs[cpu]', 'reference'], backendsFrom: 'POINTWISE_BACKEND' });
+    expect(settings?.configurations[1]).toMatchObject({ configuration: 'gpujs[mode=cpu]', expectedDetails: { mode: 'cpu' } });
+  });
+
+  it('applies --gpujs-mode to a plain gpujs only, as core-syntax entries', () => {
+    const one = parse(['--backends', 'gpujs,gpujs[webasm]', '--gpujs-mode', 'cpu']);
+    expect(one?.backends).toEqual(['gpujs', 'gpujs[webasm]']);
+    expect(one?.configurations.map((c) => c.configuration)).toEqual(['gpujs[mode=cpu]', 'gpujs[mode=webasm]']);
+    expect(one?.configurations[0].expectedDetails).toEqual({ mode: 'cpu' });
+    expect(parse(['--backends', 'gpujs[mode=webgl2]', '--gpujs-mode', 'cpu,webasm'])?.backends).toEqual(['gpujs[webgl2]']);
   });
 
   it('runs a plain gpujs once per mode for several --gpujs-mode values, and in the one mode given otherwise', () => {
@@ -175,7 +218,7 @@ describe('cli.js exit codes', () => {
   };
 
   it('exits 2 with one line for a bad command line and for a selection that matches nothing', async () => {
-    for (const argv of [['--bogus'], ['--gpujs-mode', 'foo'], ['--filter', 'zzzz'], ['--tier', 'file']]) {
+    for (const argv of [['--bogus'], ['--gpujs-mode', 'foo'], ['--filter', 'zzzz'], ['--tier', 'file'], ['--backends', 'workers[threads=0]', '--tier', 'edge']]) {
       const { code, stdout, stderr } = await run(argv);
       expect(code, argv.join(' ')).toBe(2);
       expect(stdout).toBe('');
@@ -183,14 +226,22 @@ describe('cli.js exit codes', () => {
     }
   });
 
+  it('exits 2 naming the variable for bad options in POINTWISE_BACKEND', async () => {
+    const { code, stdout, stderr } = await run(['--tier', 'edge'], { POINTWISE_BACKEND: 'cpu-tiled[kernel=avx]' });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe('pointwise-conformance: error: POINTWISE_BACKEND: cpu-tiled[kernel=avx]: kernel: expected "js" or "wasm-simd", received "avx" (see --help)');
+  });
+
   it('exits 0 for a passing case file on the POINTWISE_BACKEND backends, 1 when a case fails', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
-    const good = await run(['--cases', await caseFile([11]), '--no-witnesses', '--json', 'r.json'], { POINTWISE_BACKEND: 'cpu-tiled', INIT_CWD: dir });
+    const good = await run(['--cases', await caseFile([11]), '--no-witnesses', '--json', 'r.json'], { POINTWISE_BACKEND: 'cpu-tiled,workers[threads=2,kernel=js]', INIT_CWD: dir });
     expect(good.code).toBe(0);
     const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { tiers: string[]; backends: { name: string }[]; results: { status: string }[] };
     expect(json.tiers).toEqual(['file']);
-    expect(json.backends.map((b) => b.name)).toEqual(['cpu-tiled']);
-    expect(json.results.map((r) => r.status)).toEqual(['passed']);
+    expect(json.backends.map((b) => b.name)).toEqual(['cpu-tiled', 'workers[js,threads=2]']);
+    expect(json.results.map((r) => r.status)).toEqual(['passed', 'passed']);
+    expect(good.stdout).toMatch(/Backends from POINTWISE_BACKEND: cpu-tiled, workers\[js,threads=2\]/);
     const bad = await run(['--cases', await caseFile([12]), '--backends', 'reference', '--no-witnesses']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/✗ \[reference\] file\/tiny: .*expected output/);

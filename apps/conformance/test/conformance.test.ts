@@ -8,9 +8,10 @@
  * layers, the real network at a 128-pixel input and a short property run.
  * The full catalogue is `pnpm conformance`.
  */
+import { parseBackendEntry } from '@pointwise/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfigurationNames, parseBackendList } from '../src/backend-configurations.js';
-import { createTargets, BACKEND_PACKAGES } from '../src/backends.js';
+import { defaultConfigurationNames, resolveBackendConfiguration } from '../src/backend-configurations.js';
+import { createConformanceRegistry, createTargets, BACKEND_PACKAGES } from '../src/backends.js';
 import { isErrorCase, type ConformanceCase, type ErrorCase } from '../src/catalogue/case.js';
 import { catalogue } from '../src/catalogue/index.js';
 import { LAYER_SPECS, layerCase } from '../src/catalogue/layers.js';
@@ -24,8 +25,12 @@ import { checkWitness, WITNESSES } from '../src/runner/witness.js';
 /** gpu.js runs a subset (its software modes are slow); without a display its auto mode is unavailable. */
 const GPUJS_SUBSET = /options\/nchw|stride|groups|specials|activation-bounds|padding-non-finite|empty-batch|errors\//;
 
-const configurations = parseBackendList(['reference', ...BACKEND_PACKAGES.flatMap((p) => defaultConfigurationNames(p.name))]);
-const { targets, missing, dispose } = await createTargets(configurations);
+const { registry, missing } = await createConformanceRegistry();
+const names = ['reference', ...BACKEND_PACKAGES.flatMap((p) => defaultConfigurationNames(p.name))];
+const targets = createTargets(
+  names.map((name) => resolveBackendConfiguration(registry, { entry: parseBackendEntry(name) })),
+  registry,
+);
 const statuses = await resolveTargets(targets);
 const available = targets.filter((t) => statuses.some((s) => s.name === t.name && s.available));
 
@@ -45,7 +50,7 @@ function materialize(c: ConformanceCase): Promise<MaterializedCase> {
 }
 
 afterAll(async () => {
-  await dispose();
+  await registry.dispose();
 });
 
 it('registers every backend package and finds every CPU configuration available', () => {
@@ -56,7 +61,7 @@ it('registers every backend package and finds every CPU configuration available'
 });
 
 describe.each(available.map((t) => [t.name, t] as const))('backend %s', (_, target) => {
-  const gpujs = target.backend === 'gpujs';
+  const gpujs = parseBackendEntry(target.backend).name === 'gpujs';
   const subset = (name: string) => !gpujs || GPUJS_SUBSET.test(name);
 
   const cases = dataCases.filter((c) => subset(c.name));

@@ -1,7 +1,17 @@
 import { isAbsolute, resolve } from 'node:path';
-import { BACKEND_ENV_VARIABLE } from '@pointwise/core';
+import { BACKEND_ENV_VARIABLE, parseBackendEntry, PointwiseError, type BackendRegistry, type ParsedBackendEntry } from '@pointwise/core';
 import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { defaultConfigurationNames, GPUJS_MODE_OPTIONS, parseBackendList, type BackendConfiguration } from '../backend-configurations.js';
+import {
+  backendEntry,
+  backendEntryText,
+  defaultConfigurationNames,
+  expandPlainEntry,
+  GPUJS_MODE_OPTIONS,
+  parseBackendArguments,
+  resolveBackendConfiguration,
+  type BackendConfiguration,
+  type RequestedBackend,
+} from '../backend-configurations.js';
 import { BACKEND_PACKAGES } from '../backends.js';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 import { TIERS, type Tier } from '../catalogue/case.js';
@@ -20,7 +30,7 @@ export const NUMBER_LIMITS = {
 
 /** What a CLI run does, after parsing and validation. */
 export interface CliSettings {
-  /** Backends to check as named (canonical names, plain `gpujs` expanded per `--gpujs-mode` when several); `undefined`: the default set. */
+  /** Backends to check as named (row names: short canonical forms, plain `gpujs` expanded per `--gpujs-mode` when several); `undefined`: the default set. */
   readonly backends?: readonly string[];
   /**
    * The rows to check: the named backends and configurations, or by default
@@ -45,22 +55,30 @@ export interface CliSettings {
   readonly quiet: boolean;
 }
 
-/** Where the CLI runs: its environment (for `INIT_CWD` and `POINTWISE_BACKEND`) and working directory. */
+/**
+ * Where the CLI runs: its environment (for `INIT_CWD` and `POINTWISE_BACKEND`),
+ * working directory, and the registry that resolves and checks the backend
+ * configurations (its backends are not started by parsing).
+ */
 export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  readonly registry: BackendRegistry;
 }
 
 const HELP_FOOTER = `
 Relative --cases and --json paths resolve against INIT_CWD (the directory
 pnpm was run from) when set, else the current directory.
 
-Configurations (in --backends and ${BACKEND_ENV_VARIABLE}):
-  cpu-tiled[js], cpu-tiled[wasm-simd], workers[js], workers[wasm-simd]   one microkernel
-  workers[pool], workers[js,pool], workers[wasm-simd,pool]   every run on pool threads
-                                   (3 threads, callerComputes off, no small-work threshold)
-  gpujs[auto], gpujs[cpu], gpujs[webasm], gpujs[headlessgl], …        one gpu.js mode
-  Default: reference and every configuration above but the gpu.js hardware modes
+Backends (in --backends and ${BACKEND_ENV_VARIABLE}): core's selection syntax, comma-separated
+  name                             the backend with its defaults: cpu-tiled, workers, gpujs, reference
+  name[word,…]                     a preset or the backend's shorthand option: cpu-tiled[js],
+                                   workers[wasm-simd], gpujs[webasm] (mode), workers[pool], workers[js,pool]
+  name[key=value,…]                any options: workers[threads=2,kernel=js], gpujs[mode=cpu]
+  workers[pool]                    every run on pool threads (3 threads, callerComputes off,
+                                   no small-work threshold)
+  Default: reference, cpu-tiled[js], cpu-tiled[wasm-simd], workers[js], workers[wasm-simd],
+  workers[js,pool], workers[wasm-simd,pool], gpujs[auto], gpujs[webasm], gpujs[cpu]
   (gpujs[auto] takes the GPU where there is one).
 
 Environment:
@@ -96,7 +114,7 @@ function commandLine(): Command {
     .description('Checks every registered, available backend against the float64 reference, tier by tier.')
     .option(
       '--backend, --backends <names>',
-      `backends to check, comma-separated: ${KNOWN_BACKENDS.join(', ')}, or configurations such as cpu-tiled[js], workers[pool], gpujs[cpu] (default: ${BACKEND_ENV_VARIABLE}, else every configuration)`,
+      `backends to check, comma-separated: ${KNOWN_BACKENDS.join(', ')}, or configurations such as cpu-tiled[js], workers[pool], workers[threads=2,kernel=js], gpujs[cpu] (default: ${BACKEND_ENV_VARIABLE}, else every configuration)`,
       backendList,
     )
     .addOption(new Option('--tier <tiers>', `tiers to run, comma-separated: ${TIERS.join(', ')} (default: all but file; file when --cases is given)`).argParser(list))
@@ -124,31 +142,57 @@ function commandLine(): Command {
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 }
 
-/** Parses and checks a backend list: every name known, every configuration valid. */
-function parseBackendNames(names: readonly string[], from: string): BackendConfiguration[] {
-  let configurations: BackendConfiguration[];
+/** Runs `work`, turning core's `InvalidArgumentError` into a usage error with the same message. */
+function asUsage<T>(work: () => T): T {
   try {
-    configurations = parseBackendList(names, from);
+    return work();
   } catch (error) {
-    if (names.join('').trim() === '') throw new UsageError(`${from}: expected at least one backend name (known: ${KNOWN_BACKENDS.join(', ')})`);
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') throw new UsageError(error.message);
+    throw error;
   }
-  const unknown = configurations.find((c) => !KNOWN_BACKENDS.includes(c.backend));
-  if (unknown !== undefined) throw new UsageError(`${from}: unknown backend "${unknown.backend}" (known: ${KNOWN_BACKENDS.join(', ')})`);
-  return configurations;
+}
+
+/** Parses a backend list with core's parser and checks every name is known (a known package that failed to load still is). */
+function parseBackendNames(names: readonly string[], from: string, registry: BackendRegistry): ParsedBackendEntry[] {
+  if (names.join('').trim() === '') throw new UsageError(`${from}: expected at least one backend name (known: ${KNOWN_BACKENDS.join(', ')})`);
+  const entries = asUsage(() => parseBackendArguments(names, from));
+  const known = [...new Set([...KNOWN_BACKENDS, ...registry.names()])];
+  const unknown = entries.find((e) => !known.includes(e.name));
+  if (unknown !== undefined) throw new UsageError(`${from}: unknown backend "${unknown.name}" (known: ${known.join(', ')})`);
+  return entries;
 }
 
 /**
- * The rows of a run: the named configurations with a plain `gpujs` run once
- * per mode when several `--gpujs-mode`s are given, or by default every
+ * The requested rows before resolution: the named entries with a plain
+ * `gpujs` run once per mode when several `--gpujs-mode`s are given (in the
+ * one mode, keeping its row name, when one is), or by default every
  * configuration of every known backend.
  */
-function chooseConfigurations(named: readonly BackendConfiguration[] | undefined, gpujsModes: readonly GpujsModeOption[] | undefined): BackendConfiguration[] {
-  const several = gpujsModes !== undefined && gpujsModes.length > 1;
-  const names = named
-    ? named.flatMap((c) => (c.name === 'gpujs' && several ? gpujsModes.map((m) => `gpujs[${m}]`) : [c.name]))
-    : KNOWN_BACKENDS.flatMap((b) => (b === 'gpujs' && gpujsModes?.length === 1 ? ['gpujs'] : defaultConfigurationNames(b, gpujsModes)));
-  return parseBackendList(names);
+function requestedBackends(named: readonly ParsedBackendEntry[] | undefined, gpujsModes: readonly GpujsModeOption[] | undefined): RequestedBackend[] {
+  const gpujs = (entry: ParsedBackendEntry): RequestedBackend[] => {
+    if (gpujsModes === undefined) return [{ entry }];
+    if (gpujsModes.length === 1 && backendEntryText(entry) === 'gpujs') return [{ entry: backendEntry('gpujs', { mode: gpujsModes[0] }), display: 'gpujs' }];
+    return expandPlainEntry({ entry }, 'mode', gpujsModes);
+  };
+  if (named !== undefined) return named.flatMap((entry) => (entry.name === 'gpujs' ? gpujs(entry) : [{ entry }]));
+  return KNOWN_BACKENDS.flatMap((b) =>
+    b === 'gpujs' && gpujsModes?.length === 1 ? gpujs(backendEntry(b)) : defaultConfigurationNames(b, gpujsModes).map((text) => ({ entry: parseBackendEntry(text) })),
+  );
+}
+
+/**
+ * Resolves the requested rows with the registry (presets, shorthand and the
+ * backend's own option checks); a row of a package that could not be
+ * registered stays as named, and is reported unavailable with the package's reason.
+ */
+function chooseConfigurations(registry: BackendRegistry, requested: readonly RequestedBackend[], from: string): BackendConfiguration[] {
+  const registered = registry.names();
+  const rows = requested.map((r): BackendConfiguration => {
+    if (registered.includes(r.entry.name)) return asUsage(() => resolveBackendConfiguration(registry, r, from));
+    const text = backendEntryText(r.entry);
+    return { name: r.display ?? text, backend: r.entry.name, configuration: text, options: r.entry.options, expectedDetails: {} };
+  });
+  return rows.filter((row, i) => rows.findIndex((other) => other.name === row.name) === i);
 }
 
 /**
@@ -203,12 +247,13 @@ export function parseCliArgs(argv: readonly string[], context: CliContext): CliS
   } else if (envBackends !== undefined && envBackends.trim() !== '') {
     [backends, backendsFrom] = [[envBackends], BACKEND_ENV_VARIABLE];
   }
-  const named = backends === undefined ? undefined : parseBackendNames(backends, backendsFrom);
+  const named = backends === undefined ? undefined : parseBackendNames(backends, backendsFrom, context.registry);
   const gpujsModes = opts.gpujsMode === undefined ? undefined : [...new Set(opts.gpujsMode)];
   if (gpujsModes !== undefined && gpujsModes.length === 0) throw new UsageError(`--gpujs-mode: expected one or more of ${GPUJS_MODE_OPTIONS.join(', ')}`);
   const badMode = gpujsModes?.find((m) => !(GPUJS_MODE_OPTIONS as readonly string[]).includes(m));
   if (badMode !== undefined) throw new UsageError(`--gpujs-mode: expected "auto" or one of ${GPUJS_MODE_OPTIONS.filter((m) => m !== 'auto').map((m) => `"${m}"`).join(', ')}, received "${badMode}"`);
-  const configurations = chooseConfigurations(named, gpujsModes as GpujsModeOption[] | undefined);
+  const requested = requestedBackends(named, gpujsModes as GpujsModeOption[] | undefined);
+  const configurations = chooseConfigurations(context.registry, requested, backendsFrom === 'default' ? '--backends' : backendsFrom);
 
   const base = context.env.INIT_CWD || context.cwd;
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(base, path));

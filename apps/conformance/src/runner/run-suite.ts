@@ -1,4 +1,4 @@
-import type { BackendRegistry } from '@pointwise/core';
+import { parseBackendEntry, type BackendRegistry } from '@pointwise/core';
 import { isErrorCase, type CatalogueEntry, type ConformanceCase, type Tier } from '../catalogue/case.js';
 import { catalogue, filterEntries } from '../catalogue/index.js';
 import { materializeCase } from '../catalogue/materialize.js';
@@ -48,13 +48,14 @@ export interface SuiteReport {
 /**
  * Initialises each requested backend once and sorts them into available and
  * unavailable (with the reason: `probe()` said no, or `init()` failed).
+ * @param names registry names or configurations (`workers[kernel=js]`); default: every registered backend.
  */
 export async function resolveBackends(registry: BackendRegistry, names?: readonly string[]): Promise<BackendStatus[]> {
   const listed = await registry.list();
   const wanted = names ?? listed.map((l) => l.name);
   const statuses: BackendStatus[] = [];
   for (const name of wanted) {
-    const listing = listed.find((l) => l.name === name);
+    const listing = listed.find((l) => l.name === parseBackendEntry(name).name);
     if (listing === undefined) {
       statuses.push({ name, available: false, reason: 'not registered (its package did not load)' });
       continue;

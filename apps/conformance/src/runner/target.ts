@@ -1,9 +1,9 @@
 import type { BackendRegistry, prepareConv1x1 } from '@pointwise/core';
 
-/** What `prepareConv1x1`'s `backend` option takes (a registry name here). */
+/** What `prepareConv1x1`'s `backend` option takes (a registry name or configuration here). */
 type BackendOption = NonNullable<NonNullable<Parameters<typeof prepareConv1x1>[1]>['backend']>;
 
-/** A registry name as `prepareConv1x1`'s and `BackendRegistry.get`'s typed `backend` parameter. */
+/** A registry name or configuration (`workers[kernel=js]`) as `prepareConv1x1`'s and `BackendRegistry.get`'s typed `backend` parameter. */
 export function backendOption(name: string): BackendOption & Parameters<BackendRegistry['get']>[0] {
   return name as BackendOption & Parameters<BackendRegistry['get']>[0];
 }
@@ -11,7 +11,9 @@ export function backendOption(name: string): BackendOption & Parameters<BackendR
 /**
  * One row of the matrix: a registry backend in one configuration, in the
  * registry that holds it configured that way. `name` is what results carry
- * (`cpu-tiled`, `workers[js,pool]`); `backend` the registry name.
+ * (`cpu-tiled`, `workers[js,pool]`); `backend` what the registry is asked
+ * for: a registry name or a configuration in core's selection syntax
+ * (`workers[callerComputes=false,kernel=js,…]`).
  */
 export interface BackendTarget {
   readonly name: string;
