@@ -1,46 +1,54 @@
-import { InvalidArgumentError } from '@pointwise/core';
+import { InvalidArgumentError, parseBackendList } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
-import { parseBackendList } from '@pointwise/conformance/backend-configurations';
-import { expandBackendName, parseBackendSelection } from './backend-selection.js';
+import { expandBackendEntry, parseBackendSelection } from './backend-selection.js';
 
 describe('parseBackendSelection', () => {
-  it('collects the configurations of bracketed names, keeping names in order without duplicates', () => {
-    expect(parseBackendSelection('cpu-tiled[js], workers[wasm-simd],gpujs[webasm],naive,cpu-tiled[js]')).toEqual({
-      names: ['cpu-tiled[js]', 'workers[wasm-simd]', 'gpujs[webasm]', 'naive'],
-      kernels: ['js', 'wasm-simd'],
-      gpujsModes: ['webasm'],
-    });
-    expect(parseBackendSelection('cpu-tiled,ort-mt')).toEqual({ names: ['cpu-tiled', 'ort-mt'], kernels: [], gpujsModes: [] });
-  });
-
-  it("parses with the conformance app's parser, so a configuration reads the same in both apps", () => {
-    expect(parseBackendSelection('workers[ wasm-simd ],gpujs[cpu]').names).toEqual(parseBackendList('workers[ wasm-simd ],gpujs[cpu]').map((c) => c.name));
+  it("parses with core's parser, so an entry reads the same as in POINTWISE_BACKEND and the conformance CLI", () => {
+    const text = 'cpu-tiled[js], workers[threads=2,kernel=wasm-simd],gpujs[webasm],naive,workers[js,pool],ort-mt';
+    expect(parseBackendSelection(text).entries).toEqual(parseBackendList(text));
+    expect(parseBackendSelection(text).entries).toEqual([
+      { name: 'cpu-tiled', options: {}, words: ['js'] },
+      { name: 'workers', options: { threads: 2, kernel: 'wasm-simd' } },
+      { name: 'gpujs', options: {}, words: ['webasm'] },
+      { name: 'naive', options: {} },
+      { name: 'workers', options: {}, words: ['js', 'pool'] },
+      { name: 'ort-mt', options: {} },
+    ]);
   });
 
   it.each([
-    ['cpu-tiled[avx]', /cpu-tiled\[…\] with js, wasm-simd/],
-    ['gpujs[metal]', /gpujs\[mode\] with one mode among auto, /],
-    ['naive[js]', /only on cpu-tiled, workers, gpujs/],
-    ['cpu-tiled[js', /backend\[configuration\]/],
-    [' , ', /at least one backend/],
-    ['workers[pool]', /workers\[pool\] is a conformance configuration/],
-    ['workers[js,pool]', /conformance configuration.*received "workers\[js,pool\]"/],
-  ])('rejects %s', (text, message) => {
+    ['cpu-tiled[js', /^--backends: expected balanced, unnested brackets, received "cpu-tiled\[js"$/],
+    [' , ', /^--backends: expected at least one backend/],
+    ['workers[threads=2,threads=3]', /^--backends: expected key=value options with distinct keys in workers\[…\]/],
+    ['naive[js]', /^--backends: expected the peer naive without options \(peers are not registry backends\), received "naive\[js\]"$/],
+    ['cpu-tiled,ort-mt[threads=2]', /^--backends: expected the peer ort-mt without options/],
+  ])('rejects %s with an InvalidArgumentError', (text, message) => {
     expect(() => parseBackendSelection(text)).toThrow(InvalidArgumentError);
     expect(() => parseBackendSelection(text)).toThrow(message);
   });
 });
 
-describe('expandBackendName', () => {
-  it('runs a plain backend once per --kernel microkernel or per --gpujs-mode when several', () => {
-    expect(expandBackendName('workers', ['js', 'wasm-simd'], ['auto'])).toEqual(['workers[js]', 'workers[wasm-simd]']);
-    expect(expandBackendName('gpujs', ['js'], ['webasm', 'cpu'])).toEqual(['gpujs[webasm]', 'gpujs[cpu]']);
+describe('expandBackendEntry', () => {
+  const plain = (name: string) => ({ name, options: {} });
+
+  it('runs a plain backend once per --kernel microkernel or per --gpujs-mode when several, as core-syntax entries', () => {
+    expect(expandBackendEntry(plain('workers'), ['js', 'wasm-simd'], ['auto'])).toEqual([
+      { entry: { name: 'workers', options: { kernel: 'js' } } },
+      { entry: { name: 'workers', options: { kernel: 'wasm-simd' } } },
+    ]);
+    expect(expandBackendEntry(plain('gpujs'), ['js'], ['webasm', 'cpu'])).toEqual([
+      { entry: { name: 'gpujs', options: { mode: 'webasm' } } },
+      { entry: { name: 'gpujs', options: { mode: 'cpu' } } },
+    ]);
   });
 
-  it('keeps a plain name with the defaults, and bracketed names and peers as given', () => {
-    expect(expandBackendName('cpu-tiled', undefined, ['webasm', 'cpu'])).toEqual(['cpu-tiled']);
-    expect(expandBackendName('gpujs', undefined, ['webasm'])).toEqual(['gpujs']);
-    expect(expandBackendName('cpu-tiled[js]', ['wasm-simd'], ['auto'])).toEqual(['cpu-tiled[js]']);
-    expect(expandBackendName('naive', ['js'], ['auto'])).toEqual(['naive']);
+  it('keeps a plain name with the defaults, and configured entries and peers as given', () => {
+    expect(expandBackendEntry(plain('cpu-tiled'), undefined, ['webasm', 'cpu'])).toEqual([{ entry: plain('cpu-tiled') }]);
+    expect(expandBackendEntry(plain('gpujs'), undefined, ['webasm'])).toEqual([{ entry: plain('gpujs') }]);
+    const configured = { name: 'cpu-tiled', options: { mc: 64 } };
+    expect(expandBackendEntry(configured, ['wasm-simd'], ['auto'])).toEqual([{ entry: configured }]);
+    const pooled = { name: 'workers', options: {}, words: ['pool'] };
+    expect(expandBackendEntry(pooled, ['js'], ['auto'])).toEqual([{ entry: pooled }]);
+    expect(expandBackendEntry(plain('naive'), ['js'], ['auto'])).toEqual([{ entry: plain('naive') }]);
   });
 });

@@ -1,55 +1,55 @@
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
-import { GPUJS_MODE_OPTIONS, KERNEL_BACKENDS, parseBackendList } from '@pointwise/conformance/backend-configurations';
-import { InvalidArgumentError } from '@pointwise/core';
+import {
+  expandPlainEntry,
+  GPUJS_MODE_OPTIONS,
+  KERNEL_BACKENDS,
+  parseBackendArguments,
+  type RequestedBackend,
+} from '@pointwise/conformance/backend-configurations';
+import { InvalidArgumentError, type ParsedBackendEntry } from '@pointwise/core';
+import { isPeerName } from './contenders/peers.js';
 
 export { GPUJS_MODE_OPTIONS };
 
 /**
- * What `--backends` asks for: the names in order (duplicates dropped), and
- * the configurations its bracketed names need a registry for — the
- * microkernels of `cpu-tiled[k]` / `workers[k]` and the modes of
- * `gpujs[mode]`.
+ * What `--backends` asks for, in order: registry entries in core's
+ * selection syntax (`cpu-tiled`, `workers[js,pool]`,
+ * `workers[threads=2,kernel=js]`, `gpujs[webasm]`) and peer names
+ * (`tfjs-wasm`, `ort-mt`, `naive`), which are not registry backends.
  */
 export interface BackendSelection {
-  readonly names: readonly string[];
-  readonly kernels: readonly MicrokernelKind[];
-  readonly gpujsModes: readonly GpujsModeOption[];
+  readonly entries: readonly ParsedBackendEntry[];
 }
 
 /**
- * Parses a `--backends` list with the conformance app's parser of bracketed
- * configurations (`parseBackendList`: `cpu-tiled[js]`, `workers[wasm-simd]`,
- * `gpujs[webasm]`), keeping the ones the bench times: one microkernel or one
- * gpu.js mode. Plain names are returned as given; the caller checks them
- * against the registry and peers.
- * @throws {InvalidArgumentError} for an empty list, a malformed name, a
- *   bracket on another backend, an unknown configuration, or the
- *   conformance-only `workers[pool]`.
+ * Parses a `--backends` list with core's `parseBackendList` (the syntax of
+ * `POINTWISE_BACKEND` and of the conformance CLI). Peers are plain names:
+ * a peer with bracketed options is an error. The registry entries' options
+ * are checked later, by the registry that runs them.
+ * @throws {InvalidArgumentError} for an empty list, a malformed entry or a peer with options.
  */
 export function parseBackendSelection(text: string): BackendSelection {
-  const configurations = parseBackendList(text, '--backends');
-  const pooled = configurations.find((c) => c.pool === true);
-  if (pooled !== undefined) {
-    throw new InvalidArgumentError('--backends', 'one microkernel or gpu.js mode (workers[pool] is a conformance configuration that forces every run onto the pool; the bench times workers as users run it)', pooled.name);
+  const entries = parseBackendArguments(text, '--backends');
+  const configuredPeer = entries.find((e) => isPeerName(e.name) && (Object.keys(e.options).length > 0 || (e.words ?? []).length > 0));
+  if (configuredPeer !== undefined) {
+    throw new InvalidArgumentError('--backends', `the peer ${configuredPeer.name} without options (peers are not registry backends)`, text);
   }
-  const kernels = new Set<MicrokernelKind>();
-  const gpujsModes = new Set<GpujsModeOption>();
-  for (const c of configurations) {
-    if (c.kernel !== undefined) kernels.add(c.kernel);
-    if (c.gpujsMode !== undefined) gpujsModes.add(c.gpujsMode);
-  }
-  return { names: configurations.map((c) => c.name), kernels: [...kernels], gpujsModes: [...gpujsModes] };
+  return { entries };
 }
 
 /**
- * The contender names a plain backend name stands for: every `--kernel`
- * microkernel of `cpu-tiled` / `workers` when `--kernel` was given, every
- * `--gpujs-mode` of `gpujs` when several were given, else the name itself
- * (the backend with its default configuration).
+ * The entries a requested one stands for: a plain `cpu-tiled` / `workers`
+ * once per `--kernel` microkernel when `--kernel` was given, a plain
+ * `gpujs` once per `--gpujs-mode` when several were given (the single mode
+ * is the registration's), anything else as it is.
  */
-export function expandBackendName(name: string, kernelOption: readonly MicrokernelKind[] | undefined, gpujsModeOption: readonly GpujsModeOption[]): string[] {
-  if (KERNEL_BACKENDS.includes(name) && kernelOption !== undefined) return kernelOption.map((k) => `${name}[${k}]`);
-  if (name === 'gpujs' && gpujsModeOption.length > 1) return gpujsModeOption.map((m) => `gpujs[${m}]`);
-  return [name];
+export function expandBackendEntry(
+  entry: ParsedBackendEntry,
+  kernelOption: readonly MicrokernelKind[] | undefined,
+  gpujsModeOption: readonly GpujsModeOption[],
+): RequestedBackend[] {
+  if (KERNEL_BACKENDS.includes(entry.name) && kernelOption !== undefined) return expandPlainEntry({ entry }, 'kernel', kernelOption);
+  if (entry.name === 'gpujs' && gpujsModeOption.length > 1) return expandPlainEntry({ entry }, 'mode', gpujsModeOption);
+  return [{ entry }];
 }

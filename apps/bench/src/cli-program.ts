@@ -3,9 +3,10 @@ import os from 'node:os';
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
-import { InvalidArgumentError, PointwiseError, type Layout } from '@pointwise/core';
-import { expandBackendName, GPUJS_MODE_OPTIONS, parseBackendSelection, type BackendSelection } from './backend-selection.js';
-import { createBenchRegistries, defaultBackendNames, disposeBenchRegistries, MICROKERNELS, type BenchRegistries, type BenchRegistry } from './backends.js';
+import { backendEntryText, resolveBackendConfiguration } from '@pointwise/conformance/backend-configurations';
+import { InvalidArgumentError, parseBackendEntry, PointwiseError, type Layout } from '@pointwise/core';
+import { expandBackendEntry, GPUJS_MODE_OPTIONS, parseBackendSelection, type BackendSelection } from './backend-selection.js';
+import { createBenchRegistry, defaultBackendNames, MICROKERNELS, type BenchRegistry } from './backends.js';
 import { runBench } from './bench.js';
 import { BackendContender } from './contenders/backend-contender.js';
 import type { Contender } from './contenders/contender.js';
@@ -100,8 +101,8 @@ function program(): Command {
     .option('--shape-file <file>', 'JSON file of custom layers: an array of shape strings or { name?, ci, h, w, co, stride?, groups?, batch?, activation? }')
     .option(
       '--backends <names>',
-      `comma-separated registry backends and peers (${PEER_NAMES.join(', ')}); backend[configuration] selects one microkernel or gpu.js mode, ` +
-        'e.g. cpu-tiled[js], workers[wasm-simd], gpujs[webasm]; default: every backend but reference, and every peer',
+      `comma-separated registry backends in core's selection syntax (name, name[word,…], name[key=value,…]) and peers (${PEER_NAMES.join(', ')}), ` +
+        'e.g. cpu-tiled[js], workers[threads=2,kernel=js], workers[pool], gpujs[webasm]; default: every backend but reference, and every peer',
     )
     .option('--no-peers', 'leave the default peers out (a peer named in --backends still runs)')
     .option('--threads <n>', 'threads of the workers backend and ort-mt', integer(1), os.availableParallelism())
@@ -147,39 +148,34 @@ async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
 
 /**
  * The contenders `--backends` names (or the default: every backend but
- * `reference`, then every peer unless `--no-peers`), in order. A plain
- * backend name runs once per `--kernel` microkernel or `--gpujs-mode` mode
- * where several are given; a bracketed name runs that configuration; a peer
- * named explicitly runs even with `--no-peers`.
- * @throws {InvalidArgumentError} for a name that is neither.
+ * `reference`, then every peer unless `--no-peers`), in order, without
+ * duplicates. A plain backend name runs once per `--kernel` microkernel or
+ * `--gpujs-mode` mode where several are given; an entry with options runs
+ * that configuration, resolved and checked by the registry and named in its
+ * short canonical form (`workers[js,threads=2]`); a peer named explicitly
+ * runs even with `--no-peers`.
+ * @throws {InvalidArgumentError} for a name that is neither, or options the backend rejects.
  */
-function chooseContenders(options: CliOptions, selection: BackendSelection | undefined, registries: BenchRegistries): Contender[] {
-  const bench = registries.main;
+function chooseContenders(options: CliOptions, selection: BackendSelection | undefined, bench: BenchRegistry): Contender[] {
   const registryNames = bench.registry.names();
-  const { variants } = registries;
-  const known = [...new Set([...registryNames, ...bench.missing.keys(), ...variants.map((v) => v.name), ...PEER_NAMES])];
-  const requested = selection?.names ?? [...defaultBackendNames(bench), ...(options.peers ? PEER_NAMES : [])];
-  const names = [...new Set(requested.flatMap((name) => expandBackendName(name, options.kernel, options.gpujsMode)))];
-  return names.map((name) => {
-    const variant = variants.find((v) => v.name === name);
-    if (variant !== undefined) {
-      const reason = variant.bench.missing.get(variant.backend);
-      return reason === undefined ? new BackendContender(variant.name, variant.bench.registry, variant.backend) : new UnavailableContender(variant.name, reason);
+  const requested = selection?.entries ?? [...defaultBackendNames(bench), ...(options.peers ? PEER_NAMES : [])].map((name) => parseBackendEntry(name));
+  const contenders = new Map<string, Contender>();
+  for (const r of requested.flatMap((entry) => expandBackendEntry(entry, options.kernel, options.gpujsMode))) {
+    const { name } = r.entry;
+    let contender: Contender;
+    if (isPeerName(name)) {
+      contender = createPeer(name, options.threads);
+    } else if (registryNames.includes(name)) {
+      const c = resolveBackendConfiguration(bench.registry, r, '--backends');
+      contender = new BackendContender(c.name, bench.registry, c.configuration);
+    } else if (bench.missing.has(name)) {
+      contender = new UnavailableContender(backendEntryText(r.entry), bench.missing.get(name)!);
+    } else {
+      throw new InvalidArgumentError('--backends', `names among ${[...new Set([...registryNames, ...bench.missing.keys(), ...PEER_NAMES])].join(', ')}`, name);
     }
-    if (isPeerName(name)) return createPeer(name, options.threads);
-    if (registryNames.includes(name)) return new BackendContender(name, bench.registry);
-    const missing = bench.missing.get(name);
-    if (missing !== undefined) return new UnavailableContender(name, missing);
-    throw new InvalidArgumentError('--backends', `names among ${known.join(', ')}`, name);
-  });
-}
-
-/** The microkernels and gpu.js modes that get a registry of their own: `--kernel`, several `--gpujs-mode`s, bracketed names. */
-function variantConfigurations(options: CliOptions, selection: BackendSelection | undefined) {
-  return {
-    kernels: [...new Set([...(options.kernel ?? []), ...(selection?.kernels ?? [])])],
-    gpujsVariantModes: [...new Set([...(options.gpujsMode.length > 1 ? options.gpujsMode : []), ...(selection?.gpujsModes ?? [])])],
-  };
+    if (!contenders.has(contender.name)) contenders.set(contender.name, contender);
+  }
+  return [...contenders.values()];
 }
 
 /** The output files asked for, resolved against the user's directory, keyed by option. */
@@ -226,12 +222,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }
-  const registries = await createBenchRegistries({
-    threads: options.threads,
-    gpujsMode: options.gpujsMode[0] ?? 'auto',
-    ...variantConfigurations(options, selection),
-  });
-  const bench = registries.main;
+  const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: options.gpujsMode[0] ?? 'auto' });
   try {
     const sources = builtInSuites([SSD_SUITE]);
     if (options.list) {
@@ -250,7 +241,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       maxSamples: options.maxSamples,
       warmupMs: options.warmup,
     };
-    const contenders = chooseContenders(options, selection, registries);
+    const contenders = chooseContenders(options, selection, bench);
     const engine: EngineSettings = { threads: options.threads, kernel: options.kernel ?? 'default', gpujsMode: options.gpujsMode };
     const report = await runBench({
       suites,
@@ -278,6 +269,6 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT_FAILURE;
   } finally {
-    await disposeBenchRegistries(registries);
+    await bench.registry.dispose();
   }
 }

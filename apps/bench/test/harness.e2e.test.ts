@@ -234,6 +234,45 @@ describe('the pointwise-bench command', () => {
     expect(await main(['node', 'cli', '--shape', '16x4x4:8', '--backends', 'cpu-tiled[avx]', '--no-progress'], io)).toBe(EXIT_USAGE);
   });
 
+  it("takes core's full selection syntax: key=value options, the workers pool preset, one contender per configuration", async () => {
+    const err = sink();
+    const file = join(dir, 'syntax.json');
+    const io = { stdout: sink().stream, stderr: err.stream as unknown as NodeJS.WriteStream };
+    const status = await main(
+      ['node', 'cli', '--shape', '16x4x4:8', '--backends', 'workers[threads=2,kernel=js],workers[pool],cpu-tiled,workers[kernel=js,threads=2],naive', '--threads', '1',
+        '--repeat', '3', '--min-time', '1', '--warmup', '1', '--no-progress', '--json', file],
+      io,
+    );
+    expect(status, err.text()).toBe(0);
+    const json = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+    const rows = json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status, m.details.kernel, m.details.dispatch, m.details.poolThreads]);
+    expect(rows).toEqual([
+      ['workers[js,threads=2]', 'ok', 'js', 'calling-thread', 1],
+      ['workers[pool]', 'ok', 'wasm-simd', 'pool', 3],
+      ['cpu-tiled', 'ok', 'wasm-simd', undefined, undefined],
+      ['naive', 'ok', undefined, undefined, undefined],
+    ]);
+  });
+
+  it('rejects options a backend does not accept with the usage status, naming the entry', async () => {
+    for (const [backends, message] of [
+      ['workers[threads=0]', /^error: --backends: workers\[threads=0\]: threads: expected/],
+      ['cpu-tiled,gpujs[metal]', /^error: --backends: gpujs\[metal\]: mode: expected/],
+      ['workers[therads=2]', /^error: --backends: workers\[therads=2\]: options\.therads: expected one of the known options/],
+      ['workers[js', /^error: --backends: expected balanced, unnested brackets/],
+      ['ort-mt[threads=2]', /^error: --backends: expected the peer ort-mt without options/],
+    ] as const) {
+      const err = sink();
+      const out = sink();
+      expect(await main(['node', 'cli', '--shape', '8x4x4:8', '--backends', backends, '--no-progress'], { stdout: out.stream, stderr: err.stream as unknown as NodeJS.WriteStream })).toBe(
+        EXIT_USAGE,
+      );
+      expect(err.text()).toMatch(message);
+      expect(err.text().trim().split('\n')).toHaveLength(1);
+      expect(out.text()).toBe('');
+    }
+  });
+
   it('runs a peer named in --backends even with --no-peers', async () => {
     const err = sink();
     const file = join(dir, 'no-peers.json');

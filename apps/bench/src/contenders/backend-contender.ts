@@ -1,4 +1,4 @@
-import { PointwiseError, prepareConv1x1, type BackendUnavailableError, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
+import { parseBackendEntry, PointwiseError, prepareConv1x1, type BackendUnavailableError, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
 import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
@@ -36,14 +36,15 @@ export class BackendContender implements Contender {
 
   /**
    * @param name the contender's name in the report (`cpu-tiled`, or `cpu-tiled[js]` for one configuration).
-   * @param registry the registry holding the backend, configured as the name says.
-   * @param backend the registry name, when it differs from `name`.
+   * @param registry the registry holding the backend.
+   * @param backend what the registry is asked for, when it differs from `name`: a registry name or a
+   *   configuration in core's selection syntax (`cpu-tiled[kernel=js]`).
    */
   constructor(name: string, registry: BackendRegistry, backend: string = name) {
     this.name = name;
     this.#registry = registry;
     this.#backend = backend;
-    const pkg = BACKEND_PACKAGES[backend];
+    const pkg = BACKEND_PACKAGES[parseBackendEntry(backend).name];
     this.version = pkg === undefined ? 'unknown' : packageVersion(pkg);
   }
 
