@@ -250,7 +250,7 @@ describe('the pointwise-bench command', () => {
       ['workers[js,threads=2]', 'ok', 'js', 'calling-thread', 1],
       ['workers[pool]', 'ok', 'wasm-simd', 'pool', 3],
       ['cpu-tiled', 'ok', 'wasm-simd', undefined, undefined],
-      ['naive', 'ok', undefined, undefined, undefined],
+      ['naive', 'ok', 'js-loops', undefined, undefined],
     ]);
   });
 
