@@ -1,9 +1,7 @@
 import {
   BACKEND_API_VERSION,
-  BackendCapacityError,
   DisposedError,
   InvalidTensorError,
-  PointwiseError,
   SINGLE_THREAD_FLOAT32_CAPABILITIES,
   assertKnownKeys,
   type Backend,
@@ -12,116 +10,25 @@ import {
   type PrepareRequest,
   type Tensor,
 } from '@pointwise/core';
-import { packWeights } from './pack-weights.js';
-import { PLAN_OPTION_KEYS, planConv1x1, resolvePlanOptions, type Conv1x1Plan, type MicrokernelKind, type PlanOptions } from './plan.js';
-import { fullOutputRange, runConv1x1Range } from './run-range.js';
-import { createKernelScratch } from './scratch.js';
-import { createWasmRangeScratch, runConv1x1RangeWasm, type WasmRangeScratch } from './wasm/run-range-wasm.js';
-import { detectWasmSimd } from './wasm/simd-support.js';
-import { copyInputToWasm, copyOutputFromWasm } from './wasm/wasm-kernel.js';
-import { planWasmLayout } from './wasm/wasm-layout.js';
-import { bindWorkspace, releaseWorkspace, reserveWorkspace } from './wasm/workspace.js';
+import { fullOutputRange } from './driver.js';
+import type { KernelSetup } from './gemm-kernel.js';
+import { bindKernel, prepareGemm, releaseKernel, resolvePlanOptions } from './kernel-table.js';
+import { PLAN_OPTION_KEYS, type PlanOptions } from './plan.js';
 
 /** Registry name of this backend. */
 export const CPU_TILED_BACKEND_NAME = 'cpu-tiled';
 
 /**
- * Options of the cpu-tiled backend: the block sizes, microtile and cache
- * sizes of {@link planConv1x1}, applied to every operator it prepares.
- * `kernel` defaults to `'wasm-simd'` where WebAssembly SIMD is available
- * (it is several times faster) and `'js'` elsewhere; asking for `'wasm-simd'`
- * where it is missing falls back to `'js'` and says why in
- * `ExecutionInfo.details.kernelFallback`.
+ * Options of the cpu-tiled backend: the kernel, microtile, block and cache
+ * sizes of its plans, applied to every operator it prepares. `kernel`
+ * defaults to the first kernel of the table this engine runs
+ * (`'wasm-simd'` where WebAssembly SIMD is available: it is several times
+ * faster; `'js'` elsewhere); asking for `'wasm-simd'` where it cannot run
+ * falls back to `'js'` and says why in `ExecutionInfo.details.kernelFallback`.
+ * The choice is the workers backend's too (see `chooseGemmKernel` in the
+ * `kernel` subpath), so both give bit-identical results.
  */
 export type CpuTiledBackendOptions = PlanOptions;
-
-/** The microkernel an operator will run, and why it is not the one asked for. */
-function chooseKernel(requested: MicrokernelKind | undefined): { kernel: MicrokernelKind; fallback?: string } {
-  if (requested === 'js') return { kernel: 'js' };
-  const simd = detectWasmSimd();
-  if (simd.supported) return { kernel: 'wasm-simd' };
-  return requested === 'wasm-simd' ? { kernel: 'js', fallback: simd.reason } : { kernel: 'js' };
-}
-
-/** A prepared kernel: runs the whole output from `x` into `out`; `release` frees what it holds (idempotent). */
-interface Runner {
-  readonly run: (x: Float32Array, out: Float32Array) => void;
-  readonly release: () => void;
-}
-
-/** Whether an error is an allocation that the engine refused (a capacity limit, not a bug). */
-function isAllocationFailure(error: unknown): boolean {
-  return error instanceof RangeError;
-}
-
-/** Runs the whole output with the JS microkernel into the caller's arrays. */
-function jsRunner(plan: Conv1x1Plan, request: PrepareRequest): Runner {
-  const packed = packWeights(plan, request.weights, request.bias);
-  const scratch = createKernelScratch(plan);
-  const range = fullOutputRange(plan);
-  return { run: (x, out) => runConv1x1Range(plan, packed, x, out, range, scratch), release: () => {} };
-}
-
-/**
- * Runs the whole output with the WASM SIMD microkernel in the realm's shared
- * workspace memory (see `wasm/workspace.ts`): weights packed here once into an
- * ordinary array; each run copies them in when another operator ran last,
- * then the input in and the output out, one `TypedArray.set` each.
- * @throws {BackendCapacityError} when the problem does not fit a 4 GiB WebAssembly memory.
- * @throws {RangeError} when the workspace memory cannot be allocated.
- */
-function wasmRunner(plan: Conv1x1Plan, request: PrepareRequest): Runner {
-  const layout = planWasmLayout(plan, 1, CPU_TILED_BACKEND_NAME);
-  const packed = packWeights(plan, request.weights, request.bias);
-  const id = reserveWorkspace(layout.bytes);
-  const range = fullOutputRange(plan);
-  let scratch: WasmRangeScratch | null = null;
-  return {
-    run: (x, out) => {
-      const instance = bindWorkspace(id, plan, layout, packed);
-      scratch ??= createWasmRangeScratch(instance, 0);
-      copyInputToWasm(instance, x);
-      runConv1x1RangeWasm(instance, range, scratch);
-      copyOutputFromWasm(instance, out);
-    },
-    release: () => releaseWorkspace(id),
-  };
-}
-
-/**
- * The kernel of one operator: the one chosen, or the JS kernel when the
- * WASM kernel cannot hold the problem (more than 4 GiB of WebAssembly memory,
- * or a memory the engine will not allocate), with the reason. Only when the
- * JS kernel cannot be allocated either is the problem beyond this backend.
- * @throws {BackendCapacityError} when no kernel of cpu-tiled can hold the problem.
- */
-function prepareRunner(
-  options: CpuTiledBackendOptions,
-  request: PrepareRequest,
-): { plan: Conv1x1Plan; runner: Runner; fallback?: string } {
-  const { kernel, fallback } = chooseKernel(options.kernel);
-  let reason = fallback;
-  if (kernel === 'wasm-simd') {
-    const plan = planConv1x1(request.geometry, { ...options, kernel });
-    try {
-      return { plan, runner: wasmRunner(plan, request) };
-    } catch (error) {
-      if (!(PointwiseError.isInstance(error) && error.code === 'BACKEND_CAPACITY') && !isAllocationFailure(error)) throw error;
-      reason = `the wasm-simd kernel cannot hold this problem (${error instanceof Error ? error.message : String(error)}); the js kernel runs it`;
-    }
-  }
-  const plan = planConv1x1(request.geometry, { ...options, microtile: options.microtile ?? '3x4', kernel: 'js' });
-  try {
-    return { plan, runner: jsRunner(plan, request), ...(reason === undefined ? {} : { fallback: reason }) };
-  } catch (error) {
-    if (!isAllocationFailure(error)) throw error;
-    throw new BackendCapacityError(
-      CPU_TILED_BACKEND_NAME,
-      'the memory this JavaScript engine allocates',
-      `the js kernel could not allocate ${plan.packedLength * 4} bytes of packed weights and its scratch: ${(error as Error).message}`,
-    );
-  }
-}
 
 /** `%TypedArray%.prototype`, whose getters read a typed array's internal slots (an own `length` or a Proxy cannot lie to them). */
 const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Float32Array.prototype) as object;
@@ -142,6 +49,15 @@ function assertFloat32Data(parameter: string, data: unknown, length: number): as
   if (actual !== length) throw new InvalidTensorError(parameter, `a Float32Array of ${length} elements`, `${actual} elements`);
 }
 
+/**
+ * The release function of a setup, made outside `prepare` so that it does not
+ * share a closure context with the operator (a held value of the
+ * FinalizationRegistry that reached its target would keep it alive).
+ */
+function releaser(setup: KernelSetup): () => void {
+  return () => releaseKernel(setup);
+}
+
 /** Releases what a garbage-collected operator held that `dispose()` would have released (its workspace share). */
 const dropped = new FinalizationRegistry<() => void>((release) => release());
 
@@ -160,7 +76,7 @@ export class CpuTiledBackend implements Backend {
   readonly #options: CpuTiledBackendOptions;
 
   /**
-   * @param options kernel, microtile, block sizes and cache sizes of {@link planConv1x1}.
+   * @param options kernel, microtile, block sizes and cache sizes of its plans.
    * @throws {InvalidArgumentError} for an unknown option key, kernel or microtile, or a size that is not a positive integer.
    */
   constructor(options: CpuTiledBackendOptions = {}) {
@@ -180,32 +96,53 @@ export class CpuTiledBackend implements Backend {
   }
 
   /**
-   * Plans the blocking and packs the weights (copied: the caller's arrays may
-   * change afterwards). The operator owns its scratch memory, so a run with
-   * an `out` tensor allocates nothing.
+   * Chooses the kernel, plans the blocking and packs the weights (copied:
+   * the caller's arrays may change afterwards). The operator owns its
+   * scratch memory, so a run with an `out` tensor allocates nothing. A
+   * WebAssembly kernel runs in the realm's one workspace memory (its packed
+   * weights are copied in when another operator ran last); when it cannot
+   * hold the problem the JS kernel runs it, with the reason in
+   * `details.kernelFallback`.
    * @throws {InvalidArgumentError} for invalid backend options (block or cache sizes, microtile).
+   * @throws {BackendCapacityError} when no kernel of cpu-tiled can hold the problem.
    */
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     const geometry = request.geometry;
-    const { plan, runner, fallback } = prepareRunner(this.#options, request);
+    const { kernel, setup, fallback } = prepareGemm(
+      { geometry, weights: request.weights, bias: request.bias, plan: this.#options, backend: CPU_TILED_BACKEND_NAME },
+      () => ({ threads: 1, shared: false }),
+    );
+    const plan = setup.plan;
+    const bound = bindKernel(setup, 0);
+    const range = fullOutputRange(plan);
     const inputLength = geometry.inputShape.reduce((a, b) => a * b, 1);
     const outputLength = geometry.outputShape.reduce((a, b) => a * b, 1);
-    let run: ((x: Float32Array, out: Float32Array) => void) | null = runner.run;
+    const memory = bound.memory;
+    let run: ((x: Float32Array, out: Float32Array) => void) | null =
+      memory === null
+        ? (x, out) => bound.runRange(range, x, out)
+        : (x, out) => {
+            memory.stageInput(x, 0, inputLength);
+            bound.runRange(range, null, null);
+            memory.copyOutput(out, 0, outputLength);
+          };
     const runSync = (x: Tensor, out: Tensor): void => {
       if (run === null) throw new DisposedError('cpu-tiled operator');
       assertFloat32Data('x.data', x.data, inputLength);
       assertFloat32Data('out.data', out.data, outputLength);
       run(x.data, out.data);
     };
+    const release = releaser(setup);
     const operator: BackendOperator = {
       geometry,
       info: {
         backend: CPU_TILED_BACKEND_NAME,
         details: {
-          kernel: plan.kernel,
+          kernel: kernel.option,
+          microkernel: kernel.name,
           ...(fallback === undefined ? {} : { kernelFallback: fallback }),
           threads: 1,
-          microtile: plan.microtile,
+          microtile: `${plan.mr}x${plan.nr}`,
           mc: plan.mc,
           nc: plan.nc,
           kc: plan.kc,
@@ -216,10 +153,10 @@ export class CpuTiledBackend implements Backend {
       dispose: () => {
         run = null; // releases the packed weights and the operator's share of the WebAssembly workspace
         dropped.unregister(operator);
-        runner.release();
+        release();
       },
     };
-    dropped.register(operator, runner.release, operator);
+    dropped.register(operator, release, operator);
     return operator;
   }
 

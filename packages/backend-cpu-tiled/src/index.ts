@@ -1,16 +1,13 @@
 /**
  * @pointwise/backend-cpu-tiled — the cache-blocked, register-tiled CPU
- * backend on one thread, and the kernel API (plan, packed weights, scratch,
- * range run) that the workers backend runs on every thread.
- * Side-effect free: call `registerCpuTiledBackend()` to register it.
+ * backend on one thread: the backend, its registration, its options and its
+ * limits. Side-effect free: call `registerCpuTiledBackend()` to register it.
+ *
+ * The kernel interface the workers backend runs on every thread (the
+ * microkernel table, prepare / bind, the one kernel choice) is the
+ * `@pointwise/backend-cpu-tiled/kernel` subpath.
  */
-export * from './plan.js';
-export * from './microkernels.js';
-export * from './pack-weights.js';
-export * from './scratch.js';
-export * from './run-range.js';
-export * from './cpu-tiled-backend.js';
-export * from './register.js';
-export * from './wasm/index.js';
-export type { PixelBlockCounts } from './pixel-block.js';
-export type { StoreTarget } from './store.js';
+export { CpuTiledBackend, CPU_TILED_BACKEND_NAME, type CpuTiledBackendOptions } from './cpu-tiled-backend.js';
+export { registerCpuTiledBackend, CPU_TILED_PRIORITY } from './register.js';
+export { DEFAULT_CACHE_SIZES, type CacheSizes, type PlanOptions, type JsMicrotileName, type MicrokernelKind } from './plan.js';
+export { WASM_MAX_MEMORY_BYTES } from './wasm/wasm-layout.js';

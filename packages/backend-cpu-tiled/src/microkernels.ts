@@ -225,22 +225,3 @@ export function microkernel3x4Store(kc: number, a: Float32Array, aOffset: number
   o = outOffset + 2 * rowStride;
   out[o] = c20 + bias2; out[o + colStride] = c21 + bias2; out[o + 2 * colStride] = c22 + bias2; out[o + 3 * colStride] = c23 + bias2;
 }
-
-/** Names of the JS microtiles, `'<mr>x<nr>'`. */
-export type JsMicrotileName = '3x4' | '4x8';
-
-/** A JS microtile: its shape and its two microkernels. */
-export interface JsMicrotile {
-  readonly mr: number;
-  readonly nr: number;
-  /** Accumulates into a float64 block (`K` in several panels, edge tiles, blocks with padding cells). */
-  readonly kernel: Microkernel;
-  /** Stores a full tile straight to the output (`K` in one panel, consecutive pixels). */
-  readonly storeKernel: StoreMicrokernel;
-}
-
-/** The JS microkernels by name. */
-export const JS_MICROTILES: Readonly<Record<JsMicrotileName, JsMicrotile>> = {
-  '3x4': { mr: 3, nr: 4, kernel: microkernel3x4, storeKernel: microkernel3x4Store },
-  '4x8': { mr: 4, nr: 8, kernel: microkernel4x8, storeKernel: microkernel4x8Store },
-};

@@ -1,14 +1,10 @@
 import { InvalidArgumentError, assertKnownKeys, layoutStrides, type Conv1x1Geometry, type LayoutStrides } from '@pointwise/core';
-import { JS_MICROTILES, type JsMicrotileName } from './microkernels.js';
+import type { GemmKernelName, MicrokernelKind } from './gemm-kernel.js';
 
-/**
- * Which microkernel a plan runs. `'js'` is the scalar TypeScript microkernel
- * of this package (`runConv1x1Range`); `'wasm-simd'` is the WebAssembly SIMD
- * microkernel of `src/wasm/` (tile 4 × 8, all of `K` in one pass, run with
- * `runConv1x1RangeWasm` over the operator's WebAssembly memory), behind the
- * same plan and packed-weight layout.
- */
-export type MicrokernelKind = 'js' | 'wasm-simd';
+export type { MicrokernelKind } from './gemm-kernel.js';
+
+/** A register tile `'<mr>x<nr>'` (the `microtile` option): `'3x4'` or `'4x8'` for the `js` kernel, `'4x8'` for `wasm-simd`. */
+export type JsMicrotileName = '3x4' | '4x8';
 
 /** Cache sizes the block heuristic is derived from, in bytes (per core). */
 export interface CacheSizes {
@@ -27,16 +23,22 @@ export const DEFAULT_CACHE_SIZES: CacheSizes = { l1Bytes: 32 * 1024, l2Bytes: 51
  * to a multiple of the microtile and clamped to the problem.
  */
 export interface PlanOptions {
-  /** Microkernel kind. Default `'js'`. */
+  /**
+   * Microkernel kind. Default: the first kernel of the table whose feature
+   * this engine has (`'wasm-simd'` where WebAssembly SIMD exists, see
+   * `chooseGemmKernel`), else `'js'`.
+   */
   readonly kernel?: MicrokernelKind;
-  /** Microtile `mr × nr` (output channels × output pixels) of the JS microkernel. Default `'3x4'` (fastest
-   * measured in V8: its 12 accumulators, 3 weights and 1 pixel value fit the 16 x86-64 vector registers). */
+  /** Register tile `mr × nr` (output channels × output pixels): picks among the kernels of that shape. Default for
+   * `'js'`: `'3x4'` (fastest measured in V8: its 12 accumulators, 3 weights and 1 pixel value fit the 16 x86-64
+   * vector registers); `'wasm-simd'` has only `'4x8'`. */
   readonly microtile?: JsMicrotileName;
   /** Output channels per block (`mc`), a multiple of `mr`. */
   readonly mc?: number;
   /** Output pixels per block (`nc`), a multiple of `nr`. */
   readonly nc?: number;
-  /** Input channels per panel (`kc`) of the `K = Ci/g` reduction. */
+  /** Input channels per panel (`kc`) of the `K = Ci/g` reduction, for kernels that split `K` (the scalar ones);
+   * a kernel whose table entry says `wholeK` plans `kc = K` and ignores it. */
   readonly kc?: number;
   /** Cache sizes the heuristic derives the block sizes from. */
   readonly cache?: Partial<CacheSizes>;
@@ -61,11 +63,10 @@ export interface PlanOptions {
  */
 export interface Conv1x1Plan {
   /** Layout version of this record and of the packed weights. */
-  readonly version: 1;
+  readonly version: 2;
   readonly geometry: Conv1x1Geometry;
-  readonly kernel: MicrokernelKind;
-  /** The JS microtile, `'<mr>x<nr>'`. */
-  readonly microtile: JsMicrotileName;
+  /** The table entry that runs it (`f32-gemm-4x8-minmax-wasmsimd`, …). */
+  readonly kernel: GemmKernelName;
   /** Element strides of the input in its layout. */
   readonly inputStrides: LayoutStrides;
   /** Element strides of the output in its layout. */
@@ -109,12 +110,8 @@ const MAX_PIXEL_BLOCK = 256;
 /** The keys of {@link PlanOptions}. */
 export const PLAN_OPTION_KEYS: readonly string[] = ['kernel', 'microtile', 'mc', 'nc', 'kc', 'cache'];
 
-/** {@link PlanOptions} checked and with their defaults filled in (block sizes stay optional: they depend on the shape). */
-export interface ResolvedPlanOptions {
-  readonly kernel: MicrokernelKind;
-  readonly microtile: JsMicrotileName;
-  readonly mr: number;
-  readonly nr: number;
+/** The block and cache sizes of {@link PlanOptions}, checked, with the cache defaults filled in (block sizes stay optional: they depend on the shape). */
+export interface ResolvedBlockOptions {
   readonly l1Bytes: number;
   readonly l2Bytes: number;
   readonly mc: number | undefined;
@@ -123,30 +120,13 @@ export interface ResolvedPlanOptions {
 }
 
 /**
- * Checks plan options without a geometry, so a backend can reject bad options
- * when it is created rather than at its first `prepare`.
- * @throws {InvalidArgumentError} for an unknown kernel, microtile or `cache` key, a
- *   microtile other than 4×8 with the WASM kernel, or a block / cache size that
- *   is not a positive integer.
+ * Checks the block and cache sizes of plan options without a geometry (the
+ * `kernel` and `microtile` options are the kernel table's: see `kernelForOptions`).
+ * @throws {InvalidArgumentError} for an unknown `cache` key or a block / cache size that is not a positive integer.
  */
-export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptions {
-  const kernel = options.kernel ?? 'js';
-  if (kernel !== 'js' && kernel !== 'wasm-simd') throw new InvalidArgumentError('kernel', '"js" or "wasm-simd"', kernel);
-  // The WASM SIMD microkernel has one register tile (4 channels × 8 pixels) and reduces all of K in one pass.
-  if (kernel === 'wasm-simd' && options.microtile !== undefined && options.microtile !== '4x8') {
-    throw new InvalidArgumentError('microtile', '"4x8" with kernel "wasm-simd"', options.microtile);
-  }
-  const microtile = options.microtile ?? (kernel === 'wasm-simd' ? '4x8' : '3x4');
-  const tile = JS_MICROTILES[microtile];
-  if (tile === undefined) {
-    throw new InvalidArgumentError('microtile', `one of ${Object.keys(JS_MICROTILES).map((n) => JSON.stringify(n)).join(', ')}`, microtile);
-  }
+export function resolveBlockOptions(options: PlanOptions = {}): ResolvedBlockOptions {
   assertKnownKeys('cache', options.cache, ['l1Bytes', 'l2Bytes']);
   return {
-    kernel,
-    microtile,
-    mr: tile.mr,
-    nr: tile.nr,
     l1Bytes: positiveInteger('cache.l1Bytes', options.cache?.l1Bytes) ?? DEFAULT_CACHE_SIZES.l1Bytes,
     l2Bytes: positiveInteger('cache.l2Bytes', options.cache?.l2Bytes) ?? DEFAULT_CACHE_SIZES.l2Bytes,
     mc: positiveInteger('mc', options.mc),
@@ -155,11 +135,19 @@ export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptio
   };
 }
 
+/** What the plan takes from a kernel's table entry: its name, register tile and whether it reduces all of `K` in one pass. */
+export interface KernelTile {
+  readonly name: GemmKernelName;
+  readonly mr: number;
+  readonly nr: number;
+  readonly wholeK: boolean;
+}
+
 /**
- * Chooses the microtile and the block sizes for one geometry (the BLIS
- * heuristic, with float32 elements of 4 bytes):
+ * Chooses the block sizes for one geometry and kernel (the BLIS heuristic,
+ * with float32 elements of 4 bytes; `mr × nr` is the kernel's register tile):
  *
- * - `kc`: one `kc × nr` panel of packed input (the operand every microtile of
+ * - `kc`: `K` for a kernel that reduces all of `K` in one pass (`wholeK`); else one `kc × nr` panel of packed input (the operand every microtile of
  *   a block reuses) fills at most half of L1, so it stays there while the
  *   `mr`-row weight tiles stream past: `kc = min(K, L1/2 / (4·nr))`.
  * - `mc`: one `mc × kc` block of packed weights fills at most half of L2, so
@@ -171,17 +159,18 @@ export function resolvePlanOptions(options: PlanOptions = {}): ResolvedPlanOptio
  *   to `nr` (at least `nr`). The 256 cap bounds the float64 accumulator block
  *   `mc × nc`.
  *
- * @throws {InvalidArgumentError} for an unknown microtile or kernel, or a
- *   block size / cache size that is not a positive integer.
+ * @param kernel the table entry (or any record of its tile) the plan is for.
+ * @throws {InvalidArgumentError} for a block size / cache size that is not a positive integer.
  */
-export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}): Conv1x1Plan {
-  const { kernel, microtile, mr, nr, l1Bytes: l1, l2Bytes: l2, mc: mcOption, nc: ncOption, kc: kcOption } = resolvePlanOptions(options);
+export function planConv1x1(geometry: Conv1x1Geometry, kernel: KernelTile, options: PlanOptions = {}): Conv1x1Plan {
+  const { mr, nr } = kernel;
+  const { l1Bytes: l1, l2Bytes: l2, mc: mcOption, nc: ncOption, kc: kcOption } = resolveBlockOptions(options);
 
   const k = geometry.inChannelsPerGroup;
   const channelsPadded = roundUp(geometry.outChannelsPerGroup, mr);
   const pixelsPadded = roundUp(Math.max(1, geometry.outHeight * geometry.outWidth), nr);
 
-  const kc = kernel === 'wasm-simd' ? k : Math.min(k, kcOption ?? Math.max(1, Math.floor(l1 / 2 / (4 * nr))));
+  const kc = kernel.wholeK ? k : Math.min(k, kcOption ?? Math.max(1, Math.floor(l1 / 2 / (4 * nr))));
 
   const mcHeuristic = Math.max(mr, roundDown(l2 / 2 / (4 * kc), mr));
   const mc = Math.min(channelsPadded, mcOption === undefined ? mcHeuristic : roundUp(mcOption, mr));
@@ -192,10 +181,9 @@ export function planConv1x1(geometry: Conv1x1Geometry, options: PlanOptions = {}
   const tilesPerGroup = channelsPadded / mr;
   const biasOffset = geometry.groups * tilesPerGroup * mr * k;
   return {
-    version: 1,
+    version: 2,
     geometry,
-    kernel,
-    microtile,
+    kernel: kernel.name,
     inputStrides: layoutStrides(geometry.inputShape, geometry.inputLayout),
     outputStrides: layoutStrides(geometry.outputShape, geometry.outputLayout),
     mr,

@@ -28,7 +28,9 @@ describe('CpuTiledBackend', () => {
     const registry = new BackendRegistry();
     registerReferenceBackend(registry);
     expect(registerCpuTiledBackend(registry, { kernel: 'js' })).toBe(true);
-    expect(registerCpuTiledBackend(registry)).toBe(false);
+    expect(registerCpuTiledBackend(registry, { kernel: 'js' })).toBe(false);
+    // Other options under a taken name are an error (core's registry), unless replacing.
+    expect(() => registerCpuTiledBackend(registry)).toThrow(/registered with other options/);
     expect(CPU_TILED_PRIORITY).toBe(100);
     expect(registry.names()).toEqual(['cpu-tiled', 'reference']);
 

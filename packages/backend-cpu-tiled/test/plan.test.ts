@@ -1,6 +1,13 @@
 import { InvalidArgumentError, normalizeConv1x1 } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
-import { packWeights, planConv1x1 } from '../src/index.js';
+import { GEMM_KERNELS, gemmKernel, kernelsForOptions, resolvePlanOptions, type PlanOptions } from '../src/kernel.js';
+import { packWeights } from '../src/pack-weights.js';
+import { planConv1x1 as planFor } from '../src/plan.js';
+
+/** Plans `geometry` for the kernel the options name (the table's first of them). */
+function planConv1x1(g: Parameters<typeof planFor>[0], options: PlanOptions = {}) {
+  return planFor(g, kernelsForOptions({ kernel: 'js', ...options })[0], options);
+}
 
 function geometry(ci: number, co: number, size: number, groups = 1) {
   return normalizeConv1x1({
@@ -15,7 +22,7 @@ describe('planConv1x1', () => {
     // Default microtile 3x4: kc = min(K, 16384 / 16) = 512; mc = 262144 / (4·512) = 128 → 126 (multiple of 3);
     // nc = 131072 / (4·512) = 64; 1024 channels make 342 tiles of 3.
     const plan = planConv1x1(geometry(512, 1024, 56));
-    expect(plan).toMatchObject({ kernel: 'js', microtile: '3x4', mr: 3, nr: 4, kc: 512, mc: 126, nc: 64, tilesPerGroup: 342 });
+    expect(plan).toMatchObject({ kernel: 'f32-gemm-3x4-minmax-scalar', mr: 3, nr: 4, kc: 512, mc: 126, nc: 64, tilesPerGroup: 342 });
     // With the 4x8 tile: kc = 16384 / 32 = 512, mc = 128.
     expect(planConv1x1(geometry(512, 1024, 56), { microtile: '4x8' })).toMatchObject({ mr: 4, nr: 8, kc: 512, mc: 128, nc: 64 });
     // Small problems clamp to the problem: K = 16, Co = 7 (padded to 9), 3×3 = 9 pixels (padded to 12).
@@ -33,8 +40,26 @@ describe('planConv1x1', () => {
     expect(() => planConv1x1(g, { mc: 0 })).toThrow(InvalidArgumentError);
     expect(() => planConv1x1(g, { kc: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => planConv1x1(g, { cache: { l2Bytes: -1 } })).toThrow(InvalidArgumentError);
-    expect(() => planConv1x1(g, { microtile: '9x9' as never })).toThrow(InvalidArgumentError);
-    expect(() => planConv1x1(g, { kernel: 'cuda' as never })).toThrow(InvalidArgumentError);
+    expect(() => resolvePlanOptions({ microtile: '9x9' as never })).toThrow(/microtile: expected one of "3x4", "4x8"/);
+    expect(() => resolvePlanOptions({ kernel: 'cuda' as never })).toThrow(/kernel: expected "js" or "wasm-simd", received "cuda"/);
+    expect(() => resolvePlanOptions({ kernel: 'wasm-simd', microtile: '3x4' })).toThrow(/microtile: expected "4x8" with kernel "wasm-simd"/);
+  });
+
+  it('takes mr, nr and the kc rule from the kernel table entry', () => {
+    const g = geometry(512, 1024, 56);
+    const wasm = gemmKernel('f32-gemm-4x8-minmax-wasmsimd');
+    expect(wasm).toMatchObject({ option: 'wasm-simd', mr: 4, nr: 8, accumulation: 'float32', feature: 'wasm-simd', wholeK: true, ownsMemory: true });
+    // A whole-K kernel plans kc = K, visibly, and says so in its entry; a kc option applies to the scalar kernels.
+    expect(planFor(g, wasm, { kc: 64 })).toMatchObject({ kernel: wasm.name, mr: 4, nr: 8, kc: 512 });
+    expect(planConv1x1(g, { kc: 64 })).toMatchObject({ kc: 64 });
+    expect(GEMM_KERNELS.map((k) => [k.name, k.option, k.mr, k.nr, k.accumulation, k.feature])).toEqual([
+      ['f32-gemm-4x8-minmax-wasmsimd', 'wasm-simd', 4, 8, 'float32', 'wasm-simd'],
+      ['f32-gemm-3x4-minmax-scalar', 'js', 3, 4, 'float64', 'none'],
+      ['f32-gemm-4x8-minmax-scalar', 'js', 4, 8, 'float64', 'none'],
+    ]);
+    // Every entry's name says its tile.
+    for (const k of GEMM_KERNELS) expect(k.name).toContain(`-${k.mr}x${k.nr}-`);
+    expect(() => gemmKernel('f32-gemm-9x9-avx')).toThrow(InvalidArgumentError);
   });
 });
 

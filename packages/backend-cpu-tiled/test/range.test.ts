@@ -1,14 +1,8 @@
 import { InvalidArgumentError, type Layout } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
-import {
-  createKernelScratch,
-  fullOutputRange,
-  packWeights,
-  planConv1x1,
-  runConv1x1Range,
-  type OutputRange,
-  type PlanOptions,
-} from '../src/index.js';
+import { fullOutputRange, kernelsForOptions, type BoundKernel, type OutputRange, type PlanOptions } from '../src/kernel.js';
+import { packWeights } from '../src/pack-weights.js';
+import { planConv1x1, type Conv1x1Plan } from '../src/plan.js';
 import { makeCase, type CaseSpec } from './helpers.js';
 
 /** Cuts `[0, size)` at the given points (sorted, deduplicated, inside the interval). */
@@ -17,15 +11,21 @@ function cuts(size: number, points: readonly number[]): [number, number][] {
   return bounds.slice(1).map((end, i) => [bounds[i], end]);
 }
 
+/** The scalar kernel the options name, prepared for `c` and bound (a fresh scratch per call). */
+function scalar(c: ReturnType<typeof makeCase>, options: PlanOptions): { plan: Conv1x1Plan; bound: () => BoundKernel } {
+  const kernel = kernelsForOptions({ kernel: 'js', ...options })[0];
+  const setup = kernel.prepare({ geometry: c.geometry, weights: c.weights, bias: c.bias, threads: 1, shared: false, plan: options });
+  return { plan: setup.plan, bound: () => kernel.bind(setup, 0) };
+}
+
 function assembleFromRanges(spec: CaseSpec, options: PlanOptions, channelCuts: number[], pixelCuts: number[]) {
   const c = makeCase(spec);
-  const plan = planConv1x1(c.geometry, options);
-  const packed = packWeights(plan, c.weights, c.bias);
+  const { plan, bound } = scalar(c, options);
   const full = new Float32Array(c.geometry.outputShape.reduce((a, b) => a * b));
-  runConv1x1Range(plan, packed, c.x, full, fullOutputRange(plan), createKernelScratch(plan));
+  bound().runRange(fullOutputRange(plan), c.x, full);
 
   const assembled = new Float32Array(full.length).fill(NaN);
-  const scratch = createKernelScratch(plan);
+  const kernel = bound();
   const [n, co, ho, wo] = c.geometry.outputShape;
   const ranges: OutputRange[] = [];
   for (let b = 0; b < n; b++) {
@@ -36,11 +36,11 @@ function assembleFromRanges(spec: CaseSpec, options: PlanOptions, channelCuts: n
     }
   }
   // Run the pieces in reverse order, so no piece can rely on state left by its predecessor.
-  for (const range of ranges.reverse()) runConv1x1Range(plan, packed, c.x, assembled, range, scratch);
+  for (const range of ranges.reverse()) kernel.runRange(range, c.x, assembled);
   return { full, assembled };
 }
 
-describe('runConv1x1Range', () => {
+describe('runRange of the scalar kernels (the one driver)', () => {
   for (const [inputLayout, outputLayout] of [['NCHW', 'NCHW'], ['NHWC', 'NCHW'], ['NCHW', 'NHWC'], ['NHWC', 'NHWC']] as [Layout, Layout][]) {
     it(`disjoint ranges assemble a bit-identical output (${inputLayout} → ${outputLayout})`, () => {
       const common = { inputShape: [2, 40, 11, 13], inputLayout, outputLayout, outChannels: 30, groups: 2 } as const;
@@ -69,12 +69,11 @@ describe('runConv1x1Range', () => {
 
   it('writes exactly its range and nothing else', () => {
     const c = makeCase({ inputShape: [2, 5, 4, 6], outChannels: 7, padding: 1 });
-    const plan = planConv1x1(c.geometry, { mc: 4, nc: 8 });
-    const packed = packWeights(plan, c.weights, c.bias);
+    const { bound } = scalar(c, { mc: 4, nc: 8 });
     const [n, co, ho, wo] = c.geometry.outputShape;
     const out = new Float32Array(n * co * ho * wo).fill(7777);
     const range = { batchStart: 1, batchEnd: 2, channelStart: 2, channelEnd: 5, pixelStart: 5, pixelEnd: 30 };
-    runConv1x1Range(plan, packed, c.x, out, range, createKernelScratch(plan));
+    bound().runRange(range, c.x, out);
     for (let b = 0; b < n; b++) {
       for (let ch = 0; ch < co; ch++) {
         for (let p = 0; p < ho * wo; p++) {
@@ -87,21 +86,20 @@ describe('runConv1x1Range', () => {
 
   it('an empty range writes nothing; a range outside the output throws', () => {
     const c = makeCase({ inputShape: [1, 3, 2, 2], outChannels: 4 });
-    const plan = planConv1x1(c.geometry);
-    const packed = packWeights(plan, c.weights, c.bias);
+    const { plan, bound } = scalar(c, {});
+    const kernel = bound();
     const out = new Float32Array(16).fill(5);
-    const scratch = createKernelScratch(plan);
     const full = fullOutputRange(plan);
-    runConv1x1Range(plan, packed, c.x, out, { ...full, channelStart: 2, channelEnd: 2 }, scratch);
+    kernel.runRange({ ...full, channelStart: 2, channelEnd: 2 }, c.x, out);
     expect(out).toEqual(new Float32Array(16).fill(5));
-    expect(() => runConv1x1Range(plan, packed, c.x, out, { ...full, pixelEnd: 5 }, scratch)).toThrow(InvalidArgumentError);
-    expect(() => runConv1x1Range(plan, packed, c.x, out, { ...full, channelStart: 3, channelEnd: 1 }, scratch)).toThrow(InvalidArgumentError);
-    expect(() => runConv1x1Range(plan, packed, c.x, out, { ...full, batchEnd: 1.5 }, scratch)).toThrow(InvalidArgumentError);
+    expect(() => kernel.runRange({ ...full, pixelEnd: 5 }, c.x, out)).toThrow(InvalidArgumentError);
+    expect(() => kernel.runRange({ ...full, channelStart: 3, channelEnd: 1 }, c.x, out)).toThrow(InvalidArgumentError);
+    expect(() => kernel.runRange({ ...full, batchEnd: 1.5 }, c.x, out)).toThrow(InvalidArgumentError);
   });
 
   it('packs weights into a caller-provided (shared) buffer that gives the same result', () => {
     const c = makeCase({ inputShape: [1, 9, 3, 3], outChannels: 6 });
-    const plan = planConv1x1(c.geometry);
+    const plan = planConv1x1(c.geometry, kernelsForOptions({ kernel: 'js' })[0]);
     const shared = new Float32Array(new SharedArrayBuffer(plan.packedLength * 4));
     expect(packWeights(plan, c.weights, c.bias, shared)).toBe(shared);
     expect(shared).toEqual(packWeights(plan, c.weights, c.bias));

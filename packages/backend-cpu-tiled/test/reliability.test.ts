@@ -22,21 +22,20 @@ import {
 } from '@pointwise/core';
 import { seededValues } from '@pointwise/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  CpuTiledBackend,
-  GATHER_PADDING,
-  createKernelScratch,
-  gemmModule,
-  planConv1x1,
-  planWasmLayout,
-  registerCpuTiledBackend,
-  writeGatherTable,
-  type MicrokernelKind,
-} from '../src/index.js';
-import { mapPixelBlock } from '../src/pixel-block.js';
+import { CpuTiledBackend, registerCpuTiledBackend, type MicrokernelKind } from '../src/index.js';
+import { gemmKernel } from '../src/kernel.js';
+import { GATHER_PADDING, createPixelMap, mapPixelBlock } from '../src/pixel-block.js';
+import { planConv1x1 as planFor, type PlanOptions } from '../src/plan.js';
+import { gemmModule } from '../src/wasm/wasm-kernel.js';
+import { planWasmLayout } from '../src/wasm/wasm-layout.js';
 import { workspaceStats } from '../src/wasm/workspace.js';
 import { clampFloat32Bits, nonNegativeClampBits } from '../src/clamp-bits.js';
 import { KERNELS } from './helpers.js';
+
+/** The plan of the kernel `kernel` names for a geometry. */
+function planConv1x1(geometry: Parameters<typeof planFor>[0], options: PlanOptions & { kernel: MicrokernelKind }) {
+  return planFor(geometry, gemmKernel(options.kernel === 'js' ? 'f32-gemm-3x4-minmax-scalar' : 'f32-gemm-4x8-minmax-wasmsimd'), options);
+}
 
 const LARGE = process.env.POINTWISE_LARGE_TESTS === '1';
 const LARGE_REASON = 'needs about 6 GiB of memory: set POINTWISE_LARGE_TESTS=1 to run it';
@@ -81,9 +80,10 @@ describe('item 1: offsets and indices past 2^31 (small memory)', () => {
     const { geometry } = normalizeConv1x1({ inputShape: [1, 1, 24576, 24576], inputLayout: 'NHWC', stride: 2, weights: { data: Float32Array.of(1), shape: [1, 1] } });
     const plan = planConv1x1(geometry, { kernel: 'wasm-simd' });
     const table = new Uint32Array(64);
-    const padded = new Uint32Array(64);
+    const map = createPixelMap(64);
     const p0 = 10923 * geometry.outWidth + 5;
-    expect(writeGatherTable(plan, p0, 64, table, 0, padded)).toBe(0);
+    mapPixelBlock(plan, p0, p0 + 64, map, table, 0);
+    expect(map.padded).toBe(0);
     for (let q = 0; q < 64; q++) {
       const expected = (2 * 10923 * 24576 + 2 * (5 + q)) * 4;
       expect(expected).toBeGreaterThanOrEqual(2 ** 31);
@@ -95,13 +95,13 @@ describe('item 1: offsets and indices past 2^31 (small memory)', () => {
     // An image of 65536 × 40000 = 2.6·10⁹ elements (geometry only: no data is allocated).
     const { geometry } = normalizeConv1x1({ inputShape: [1, 1, 65536, 40000], inputLayout: 'NHWC', outputLayout: 'NHWC', weights: { data: Float32Array.of(1), shape: [1, 1] } });
     const plan = planConv1x1(geometry, { kernel: 'js' });
-    const scratch = createKernelScratch(plan);
+    const map = createPixelMap(plan.nc);
     const p0 = 60000 * 40000 + 17;
-    mapPixelBlock(geometry, p0, p0 + 8, plan.inputStrides.h, plan.inputStrides.w, plan.outputStrides.w, scratch, scratch.counts);
-    expect(scratch.counts).toEqual({ interior: 8, padded: 0 });
+    mapPixelBlock(plan, p0, p0 + 8, map);
+    expect({ interior: map.interior, padded: map.padded }).toEqual({ interior: 8, padded: 0 });
     for (let m = 0; m < 8; m++) {
-      expect(scratch.inputOffsets[m]).toBe(p0 + m);
-      expect(scratch.outputOffsets[m]).toBe(p0 + m);
+      expect(map.inputOffsets[m]).toBe(p0 + m);
+      expect(map.outputOffsets[m]).toBe(p0 + m);
     }
   });
 

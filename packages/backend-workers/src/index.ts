@@ -12,3 +12,4 @@ export { planWorkGrid, tileCount, tileRange, TILES_PER_THREAD, type WorkGrid, ty
 export { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, type ThreadPoolStats } from './thread-pool.js';
 export type { CopyStats } from './shared-memory.js';
 export type { RunMessage } from './protocol.js';
+export type { SyncLayout } from './run-sync.js';

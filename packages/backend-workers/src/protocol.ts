@@ -3,7 +3,8 @@
  * structured-clone-able; the `Float32Array`s / `Int32Array`s in them are views
  * on `SharedArrayBuffer`s, so posting shares the memory instead of copying it.
  */
-import type { KernelSetup } from './kernel-binding.js';
+import type { KernelSetup } from '@pointwise/backend-cpu-tiled/kernel';
+import type { SyncLayout } from './run-sync.js';
 import type { WorkGrid } from './work-split.js';
 
 /** Tells a new thread its index in the pool (its scratch region in a shared WebAssembly memory). First message. */
@@ -22,7 +23,7 @@ export interface IdentityMessage {
 
 /**
  * Makes a prepared operator known to a thread: its kernel setup (plan and
- * packed weights in shared memory). Sent once per operator and thread, and
+ * packed weights in shared memory, see the `kernel` subpath of cpu-tiled). Sent once per operator and thread, and
  * again to a thread that replaces a failed one.
  */
 export interface LoadMessage {
@@ -39,8 +40,8 @@ export interface UnloadMessage {
 }
 
 /**
- * One run: the thread takes tiles of `grid` by atomically incrementing
- * `counter[0]` until none is left, and runs the kernel on each.
+ * One run: the thread takes tiles of `grid` from the run's shared `sync`
+ * words (see `run-sync.ts`) until none is left, and runs the kernel on each.
  */
 export interface RunMessage {
   readonly type: 'run';
@@ -49,27 +50,23 @@ export interface RunMessage {
   readonly key: number;
   /**
    * Input data in the operator's input layout, on shared memory; for
-   * `wasm-simd` the caller's input when it is shared (the threads copy it
-   * into the operator's memory in chunks), else `null` (the calling thread copies it).
+   * a kernel that owns its memory the caller's input when it is shared (the threads copy it
+   * into the kernel's memory in chunks), else `null` (the calling thread copies it).
    */
   readonly x: Float32Array | null;
   /**
    * Output data in the operator's output layout, on shared memory; for
-   * `wasm-simd` the caller's output when it is shared (the threads share its
+   * a kernel that owns its memory the caller's output when it is shared (the threads share its
    * copy out of the operator's memory once every tile is done), else `null`
    * (the calling thread copies it).
    */
   readonly out: Float32Array | null;
   readonly grid: WorkGrid;
-  /**
-   * `[next tile, tiles done, …]`, shared by every thread of the job (for
-   * `wasm-simd` followed by the chunk states of `wasm-staging.ts`), then one
-   * control word per pool slot from index `control` (see `run-control.ts`).
-   */
-  readonly counter: Int32Array;
-  /** Index in `counter` of pool slot 0's control word (slot `i` uses `control + i`). */
-  readonly control: number;
-  /** The run's token in its control words (a stale message for a reused `counter` never matches). */
+  /** Where the tile, chunk and control words sit in `sync` (see `run-sync.ts`). */
+  readonly layout: SyncLayout;
+  /** The run's shared words, laid out as `layout` says. */
+  readonly sync: Int32Array;
+  /** The run's token in its control words (a stale message for a reused `sync` array never matches). */
   readonly token: number;
 }
 
@@ -78,7 +75,7 @@ export type HostMessage = IdentityMessage | LoadMessage | UnloadMessage | RunMes
 
 /**
  * A thread finished its part of a job (it found no tile left). Posted only
- * when the job's control word asked for a reply (see `run-control.ts`).
+ * when the job's control word asked for a reply (see `run-sync.ts`).
  */
 export interface DoneMessage {
   readonly type: 'done';

@@ -14,13 +14,13 @@ export function sharedFloat32(length: number): Float32Array {
 }
 
 /**
- * The per-run shared memory of one operator: the tile counter, and staging
+ * The per-run shared memory of one operator: the run's `sync` words (see `run-sync.ts`), and staging
  * copies of the input and output for callers whose tensors are not shared.
  * Staging arrays are created on first need and kept for the next run.
  */
 export interface RunBuffers {
-  /** `[next tile, tiles done, …]` (`syncWords` words, all 0 when acquired). */
-  readonly counter: Int32Array;
+  /** The run's shared words, laid out by `run-sync.ts` (`syncWords` words, all 0 when acquired). */
+  readonly sync: Int32Array;
   stagedInput: Float32Array | null;
   stagedOutput: Float32Array | null;
 }
@@ -50,7 +50,7 @@ export class RunBufferPool {
 
   /**
    * @param inputLength / outputLength element counts of the operator's input and output.
-   * @param syncWords length of each run's shared counter array (tile loop and staging words, then one control word per pool slot).
+   * @param syncWords length of each run's `sync` array (`SyncLayout.words`).
    * @param stats counts each set allocated in `runBuffersCreated`.
    */
   constructor(inputLength: number, outputLength: number, syncWords: number, stats: { runBuffersCreated: number }) {
@@ -61,7 +61,7 @@ export class RunBufferPool {
   }
 
   /**
-   * A set of buffers with its counter array reset to 0 (posting the run then
+   * A set of buffers with its `sync` array reset to 0 (posting the run then
    * publishes the reset to the threads; a control word of 0 matches no run's
    * token, so a stale message of an earlier run on these buffers is skipped).
    * @throws {RangeError} when the shared memory cannot be allocated.
@@ -69,12 +69,12 @@ export class RunBufferPool {
   acquire(): RunBuffers {
     let buffers = this.#free.pop();
     if (buffers === undefined) {
-      buffers = { counter: new Int32Array(new SharedArrayBuffer(this.#syncWords * Int32Array.BYTES_PER_ELEMENT)), stagedInput: null, stagedOutput: null };
+      buffers = { sync: new Int32Array(new SharedArrayBuffer(this.#syncWords * Int32Array.BYTES_PER_ELEMENT)), stagedInput: null, stagedOutput: null };
       this.#stats.runBuffersCreated++;
     }
-    buffers.counter.fill(0);
+    buffers.sync.fill(0);
     // A threads' first atomic read of word 0 synchronises with this store, so it sees the whole reset.
-    Atomics.store(buffers.counter, 0, 0);
+    Atomics.store(buffers.sync, 0, 0);
     return buffers;
   }
 

@@ -1,7 +1,6 @@
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { Outcome, postedWord, requestReply, RUNNING, settleWithoutReply, stateOf, tokenOf } from './run-control.js';
+import { isRunning, Outcome, postControl, progressOf, requestReply, settleWithoutReply, tokenOf } from './run-sync.js';
 import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
-import { TILES_DONE } from './tile-loop.js';
 
 /** A run as the pool receives it: everything but the job id and token it assigns. */
 export type RunRequest = Omit<RunMessage, 'type' | 'job' | 'token'>;
@@ -201,7 +200,7 @@ export class ThreadPool {
     });
     // Settled without anyone awaiting it when the run completes early or the pool is disposed.
     promise.catch(() => {});
-    const pending: PendingJob = { sync: request.counter, control: request.control, waiting: new Set(), failure: null, promise, resolve, reject, watchdog: null };
+    const pending: PendingJob = { sync: request.sync, control: request.layout.control, waiting: new Set(), failure: null, promise, resolve, reject, watchdog: null };
     if (this.#jobs.size === 0) this.#hold(true);
     this.#jobs.set(job, pending);
     // Rotate the first thread so concurrent small jobs spread over the pool.
@@ -209,7 +208,7 @@ export class ThreadPool {
       const slot = this.#slots[(job + i) % this.size];
       pending.waiting.add(slot);
       slot.jobs.add(job);
-      Atomics.store(request.counter, request.control + slot.index, postedWord(token));
+      postControl(request.sync, request.layout.control, slot.index, token);
       this.#post(slot, message);
     }
     return { job, promise };
@@ -301,9 +300,7 @@ export class ThreadPool {
 
   /** Tiles done plus the threads' control words: changes whenever the job moves on. */
   #progress(pending: PendingJob): number {
-    let sum = Atomics.load(pending.sync, TILES_DONE);
-    for (const slot of pending.waiting) sum += Atomics.load(pending.sync, pending.control + slot.index) & 7;
-    return sum;
+    return progressOf(pending.sync, pending.control, [...pending.waiting].map((slot) => slot.index));
   }
 
   #watch(job: number, pending: PendingJob, seen: number): void {
@@ -311,7 +308,7 @@ export class ThreadPool {
       pending.watchdog = null;
       if (this.#jobs.get(job) !== pending) return;
       const now = this.#progress(pending);
-      const running = [...pending.waiting].filter((slot) => stateOf(Atomics.load(pending.sync, pending.control + slot.index)) === RUNNING);
+      const running = [...pending.waiting].filter((slot) => isRunning(pending.sync, pending.control, slot.index));
       // A thread that has not started yet is still loading or busy with an earlier job (which has its own
       // watchdog): not a stall of this job, and cancelling it would leave its tiles uncomputed.
       if (now !== seen || running.length === 0) return this.#watch(job, pending, now);

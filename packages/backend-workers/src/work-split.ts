@@ -1,4 +1,4 @@
-import type { OutputRange } from '@pointwise/backend-cpu-tiled';
+import type { OutputRange } from '@pointwise/backend-cpu-tiled/kernel';
 
 /**
  * How a run's output is cut into tiles: images × pixel pieces × channel

@@ -1,8 +1,7 @@
-import { bindKernel, type RangeKernel } from './kernel-binding.js';
+import { bindKernel, type BoundKernel } from '@pointwise/backend-cpu-tiled/kernel';
 import type { HostMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { beginRun, endRun } from './run-control.js';
+import { beginRun, endRun, finishRun, runTiles } from './run-sync.js';
 import { connectToHost, type HostPort } from './thread-host.js';
-import { runTiles } from './tile-loop.js';
 
 /** Options of {@link startPoolThread}, for custom worker entries. */
 export interface PoolThreadOptions {
@@ -12,8 +11,8 @@ export interface PoolThreadOptions {
    */
   readonly afterTile?: (message: RunMessage, tile: number) => void;
   /**
-   * Called after each chunk of a shared output a thread copied out of a
-   * `wasm-simd` operator's memory, before the chunk counts as copied
+   * Called after each chunk of a shared output a thread copied out of the
+   * memory of a kernel that owns one (`wasm-simd`), before the chunk counts as copied
    * (instrumentation and fault injection, as `afterTile`).
    */
   readonly afterOutputChunk?: (message: RunMessage, chunk: number) => void;
@@ -31,7 +30,7 @@ class PoolThread {
   /** Messages handled so far (compared with the bell's count of messages posted). */
   #handled = 0;
   /** Bound kernels, or why binding failed (reported to each run of that operator instead of killing the thread). */
-  readonly #kernels = new Map<number, RangeKernel | Error>();
+  readonly #kernels = new Map<number, BoundKernel | Error>();
   readonly #host: HostPort;
   readonly #options: PoolThreadOptions;
 
@@ -60,11 +59,11 @@ class PoolThread {
         return;
       case 'run': {
         // A run another thread completed before this one started (or a stale message) is skipped.
-        const control = message.control + this.#thread;
-        if (!beginRun(message.counter, control, message.token)) return;
+        const control = message.layout.control + this.#thread;
+        if (!beginRun(message.sync, control, message.token)) return;
         const reply = this.#run(message);
-        // Replies only when the calling thread waits for one (or on failure): see run-control.ts.
-        if (endRun(message.counter, control, reply.type === 'failed')) this.#host.post(reply);
+        // Replies only when the calling thread waits for one (or on failure): see run-sync.ts.
+        if (endRun(message.sync, control, reply.type === 'failed')) this.#host.post(reply);
         this.#spinForNextMessage();
         return;
       }
@@ -94,10 +93,10 @@ class PoolThread {
       if (kernel === undefined) throw new Error(`operator ${message.key} is not loaded on this thread`);
       if (kernel instanceof Error) throw kernel;
       const afterTile = this.#options.afterTile;
-      const run = { grid: message.grid, sync: message.counter, x: message.x, out: message.out, caller: false };
+      const run = { grid: message.grid, layout: message.layout, sync: message.sync, x: message.x, out: message.out };
       const tiles = runTiles(kernel, run, afterTile && ((tile) => afterTile(message, tile)));
       const afterChunk = this.#options.afterOutputChunk;
-      kernel.finishRun?.(run, afterChunk && ((chunk) => afterChunk(message, chunk)));
+      finishRun(kernel, run, afterChunk && ((chunk) => afterChunk(message, chunk)));
       return { type: 'done', job: message.job, tiles };
     } catch (error) {
       return { type: 'failed', job: message.job, message: errorText(error) };

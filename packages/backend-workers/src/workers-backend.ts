@@ -1,11 +1,9 @@
-import { PLAN_OPTION_KEYS, planConv1x1, planWasmLayout, resolvePlanOptions, type Conv1x1Plan, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled';
+import { PLAN_OPTION_KEYS, prepareGemm, releaseKernel, resolvePlanOptions, type KernelSetup, type MicrokernelKind, type PlanOptions } from '@pointwise/backend-cpu-tiled/kernel';
 import {
   BACKEND_API_VERSION,
-  BackendCapacityError,
   BackendFailureError,
   DisposedError,
   InvalidArgumentError,
-  PointwiseError,
   assertKnownKeys,
   type Availability,
   type Backend,
@@ -14,7 +12,6 @@ import {
   type PrepareRequest,
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
-import { chooseKernel, prepareKernel } from './kernel-binding.js';
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
 import { loadThreadFactory } from './thread-spawn.js';
 import { MAX_POOLED_TILES, WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
@@ -117,39 +114,30 @@ const WORKERS_OPTION_KEYS: readonly string[] = [
   'stallTimeoutMs',
 ];
 
-/** Largest WebAssembly memory (bytes) a 32-bit module addresses. */
-const WASM_MEMORY_LIMIT = 2 ** 32;
-
-/**
- * Why a `wasm-simd` plan does not fit one WebAssembly memory with `regions`
- * scratch regions, or `undefined` when it does.
- */
-function wasmCapacityProblem(plan: Conv1x1Plan, regions: number): string | undefined {
-  try {
-    planWasmLayout(plan, regions);
-    return undefined;
-  } catch (error) {
-    // cpu-tiled reports this limit as InvalidArgumentError('problem', …) or BackendCapacityError.
-    if (PointwiseError.isInstance(error) && (error.code === 'BACKEND_CAPACITY' || (error.code === 'INVALID_ARGUMENT' && /WebAssembly memory/.test(error.message)))) {
-      return `the operator needs more than the ${WASM_MEMORY_LIMIT} bytes of a WebAssembly memory`;
-    }
-    throw error;
-  }
-}
-
-function capacityError(plan: Conv1x1Plan, error: RangeError): BackendCapacityError {
-  return new BackendCapacityError(WORKERS_BACKEND_NAME, 'the memory it can allocate', `packing the weights (${plan.kernel} kernel) failed: ${error.message}`);
+/** What a dropped operator held: its kernel on the pool's threads (pooled only) and its setup (a workspace share). */
+interface DroppedOperator {
+  readonly pool: ThreadPool | null;
+  readonly key: number;
+  readonly setup: KernelSetup;
 }
 
 /**
  * Operators the caller dropped without `dispose()`: once collected, their
- * kernels are unloaded from the pool's threads (the pool holds only their
- * setup, never the operator, so it does not keep them alive).
+ * kernels are unloaded from the pool's threads and their setup released (the
+ * pool holds only their setup, never the operator, so it does not keep them alive).
  */
 const droppedOperators =
   typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<{ readonly pool: ThreadPool; readonly key: number }>(({ pool, key }) => pool.unload(key))
+    ? new FinalizationRegistry<DroppedOperator>(({ pool, key, setup }) => {
+        pool?.unload(key);
+        releaseKernel(setup);
+      })
     : null;
+
+/** The release of an operator's setup, made outside `prepare` so it shares no closure context with the operator. */
+function releaser(setup: KernelSetup): () => void {
+  return () => releaseKernel(setup);
+}
 
 function checkCount(parameter: string, value: number | undefined, min: number): void {
   if (value !== undefined && (!Number.isInteger(value) || value < min)) {
@@ -281,11 +269,14 @@ export class WorkersBackend implements Backend {
   }
 
   /**
-   * Plans the kernel (the microkernel chosen as cpu-tiled chooses it:
-   * `wasm-simd` where WebAssembly SIMD and shared WebAssembly memory exist,
-   * else `js`), packs the weights once into shared memory and loads them on
-   * every thread — or, for an operator below the small-work threshold, into
-   * ordinary memory for the calling thread alone.
+   * Chooses the kernel exactly as cpu-tiled does (`chooseGemmKernel` of the
+   * `kernel` subpath: `wasm-simd` where WebAssembly SIMD exists and — where
+   * `SharedArrayBuffer` does — a shared WebAssembly memory can be made, else
+   * `js`; so both backends give bit-identical results), plans it, packs the
+   * weights once into shared memory and loads them on every thread — or, for
+   * an operator below the small-work threshold, into ordinary memory for the
+   * calling thread alone (a WebAssembly kernel then runs in the realm's
+   * workspace memory, as on cpu-tiled).
    * A problem too large for one WebAssembly memory (4 GiB), or a
    * WebAssembly memory the engine refuses to allocate (address space runs
    * out after thousands of live operators), runs the `js` kernel instead,
@@ -297,53 +288,34 @@ export class WorkersBackend implements Backend {
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     const pool = this.#requirePool();
     const g = request.geometry;
-    const choice = chooseKernel(this.#options.kernel);
-    let fallback = choice.fallback;
-    let plan = planConv1x1(g, { ...this.#options, kernel: choice.kernel });
-    const pooledFor = (p: Conv1x1Plan): boolean =>
-      pool.size > 0 && g.batch > 0 && g.batch <= MAX_POOLED_TILES && g.flops >= (this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[p.kernel]);
-    if (plan.kernel === 'wasm-simd') {
-      const tooLarge = wasmCapacityProblem(plan, pooledFor(plan) ? pool.size + 1 : 1);
-      if (tooLarge !== undefined) {
-        fallback = tooLarge;
-        plan = planConv1x1(g, { ...this.#options, kernel: 'js', microtile: undefined });
-      }
-    }
-    let pooled = pooledFor(plan);
-    let kernel;
-    try {
-      kernel = prepareKernel(plan, request, pool.size, pooled);
-    } catch (error) {
-      // An allocation the engine refuses: a WebAssembly.Memory (each reserves address space, so
-      // thousands of live operators run out) or a SharedArrayBuffer this large.
-      if (!(error instanceof RangeError)) throw error;
-      if (plan.kernel !== 'wasm-simd') throw capacityError(plan, error);
-      fallback = `a WebAssembly memory could not be allocated (${error.message})`;
-      plan = planConv1x1(g, { ...this.#options, kernel: 'js', microtile: undefined });
-      pooled = pooledFor(plan);
-      try {
-        kernel = prepareKernel(plan, request, pool.size, pooled);
-      } catch (jsError) {
-        if (!(jsError instanceof RangeError)) throw jsError;
-        throw capacityError(plan, jsError);
-      }
-    }
+    const pooledFor = (kind: MicrokernelKind): boolean =>
+      pool.size > 0 && g.batch > 0 && g.batch <= MAX_POOLED_TILES && g.flops >= (this.#options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS[kind]);
+    // A pooled operator's setup has one scratch region per pool thread plus the calling thread's.
+    const kernel = prepareGemm({ geometry: g, weights: request.weights, bias: request.bias, plan: this.#options, backend: WORKERS_BACKEND_NAME }, (entry) =>
+      pooledFor(entry.option) ? { threads: pool.size + 1, shared: true } : { threads: 1, shared: false },
+    );
+    const pooled = pooledFor(kernel.kernel.option);
     const key = this.#nextKey++;
     if (pooled) pool.load({ type: 'load', key, setup: kernel.setup });
     const unregisterToken = {};
+    const release = releaser(kernel.setup);
     const operator = new WorkersOperator({
       pooled,
       pool,
       key,
       kernel,
+      callerThread: pooled ? pool.size : 0,
       threads: this.#threads,
       callerComputes: this.#callerComputes(),
-      details: fallback === undefined ? {} : { kernelFallback: fallback },
+      details: kernel.fallback === undefined ? {} : { kernelFallback: kernel.fallback },
       minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
       stats: this.#stats,
-      onDispose: () => droppedOperators?.unregister(unregisterToken),
+      onDispose: () => {
+        droppedOperators?.unregister(unregisterToken);
+        release();
+      },
     });
-    if (pooled) droppedOperators?.register(operator, { pool, key }, unregisterToken);
+    droppedOperators?.register(operator, { pool: pooled ? pool : null, key, setup: kernel.setup }, unregisterToken);
     return operator;
   }
 

@@ -1,11 +1,19 @@
-import { copyInputToWasm, copyOutputFromWasm, fullOutputRange, type Conv1x1Plan, type WasmConvInstance } from '@pointwise/backend-cpu-tiled';
+import { bindKernel, fullOutputRange, type BoundKernel, type Conv1x1Plan, type KernelMemory, type PreparedGemm } from '@pointwise/backend-cpu-tiled/kernel';
 import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
-import { bindKernel, type PreparedKernel, type RangeKernel, type TileRun } from './kernel-binding.js';
+import {
+  CALLER_SPIN_MS,
+  allTilesDone,
+  callerOutputCopy,
+  copyAllInputChunks,
+  copyRemainingOutputChunks,
+  planSyncLayout,
+  runTiles,
+  tilesDone,
+  type SyncLayout,
+  type TileRun,
+} from './run-sync.js';
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { PoolRun, ThreadPool } from './thread-pool.js';
-import { runTiles, SYNC_HEADER_WORDS, TILES_DONE } from './tile-loop.js';
-import { callerOutputCopy, copyRemainingOutputChunks } from './wasm-output-copy.js';
-import { copyAllInputChunks, planStaging, type StagingPlan } from './wasm-staging.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
 /** Registry name of the workers backend. */
@@ -26,7 +34,10 @@ export interface WorkersOperatorParts {
   readonly pool: ThreadPool;
   /** Operator key in the pool (its kernel setup is loaded on every thread). */
   readonly key: number;
-  readonly kernel: PreparedKernel;
+  /** The kernel chosen and prepared (its setup is loaded on every thread of a pooled operator). */
+  readonly kernel: PreparedGemm;
+  /** The calling thread's `thread` index of the setup (the one after the pool's for a pooled operator, else 0). */
+  readonly callerThread: number;
   /** Threads that compute a pooled run, the calling thread included when it computes. */
   readonly threads: number;
   /** The calling thread takes tiles too (the pool then has `threads − 1` threads). */
@@ -54,23 +65,6 @@ interface LocalPart {
    * returns whether the run is complete without the threads' replies.
    */
   readonly afterTiles?: () => boolean;
-}
-
-/**
- * How long a calling thread that has run out of tiles spins for the pool
- * threads' last tiles before it waits for their replies instead (a tile
- * rarely takes longer; a thread that failed never completes its tile).
- */
-const CALLER_SPIN_MS = 5;
-
-/** Spins until `tiles` tiles are counted as computed in `sync`, up to {@link CALLER_SPIN_MS}; whether they all are. */
-function allTilesDone(sync: Int32Array, tiles: number): boolean {
-  if (Atomics.load(sync, TILES_DONE) >= tiles) return true;
-  const end = performance.now() + CALLER_SPIN_MS;
-  while (Atomics.load(sync, TILES_DONE) < tiles) {
-    if (performance.now() > end) return false;
-  }
-  return true;
 }
 
 /**
@@ -120,7 +114,7 @@ function workGrid(plan: Conv1x1Plan, threads: number, maxTiles: number): WorkGri
  * take turns (each already uses every thread; runs of different operators
  * still overlap), so an operator holds one set of run buffers however many
  * runs are queued. A run settles from the shared tile count and the threads'
- * control words (see `run-control.ts`), not from reply messages, so memory
+ * control words (see `run-sync.ts`), not from reply messages, so memory
  * and the pool's in-flight count stay flat whatever the caller's loop.
  */
 export class WorkersOperator implements BackendOperator {
@@ -130,12 +124,12 @@ export class WorkersOperator implements BackendOperator {
   readonly #grid: WorkGrid | null;
   readonly #threads: number;
   readonly #buffers: RunBufferPool;
-  readonly #wasm: WasmConvInstance | null;
-  /** Per-tile staging of pooled `wasm-simd` runs (`null` for `js` or unpooled operators). */
-  readonly #staging: StagingPlan | null;
-  #local: RangeKernel | null = null;
-  /** Index of pool slot 0's control word in a run's `sync` array (after the tile and staging words). */
-  readonly #control: number;
+  /** The kernel's memory (a kernel that owns one: inputs staged in, outputs copied out), else `null`. */
+  readonly #memory: KernelMemory | null;
+  /** Where the words of a pooled run sit in its `sync` array (`null` for an unpooled operator). */
+  readonly #layout: SyncLayout | null;
+  /** The kernel bound on the calling thread. */
+  #local: BoundKernel | null;
   /** Tail of the queue of pooled runs (and of `wasm-simd` runs, which share the memory's input and output regions). */
   #turn: Promise<unknown> = Promise.resolve();
   #disposed = false;
@@ -146,17 +140,18 @@ export class WorkersOperator implements BackendOperator {
     const plan = parts.kernel.setup.plan;
     const g = plan.geometry;
     this.geometry = g;
-    this.#wasm = parts.kernel.instance;
+    this.#local = bindKernel(parts.kernel.setup, parts.callerThread);
+    this.#memory = this.#local.memory;
     const grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
     this.#grid = grid !== null && tileCount(grid) <= MAX_POOLED_TILES ? grid : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
-    this.#staging = this.#wasm !== null && this.#grid !== null ? planStaging(this.#wasm, this.#grid) : null;
-    this.#control = this.#staging?.syncWords ?? SYNC_HEADER_WORDS;
-    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#control + pool.size, parts.stats);
+    this.#layout = this.#grid === null ? null : planSyncLayout(g, this.#grid, this.#memory !== null, pool.size);
+    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#layout?.words ?? 0, parts.stats);
     this.info = {
       backend: WORKERS_BACKEND_NAME,
       details: {
-        kernel: plan.kernel,
+        kernel: parts.kernel.kernel.option,
+        microkernel: parts.kernel.kernel.name,
         threads: this.#threads,
         poolThreads: pool.size,
         callerComputes: parts.callerComputes,
@@ -178,9 +173,9 @@ export class WorkersOperator implements BackendOperator {
   async run(x: Tensor, out: Tensor): Promise<void> {
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
-    if (this.#wasm === null && this.#grid === null) return this.#runOnCallingThread(x.data, out.data);
-    const wasm = this.#wasm;
-    const turn = this.#turn.then(() => (wasm === null ? this.#runOnSharedArrays(x.data, out.data) : this.#runInWasmMemory(wasm, x.data, out.data)));
+    const memory = this.#memory;
+    if (memory === null && this.#grid === null) return this.#runOnCallingThread(x.data, out.data);
+    const turn = this.#turn.then(() => (memory === null ? this.#runOnSharedArrays(x.data, out.data) : this.#runInKernelMemory(memory, x.data, out.data)));
     this.#turn = turn.catch(() => {});
     return turn;
   }
@@ -219,7 +214,7 @@ export class WorkersOperator implements BackendOperator {
     this.#buffers.finish(output, out, stats);
   }
 
-  async #runInWasmMemory(wasm: WasmConvInstance, x: Float32Array, out: Float32Array): Promise<void> {
+  async #runInKernelMemory(memory: KernelMemory, x: Float32Array, out: Float32Array): Promise<void> {
     // Checked again: the operator or backend may have been disposed while this run waited its turn.
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
@@ -228,37 +223,38 @@ export class WorkersOperator implements BackendOperator {
     stats.copiesOut++;
     stats.bytesCopied += x.byteLength + out.byteLength;
     if (this.#grid === null) {
-      copyInputToWasm(wasm, x);
+      // One synchronous stage → run → copy (a workspace setup must not interleave with another operator's).
+      memory.stageInput(x, 0, x.length);
       this.#runOnCallingThread(x, out);
-      copyOutputFromWasm(wasm, out);
+      memory.copyOutput(out, 0, out.length);
       return;
     }
-    await this.#dispatchStaged(wasm, this.#staging!, this.#buffers.acquire(), x, out);
+    await this.#dispatchStaged(memory, this.#layout!, this.#buffers.acquire(), x, out);
   }
 
   /**
-   * A pooled `wasm-simd` run with its input staged in chunks (see
-   * `wasm-staging.ts`): a shared input goes to the pool threads, which share
-   * its copy into the operator's memory; any other is copied here right after
-   * posting, while the threads wake up. A shared output goes to the pool
-   * threads too, which share its copy out of the operator's memory once every
-   * tile is done (see `wasm-output-copy.ts`); any other is copied out here in
-   * one piece after the run (per-tile copies by the computing threads measured slower).
+   * A pooled run of a kernel that owns its memory, with its input staged in
+   * chunks (see `run-sync.ts`): a shared input goes to the pool threads,
+   * which share its copy into the kernel's memory; any other is copied here
+   * right after posting, while the threads wake up. A shared output goes to
+   * the pool threads too, which share its copy out of the kernel's memory
+   * once every tile is done; any other is copied out here in one piece after
+   * the run (per-tile copies by the computing threads measured slower).
    */
-  async #dispatchStaged(wasm: WasmConvInstance, staging: StagingPlan, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
+  async #dispatchStaged(memory: KernelMemory, layout: SyncLayout, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
     const grid = this.#grid!;
-    const sync = buffers.counter;
+    const sync = buffers.sync;
     const xShared = isShared(x);
     const sharedOut = isShared(out) ? out : null;
     await this.#dispatch(buffers, xShared ? x : null, sharedOut, {
       beforeTiles: () => {
-        if (!xShared) copyAllInputChunks(wasm, staging, sync, x);
+        if (!xShared) copyAllInputChunks(memory, layout, sync, x);
       },
-      callerRun: { grid, sync, x, out: sharedOut, caller: true },
-      afterTiles: sharedOut === null ? undefined : () => callerOutputCopy(wasm, staging, sync, sharedOut),
+      callerRun: { grid, layout, sync, x, out: sharedOut },
+      afterTiles: sharedOut === null ? undefined : () => callerOutputCopy(memory, layout, sync, sharedOut),
     });
-    if (sharedOut === null) copyOutputFromWasm(wasm, out);
-    else copyRemainingOutputChunks(wasm, staging, sync, sharedOut);
+    if (sharedOut === null) memory.copyOutput(out, 0, out.length);
+    else copyRemainingOutputChunks(memory, layout, sync, sharedOut);
   }
 
   /**
@@ -277,17 +273,19 @@ export class WorkersOperator implements BackendOperator {
   async #dispatch(buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null, local: LocalPart = {}): Promise<void> {
     const { pool, key, stats, callerComputes } = this.#parts;
     const grid = this.#grid!;
+    const layout = this.#layout!;
+    const sync = buffers.sync;
     const tiles = tileCount(grid);
     stats.pooledRuns++;
     const helpers = this.#threads - (callerComputes ? 1 : 0);
     let job: PoolRun | null = null;
     let failure: unknown = null;
     try {
-      if (helpers > 0) job = pool.run({ key, x, out, grid, counter: buffers.counter, control: this.#control }, helpers);
+      if (helpers > 0) job = pool.run({ key, x, out, grid, layout, sync }, helpers);
       local.beforeTiles?.();
       if (callerComputes) {
-        runTiles(this.#localKernel(), local.callerRun ?? { grid, sync: buffers.counter, x, out, caller: true });
-        if (job !== null && allTilesDone(buffers.counter, tiles) && (local.afterTiles?.() ?? true) && pool.settleEarly(job, CALLER_SPIN_MS)) {
+        runTiles(this.#localKernel(), local.callerRun ?? { grid, layout, sync, x, out });
+        if (job !== null && allTilesDone(sync, tiles) && (local.afterTiles?.() ?? true) && pool.settleEarly(job, CALLER_SPIN_MS)) {
           this.#buffers.release(buffers);
           return;
         }
@@ -296,10 +294,10 @@ export class WorkersOperator implements BackendOperator {
       failure = error;
     }
     try {
-      if (job !== null) await pool.awaitReplies(job, failure !== null || Atomics.load(buffers.counter, TILES_DONE) >= tiles);
+      if (job !== null) await pool.awaitReplies(job, failure !== null || tilesDone(sync) >= tiles);
       // A sequentially consistent read of the count every thread incremented after its
       // tiles orders their writes to the output before ours reads of it.
-      if (failure === null && Atomics.load(buffers.counter, TILES_DONE) < tiles) failure = new Error('the run settled with tiles not computed');
+      if (failure === null && tilesDone(sync) < tiles) failure = new Error('the run settled with tiles not computed');
     } catch (error) {
       failure ??= error;
     } finally {
@@ -313,12 +311,14 @@ export class WorkersOperator implements BackendOperator {
 
   #runOnCallingThread(x: Float32Array, out: Float32Array): void {
     this.#parts.stats.directRuns++;
-    this.#localKernel().run(x, out, fullOutputRange(this.#parts.kernel.setup.plan));
+    const kernel = this.#localKernel();
+    if (kernel.memory === null) kernel.runRange(fullOutputRange(kernel.plan), x, out);
+    else kernel.runRange(fullOutputRange(kernel.plan), null, null);
   }
 
-  /** The kernel bound on the calling thread (its WASM scratch region is the one after the pool's). */
-  #localKernel(): RangeKernel {
-    this.#local ??= bindKernel(this.#parts.kernel.setup, this.#parts.kernel.callerRegion);
+  /** The kernel bound on the calling thread (its scratch region of a pooled setup is the one after the pool's). */
+  #localKernel(): BoundKernel {
+    if (this.#local === null) throw new DisposedError('workers operator');
     return this.#local;
   }
 }

@@ -1,14 +1,13 @@
 /**
- * Staging of pooled WASM SIMD runs (`src/wasm-staging.ts`): the input copied
+ * Staging of pooled WASM SIMD runs (`src/run-sync.ts`): the input copied
  * in by chunks (by the pool threads when it is shared, by the calling thread
  * otherwise) with plain and shared outputs. Shapes are large enough for
  * several chunks per image; every result is compared bit for bit with cpu-tiled.
  */
 import { createTensor, normalizeConv1x1, zerosTensor, type Tensor } from '@pointwise/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWasmConvMemory, instantiateWasmConv, planConv1x1, planWasmLayout } from '@pointwise/backend-cpu-tiled';
 import { planWorkGrid, type WorkersBackend } from '../dist/index.js';
-import { planStaging } from '../dist/wasm-staging.js';
+import { planSyncLayout } from '../dist/run-sync.js';
 import { caseInput, caseProblem, type WorkersCase } from './cases.js';
 import { firstBitDifference, prepareCase, registryWith, sharedCopy, startWorkers } from './helpers.js';
 
@@ -20,15 +19,12 @@ const CASES = [ONE_CHUNK, NHWC, CHUNKS, STRIDED];
 
 function stagingOf(c: WorkersCase, threads: number) {
   const { geometry } = normalizeConv1x1(caseProblem(c));
-  const plan = planConv1x1(geometry, { kernel: 'wasm-simd' });
-  const layout = planWasmLayout(plan, 1);
-  const instance = instantiateWasmConv(plan, layout, createWasmConvMemory(layout, false));
   const g = geometry;
   const grid = planWorkGrid(
     { batch: g.batch, pixels: g.outHeight * g.outWidth, channels: g.outChannels, channelUnit: 4, nr: 8, minPixelPiece: 16 },
     threads,
   );
-  return planStaging(instance, grid);
+  return planSyncLayout(geometry, grid, true, 0);
 }
 
 describe('staging plan', () => {
@@ -39,12 +35,19 @@ describe('staging plan', () => {
     expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, outputWord: 8 });
   });
 
+  it('puts no chunk words in the layout of a kernel without memory, and one control word per pool slot last', () => {
+    const { geometry } = normalizeConv1x1(caseProblem(STRIDED));
+    const grid = planWorkGrid({ batch: 2, pixels: 31 * 31, channels: 10, channelUnit: 3, nr: 4, minPixelPiece: 8 }, 2);
+    expect(planSyncLayout(geometry, grid, false, 3)).toMatchObject({ chunks: 0, outputChunks: 0, inputWord: 2, outputWord: 2, control: 2, words: 5 });
+    expect(planSyncLayout(geometry, grid, true, 3)).toMatchObject({ chunks: 6, outputChunks: 1, outputWord: 8, control: 9, words: 12 });
+  });
+
   it('cuts the whole output into contiguous chunks of about 128 KiB, one state word each after the input chunks', () => {
     // 16 × 96² = 147456 floats: 4.5 chunks of 32768, rounded to 5.
-    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ outputLength: 147456, outputChunks: 5, syncWords: 4 + 5 });
-    expect(stagingOf(NHWC, 2)).toMatchObject({ outputLength: 2 * 20 * 30 * 30, outputChunks: 1, syncWords: 5 });
+    expect(stagingOf(ONE_CHUNK, 2)).toMatchObject({ outputLength: 147456, outputChunks: 5, words: 4 + 5 });
+    expect(stagingOf(NHWC, 2)).toMatchObject({ outputLength: 2 * 20 * 30 * 30, outputChunks: 1, words: 5 });
     // Stride 2, padding 1: 31 × 31 output pixels.
-    expect(stagingOf(STRIDED, 2)).toMatchObject({ outputLength: 2 * 10 * 31 * 31, outputChunks: 1, syncWords: 9 });
+    expect(stagingOf(STRIDED, 2)).toMatchObject({ outputLength: 2 * 10 * 31 * 31, outputChunks: 1, words: 9 });
   });
 });
 

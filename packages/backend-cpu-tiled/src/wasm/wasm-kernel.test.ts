@@ -13,15 +13,9 @@ import { seededValues } from '@pointwise/testing';
 import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { CpuTiledBackend } from '../cpu-tiled-backend.js';
-import { packWeights } from '../pack-weights.js';
-import { planConv1x1 } from '../plan.js';
-import { createKernelScratch } from '../scratch.js';
-import { fullOutputRange, runConv1x1Range, type OutputRange } from '../run-range.js';
+import { fullOutputRange, gemmKernel, type OutputRange } from '../kernel.js';
 import { buildGemmModule } from './gemm-module.js';
-import { createWasmRangeScratch, runConv1x1RangeWasm } from './run-range-wasm.js';
 import { detectWasmSimd } from './simd-support.js';
-import { copyInputToWasm, copyOutputFromWasm, createWasmConvMemory, instantiateWasmConv, writeOperatorConstants } from './wasm-kernel.js';
-import { planWasmLayout } from './wasm-layout.js';
 
 interface Case {
   readonly problem: Conv1x1Problem;
@@ -40,29 +34,33 @@ function makeCase(inputShape: [number, number, number, number], co: number, opti
   return { problem, x: seededValues(inputShape.reduce((a, b) => a * b, 1), seed + 2) };
 }
 
-/** Runs `ranges` (default: the whole output) with the WASM microkernel, each on its own thread scratch of one memory. */
+/**
+ * Runs `ranges` (default: the whole output) with the WASM microkernel through
+ * the kernel interface, each range bound on its own thread index of one
+ * memory (shared, as worker threads would; or the realm's workspace).
+ */
 function runWasm(geometry: Conv1x1Geometry, weights: Float32Array, bias: Float32Array | null, x: Float32Array, ranges?: OutputRange[], shared = false): Float32Array {
-  const plan = planConv1x1(geometry, { kernel: 'wasm-simd' });
-  const list = ranges ?? [fullOutputRange(plan)];
-  const layout = planWasmLayout(plan, list.length);
-  const memory = createWasmConvMemory(layout, shared);
-  const instance = instantiateWasmConv(plan, layout, memory);
-  writeOperatorConstants(instance, weights, bias);
-  copyInputToWasm(instance, x);
-  list.forEach((range, thread) => {
-    // Each range on a separate instance over the same memory, as a worker thread would.
-    const own = instantiateWasmConv(plan, layout, memory);
-    runConv1x1RangeWasm(own, range, createWasmRangeScratch(own, thread));
-  });
-  const out = new Float32Array(layout.outputLength);
-  copyOutputFromWasm(instance, out);
-  return out;
+  const kernel = gemmKernel('f32-gemm-4x8-minmax-wasmsimd');
+  const threads = ranges?.length ?? 1;
+  const setup = kernel.prepare({ geometry, weights, bias, threads, shared });
+  try {
+    const list = ranges ?? [fullOutputRange(setup.plan)];
+    const caller = kernel.bind(setup, 0);
+    caller.memory!.stageInput(x, 0, x.length);
+    list.forEach((range, thread) => kernel.bind(setup, thread).runRange(range, null, null));
+    const out = new Float32Array(caller.memory!.outputLength);
+    caller.memory!.copyOutput(out, 0, out.length);
+    return out;
+  } finally {
+    kernel.release(setup);
+  }
 }
 
 function runJs(geometry: Conv1x1Geometry, weights: Float32Array, bias: Float32Array | null, x: Float32Array): Float32Array {
-  const plan = planConv1x1(geometry, { kernel: 'js' });
+  const kernel = gemmKernel('f32-gemm-3x4-minmax-scalar');
+  const setup = kernel.prepare({ geometry, weights, bias, threads: 1, shared: false });
   const out = new Float32Array(geometry.outputShape.reduce((a, b) => a * b, 1));
-  runConv1x1Range(plan, packWeights(plan, weights, bias), x, out, fullOutputRange(plan), createKernelScratch(plan));
+  kernel.bind(setup, 0).runRange(fullOutputRange(setup.plan), x, out);
   return out;
 }
 
@@ -135,7 +133,7 @@ describe('WASM SIMD microkernel against the reference and the JS microkernel', (
   });
 });
 
-describe('runConv1x1RangeWasm', () => {
+describe('runRange of the WASM SIMD kernel', () => {
   it('assembles a bit-identical output from disjoint ranges over one shared memory', () => {
     const { geometry, weights, bias } = normalizeConv1x1(makeCase([2, 16, 9, 7], 20, { padding: [1, 0], groups: 2, outputLayout: 'NHWC' }).problem);
     const x = seededValues(2 * 16 * 9 * 7, 5);

@@ -84,14 +84,3 @@ export function writeOperatorConstants(instance: WasmConvInstance, weights: Floa
   f32[layout.clamp / 4] = plan.geometry.activation.min;
   f32[layout.clamp / 4 + 1] = plan.geometry.activation.max;
 }
-
-/** Copies the input tensor's data into the operator's memory (the one copy a run makes of its input). */
-export function copyInputToWasm(instance: WasmConvInstance, x: Float32Array): void {
-  instance.f32.set(x, instance.layout.input / 4);
-}
-
-/** Copies the computed output out of the operator's memory into `out` (`layout.outputLength` floats). */
-export function copyOutputFromWasm(instance: WasmConvInstance, out: Float32Array): void {
-  const start = instance.layout.output / 4;
-  out.set(instance.f32.subarray(start, start + instance.layout.outputLength));
-}

@@ -2,8 +2,10 @@ import { BackendCapacityError, InvalidArgumentError } from '@pointwise/core';
 import type { Conv1x1Plan } from '../plan.js';
 
 const PAGE_BYTES = 65536;
-/** Bytes the microkernel may read past the end of an operand (one 8-pixel panel row). */
-const READ_SLACK_BYTES = 64;
+/** Bytes a microkernel may read past the end of an operand: two panel rows of `nr` floats (64 for the 4×8 tile). */
+function readSlackBytes(plan: Conv1x1Plan): number {
+  return Math.max(64, 2 * plan.nr * 4);
+}
 /** The largest memory a 32-bit WebAssembly module addresses (4 GiB). */
 export const WASM_MAX_MEMORY_BYTES = 65536 * PAGE_BYTES;
 
@@ -13,11 +15,11 @@ function align16(bytes: number): number {
 
 /** Per-thread regions of a {@link WasmConvLayout}, as byte offsets. */
 export interface WasmThreadRegions {
-  /** Gathered input panels of one pixel block: `ceil(nc/8)` panels of `K × 8` float32. */
+  /** Gathered input panels of one pixel block: `ceil(nc/nr)` panels of `K × nr` float32. */
   readonly panel: number;
   /** Per-pixel gather table of one pixel block: `nc` u32 byte offsets (`0xffffffff` for padding). */
   readonly offsets: number;
-  /** 32-float staging area of the edge tiles. */
+  /** `mr·nr`-float staging area of the edge tiles. */
   readonly stage: number;
 }
 
@@ -29,7 +31,7 @@ export interface WasmThreadRegions {
 export interface WasmConvLayout {
   /** `[min, max]` of the activation, two float32. */
   readonly clamp: number;
-  /** Packed weights and bias in the layout of `packWeights` (mr = 4), `plan.packedLength` float32. */
+  /** Packed weights and bias in the layout of `packWeights` (the plan's `mr`), `plan.packedLength` float32. */
   readonly weights: number;
   /** The input tensor in its own layout, `N·Ci·H·W` float32. */
   readonly input: number;
@@ -49,15 +51,12 @@ export interface WasmConvLayout {
  * Every offset and size is a byte count below 2^32 (checked here), so the
  * module's u32 address arithmetic is exact.
  * @param backend the backend named in a capacity error (default `'cpu-tiled'`).
- * @throws {InvalidArgumentError} when the plan is not a `wasm-simd` plan or `threads` is not an integer ≥ 1.
+ * @throws {InvalidArgumentError} when `threads` is not an integer ≥ 1.
  * @throws {BackendCapacityError} when the operator needs more than the 4 GiB a
  *   32-bit WebAssembly memory holds: a limit of the kernel, not of the problem
  *   (cpu-tiled then runs its JS kernel).
  */
 export function planWasmLayout(plan: Conv1x1Plan, threads = 1, backend = 'cpu-tiled'): WasmConvLayout {
-  if (plan.kernel !== 'wasm-simd' || plan.mr !== 4 || plan.nr !== 8) {
-    throw new InvalidArgumentError('plan', "a plan with kernel 'wasm-simd' (mr = 4, nr = 8)", `kernel '${plan.kernel}', ${plan.mr}x${plan.nr}`);
-  }
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('threads', 'an integer ≥ 1', threads);
   const g = plan.geometry;
   const inputLength = g.inputShape.reduce((a, b) => a * b, 1);
@@ -70,18 +69,19 @@ export function planWasmLayout(plan: Conv1x1Plan, threads = 1, backend = 'cpu-ti
   };
   const clamp = take(8);
   const weights = take(plan.packedLength * 4);
-  const input = take(inputLength * 4 + READ_SLACK_BYTES);
+  const slack = readSlackBytes(plan);
+  const input = take(inputLength * 4 + slack);
   const output = take(outputLength * 4);
-  const panelBytes = Math.ceil(plan.nc / 8) * 8 * g.inChannelsPerGroup * 4 + READ_SLACK_BYTES;
+  const panelBytes = Math.ceil(plan.nc / plan.nr) * plan.nr * g.inChannelsPerGroup * 4 + slack;
   const regions: WasmThreadRegions[] = [];
   for (let t = 0; t < threads; t++) {
-    regions.push({ panel: take(panelBytes), offsets: take(plan.nc * 4), stage: take(32 * 4) });
+    regions.push({ panel: take(panelBytes), offsets: take(plan.nc * 4), stage: take(plan.mr * plan.nr * 4) });
   }
   if (next > WASM_MAX_MEMORY_BYTES) {
     throw new BackendCapacityError(
       backend,
       `WebAssembly memory of ${WASM_MAX_MEMORY_BYTES} bytes`,
-      `the wasm-simd kernel needs ${next} bytes for weights, input, output and ${threads} scratch region(s)`,
+      `the ${plan.kernel} kernel needs ${next} bytes for weights, input, output and ${threads} scratch region(s)`,
     );
   }
   return { clamp, weights, input, inputLength, output, outputLength, threads: regions, bytes: next, pages: Math.ceil(next / PAGE_BYTES) };

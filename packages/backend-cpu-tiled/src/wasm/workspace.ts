@@ -26,6 +26,8 @@ interface Workspace {
   readonly bytes: number;
   /** Id of the operator whose packed weights and clamp bounds are in the memory now (0: none). */
   owner: number;
+  /** The instance record of that operator (so a run that finds its weights in place allocates nothing). */
+  bound: WasmConvInstance | null;
 }
 
 let current: Workspace | null = null;
@@ -46,6 +48,7 @@ function allocate(bytes: number): Workspace {
     u32: new Uint32Array(buffer),
     bytes: pages * PAGE_BYTES,
     owner: 0,
+    bound: null,
   };
 }
 
@@ -73,7 +76,10 @@ export function releaseWorkspace(id: number): void {
   if (bytes === undefined) return;
   live.delete(id);
   if (current === null) return;
-  if (current.owner === id) current.owner = 0;
+  if (current.owner === id) {
+    current.owner = 0;
+    current.bound = null;
+  }
   if (live.size === 0) {
     current = null;
     return;
@@ -102,13 +108,14 @@ export function bindWorkspace(id: number, plan: Conv1x1Plan, layout: WasmConvLay
   if (ws === null || ws.bytes < layout.bytes || !live.has(id)) {
     throw new Error('cpu-tiled: internal error: the operator has no workspace'); // unreachable: reserved at prepare
   }
-  if (ws.owner !== id) {
+  if (ws.owner !== id || ws.bound === null) {
     ws.f32.set(packed, layout.weights / 4);
     ws.f32[layout.clamp / 4] = plan.geometry.activation.min;
     ws.f32[layout.clamp / 4 + 1] = plan.geometry.activation.max;
     ws.owner = id;
+    ws.bound = { plan, layout, memory: ws.memory, exports: ws.exports, f32: ws.f32, i32: ws.i32, u32: ws.u32 };
   }
-  return { plan, layout, memory: ws.memory, exports: ws.exports, f32: ws.f32, i32: ws.i32, u32: ws.u32 };
+  return ws.bound;
 }
 
 /** What the workspace holds now (for tests and diagnostics): its size in bytes (0 when none) and the live operators. */

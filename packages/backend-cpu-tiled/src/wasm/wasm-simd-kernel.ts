@@ -1,0 +1,183 @@
+import { InvalidArgumentError } from '@pointwise/core';
+import { createDriverScratch, driveRange, type BlockSteps } from '../driver.js';
+import type { BoundKernel, GemmKernel, KernelMemory, KernelRequest, KernelSetup, OutputRange } from '../gemm-kernel.js';
+import { packWeights } from '../pack-weights.js';
+import type { PixelMap } from '../pixel-block.js';
+import { planConv1x1, type Conv1x1Plan } from '../plan.js';
+import { WASM_MR, WASM_NR } from './gemm-module.js';
+import { createWasmConvMemory, gemmModule, instantiateWasmConv, writeOperatorConstants, type WasmConvInstance } from './wasm-kernel.js';
+import { planWasmLayout, type WasmConvLayout, type WasmThreadRegions } from './wasm-layout.js';
+import { bindWorkspace, releaseWorkspace, reserveWorkspace } from './workspace.js';
+
+/**
+ * The setup of the WebAssembly SIMD kernel: the plan and the layout of its
+ * memory, and either
+ * - `placement: 'shared'`: a shared `WebAssembly.Memory` holding packed
+ *   weights, input, output and one scratch region per thread, and the
+ *   compiled module (post both to worker threads); or
+ * - `placement: 'workspace'`: the packed weights in an ordinary array and the
+ *   id of its share of the realm's workspace memory (bound only on the
+ *   preparing thread; runs of workspace setups must not interleave — each
+ *   stages, runs and copies out synchronously).
+ */
+export type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout } & (
+    | { readonly placement: 'shared'; readonly memory: WebAssembly.Memory; readonly module: WebAssembly.Module }
+    | { readonly placement: 'workspace'; readonly packed: Float32Array; readonly workspace: number }
+  );
+
+/**
+ * The WASM SIMD kernel's steps in the driver: the block's input read in
+ * place (NCHW input, stride 1, no padding) or gathered into panels of `nr`
+ * pixels by `gather_panels` through the pixel map's table; each channel
+ * block one `gemm_block` call (`nr`-pixel panel → `mr`-channel tile → all of
+ * `K`, bias and clamp fused, into the output region of the memory).
+ */
+class WasmSimdSteps implements BlockSteps {
+  readonly alignedChannelStart = true;
+  output: Float32Array;
+  readonly outputBase: number;
+  packed: Float32Array;
+  readonly packedBase: number;
+  instance: WasmConvInstance;
+  readonly #plan: Conv1x1Plan;
+  readonly #layout: WasmConvLayout;
+  readonly #region: WasmThreadRegions;
+  readonly #inPlace: boolean;
+  /** Operand of the current block: its address, row stride and panel stride (bytes). */
+  #x = 0;
+  #ldx = 0;
+  #panelStride = 0;
+
+  constructor(plan: Conv1x1Plan, layout: WasmConvLayout, thread: number, instance: WasmConvInstance) {
+    this.#plan = plan;
+    this.#layout = layout;
+    this.#region = layout.threads[thread];
+    this.instance = instance;
+    this.output = instance.f32;
+    this.packed = instance.f32;
+    this.outputBase = layout.output / 4;
+    this.packedBase = layout.weights / 4;
+    const g = plan.geometry;
+    this.#inPlace = g.inputLayout === 'NCHW' && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.padBottom === 0 && g.padRight === 0;
+  }
+
+  /** The gather table the driver's pixel map fills (none when the input is read in place). */
+  get table(): Uint32Array | null {
+    return this.#inPlace ? null : this.instance.u32;
+  }
+
+  get tableAt(): number {
+    return this.#region.offsets / 4;
+  }
+
+  gather(n: number, group: number, p0: number, count: number): void {
+    const plan = this.#plan;
+    const xs = plan.inputStrides;
+    const k = plan.geometry.inChannelsPerGroup;
+    const rowBytes = plan.nr * 4;
+    const groupInput = this.#layout.input + (n * xs.n + group * k * xs.c) * 4;
+    if (this.#inPlace) {
+      this.#x = groupInput + p0 * 4;
+      this.#ldx = xs.c * 4;
+      this.#panelStride = rowBytes;
+    } else {
+      this.instance.exports.gather_panels(this.#region.panel, groupInput, this.#region.offsets, count, k, xs.c * 4);
+      this.#x = this.#region.panel;
+      this.#ldx = rowBytes;
+      this.#panelStride = k * rowBytes;
+    }
+  }
+
+  compute(n: number, group: number, _lo: number, hi: number, t0: number, t1: number, p0: number, count: number, _map: PixelMap): void {
+    const plan = this.#plan;
+    const layout = this.#layout;
+    const { mr, tilesPerGroup, biasOffset, geometry: g } = plan;
+    const k = g.inChannelsPerGroup;
+    const ys = plan.outputStrides;
+    const pixelMajor = g.outputLayout === 'NHWC' ? 1 : 0;
+    const groupChannel = group * g.outChannelsPerGroup;
+    const tile = group * tilesPerGroup + t0;
+    this.instance.exports.gemm_block(
+      layout.weights + tile * k * mr * 4,
+      layout.weights + (biasOffset + tile * mr) * 4,
+      this.#x, this.#ldx, this.#panelStride, k,
+      layout.output + (n * ys.n + (groupChannel + t0 * mr) * ys.c + p0 * ys.w) * 4,
+      (pixelMajor ? ys.w : ys.c) * 4, t1 - t0, Math.min(mr, hi - groupChannel - (t1 - 1) * mr), count,
+      layout.clamp, this.#region.stage, pixelMajor,
+    );
+  }
+}
+
+/**
+ * `f32-gemm-4x8-minmax-wasmsimd`: the WebAssembly SIMD microkernel of
+ * `gemm-module.ts` (4 × 8 register tile of `f32x4` accumulators, all of `K`
+ * in one pass, float32 multiply then add, bias and clamp fused). It owns its
+ * memory: a run stages the input in and copies the output out.
+ */
+export const WASM_SIMD_KERNEL: GemmKernel = {
+  name: `f32-gemm-${WASM_MR}x${WASM_NR}-minmax-wasmsimd`,
+  option: 'wasm-simd',
+  mr: WASM_MR,
+  nr: WASM_NR,
+  accumulation: 'float32',
+  feature: 'wasm-simd',
+  wholeK: true,
+  alignedChannelStart: true,
+  ownsMemory: true,
+  prepare(request: KernelRequest): WasmSimdSetup {
+    const plan = planConv1x1(request.geometry, WASM_SIMD_KERNEL, request.plan);
+    const layout = planWasmLayout(plan, request.threads, request.backend);
+    if (!request.shared) {
+      const packed = packWeights(plan, request.weights, request.bias);
+      return { kernel: WASM_SIMD_KERNEL.name, plan, layout, placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes) };
+    }
+    const memory = createWasmConvMemory(layout, true);
+    const module = gemmModule(true);
+    writeOperatorConstants(instantiateWasmConv(plan, layout, memory, module), request.weights, request.bias);
+    return { kernel: WASM_SIMD_KERNEL.name, plan, layout, placement: 'shared', memory, module };
+  },
+  bind(setup: KernelSetup, thread: number): BoundKernel {
+    const s = setup as WasmSimdSetup;
+    if (s.kernel !== WASM_SIMD_KERNEL.name) throw new InvalidArgumentError('setup.kernel', JSON.stringify(WASM_SIMD_KERNEL.name), s.kernel);
+    const { plan, layout } = s;
+    if (!Number.isInteger(thread) || thread < 0 || thread >= layout.threads.length) {
+      throw new InvalidArgumentError('thread', `an integer in [0, ${layout.threads.length - 1}]`, thread);
+    }
+    const fixed = s.placement === 'shared' ? instantiateWasmConv(plan, layout, s.memory, s.module) : null;
+    // A workspace setup finds its weights in the realm's workspace (copied in when another operator ran last).
+    const current = fixed !== null ? () => fixed : () => bindWorkspace((s as { workspace: number }).workspace, plan, layout, (s as { packed: Float32Array }).packed);
+    const steps = new WasmSimdSteps(plan, layout, thread, current());
+    const scratch = createDriverScratch(plan);
+    const inputBase = layout.input / 4;
+    const outputBase = layout.output / 4;
+    const memory: KernelMemory = {
+      inputLength: layout.inputLength,
+      outputLength: layout.outputLength,
+      stageInput(x: Float32Array, from: number, to: number): void {
+        const f32 = current().f32;
+        if (from === 0 && to === x.length) f32.set(x, inputBase);
+        else f32.set(x.subarray(from, to), inputBase + from);
+      },
+      copyOutput(out: Float32Array, from: number, to: number): void {
+        out.set(current().f32.subarray(outputBase + from, outputBase + to), from);
+      },
+    };
+    return {
+      plan,
+      memory,
+      runRange(range: OutputRange): void {
+        const instance = current();
+        if (steps.instance !== instance) {
+          steps.instance = instance;
+          steps.output = instance.f32;
+          steps.packed = instance.f32;
+        }
+        driveRange(plan, steps, range, scratch, steps.table, steps.tableAt);
+      },
+    };
+  },
+  release(setup: KernelSetup): void {
+    const s = setup as WasmSimdSetup;
+    if (s.placement === 'workspace') releaseWorkspace(s.workspace);
+  },
+};
