@@ -94,6 +94,18 @@ export function assertBackendSelection(selection: unknown, known: readonly strin
   if (s.env !== undefined && (typeof s.env !== 'object' || s.env === null)) throw new InvalidArgumentError(`${parameter}.env`, 'an object of environment variables', s.env);
 }
 
+/** One entry resolved by {@link BackendRegistry.resolve}. */
+export interface ResolvedConfiguration {
+  /** Registry name. */
+  readonly name: string;
+  /** The entry's own options (the registration's defaults apply under them). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  /** Canonical string, as `candidates` returns and `op.info.configuration` reports: `workers[kernel=js,threads=2]`. */
+  readonly configuration: string;
+  /** Short form for display, read back to the same configuration: `workers[js,pool]`, `gpujs[webasm]`. */
+  readonly shortName: string;
+}
+
 /** The outcome of a selection: the initialised backend, and each earlier choice that failed with its reason. */
 export interface SelectedBackend {
   readonly backend: Backend;
@@ -345,13 +357,13 @@ export class BackendRegistry {
    * @throws {UnknownBackendError} for a name that is not registered.
    * @throws {InvalidArgumentError} for an empty list, a malformed entry, or options the backend rejects.
    */
-  candidates(selection: BackendSelection = {}): string[] {
+  candidates(selection: BackendSelection = {}, parameter = 'backend'): string[] {
     assertBackendSelection(selection, [...SELECTION_KEYS, 'registry', 'onFallback'], 'selection');
     let requested: ReturnType<typeof parseBackendEntry>[] | undefined;
-    let source = 'backend';
+    let source = parameter;
     if (selection.backend !== undefined) {
       const list: readonly unknown[] = Array.isArray(selection.backend) ? selection.backend : [selection.backend];
-      requested = list.map((entry, i) => parseBackendEntry(entry, Array.isArray(selection.backend) ? `backend[${i}]` : 'backend'));
+      requested = list.map((entry, i) => parseBackendEntry(entry, Array.isArray(selection.backend) ? `${parameter}[${i}]` : parameter));
     } else {
       const fromEnv = (selection.env ?? processEnv())[BACKEND_ENV_VARIABLE];
       if (fromEnv !== undefined && fromEnv.trim() !== '') {
@@ -370,6 +382,42 @@ export class BackendRegistry {
       if (!keys.includes(key)) keys.push(key);
     }
     return keys;
+  }
+
+  /**
+   * Resolves one entry to its configuration without creating anything: the
+   * registry name, the entry's own options (words resolved through the
+   * registration's presets and shorthand), the canonical string, and the
+   * short form for display (`workers[js,pool]`: the shorthand value and the
+   * presets whose options it contains as words, other options as key=value).
+   * @throws {UnknownBackendError} / {InvalidArgumentError} as {@link candidates}, naming `parameter`.
+   */
+  resolve(entry: unknown, parameter = 'backend'): ResolvedConfiguration {
+    const parsed = parseBackendEntry(entry, parameter);
+    const registration = this.#entries.get(parsed.name);
+    if (!registration) throw new UnknownBackendError(parsed.name, this.names(), parameter);
+    const options = this.#resolveWords(registration, parsed, parameter);
+    registration.validate?.({ ...registration.defaults, ...options });
+    const rest: Record<string, string | number | boolean> = { ...options };
+    const words: string[] = [];
+    const shorthand = registration.shorthand;
+    if (shorthand !== undefined && typeof rest[shorthand] === 'string' && /^[A-Za-z0-9_.-]+$/.test(rest[shorthand] as string)) {
+      words.push(rest[shorthand] as string);
+      delete rest[shorthand];
+    }
+    for (const [preset, presetOptions] of Object.entries(registration.presets)) {
+      const keys = Object.keys(presetOptions);
+      if (keys.length > 0 && keys.every((k) => k in rest && rest[k] === presetOptions[k])) {
+        words.push(preset);
+        for (const k of keys) delete rest[k];
+      }
+    }
+    return Object.freeze({
+      name: parsed.name,
+      options: Object.freeze(options),
+      configuration: formatBackendEntry({ name: parsed.name, options }),
+      shortName: formatBackendEntry({ name: parsed.name, options: rest, words }),
+    });
   }
 
   /** Options of an entry with its bracketed words resolved: presets first, then the shorthand, then key=value. */

@@ -138,11 +138,17 @@ export function parseBackendList(text: string, parameter = 'backend'): ParsedBac
 }
 
 /**
- * The canonical string form of an entry: `name`, or `name[key=value,…]` with
- * keys sorted; {@link parseBackendEntry} reads it back to the same entry.
+ * The string form of an entry: `name`, or `name[word,…,key=value,…]` with the
+ * words first in their order and the keys sorted; {@link parseBackendEntry}
+ * reads it back to the same entry. With no words it is the canonical form
+ * the registry uses for a configuration.
  */
-export function formatBackendEntry(entry: { readonly name: string; readonly options: Readonly<Record<string, unknown>> }): string {
+export function formatBackendEntry(entry: {
+  readonly name: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly words?: readonly string[];
+}): string {
   const keys = Object.keys(entry.options).sort();
-  if (keys.length === 0) return entry.name;
-  return `${entry.name}[${keys.map((k) => `${k}=${String(entry.options[k])}`).join(',')}]`;
+  const items = [...(entry.words ?? []), ...keys.map((k) => `${k}=${String(entry.options[k])}`)];
+  return items.length === 0 ? entry.name : `${entry.name}[${items.join(',')}]`;
 }

@@ -180,3 +180,17 @@ describe('errors a person can act on', () => {
     expect(String(error)).toMatch(/^InvalidArgumentError: p: expected x, received 1$/);
   });
 });
+
+describe('resolving entries for display', () => {
+  it('resolve gives the canonical configuration and a short name that reads back to it', () => {
+    const r = registry();
+    const wide = r.resolve('fake[threads=16,mode=x]');
+    expect(wide).toEqual({ name: 'fake', options: { mode: 'x', threads: 16 }, configuration: 'fake[mode=x,threads=16]', shortName: 'fake[x,wide]' });
+    expect(r.resolve(wide.shortName).configuration).toBe(wide.configuration);
+    expect(r.resolve({ name: 'fake', threads: 3 }).shortName).toBe('fake[threads=3]');
+    expect(r.resolve('reference').shortName).toBe('reference');
+    expect(() => r.resolve('fake[threads=0]', '--backends')).toThrow(/fake\.threads/);
+    expect(() => r.resolve('nope', '--backends')).toThrow(/^--backends: expected one of/);
+    expect(formatBackendEntry(parseBackendEntry('gpujs[webgl2,x=1]'))).toBe('gpujs[webgl2,x=1]');
+  });
+});
