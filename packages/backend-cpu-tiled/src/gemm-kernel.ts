@@ -1,5 +1,7 @@
 import type { Conv1x1Geometry } from '@pointwise/core';
-import type { Conv1x1Plan, PlanOptions } from './plan.js';
+import type { Conv1x1Plan, GemmKernelName, MicrokernelKind, PlanOptions } from './plan.js';
+
+export type { GemmKernelName, MicrokernelKind } from './plan.js';
 
 /**
  * A box of the output: images `[batchStart, batchEnd)`, output channels
@@ -135,13 +137,3 @@ export interface GemmKernel {
   /** Frees what a setup holds beyond garbage collection (its share of the workspace). Idempotent. */
   release(setup: KernelSetup): void;
 }
-
-/**
- * The kernel option values (`PlanOptions.kernel`): `'js'` selects the scalar
- * TypeScript microkernels (`f32-gemm-*-scalar`), `'wasm-simd'` the WebAssembly
- * SIMD one.
- */
-export type MicrokernelKind = 'js' | 'wasm-simd';
-
-/** Name of a table entry, `f32-gemm-<mr>x<nr>-minmax-<isa>` (see `GEMM_KERNELS` for the ones there are). */
-export type GemmKernelName = string;

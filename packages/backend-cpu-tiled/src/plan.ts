@@ -1,7 +1,14 @@
 import { InvalidArgumentError, assertKnownKeys, layoutStrides, type Conv1x1Geometry, type LayoutStrides } from '@pointwise/core';
-import type { GemmKernelName, MicrokernelKind } from './gemm-kernel.js';
 
-export type { MicrokernelKind } from './gemm-kernel.js';
+/**
+ * The kernel option values (`PlanOptions.kernel`): `'js'` selects the scalar
+ * TypeScript microkernels (`f32-gemm-*-scalar`), `'wasm-simd'` the WebAssembly
+ * SIMD one.
+ */
+export type MicrokernelKind = 'js' | 'wasm-simd';
+
+/** Name of a table entry, `f32-gemm-<mr>x<nr>-minmax-<isa>` (see `GEMM_KERNELS` for the ones there are). */
+export type GemmKernelName = string;
 
 /** A register tile `'<mr>x<nr>'` (the `microtile` option): `'3x4'` or `'4x8'` for the `js` kernel, `'4x8'` for `wasm-simd`. */
 export type JsMicrotileName = '3x4' | '4x8';
