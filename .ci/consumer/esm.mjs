@@ -1,5 +1,6 @@
-// ESM consumer: imports the four installed packages, checks what a user without gpu.js sees, and runs a
-// small convolution through automatic selection.
+// ESM consumer: imports every installed @pointwise package, checks what a user without gpu.js sees, and
+// runs a small convolution through a preference list.
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { conv1x1, createTensor, getDefaultRegistry } from '@pointwise/core';
 import { registerCpuTiledBackend } from '@pointwise/backend-cpu-tiled';
@@ -7,8 +8,9 @@ import { registerWorkersBackend } from '@pointwise/backend-workers';
 import { registerGpujsBackend } from '@pointwise/backend-gpujs';
 
 const require = createRequire(import.meta.url);
-const packages = ['@pointwise/core', '@pointwise/backend-cpu-tiled', '@pointwise/backend-workers', '@pointwise/backend-gpujs'];
-console.log(packages.map((name) => `${name}@${require(`${name}/package.json`).version}`).join(' '));
+const packages = readdirSync(new URL('node_modules/@pointwise/', import.meta.url)).map((dir) => `@pointwise/${dir}`);
+for (const name of packages) await import(name);
+console.log(`imported ${packages.map((name) => `${name}@${require(`${name}/package.json`).version}`).join(' ')}`);
 
 const registry = getDefaultRegistry();
 registerCpuTiledBackend(registry);
