@@ -17,6 +17,12 @@ export interface BlockSteps {
   /** A range's `channelStart` must lie on an `mr` tile of its group. */
   readonly alignedChannelStart: boolean;
   /**
+   * Whether the kernel reads the pixel map. `false` only for a plan whose
+   * pixels are all interior (no padding) and whose input the kernel reads in
+   * place: the driver then counts the block's pixels as interior without mapping them.
+   */
+  readonly mapsPixels: boolean;
+  /**
    * Gathers the interior pixels of the block `[p0, p0 + count)` of image `n`
    * and group `group`, as mapped in `map` (and in the gather table the
    * driver was given), for the `compute` calls that follow.
@@ -115,7 +121,11 @@ export function driveRange(plan: Conv1x1Plan, steps: BlockSteps, range: OutputRa
   for (let n = range.batchStart; n < range.batchEnd; n++) {
     for (let p0 = pixelStart; p0 < pixelEnd; p0 += nc) {
       const count = Math.min(nc, pixelEnd - p0);
-      mapPixelBlock(plan, p0, p0 + count, map, table, tableAt);
+      if (steps.mapsPixels) mapPixelBlock(plan, p0, p0 + count, map, table, tableAt);
+      else {
+        map.interior = count;
+        map.padded = 0;
+      }
       for (let group = firstGroup; group <= lastGroup; group++) {
         const groupChannel = group * channelsPerGroup;
         const lo = Math.max(channelStart, groupChannel);

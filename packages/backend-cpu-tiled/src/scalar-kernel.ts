@@ -33,6 +33,7 @@ function sharedFloat32(length: number): Float32Array {
  */
 class ScalarSteps implements BlockSteps {
   readonly alignedChannelStart = false;
+  readonly mapsPixels = true;
   output: Float32Array = NO_DATA;
   readonly outputBase = 0;
   readonly packed: Float32Array;
@@ -194,12 +195,10 @@ export function scalarKernel(mr: number, nr: number, kernel: Microkernel, storeK
           if (x === null || out === null) throw new InvalidArgumentError('x, out', 'the run\'s input and output arrays (a scalar kernel has no memory of its own)', null);
           steps.x = x;
           steps.output = out;
-          try {
-            driveRange(plan, steps, range, scratch, null, 0);
-          } finally {
-            steps.x = NO_DATA;
-            steps.output = NO_DATA;
-          }
+          driveRange(plan, steps, range, scratch, null, 0);
+          // The steps keep no caller array between runs (after a run that threw, until the next one).
+          steps.x = NO_DATA;
+          steps.output = NO_DATA;
         },
       };
     },

@@ -96,9 +96,31 @@ function moduleLoadFailure(url: URL): string {
   );
 }
 
-/** Starts a browser module Web Worker on the script at `url`. */
+/** The default entry's path, relative to this module (a variable, so bundlers do not copy it as a lone asset). */
+const DEFAULT_WORKER_ENTRY = './worker.js';
+
+/**
+ * The default pool-thread entry, `./worker.js` next to this module. The
+ * backend uses it when no `workerUrl` is given; in browsers a thread on it is
+ * started by the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
+ * (see {@link spawnWebThread}), so bundlers emit the entry with its imports.
+ */
+export const DEFAULT_WORKER_URL: URL = new URL(DEFAULT_WORKER_ENTRY, import.meta.url);
+
+/**
+ * Starts a browser module Web Worker on the script at `url`. The default
+ * entry is started by the literal `new Worker(new URL('./worker.js',
+ * import.meta.url), { type: 'module' })` form that Vite, webpack 5 and
+ * Parcel recognise: a production build emits `worker.js` and everything it
+ * imports as a worker chunk and rewrites the URL (a computed URL would be
+ * copied or inlined as a lone asset whose relative imports cannot resolve).
+ * Any other URL (the `workerUrl` option) is loaded as given.
+ */
 function spawnWebThread(url: URL, listener: ThreadListener): ThreadHandle {
-  const worker = new Worker(url, { type: 'module', name: 'pointwise-workers' });
+  const worker =
+    url.href === DEFAULT_WORKER_URL.href
+      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'pointwise-workers' })
+      : new Worker(url, { type: 'module', name: 'pointwise-workers' });
   let closing = false;
   let failed = false;
   const fail = (reason: string): void => {

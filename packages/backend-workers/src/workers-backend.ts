@@ -13,7 +13,7 @@ import {
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
-import { loadThreadFactory } from './thread-spawn.js';
+import { DEFAULT_WORKER_URL, loadThreadFactory } from './thread-spawn.js';
 import { MAX_POOLED_TILES, WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
 
 /**
@@ -228,7 +228,7 @@ export class WorkersBackend implements Backend {
     if (!availability.available) throw new Error(availability.reason);
     const threads = this.#options.threads ?? (await availableParallelism());
     const size = this.#callerComputes() ? threads - 1 : threads;
-    const workerUrl = new URL(this.#options.workerUrl ?? new URL('./worker.js', import.meta.url));
+    const workerUrl = this.#options.workerUrl === undefined ? DEFAULT_WORKER_URL : new URL(this.#options.workerUrl);
     const spawn = await loadThreadFactory();
     if (generation !== this.#generation) throw new DisposedError('workers backend');
     const pool = new ThreadPool({

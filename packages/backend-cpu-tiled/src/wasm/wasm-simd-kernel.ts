@@ -34,6 +34,7 @@ export type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout } & 
  */
 class WasmSimdSteps implements BlockSteps {
   readonly alignedChannelStart = true;
+  readonly mapsPixels: boolean;
   output: Float32Array;
   readonly outputBase: number;
   packed: Float32Array;
@@ -59,6 +60,8 @@ class WasmSimdSteps implements BlockSteps {
     this.packedBase = layout.weights / 4;
     const g = plan.geometry;
     this.#inPlace = g.inputLayout === 'NCHW' && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.padBottom === 0 && g.padRight === 0;
+    // Read in place, every pixel is interior and the gather table is not read.
+    this.mapsPixels = !this.#inPlace;
   }
 
   /** The gather table the driver's pixel map fills (none when the input is read in place). */

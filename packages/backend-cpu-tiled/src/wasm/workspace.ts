@@ -105,6 +105,8 @@ export function releaseWorkspace(id: number): void {
  */
 export function bindWorkspace(id: number, plan: Conv1x1Plan, layout: WasmConvLayout, packed: Float32Array): WasmConvInstance {
   const ws = current;
+  // The common case: this operator ran last (its id is live: a release resets the owner).
+  if (ws !== null && ws.owner === id && ws.bound !== null && ws.bound.layout === layout) return ws.bound;
   if (ws === null || ws.bytes < layout.bytes || !live.has(id)) {
     throw new Error('cpu-tiled: internal error: the operator has no workspace'); // unreachable: reserved at prepare
   }
