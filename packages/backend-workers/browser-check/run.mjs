@@ -34,6 +34,7 @@ const IMPORT_MAP = {
   imports: {
     '@pointwise/core': '/core/index.js',
     '@pointwise/backend-cpu-tiled': '/cpu-tiled/index.js',
+    '@pointwise/backend-cpu-tiled/kernel': '/cpu-tiled/kernel.js',
     '@pointwise/backend-workers': '/workers/index.js',
   },
 };
