@@ -1,5 +1,6 @@
 import type { BackendAttempt } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
+import type { SelectionReport } from './planner/choose-backend.js';
 import type { Tensor } from './tensor.js';
 
 /** Version of the {@link Backend} interface this core implements. */
@@ -54,6 +55,8 @@ export interface ExecutionInfo {
    * by `prepareConv1x1`, empty when the first choice ran.
    */
   readonly attempts?: readonly BackendAttempt[];
+  /** How the backend was chosen: method, every candidate with its status and median time; set by `prepareConv1x1`. */
+  readonly selection?: SelectionReport;
 }
 
 /**

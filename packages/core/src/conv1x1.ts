@@ -5,6 +5,9 @@ import { Conv1x1Operator } from './operator.js';
 import type { Conv1x1Params } from './options.js';
 import { assertBackendSelection, getDefaultRegistry, type BackendRegistry, type BackendSelection } from './registry.js';
 import type { BackendEntry } from './selection-syntax.js';
+import { getDefaultWisdom, planFastest, type ChooseMode, type SelectionReport } from './planner/choose-backend.js';
+import { resolveMeasureOptions, type MeasureOptions } from './planner/measure.js';
+import { Wisdom } from './planner/wisdom.js';
 import { assertTensor, type Tensor } from './tensor.js';
 
 /**
@@ -18,9 +21,21 @@ export interface PrepareOptions extends BackendSelection {
    * as selection moves past it (the same records as `op.info.attempts`).
    */
   readonly onFallback?: (attempt: BackendAttempt) => void;
+  /**
+   * `'first'` (default): the first candidate that can prepare, in preference
+   * order. `'fastest'`: measure every available candidate on this problem and
+   * keep the fastest (remembered as wisdom, reused without measuring).
+   * `'wisdom-only'`: a remembered decision, else `'first'`. See {@link ChooseMode}.
+   */
+  readonly choose?: ChooseMode;
+  /** Limits of `'fastest'` per candidate: `maxRuns` (default 10, ≤ 100) and `budgetMs` (default 50, ≤ 1000). */
+  readonly measure?: MeasureOptions;
+  /** Where decisions are remembered; default {@link getDefaultWisdom}. */
+  readonly wisdom?: Wisdom;
 }
 
-const PREPARE_OPTION_KEYS: readonly string[] = ['backend', 'strict', 'env', 'registry', 'onFallback'];
+const PREPARE_OPTION_KEYS: readonly string[] = ['backend', 'strict', 'env', 'registry', 'onFallback', 'choose', 'measure', 'wisdom'];
+const CHOOSE_MODES: readonly ChooseMode[] = ['first', 'fastest', 'wisdom-only'];
 
 /**
  * Validates a problem, selects a backend and prepares an operator on it.
@@ -52,14 +67,28 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
   if (options.registry !== undefined && (typeof options.registry !== 'object' || options.registry === null || typeof options.registry.select !== 'function')) {
     throw new InvalidArgumentError('options.registry', 'a BackendRegistry', options.registry);
   }
+  const choose = options.choose ?? 'first';
+  if (!CHOOSE_MODES.includes(choose)) throw new InvalidArgumentError('options.choose', CHOOSE_MODES.map((m) => `"${m}"`).join(', '), choose);
+  const limits = resolveMeasureOptions(options.measure);
+  if (options.wisdom !== undefined && !(options.wisdom instanceof Wisdom)) throw new InvalidArgumentError('options.wisdom', 'a Wisdom', options.wisdom);
   const normalized = normalizeConv1x1(problem);
   const registry = options.registry ?? getDefaultRegistry();
+  const started = globalThis.performance?.now() ?? Date.now();
   const attempts: BackendAttempt[] = [];
   const skip = (attempt: BackendAttempt) => {
     attempts.push(attempt);
     options.onFallback?.(attempt);
   };
-  let remaining = registry.candidates(options);
+  let remaining = registry.candidates({ backend: options.backend, strict: options.strict, env: options.env });
+  if (choose !== 'first' && !options.strict) {
+    const planAttempts: BackendAttempt[] = [];
+    const planned = await planFastest(registry, remaining, normalized, options.wisdom ?? getDefaultWisdom(), limits, choose === 'fastest', planAttempts);
+    planAttempts.forEach(skip);
+    if (planned !== null) {
+      return new Conv1x1Operator(planned.op, planned.backend.capabilities(), { configuration: planned.configuration, attempts, selection: planned.report });
+    }
+    if (choose === 'fastest') throw new BackendUnavailableError(attempts, false);
+  }
   while (remaining.length > 0) {
     let selected;
     try {
@@ -77,7 +106,16 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
     try {
       const preparing = backend.prepare(normalized);
       const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
-      return new Conv1x1Operator(op, backend.capabilities(), { configuration, attempts });
+      const decisionMs = (globalThis.performance?.now() ?? Date.now()) - started;
+      const selection: SelectionReport = {
+        method: 'first',
+        decisionMs,
+        candidates: [
+          ...attempts.map((a) => ({ configuration: a.backend, status: 'unavailable' as const, reason: a.reason })),
+          { configuration, status: 'chosen' as const },
+        ],
+      };
+      return new Conv1x1Operator(op, backend.capabilities(), { configuration, attempts, selection });
     } catch (error) {
       // Bad input is the caller's to fix, whichever backend runs; engine failures and
       // a backend's own limits (BACKEND_CAPACITY) fall back to the next backend.

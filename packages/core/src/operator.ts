@@ -1,6 +1,7 @@
 import type { BackendCapabilities, BackendOperator, ExecutionInfo } from './backend.js';
 import { AliasingError, BackendFailureError, type BackendAttempt, DisposedError, InvalidArgumentError, InvalidTensorError, PointwiseError, ShapeMismatchError } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
+import type { SelectionReport } from './planner/choose-backend.js';
 import { allocateSharedBuffer, mayShareMemory, readTensor, sharesMemory, zerosTensor, type Layout, type Shape4D, type Tensor } from './tensor.js';
 
 function sameShape(a: Shape4D, b: Shape4D): boolean {
@@ -30,6 +31,11 @@ function snapshot(x: Tensor): Tensor {
 export interface SelectionRecord {
   readonly configuration: string;
   readonly attempts: readonly BackendAttempt[];
+  readonly selection?: SelectionReport;
+}
+
+function freezeReport(report: SelectionReport): SelectionReport {
+  return Object.freeze({ ...report, candidates: Object.freeze(report.candidates.map((c) => Object.freeze({ ...c }))) });
 }
 
 function freezeInfo(info: ExecutionInfo, selection?: SelectionRecord): ExecutionInfo {
@@ -38,6 +44,7 @@ function freezeInfo(info: ExecutionInfo, selection?: SelectionRecord): Execution
     details: Object.freeze({ ...info.details }),
     configuration: selection?.configuration ?? info.backend,
     attempts: Object.freeze((selection?.attempts ?? []).map((a) => Object.freeze({ ...a }))),
+    ...(selection?.selection ? { selection: freezeReport(selection.selection) } : {}),
   });
 }
 

@@ -19,6 +19,7 @@ declare module '../src/selection-syntax.js' {
     low: NoOptions;
     ok: NoOptions;
     slow: NoOptions;
+    wrong: NoOptions;
     small: NoOptions;
     streaming: NoOptions;
     stuck: NoOptions;

@@ -31,35 +31,66 @@ export function referenceConv1x1(
 ): ReferenceResult {
   const g = geometry;
   const [n, co, ho, wo] = g.outputShape;
-  const xs = layoutStrides(g.inputShape, g.inputLayout);
   const ys = layoutStrides(g.outputShape, g.outputLayout);
   const values = new Float64Array(n * co * ho * wo);
   const magnitudes = new Float64Array(values.length);
-  const k = g.inChannelsPerGroup;
   for (let b = 0; b < n; b++) {
     for (let oc = 0; oc < co; oc++) {
-      const group = Math.floor(oc / g.outChannelsPerGroup);
-      const biasValue = bias === null ? 0 : bias[oc];
       for (let i = 0; i < ho; i++) {
-        const si = sourceIndex(i, g.strideH, g.padTop, g.inHeight);
         for (let j = 0; j < wo; j++) {
-          const sj = sourceIndex(j, g.strideW, g.padLeft, g.inWidth);
-          let sum = biasValue;
-          let magnitude = Math.abs(biasValue);
-          // A padded position reads 0 through the same arithmetic (0·∞ = NaN, as in PyTorch).
-          const padded = si < 0 || sj < 0;
-          for (let kk = 0; kk < k; kk++) {
-            const xv = padded ? 0 : x[b * xs.n + (group * k + kk) * xs.c + si * xs.h + sj * xs.w];
-            const term = weights[oc * k + kk] * xv;
-            sum += term;
-            magnitude += Math.abs(term);
-          }
           const at = b * ys.n + oc * ys.c + i * ys.h + j * ys.w;
-          values[at] = applyActivation(sum, g.activation);
-          magnitudes[at] = magnitude;
+          const element = referenceElement(g, x, weights, bias, b, oc, i, j);
+          values[at] = element.value;
+          magnitudes[at] = element.magnitude;
         }
       }
     }
   }
   return { values, magnitudes };
+}
+
+/** One output element of the reference and its error-bound magnitude. */
+export interface ReferenceElement {
+  /** `act(b[co] + Σ_k w[co,k]·x[…])` in float64 (padded positions read 0). */
+  readonly value: number;
+  /** `|b[co]| + Σ_k |w[co,k]·x[…]|`. */
+  readonly magnitude: number;
+}
+
+/**
+ * The reference for one output element `y[n, co, i, j]` (logical indices),
+ * by the definition of README “The operation”: float64 accumulation in index
+ * order. Lets a caller check a sample of a large output without computing
+ * all of it.
+ *
+ * @param x input data in `geometry.inputLayout`.
+ * @param weights `[Co, Ci/g]` row-major; `bias` `[Co]` or `null`.
+ */
+export function referenceElement(
+  g: Conv1x1Geometry,
+  x: Float32Array,
+  weights: Float32Array,
+  bias: Float32Array | null,
+  n: number,
+  co: number,
+  i: number,
+  j: number,
+): ReferenceElement {
+  const xs = layoutStrides(g.inputShape, g.inputLayout);
+  const k = g.inChannelsPerGroup;
+  const group = Math.floor(co / g.outChannelsPerGroup);
+  const si = sourceIndex(i, g.strideH, g.padTop, g.inHeight);
+  const sj = sourceIndex(j, g.strideW, g.padLeft, g.inWidth);
+  const biasValue = bias === null ? 0 : bias[co];
+  let sum = biasValue;
+  let magnitude = Math.abs(biasValue);
+  // A padded position reads 0 through the same arithmetic (0·∞ = NaN, as in PyTorch).
+  const padded = si < 0 || sj < 0;
+  for (let kk = 0; kk < k; kk++) {
+    const xv = padded ? 0 : x[n * xs.n + (group * k + kk) * xs.c + si * xs.h + sj * xs.w];
+    const term = weights[co * k + kk] * xv;
+    sum += term;
+    magnitude += Math.abs(term);
+  }
+  return { value: applyActivation(sum, g.activation), magnitude };
 }

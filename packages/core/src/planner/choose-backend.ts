@@ -1,0 +1,193 @@
+import type { Backend, BackendOperator } from '../backend.js';
+import { PointwiseError, type BackendAttempt } from '../errors.js';
+import type { NormalizedConv1x1 } from '../geometry.js';
+import type { BackendRegistry } from '../registry.js';
+import type { BackendEntry } from '../selection-syntax.js';
+import { zerosTensor } from '../tensor.js';
+import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
+import { checkSample, measurementInput, timeRuns, type MeasureOptions } from './measure.js';
+import { Wisdom, problemKey } from './wisdom.js';
+
+/**
+ * How `prepareConv1x1` picks among the candidates: `'first'` (default) the
+ * first that can prepare, in preference order; `'fastest'` measures every
+ * available candidate on this problem and keeps the fastest, remembering the
+ * decision as wisdom (a remembered decision is used without measuring again);
+ * `'wisdom-only'` uses a remembered decision where there is one and otherwise
+ * takes the first, never measuring.
+ */
+export type ChooseMode = 'first' | 'fastest' | 'wisdom-only';
+
+/** One candidate in a selection report. */
+export interface CandidateReport {
+  /** Canonical configuration string. */
+  readonly configuration: string;
+  /**
+   * `chosen`; `measured` (slower than the chosen one); `dropped` (prepared but
+   * its result disagreed with the reference, or it failed while measured);
+   * `unavailable` (could not be selected or prepared); `not measured`
+   * (a remembered or first-choice decision made measuring unnecessary).
+   */
+  readonly status: 'chosen' | 'measured' | 'dropped' | 'unavailable' | 'not measured';
+  /** Median milliseconds per run, for measured candidates. */
+  readonly medianMs?: number;
+  /** Timed runs behind the median. */
+  readonly runs?: number;
+  /** Why it was dropped or unavailable. */
+  readonly reason?: string;
+}
+
+/** How the backend of an operator was chosen (`op.info.selection`). */
+export interface SelectionReport {
+  /** `first` (preference order), `fastest` (measured now), `wisdom` (a remembered measurement). */
+  readonly method: 'first' | 'fastest' | 'wisdom';
+  readonly candidates: readonly CandidateReport[];
+  /** Milliseconds spent deciding (selection, preparation, checking and timing of every candidate). */
+  readonly decisionMs: number;
+}
+
+/** What the planner hands back: the kept operator and how it was chosen. */
+export interface PlannedOperator {
+  readonly op: BackendOperator;
+  readonly backend: Backend;
+  readonly configuration: string;
+  readonly attempts: readonly BackendAttempt[];
+  readonly report: SelectionReport;
+}
+
+const WISDOM_KEY = Symbol.for('@pointwise/core.defaultWisdom.v1');
+
+/**
+ * The process-wide wisdom `prepareConv1x1` uses unless given another:
+ * in memory, for this environment's fingerprint, shared by copies of this
+ * package. Export it with `getDefaultWisdom().export()` and load it back with
+ * `import()` to keep decisions across runs.
+ */
+export function getDefaultWisdom(): Wisdom {
+  const g = globalThis as unknown as Record<symbol, Wisdom | undefined>;
+  return (g[WISDOM_KEY] ??= new Wisdom(environmentFingerprint()));
+}
+
+function now(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Selects and prepares exactly one configuration, or says why it cannot be used. */
+async function prepareOne(
+  registry: BackendRegistry,
+  configuration: string,
+  problem: NormalizedConv1x1,
+): Promise<{ op: BackendOperator; backend: Backend } | { reason: string }> {
+  try {
+    const selected = await registry.select({ backend: configuration as unknown as BackendEntry, strict: true });
+    const preparing = selected.backend.prepare(problem);
+    const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
+    return { op, backend: selected.backend };
+  } catch (error) {
+    // Bad input and a dispose() are the caller's to see; a backend that cannot take the problem is a reason.
+    if (PointwiseError.isInstance(error) && !['BACKEND_FAILURE', 'BACKEND_CAPACITY', 'BACKEND_UNAVAILABLE'].includes(error.code)) throw error;
+    const attempts = (error as { attempts?: BackendAttempt[] }).attempts;
+    return { reason: attempts?.length ? attempts.map((a) => a.reason).join('; ') : reasonOf(error) };
+  }
+}
+
+/**
+ * The measuring planner (FFTW's planner, cuDNN's benchmark mode): prepares
+ * every candidate configuration for this problem, checks each one's result
+ * on a sample of outputs against the float64 reference within the accuracy
+ * bound (a candidate that disagrees is dropped and reported), times a few
+ * warm runs of each within `limits`, keeps the fastest and disposes of the
+ * rest. With a remembered decision for this problem, candidate set and
+ * environment in `wisdom`, that configuration is prepared without measuring.
+ *
+ * @returns `null` when no candidate could be prepared (the caller reports the attempts).
+ */
+export async function planFastest(
+  registry: BackendRegistry,
+  candidates: readonly string[],
+  problem: NormalizedConv1x1,
+  wisdom: Wisdom,
+  limits: Required<MeasureOptions>,
+  measure: boolean,
+  attempts: BackendAttempt[],
+): Promise<PlannedOperator | null> {
+  const started = now();
+  const key = problemKey(problem.geometry);
+  const remembered = wisdom.lookup(key, candidates);
+  if (remembered !== undefined) {
+    const kept = await prepareOne(registry, remembered.choice, problem);
+    if ('op' in kept) {
+      return {
+        ...kept,
+        configuration: remembered.choice,
+        attempts,
+        report: {
+          method: 'wisdom',
+          decisionMs: now() - started,
+          candidates: candidates.map((c) =>
+            c === remembered.choice
+              ? { configuration: c, status: 'chosen', medianMs: remembered.medianMs[c] }
+              : { configuration: c, status: 'not measured', ...(remembered.medianMs[c] !== undefined ? { medianMs: remembered.medianMs[c] } : {}) },
+          ),
+        },
+      };
+    }
+    attempts.push({ backend: remembered.choice, reason: `remembered choice could not be prepared: ${kept.reason}` });
+  }
+  if (!measure) return null;
+
+  const g = problem.geometry;
+  const x = measurementInput(g);
+  const out = zerosTensor(g.outputShape, g.outputLayout);
+  const reports: CandidateReport[] = [];
+  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number }[] = [];
+  for (const configuration of candidates) {
+    const prepared = await prepareOne(registry, configuration, problem);
+    if (!('op' in prepared)) {
+      reports.push({ configuration, status: 'unavailable', reason: prepared.reason });
+      attempts.push({ backend: configuration, reason: prepared.reason });
+      continue;
+    }
+    try {
+      await prepared.op.run(x, out);
+      const disagreement = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
+      if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
+      const timing = await timeRuns(prepared.op, x, out, limits);
+      measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: timing.medianMs });
+      reports.push({ configuration, status: 'measured', medianMs: timing.medianMs, runs: timing.runs });
+    } catch (error) {
+      prepared.op.dispose();
+      reports.push({ configuration, status: 'dropped', reason: reasonOf(error) });
+      attempts.push({ backend: configuration, reason: `dropped by the planner: ${reasonOf(error)}` });
+    }
+  }
+  if (measured.length === 0) return null;
+  const best = measured.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
+  for (const m of measured) if (m !== best) m.op.dispose();
+  const medianMs: Record<string, number> = {};
+  for (const m of measured) medianMs[m.configuration] = m.medianMs;
+  wisdom.remember({
+    problem: key,
+    candidates: [...candidates],
+    fingerprint: wisdom.fingerprint,
+    version: POINTWISE_CORE_VERSION,
+    choice: best.configuration,
+    medianMs,
+    measuredAt: new Date().toISOString(),
+  });
+  return {
+    op: best.op,
+    backend: best.backend,
+    configuration: best.configuration,
+    attempts,
+    report: {
+      method: 'fastest',
+      decisionMs: now() - started,
+      candidates: reports.map((r) => (r.configuration === best.configuration ? { ...r, status: 'chosen' as const } : r)),
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { FLOAT32_MAX, errorBound } from '../accuracy.js';
+import type { BackendCapabilities, BackendOperator } from '../backend.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Conv1x1Geometry } from '../geometry.js';
+import { referenceElement } from '../reference/reference-kernel.js';
+import { layoutStrides, shapeSize, type Tensor } from '../tensor.js';
+
+/** Limits of a measurement, per candidate. */
+export interface MeasureOptions {
+  /** Timed runs at most (after one checked warm-up run). Default 10, at most {@link MAX_MEASURE_RUNS}. */
+  readonly maxRuns?: number;
+  /** Milliseconds of timed runs at most (at least one run is timed). Default 50, at most {@link MAX_MEASURE_BUDGET_MS}. */
+  readonly budgetMs?: number;
+}
+
+/** Default and largest timed runs per candidate. */
+export const DEFAULT_MEASURE_RUNS = 10;
+export const MAX_MEASURE_RUNS = 100;
+/** Default and largest time budget per candidate, milliseconds. */
+export const DEFAULT_MEASURE_BUDGET_MS = 50;
+export const MAX_MEASURE_BUDGET_MS = 1000;
+/** Output elements checked against the float64 reference per candidate. */
+export const CHECKED_SAMPLE = 64;
+
+/**
+ * Checks measurement limits and fills in the defaults.
+ * @throws {InvalidArgumentError} for an unknown key or a limit that is not an integer in range.
+ */
+export function resolveMeasureOptions(options: unknown): Required<MeasureOptions> {
+  if (options === undefined) return { maxRuns: DEFAULT_MEASURE_RUNS, budgetMs: DEFAULT_MEASURE_BUDGET_MS };
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options.measure', 'an object { maxRuns, budgetMs }', options);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (key !== 'maxRuns' && key !== 'budgetMs') throw new InvalidArgumentError(`options.measure.${key}`, 'maxRuns or budgetMs', key);
+  const maxRuns = o.maxRuns ?? DEFAULT_MEASURE_RUNS;
+  const budgetMs = o.budgetMs ?? DEFAULT_MEASURE_BUDGET_MS;
+  if (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1 || maxRuns > MAX_MEASURE_RUNS) {
+    throw new InvalidArgumentError('options.measure.maxRuns', `an integer in [1, ${MAX_MEASURE_RUNS}]`, maxRuns);
+  }
+  if (typeof budgetMs !== 'number' || !Number.isFinite(budgetMs) || budgetMs <= 0 || budgetMs > MAX_MEASURE_BUDGET_MS) {
+    throw new InvalidArgumentError('options.measure.budgetMs', `a number in (0, ${MAX_MEASURE_BUDGET_MS}]`, budgetMs);
+  }
+  return { maxRuns, budgetMs };
+}
+
+/** The input a measurement runs on: deterministic values in [−1, 1) (a 32-bit LCG, Numerical Recipes' constants). */
+export function measurementInput(g: Conv1x1Geometry): Tensor {
+  const data = new Float32Array(shapeSize(g.inputShape));
+  let state = 0x9e3779b9;
+  for (let i = 0; i < data.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state / 2 ** 31 - 1;
+  }
+  return Object.freeze({ shape: g.inputShape, layout: g.inputLayout, data });
+}
+
+/**
+ * Checks a sample of `out` (evenly spread over the output, {@link CHECKED_SAMPLE}
+ * elements) against the float64 reference within the accuracy bound times the
+ * backend's declared precision factor. Returns `null` when every sampled
+ * element is within bound, else a description of the first that is not.
+ */
+export function checkSample(
+  g: Conv1x1Geometry,
+  x: Tensor,
+  weights: Float32Array,
+  bias: Float32Array | null,
+  out: Float32Array,
+  capabilities: BackendCapabilities,
+): string | null {
+  const [n, co, ho, wo] = g.outputShape;
+  const ys = layoutStrides(g.outputShape, g.outputLayout);
+  const total = n * co * ho * wo;
+  const step = Math.max(1, Math.floor(total / CHECKED_SAMPLE));
+  for (let linear = 0; linear < total; linear += step) {
+    // Logical indices of the linear position (NCHW order), then the element in the output layout.
+    const b = Math.floor(linear / (co * ho * wo));
+    const c = Math.floor(linear / (ho * wo)) % co;
+    const i = Math.floor(linear / wo) % ho;
+    const j = linear % wo;
+    const expected = referenceElement(g, x.data, weights, bias, b, c, i, j);
+    const actual = out[b * ys.n + c * ys.c + i * ys.h + j * ys.w];
+    const y = expected.value;
+    const bound = errorBound(g.inChannelsPerGroup, expected.magnitude, y, capabilities.precisionFactor);
+    let ok: boolean;
+    if (Number.isNaN(y)) ok = Number.isNaN(actual);
+    // Beyond float32's range the float32 result is the infinity of that sign.
+    else if (Math.abs(y) > FLOAT32_MAX) ok = actual === Math.sign(y) * Infinity || Math.abs(actual - y) <= bound;
+    else ok = Math.abs(actual - y) <= bound;
+    if (!ok) return `y[${b}, ${c}, ${i}, ${j}] = ${actual}, the reference is ${y}`;
+  }
+  return null;
+}
+
+/** Median of the timed runs of one candidate, milliseconds, and how many runs were timed. */
+export interface Timing {
+  readonly medianMs: number;
+  readonly runs: number;
+}
+
+function now(): number {
+  return globalThis.performance?.now() ?? Date.now();
+}
+
+/**
+ * Times warm runs of a prepared operator: at least one, at most `maxRuns`,
+ * stopping once `budgetMs` have passed. The caller has run it once already
+ * (the checked warm-up run).
+ */
+export async function timeRuns(op: BackendOperator, x: Tensor, out: Tensor, limits: Required<MeasureOptions>): Promise<Timing> {
+  const times: number[] = [];
+  const start = now();
+  while (times.length < limits.maxRuns && (times.length === 0 || now() - start < limits.budgetMs)) {
+    const t0 = now();
+    await op.run(x, out);
+    times.push(now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const medianMs = times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return { medianMs, runs: times.length };
+}

@@ -1,0 +1,160 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { Conv1x1Geometry } from '../geometry.js';
+import { POINTWISE_CORE_VERSION, fingerprintKey, type EnvironmentFingerprint } from './fingerprint.js';
+
+/** One remembered decision: for this problem, candidate set and environment, this configuration was fastest. */
+export interface WisdomEntry {
+  /** {@link problemKey} of the geometry. */
+  readonly problem: string;
+  /** The candidate configurations measured, canonical strings in selection order. */
+  readonly candidates: readonly string[];
+  readonly fingerprint: EnvironmentFingerprint;
+  /** Version of `@pointwise/core` that measured it. */
+  readonly version: string;
+  /** The configuration chosen. */
+  readonly choice: string;
+  /** Median time per run of each measured candidate, milliseconds. */
+  readonly medianMs: Readonly<Record<string, number>>;
+  /** ISO 8601 time of the measurement. */
+  readonly measuredAt: string;
+}
+
+/** What {@link Wisdom.import} did with a file: how many entries it took and why it ignored the others. */
+export interface WisdomImportReport {
+  readonly accepted: number;
+  readonly ignored: readonly { readonly problem: string; readonly reason: string }[];
+}
+
+/** Serialised wisdom: `{ format, entries }`. */
+export interface WisdomFile {
+  readonly format: 'pointwise-wisdom-1';
+  readonly entries: readonly WisdomEntry[];
+}
+
+const FORMAT = 'pointwise-wisdom-1';
+
+/**
+ * The key of a problem: everything in the geometry that can change which
+ * backend is fastest (shapes, stride, padding, groups, layouts, activation
+ * kind, bias).
+ */
+export function problemKey(g: Conv1x1Geometry): string {
+  return [
+    `${g.batch}x${g.inChannels}x${g.inHeight}x${g.inWidth}`,
+    `co${g.outChannels}`,
+    `g${g.groups}`,
+    `s${g.strideH}.${g.strideW}`,
+    `p${g.padTop}.${g.padLeft}.${g.padBottom}.${g.padRight}`,
+    `${g.inputLayout}>${g.outputLayout}`,
+    g.activation.kind,
+    g.hasBias ? 'bias' : 'nobias',
+  ].join(' ');
+}
+
+function entryKey(problem: string, candidates: readonly string[], fingerprint: EnvironmentFingerprint): string {
+  return `${problem} || ${candidates.join(',')} || ${fingerprintKey(fingerprint)}`;
+}
+
+function isFingerprint(value: unknown): value is EnvironmentFingerprint {
+  const f = value as Record<string, unknown> | null;
+  return typeof f === 'object' && f !== null && ['runtime', 'platform', 'cpu', 'gpu'].every((k) => typeof f[k] === 'string') && typeof f.cores === 'number';
+}
+
+function sameFingerprint(a: EnvironmentFingerprint, b: EnvironmentFingerprint): boolean {
+  return fingerprintKey(a) === fingerprintKey(b);
+}
+
+/**
+ * Remembered planner decisions ("wisdom", after FFTW's planner), kept in
+ * memory. Decisions are keyed by problem, candidate set and environment
+ * fingerprint; `export()` / `import()` move them through JSON, and an import
+ * takes only entries made by this library version in this environment,
+ * reporting why it ignored the others.
+ */
+export class Wisdom {
+  readonly #entries = new Map<string, WisdomEntry>();
+  readonly #fingerprint: EnvironmentFingerprint;
+
+  /** @param fingerprint the environment this wisdom serves (default: {@link environmentFingerprint} at first use). */
+  constructor(fingerprint: EnvironmentFingerprint) {
+    this.#fingerprint = fingerprint;
+  }
+
+  /** The environment this wisdom is for. */
+  get fingerprint(): EnvironmentFingerprint {
+    return this.#fingerprint;
+  }
+
+  /** Number of remembered decisions. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The remembered decision for a problem and candidate set here, if any. */
+  lookup(problem: string, candidates: readonly string[]): WisdomEntry | undefined {
+    return this.#entries.get(entryKey(problem, candidates, this.#fingerprint));
+  }
+
+  /**
+   * Remembers a decision made here (replacing an earlier one for the same key).
+   * @throws {InvalidArgumentError} when the entry's fingerprint or version is not this environment's.
+   */
+  remember(entry: WisdomEntry): void {
+    if (!sameFingerprint(entry.fingerprint, this.#fingerprint)) {
+      throw new InvalidArgumentError('entry.fingerprint', fingerprintKey(this.#fingerprint), fingerprintKey(entry.fingerprint));
+    }
+    if (entry.version !== POINTWISE_CORE_VERSION) throw new InvalidArgumentError('entry.version', POINTWISE_CORE_VERSION, entry.version);
+    this.#entries.set(entryKey(entry.problem, entry.candidates, entry.fingerprint), Object.freeze({ ...entry }));
+  }
+
+  /** Forgets every decision. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** Every decision as JSON ({@link WisdomFile}). */
+  export(): string {
+    const file: WisdomFile = { format: FORMAT, entries: [...this.#entries.values()] };
+    return JSON.stringify(file, null, 2);
+  }
+
+  /**
+   * Takes the decisions of a JSON file made by {@link export}. Entries of
+   * another fingerprint, another library version, or malformed ones are
+   * ignored, each with its reason; nothing is trusted blindly.
+   * @throws {InvalidArgumentError} when `json` is not a wisdom file at all.
+   */
+  import(json: string): WisdomImportReport {
+    let file: unknown;
+    try {
+      file = JSON.parse(json);
+    } catch (error) {
+      throw new InvalidArgumentError('wisdom', 'a JSON wisdom file', `${(error as Error).message}`);
+    }
+    const f = file as Partial<WisdomFile> | null;
+    if (typeof f !== 'object' || f === null || f.format !== FORMAT || !Array.isArray(f.entries)) {
+      throw new InvalidArgumentError('wisdom', `a wisdom file { format: "${FORMAT}", entries: [...] }`, f === null ? null : typeof f);
+    }
+    let accepted = 0;
+    const ignored: { problem: string; reason: string }[] = [];
+    for (const raw of f.entries as unknown[]) {
+      const e = raw as Partial<WisdomEntry>;
+      const problem = typeof e?.problem === 'string' ? e.problem : '(malformed)';
+      if (
+        typeof e !== 'object' || e === null || typeof e.problem !== 'string' || typeof e.choice !== 'string' ||
+        !Array.isArray(e.candidates) || !e.candidates.every((c) => typeof c === 'string') || !e.candidates.includes(e.choice) ||
+        !isFingerprint(e.fingerprint) || typeof e.medianMs !== 'object' || e.medianMs === null
+      ) {
+        ignored.push({ problem, reason: 'malformed entry' });
+      } else if (e.version !== POINTWISE_CORE_VERSION) {
+        ignored.push({ problem, reason: `made by version ${String(e.version)}, this is ${POINTWISE_CORE_VERSION}` });
+      } else if (!sameFingerprint(e.fingerprint, this.#fingerprint)) {
+        ignored.push({ problem, reason: `made for another environment (${fingerprintKey(e.fingerprint)})` });
+      } else {
+        this.remember({ ...(e as WisdomEntry), measuredAt: String(e.measuredAt ?? '') });
+        accepted++;
+      }
+    }
+    return { accepted, ignored };
+  }
+}

@@ -1,0 +1,175 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  BACKEND_API_VERSION,
+  BackendRegistry,
+  InvalidArgumentError,
+  POINTWISE_CORE_VERSION,
+  ReferenceBackend,
+  Wisdom,
+  createTensor,
+  environmentFingerprint,
+  loadWisdom,
+  prepareConv1x1,
+  referenceConv1x1,
+  registerReferenceBackend,
+  saveWisdom,
+  type Availability,
+  type Backend,
+  type PrepareRequest,
+  type Tensor,
+} from '../src/index.js';
+import { fileWisdomStore } from '../src/node.js';
+
+/** A reference-computing backend that takes `delayMs` per run, or gives wrong results, and counts its runs. */
+class TimedBackend implements Backend {
+  readonly apiVersion = BACKEND_API_VERSION;
+  runs = 0;
+  disposed = 0;
+  constructor(
+    readonly name: string,
+    private readonly delayMs: number,
+    private readonly wrong = false,
+  ) {}
+  async probe(): Promise<Availability> {
+    return { available: true };
+  }
+  async init() {}
+  capabilities() {
+    return new ReferenceBackend().capabilities();
+  }
+  async prepare(request: PrepareRequest) {
+    const op = await new ReferenceBackend().prepare(request);
+    return {
+      geometry: op.geometry,
+      info: { backend: this.name, details: {} },
+      run: async (x: Tensor, out: Tensor) => {
+        this.runs++;
+        const until = performance.now() + this.delayMs;
+        while (performance.now() < until);
+        await op.run(x, out);
+        if (this.wrong) out.data[0] += 1;
+      },
+      dispose: () => {
+        this.disposed++;
+      },
+    };
+  }
+  async dispose() {}
+}
+
+function setup(slowMs = 4, fastMs = 0.2) {
+  const registry = new BackendRegistry();
+  registerReferenceBackend(registry);
+  const slow = new TimedBackend('slow', slowMs);
+  const fast = new TimedBackend('fast', fastMs);
+  const wrong = new TimedBackend('wrong', 0, true);
+  registry.register('slow', () => slow, { priority: 3 });
+  registry.register('fast', () => fast, { priority: 2 });
+  registry.register('wrong', () => wrong, { priority: 4 });
+  return { registry, slow, fast, wrong };
+}
+
+const problem = { inputShape: [1, 8, 4, 4] as const, weights: { data: new Float32Array(64).map((_, i) => (i % 5) - 2), shape: [8, 8] } };
+
+describe("the measuring planner (choose: 'fastest')", () => {
+  it('keeps the fastest candidate, drops one whose result is wrong, disposes the rest and reports every median', async () => {
+    const { registry, slow, fast } = setup();
+    const wisdom = new Wisdom(environmentFingerprint());
+    const op = await prepareConv1x1(problem, { registry, backend: ['wrong', 'slow', 'fast'] as never, choose: 'fastest', wisdom });
+    expect(op.backend).toBe('fast');
+    const report = op.info.selection!;
+    expect(report.method).toBe('fastest');
+    expect(report.candidates.map((c) => [c.configuration, c.status])).toEqual([
+      ['wrong', 'dropped'],
+      ['slow', 'measured'],
+      ['fast', 'chosen'],
+    ]);
+    expect(report.candidates[0].reason).toMatch(/outside the accuracy bound/);
+    expect(report.candidates[1].medianMs!).toBeGreaterThan(report.candidates[2].medianMs!);
+    expect(slow.disposed).toBe(1);
+    expect(fast.disposed).toBe(0);
+    expect(slow.runs).toBeLessThanOrEqual(11); // one checked warm-up run and at most maxRuns timed
+    const x = createTensor(new Float32Array(128).map((_, i) => i / 64 - 1), [1, 8, 4, 4]);
+    expect(Array.from((await op.run(x)).data)).toEqual(Array.from(referenceConv1x1(op.geometry, x.data, problem.weights.data, null).values, Math.fround));
+  });
+
+  it('remembers the decision: the next prepare of the same problem uses it without measuring', async () => {
+    const { registry, slow, fast } = setup();
+    const wisdom = new Wisdom(environmentFingerprint());
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    const runsBefore = slow.runs + fast.runs;
+    const again = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    expect(again.backend).toBe('fast');
+    expect(again.info.selection!.method).toBe('wisdom');
+    expect(slow.runs + fast.runs).toBe(runsBefore);
+    // Another candidate set is another question: measured afresh.
+    const other = await prepareConv1x1(problem, { registry, backend: ['fast', 'slow'] as never, choose: 'fastest', wisdom });
+    expect(other.info.selection!.method).toBe('fastest');
+    expect(wisdom.size).toBe(2);
+  });
+
+  it("'wisdom-only' uses a remembered decision and otherwise takes the first candidate without measuring", async () => {
+    const { registry, slow, fast } = setup();
+    const wisdom = new Wisdom(environmentFingerprint());
+    const first = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'wisdom-only', wisdom });
+    expect(first.backend).toBe('slow');
+    expect(first.info.selection!.method).toBe('first');
+    expect(slow.runs + fast.runs).toBe(0);
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    const remembered = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'wisdom-only', wisdom });
+    expect(remembered.backend).toBe('fast');
+    expect(remembered.info.selection!.method).toBe('wisdom');
+  });
+
+  it('exported wisdom loads back; foreign or stale entries are ignored with a reason', async () => {
+    const { registry } = setup();
+    const here = environmentFingerprint();
+    const wisdom = new Wisdom(here);
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    const json = wisdom.export();
+    const copy = new Wisdom(here);
+    expect(copy.import(json)).toEqual({ accepted: 1, ignored: [] });
+    const elsewhere = new Wisdom({ ...here, cpu: 'another CPU' });
+    const report = elsewhere.import(json);
+    expect(report.accepted).toBe(0);
+    expect(report.ignored[0].reason).toMatch(/another environment/);
+    const stale = JSON.parse(json);
+    stale.entries[0].version = '0.0.1';
+    expect(copy.import(JSON.stringify(stale)).ignored[0].reason).toMatch(`made by version 0.0.1, this is ${POINTWISE_CORE_VERSION}`);
+    const lying = JSON.parse(json);
+    lying.entries[0].choice = 'not-a-candidate';
+    expect(copy.import(JSON.stringify(lying)).ignored[0].reason).toBe('malformed entry');
+    expect(() => copy.import('{"format":"x"}')).toThrow(InvalidArgumentError);
+  });
+
+  it('a file store keeps wisdom across processes (here: across Wisdom objects)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pointwise-wisdom-')), 'wisdom.json');
+    const store = fileWisdomStore(path);
+    const wisdom = new Wisdom(environmentFingerprint());
+    expect(await loadWisdom(wisdom, store)).toEqual({ accepted: 0, ignored: [] });
+    const { registry } = setup();
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    await saveWisdom(wisdom, store);
+    const later = new Wisdom(environmentFingerprint());
+    expect((await loadWisdom(later, store)).accepted).toBe(1);
+  });
+
+  it('measure limits and choose are validated', async () => {
+    const { registry } = setup();
+    await expect(prepareConv1x1(problem, { registry, choose: 'quickest' as never })).rejects.toThrow(/options\.choose/);
+    await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { maxRuns: 0 } })).rejects.toThrow(/maxRuns/);
+    await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { budgetMs: 5000 } })).rejects.toThrow(/budgetMs/);
+    await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { runs: 3 } as never })).rejects.toThrow(/measure\.runs/);
+  });
+
+  it('the fingerprint names this runtime and CPU', () => {
+    const f = environmentFingerprint();
+    expect(f.runtime).toBe(`node ${process.versions.node}`);
+    expect(f.platform).toBe(`${process.platform} ${process.arch}`);
+    expect(f.cores).toBeGreaterThanOrEqual(1);
+    expect(f.cpu).not.toBe('');
+  });
+});
