@@ -1,7 +1,7 @@
 import type { BackendAttempt } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
 import type { SelectionReport } from './planner/choose-backend.js';
-import type { Tensor } from './tensor.js';
+import type { Layout, Shape4D, Tensor } from './tensor.js';
 
 /** Version of the {@link Backend} interface this core implements. */
 export const BACKEND_API_VERSION = 1;
@@ -73,7 +73,36 @@ export interface BackendOperator {
   run(x: Tensor, out: Tensor): Promise<void>;
   /** Synchronous `run`, present only when the backend's capabilities say `sync`. */
   runSync?(x: Tensor, out: Tensor): void;
+  /**
+   * Runs and keeps the output where it was computed (a GPU texture), present
+   * only on backends with device memory. `x` is a host tensor validated by
+   * core, or a {@link ResidentTensor} of this backend with the input shape and
+   * layout (checked by core), so layers chain without a round trip to host memory.
+   */
+  runResident?(x: Tensor | ResidentTensor): Promise<ResidentTensor>;
   /** Releases packed weights, compiled kernels and scratch memory. */
+  dispose(): void;
+}
+
+/**
+ * A result kept in a backend's device memory (gpu.js's pipeline textures;
+ * ONNX Runtime's `preferredOutputLocation`). Logical shape `[N, C, H, W]` in
+ * `layout`, float32. It stays valid until `dispose()`; `read()` copies it to
+ * host memory.
+ */
+export interface ResidentTensor {
+  readonly shape: Shape4D;
+  readonly layout: Layout;
+  /** The backend whose memory holds it (only that backend's operators take it as input). */
+  readonly backend: string;
+  /** True after `dispose()`. */
+  readonly disposed: boolean;
+  /**
+   * Copies the values to host memory, into `out` when given (same shape and layout) or a new tensor.
+   * @throws {DisposedError} after `dispose()`.
+   */
+  read(out?: Tensor): Promise<Tensor>;
+  /** Frees the device memory. Idempotent. */
   dispose(): void;
 }
 

@@ -1,4 +1,4 @@
-import type { BackendCapabilities, BackendOperator, ExecutionInfo } from './backend.js';
+import type { BackendCapabilities, BackendOperator, ExecutionInfo, ResidentTensor } from './backend.js';
 import { AliasingError, BackendFailureError, type BackendAttempt, DisposedError, InvalidArgumentError, InvalidTensorError, PointwiseError, ShapeMismatchError } from './errors.js';
 import type { Conv1x1Geometry } from './geometry.js';
 import type { SelectionReport } from './planner/choose-backend.js';
@@ -6,6 +6,10 @@ import { allocateSharedBuffer, mayShareMemory, readTensor, sharesMemory, zerosTe
 
 function sameShape(a: Shape4D, b: Shape4D): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}
+
+function isResident(x: unknown): x is ResidentTensor {
+  return typeof x === 'object' && x !== null && typeof (x as ResidentTensor).read === 'function' && typeof (x as ResidentTensor).backend === 'string';
 }
 
 /** Reads a caller's tensor once (see `readTensor`) and checks it against the prepared shape and layout. */
@@ -130,6 +134,46 @@ export class Conv1x1Operator {
       throw this.#wrap(error);
     }
     return result;
+  }
+
+  /** Whether {@link runResident} is available on this backend (device memory that outputs can stay in). */
+  get canRunResident(): boolean {
+    return typeof this.#op.runResident === 'function';
+  }
+
+  /**
+   * Computes the convolution and keeps the output in the backend's device
+   * memory: pass the result as the next operator's input without a round trip
+   * to host memory, `read()` it when the host needs it, `dispose()` it after.
+   * `x` is a host tensor (validated as in {@link run}) or a resident tensor of
+   * this backend with the input shape and layout.
+   *
+   * @throws {InvalidArgumentError} when the backend keeps no results on a device, or `x` is resident on another backend.
+   * @throws {ShapeMismatchError} / {InvalidTensorError} for a tensor of another shape or layout.
+   * @throws {DisposedError} after `dispose()`, or for a disposed resident input.
+   * @throws {BackendFailureError} when the engine fails while running.
+   */
+  async runResident(x: Tensor | ResidentTensor): Promise<ResidentTensor> {
+    if (this.#disposed) throw new DisposedError(`${this.backend} operator`);
+    if (!this.canRunResident) {
+      throw new InvalidArgumentError('runResident', 'a backend that keeps results on a device (canRunResident)', this.backend);
+    }
+    const g = this.#op.geometry;
+    let input: Tensor | ResidentTensor;
+    if (isResident(x)) {
+      if (x.backend !== this.#op.info.backend) throw new InvalidArgumentError('x.backend', JSON.stringify(this.#op.info.backend), x.backend);
+      if (x.disposed) throw new DisposedError('resident input tensor');
+      if (!sameShape(x.shape, g.inputShape)) throw new ShapeMismatchError('x.shape', g.inputShape, x.shape);
+      if (x.layout !== g.inputLayout) throw new InvalidTensorError('x.layout', JSON.stringify(g.inputLayout), x.layout);
+      input = x;
+    } else {
+      input = checkTensor('x', x, g.inputShape, g.inputLayout);
+    }
+    try {
+      return await this.#op.runResident!(input);
+    } catch (error) {
+      throw this.#wrap(error);
+    }
   }
 
   /** Releases the backend's packed weights and kernels. Further calls throw {@link DisposedError}. */

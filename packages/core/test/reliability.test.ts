@@ -374,3 +374,11 @@ describe('item 8 in core: selection retains nothing after prepare', () => {
     expect(refs.filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('resident results (device memory) through core', () => {
+  it('a backend without device memory says so with a typed error', async () => {
+    const op = await prepareConv1x1(problem1(), { backend: 'reference' });
+    expect(op.canRunResident).toBe(false);
+    await expect(op.runResident(createTensor(Float32Array.of(1), [1, 1, 1, 1]))).rejects.toThrow(/runResident: expected a backend that keeps results on a device/);
+  });
+});
