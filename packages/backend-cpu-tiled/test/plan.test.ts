@@ -1,6 +1,6 @@
 import { InvalidArgumentError, normalizeConv1x1 } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
-import { GEMM_KERNELS, gemmKernel, kernelsForOptions, resolvePlanOptions, type PlanOptions } from '../src/kernel.js';
+import { GEMM_KERNELS, chooseGemmKernel, detectKernelFeatures, gemmKernel, kernelsForOptions, resolvePlanOptions, type PlanOptions } from '../src/kernel.js';
 import { packWeights } from '../src/pack-weights.js';
 import { planConv1x1 as planFor } from '../src/plan.js';
 
@@ -60,6 +60,20 @@ describe('planConv1x1', () => {
     // Every entry's name says its tile.
     for (const k of GEMM_KERNELS) expect(k.name).toContain(`-${k.mr}x${k.nr}-`);
     expect(() => gemmKernel('f32-gemm-9x9-avx')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('chooseGemmKernel (the one kernel choice of cpu-tiled and workers)', () => {
+  it('takes the first entry the options name whose feature this engine offers', () => {
+    // Node 20 has WebAssembly SIMD and shared WebAssembly memory.
+    expect(detectKernelFeatures().available).toEqual({ none: true, 'wasm-simd': true });
+    expect(chooseGemmKernel({}).kernel.name).toBe('f32-gemm-4x8-minmax-wasmsimd');
+    expect(chooseGemmKernel({ kernel: 'wasm-simd' })).toEqual({ kernel: gemmKernel('f32-gemm-4x8-minmax-wasmsimd') });
+    expect(chooseGemmKernel({ kernel: 'js' }).kernel.name).toBe('f32-gemm-3x4-minmax-scalar');
+    expect(chooseGemmKernel({ kernel: 'js', microtile: '4x8' }).kernel.name).toBe('f32-gemm-4x8-minmax-scalar');
+    // A shape only the scalar kernels have picks one of them, without a fallback reason.
+    expect(chooseGemmKernel({ microtile: '3x4' })).toEqual({ kernel: gemmKernel('f32-gemm-3x4-minmax-scalar') });
+    expect(chooseGemmKernel({ microtile: '4x8' }).kernel.name).toBe('f32-gemm-4x8-minmax-wasmsimd');
   });
 });
 
