@@ -21,11 +21,11 @@ export interface CacheSizes {
   readonly l2Bytes: number;
 }
 
-/** The default cache sizes of {@link planConv1x1} (conservative, so blocks fit on most machines). */
+/** The default cache sizes of `planConv1x1` in `./kernel` (conservative, so blocks fit on most machines). */
 export const DEFAULT_CACHE_SIZES: CacheSizes = { l1Bytes: 32 * 1024, l2Bytes: 512 * 1024 };
 
 /**
- * Options of {@link planConv1x1} (also the options of the cpu-tiled backend).
+ * Options of `planConv1x1` in `./kernel`, which are also the options of the cpu-tiled backend.
  * Every block size given here overrides the heuristic; sizes are rounded up
  * to a multiple of the microtile and clamped to the problem.
  */
