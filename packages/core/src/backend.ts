@@ -80,6 +80,15 @@ export interface BackendOperator {
    * layout (checked by core), so layers chain without a round trip to host memory.
    */
   runResident?(x: Tensor | ResidentTensor): Promise<ResidentTensor>;
+  /**
+   * Zero-copy runs (ONNX Runtime's IO binding): a tensor of the input shape
+   * and layout whose data lives in the memory the kernel reads, so a run with
+   * it as `x` copies no input. Valid until the operator is disposed. Present
+   * only on backends whose kernels own their memory.
+   */
+  createInput?(): Tensor;
+  /** As {@link createInput}, for the output: a run into it copies no output. */
+  createOutput?(): Tensor;
   /** Releases packed weights, compiled kernels and scratch memory. */
   dispose(): void;
 }

@@ -136,6 +136,41 @@ export class Conv1x1Operator {
     return result;
   }
 
+  /** Whether {@link createInput} / {@link createOutput} are available (zero-copy runs). */
+  get canCreateTensors(): boolean {
+    return typeof this.#op.createInput === 'function' && typeof this.#op.createOutput === 'function';
+  }
+
+  /**
+   * A tensor of the input shape and layout (`geometry.inputShape`,
+   * `geometry.inputLayout`) whose data already lives where the kernel reads
+   * it: fill it and pass it as `x`, and the run copies no input (the idea of
+   * ONNX Runtime's IO binding). Valid until this operator is disposed.
+   * @throws {InvalidArgumentError} when the backend has no such memory ({@link canCreateTensors}).
+   * @throws {DisposedError} after `dispose()`.
+   */
+  createInput(): Tensor {
+    return this.#created('createInput');
+  }
+
+  /**
+   * A tensor of the output shape and layout that the kernel writes in place:
+   * pass it as `out` and the run copies no output. Valid until this operator is disposed.
+   * @throws {InvalidArgumentError} when the backend has no such memory ({@link canCreateTensors}).
+   * @throws {DisposedError} after `dispose()`.
+   */
+  createOutput(): Tensor {
+    return this.#created('createOutput');
+  }
+
+  #created(which: 'createInput' | 'createOutput'): Tensor {
+    if (this.#disposed) throw new DisposedError(`${this.backend} operator`);
+    if (!this.canCreateTensors) throw new InvalidArgumentError(which, 'a backend whose kernel owns its memory (canCreateTensors)', this.backend);
+    const g = this.#op.geometry;
+    const tensor = this.#op[which]!();
+    return which === 'createInput' ? checkTensor('createInput()', tensor, g.inputShape, g.inputLayout) : checkTensor('createOutput()', tensor, g.outputShape, g.outputLayout);
+  }
+
   /** Whether {@link runResident} is available on this backend (device memory that outputs can stay in). */
   get canRunResident(): boolean {
     return typeof this.#op.runResident === 'function';

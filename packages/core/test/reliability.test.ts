@@ -382,3 +382,13 @@ describe('resident results (device memory) through core', () => {
     await expect(op.runResident(createTensor(Float32Array.of(1), [1, 1, 1, 1]))).rejects.toThrow(/runResident: expected a backend that keeps results on a device/);
   });
 });
+
+describe('zero-copy tensors through core', () => {
+  it('a backend without its own kernel memory says so with a typed error', async () => {
+    const op = await prepareConv1x1(problem1(), { backend: 'reference' });
+    expect(op.canCreateTensors).toBe(false);
+    expect(() => op.createInput()).toThrow(/createInput: expected a backend whose kernel owns its memory/);
+    op.dispose();
+    expect(() => op.createOutput()).toThrow(/used after dispose/);
+  });
+});
