@@ -13,7 +13,7 @@ import type { Contender } from './contenders/contender.js';
 import { createPeer, isPeerName, PEER_NAMES } from './contenders/peers.js';
 import { UnavailableContender } from './contenders/unavailable-contender.js';
 import type { BenchLayer } from './layer.js';
-import { BENCH_VERSION } from './package-version.js';
+import { BENCH_VERSION, backendVersion } from './package-version.js';
 import { progressBar } from './progress.js';
 import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -167,7 +167,7 @@ function chooseContenders(options: CliOptions, selection: BackendSelection | und
       contender = createPeer(name, options.threads);
     } else if (registryNames.includes(name)) {
       const c = resolveBackendConfiguration(bench.registry, r, '--backends');
-      contender = new BackendContender(c.name, bench.registry, c.configuration);
+      contender = new BackendContender(c.name, bench.registry, c.configuration, backendVersion(c.configuration));
     } else if (bench.missing.has(name)) {
       contender = new UnavailableContender(backendEntryText(r.entry), bench.missing.get(name)!);
     } else {

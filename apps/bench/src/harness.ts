@@ -33,6 +33,20 @@ export interface HarnessOptions {
   /** Seed of the synthetic data. */
   readonly seed: number;
   readonly progress?: ProgressSink;
+  /** Stops the run between two timed runs: it rejects with the signal's reason (an `AbortError`). */
+  readonly signal?: AbortSignal;
+  /**
+   * Awaited between two timed runs (outside the timing): a page passes a macrotask yield so it
+   * stays responsive and paints progress; a CLI passes nothing.
+   */
+  readonly pause?: () => Promise<void>;
+}
+
+/** Between two timed runs: honours the signal and the shell's pause. */
+async function between(options: Pick<HarnessOptions, 'signal' | 'pause'>): Promise<void> {
+  options.signal?.throwIfAborted();
+  if (options.pause) await options.pause();
+  options.signal?.throwIfAborted();
 }
 
 const now = () => performance.now();
@@ -204,10 +218,12 @@ function finish(series: Series, flops: number): Measurement {
  * Times the verified series round-robin: each round runs every series that
  * still needs samples once, so drift of a shared machine affects all alike.
  */
-async function sampleRoundRobin(series: readonly Series[], progress: ProgressSink | undefined): Promise<void> {
+async function sampleRoundRobin(series: readonly Series[], options: HarnessOptions): Promise<void> {
+  const { progress } = options;
   let active = series.filter((s) => s.set.needsMore());
   while (active.length > 0) {
     for (const s of active) {
+      await between(options);
       try {
         s.set.add(await timeOnce(s));
       } catch (error) {
@@ -240,6 +256,7 @@ async function measureLayer(
   const reference = referenceConv1x1(geometry, input.data, weights, bias);
   const outcomes: (Verified | Measurement)[] = [];
   for (const contender of contenders) {
+    await between(options);
     progress?.status(`${label}: ${contender.name} cold start and check`);
     const outcome = await verify(contender, layer, layout, inputs, reference, geometry.outputShape);
     if (!('prepared' in outcome)) progress?.step();
@@ -249,6 +266,7 @@ async function measureLayer(
   try {
     progress?.status(`${label}: warm-up`);
     for (const s of series) {
+      await between(options);
       try {
         await warmUp(s, settings.warmupMs);
       } catch (error) {
@@ -257,7 +275,7 @@ async function measureLayer(
       }
     }
     progress?.status(`${label}: timing ${series.length} series round-robin`);
-    await sampleRoundRobin(series, progress);
+    await sampleRoundRobin(series, options);
   } finally {
     for (const o of outcomes) if ('prepared' in o) await o.prepared.dispose();
   }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBackendEntry } from '@pointwise/core';
+import { BACKEND_PACKAGE_NAMES } from './contenders/backend-contender.js';
 
 const require = createRequire(import.meta.url);
 
@@ -36,3 +38,9 @@ export function packageVersion(packageName: string): string {
 /** Version of `@pointwise/bench` itself (stamped on the naive baseline's rows). */
 export const BENCH_VERSION: string =
   readManifest(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'))?.version ?? 'unknown';
+
+/** Version of the package behind a backend name or configuration (`workers[js]` → `@pointwise/backend-workers`'s). */
+export function backendVersion(backend: string): string {
+  const pkg = BACKEND_PACKAGE_NAMES[parseBackendEntry(backend).name];
+  return pkg === undefined ? 'unknown' : packageVersion(pkg);
+}

@@ -21,6 +21,7 @@ import {
   type Suite,
 } from '../src/index.js';
 import { helpText } from '../src/cli-program.js';
+import { BENCH_VERSION, backendVersion } from '../src/package-version.js';
 
 /** A contender that computes the naive result and then corrupts one element by `error`. */
 class OffByContender implements Contender {
@@ -80,8 +81,8 @@ describe('runBench on a tiny suite', () => {
     report = await runBench({
       suites: [TINY],
       contenders: [
-        new BackendContender('reference', registry),
-        new NaiveContender(),
+        new BackendContender('reference', registry, 'reference', backendVersion('reference')),
+        new NaiveContender(BENCH_VERSION),
         new OffByContender('wrong', 1),
         new NoGroupsContender('no-groups', 0),
         new MissingContender('missing', 0),

@@ -10,7 +10,7 @@ export * from './witnesses/tfjs-conv.js';
 export { tfjsCpu } from './witnesses/tfjs-runtime.js';
 
 export * from './catalogue/case.js';
-export { catalogue, filterEntries, type CatalogueOptions } from './catalogue/index.js';
+export { catalogue, catalogueWith, filterEntries, type CatalogueOptions, type NetworkTier } from './catalogue/index.js';
 export { edgeCases } from './catalogue/edge.js';
 export { LAYER_SPECS, layerCase, layerCases, type LayerSpec } from './catalogue/layers.js';
 export { networkCases } from './catalogue/network.js';
@@ -50,6 +50,17 @@ export { checkErrorCase } from './runner/check-error-case.js';
 export { checkWitness, WITNESSES, type WitnessName } from './runner/witness.js';
 export { caseArbitrary, checkProperty, DEFAULT_PROPERTY_SEED, type PropertyOptions } from './runner/property.js';
 export { compareWithExpected, compareWithReference, describeAccuracy, describeFailure } from './runner/compare.js';
-export { resolveBackends, resolveTargets, runSuite, type BackendStatus, type SuiteOptions, type SuiteReport } from './runner/run-suite.js';
+export {
+  resolveBackends,
+  resolveTargets,
+  runCases,
+  runSuite,
+  runsPropertyTier,
+  selectEntries,
+  type BackendStatus,
+  type CaseSource,
+  type SuiteOptions,
+  type SuiteReport,
+} from './runner/run-suite.js';
 export { buildMatrix, renderReport, type Matrix, type MatrixCell } from './runner/matrix.js';
 export type { CaseResult, CaseStatus } from './runner/result.js';

@@ -1,13 +1,12 @@
 import { parseBackendEntry, PointwiseError, prepareConv1x1, type BackendUnavailableError, zerosTensor, type BackendRegistry, type Layout, type Tensor } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
-import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
 
 /** A registry name as `BackendRegistry.get` and `prepareConv1x1` type it. */
 type BackendName = Parameters<BackendRegistry['get']>[0];
 
 /** npm package of each known registry name, for the version stamp. */
-const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
+export const BACKEND_PACKAGE_NAMES: Readonly<Record<string, string>> = {
   reference: '@pointwise/core',
   'cpu-tiled': '@pointwise/backend-cpu-tiled',
   workers: '@pointwise/backend-workers',
@@ -39,13 +38,14 @@ export class BackendContender implements Contender {
    * @param registry the registry holding the backend.
    * @param backend what the registry is asked for, when it differs from `name`: a registry name or a
    *   configuration in core's selection syntax (`cpu-tiled[kernel=js]`).
+   * @param version the version stamped on its rows (the shell knows it: the CLI reads the package's
+   *   manifest, the page its build-time versions); default `unknown`.
    */
-  constructor(name: string, registry: BackendRegistry, backend: string = name) {
+  constructor(name: string, registry: BackendRegistry, backend: string = name, version = 'unknown') {
     this.name = name;
     this.#registry = registry;
     this.#backend = backend;
-    const pkg = BACKEND_PACKAGES[parseBackendEntry(backend).name];
-    this.version = pkg === undefined ? 'unknown' : packageVersion(pkg);
+    this.version = version;
   }
 
   /** Initialises the backend through the registry; throws the backend's own reason when it is unavailable. */

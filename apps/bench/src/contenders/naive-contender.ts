@@ -1,6 +1,5 @@
 import { normalizeConv1x1, zerosTensor, type Layout } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
-import { BENCH_VERSION } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
 import { naiveConv1x1 } from './naive-kernel.js';
 
@@ -14,7 +13,12 @@ export const NAIVE_NAME = 'naive';
 export class NaiveContender implements Contender {
   readonly name = NAIVE_NAME;
   readonly kind = 'peer' as const;
-  readonly version = BENCH_VERSION;
+  readonly version: string;
+
+  /** @param version the version stamped on its rows (`@pointwise/bench`'s); default `unknown`. */
+  constructor(version = 'unknown') {
+    this.version = version;
+  }
 
   async load(): Promise<void> {}
 

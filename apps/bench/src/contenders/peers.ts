@@ -1,4 +1,5 @@
 import type { Contender } from './contender.js';
+import { BENCH_VERSION } from '../package-version.js';
 import { NaiveContender } from './naive-contender.js';
 import { OrtContender } from './ort-contender.js';
 import { TfjsContender } from './tfjs-contender.js';
@@ -21,7 +22,7 @@ export function isPeerName(name: string): name is PeerName {
 export function createPeer(name: PeerName, threads: number): Contender {
   switch (name) {
     case 'naive':
-      return new NaiveContender();
+      return new NaiveContender(BENCH_VERSION);
     case 'tfjs-cpu':
       return new TfjsContender('cpu');
     case 'tfjs-wasm':

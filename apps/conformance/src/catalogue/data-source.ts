@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvalidTensorError } from '@pointwise/core';
 import { SPECIAL_VALUES, SplitMix32 } from '@pointwise/testing';
-import { loadSsdMobilenetV1PointwiseLayers, type PointwiseLayer } from '../network/ssd-mobilenet-v1.js';
+import type { PointwiseLayer } from '../network/ssd-mobilenet-v1.js';
 import type { DataSource } from './case.js';
 import { fromJsonNumber } from './json-number.js';
 
@@ -14,6 +14,9 @@ function fill(length: number, at: (i: number) => number): Float32Array {
 }
 
 async function networkTensor(source: Extract<DataSource, { generator: 'ssd-mobilenet-v1' }>, role: DataRole): Promise<Float32Array> {
+  // Loaded only when a case asks for network data (the network tier, a case file): the loader
+  // reads the model and photo files and runs TensorFlow.js, which other runs (a page) never need.
+  const { loadSsdMobilenetV1PointwiseLayers } = await import('../network/ssd-mobilenet-v1.js');
   const layers = await loadSsdMobilenetV1PointwiseLayers({ image: source.image, inputSize: source.inputSize });
   const layer: PointwiseLayer | undefined = layers.find((l) => l.name === source.layer);
   if (layer === undefined) {
