@@ -1,4 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+
+const VERSIONED = ['@pointwise/core', '@pointwise/backend-cpu-tiled', '@pointwise/backend-workers', '@pointwise/backend-gpujs', '@pointwise/bench', '@pointwise/conformance', 'gpu.js', 'chart.js'];
+
+/** Versions stamped on the page's rows, read from the installed manifests at build time. */
+function versions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of VERSIONED) {
+    try {
+      out[name] = (JSON.parse(readFileSync(fileURLToPath(new URL(`./node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version;
+    } catch {
+      out[name] = 'unknown';
+    }
+  }
+  return out;
+}
 
 /**
  * Cross-origin isolation (COOP same-origin + COEP require-corp): without it a page has no
@@ -12,6 +29,7 @@ export const ISOLATION_HEADERS = {
 
 export default defineConfig({
   base: './',
+  define: { __POINTWISE_VERSIONS__: JSON.stringify(versions()) },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },

@@ -1,13 +1,438 @@
-import { getDefaultRegistry } from '@pointwise/core';
+/**
+ * The page: the benchmark and the conformance suite in the browser. Only UI lives here; the
+ * harness (`@pointwise/bench/harness`) and the conformance runner (`@pointwise/conformance/harness`)
+ * are the same modules the Node CLIs call.
+ */
+import { Chart, registerables, type Plugin } from 'chart.js';
+import { getDefaultRegistry, parseBackendList, formatBackendEntry, type BackendListing } from '@pointwise/core';
 import { registerAllBackends } from '@pointwise/backends';
+import {
+  BackendContender,
+  DEFAULT,
+  LATENCY,
+  MOBILENET_V2,
+  NaiveContender,
+  RESNET_50,
+  SEED,
+  makeLayer,
+  runBenchIn,
+  type BenchReport,
+  type MeasurementSettings,
+  type Suite,
+} from '@pointwise/bench/harness';
+import { catalogueWith, resolveTargets, runCases, type CaseResult, type SuiteReport, type Tier } from '@pointwise/conformance/harness';
+import { benchEnvironment, describeBrowser } from './browser-environment.js';
 import { probeAutomaticSelection } from './selection-probe.js';
+import { backendVersion, VERSIONS } from './versions.js';
+
+Chart.register(...registerables);
 
 const registry = getDefaultRegistry();
 const missing = await registerAllBackends(registry);
+const browser = await describeBrowser();
+
+/** Configurations the page offers, in the CLIs' bracketed names. */
+const CONFIGURATIONS = [
+  'reference',
+  'cpu-tiled[js]',
+  'cpu-tiled[wasm-simd]',
+  'workers[js]',
+  'workers[wasm-simd]',
+  'workers[js,pool]',
+  'gpujs[webgl2]',
+  'gpujs[webgl]',
+  'gpujs[webgpu]',
+  'gpujs[webasm]',
+  'gpujs[cpu]',
+];
+const DEFAULT_SELECTION = 'reference,cpu-tiled,workers,gpujs[webgl2]';
+
+/** A tiny suite for smoke runs (and the browser test). */
+const TINY: Suite = {
+  name: 'tiny',
+  description: 'two small layers: a quick check that everything runs',
+  layers: [makeLayer({ inChannels: 16, outChannels: 32, height: 8, width: 8 }), makeLayer({ inChannels: 64, outChannels: 64, height: 16, width: 16, activation: 'relu' })],
+};
+const SUITES: readonly Suite[] = [TINY, LATENCY, DEFAULT, MOBILENET_V2, RESNET_50, SEED];
+const QUICK: MeasurementSettings = { repeat: 5, minTimeMs: 50, maxTimeMs: 500, minSamplesAtCap: 3, maxSamples: 50, warmupMs: 20 };
+const TIERS: readonly Tier[] = ['edge', 'errors', 'layers', 'property'];
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+};
+const yieldToPage = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[], id?: string): HTMLTableElement {
+  const t = el('table', id ? { id } : {});
+  t.append(el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))));
+  t.append(el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, String(c)))))));
+  return t;
+}
+
+function download(name: string, value: unknown): void {
+  const url = URL.createObjectURL(new Blob([`${JSON.stringify(value, null, 1)}\n`], { type: 'application/json' }));
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const app = document.querySelector<HTMLDivElement>('#app')!;
+const style = el('style', {}, `body{font:14px system-ui,sans-serif;margin:1.5em;max-width:72em} table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #ccc;padding:2px 6px;text-align:left} .bad{color:#a00} .ok{color:#060} section{margin-bottom:1.5em} input[type=text]{width:36em} progress{width:24em}`);
+document.head.append(style);
+
+// ---- Environment and backends -------------------------------------------------------------
+const envSection = el('section', { id: 'environment' }, el('h2', {}, 'Environment'));
+envSection.append(
+  table(
+    ['what', 'value'],
+    [
+      ['user agent', browser.userAgent],
+      ['cores (hardwareConcurrency)', browser.hardwareConcurrency],
+      ['crossOriginIsolated', String(browser.crossOriginIsolated)],
+      ['WebGL2 renderer', browser.webglRenderer],
+      ['WebGPU adapter', browser.webgpuAdapter],
+      ['versions', Object.entries(VERSIONS).map(([k, v]) => `${k} ${v}`).join(', ')],
+    ],
+  ),
+);
+
+interface ConfigurationStatus {
+  readonly name: string;
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+async function configurationStatuses(): Promise<{ listing: BackendListing[]; configurations: ConfigurationStatus[] }> {
+  const listing = await registry.list();
+  const configurations = await resolveTargets(CONFIGURATIONS.map((name) => ({ name, backend: name, registry })));
+  return { listing, configurations };
+}
+
+const backendSection = el('section', { id: 'backends' }, el('h2', {}, 'Backends'), el('p', {}, 'listing…'));
+async function showBackends(): Promise<ConfigurationStatus[]> {
+  const { listing, configurations } = await configurationStatuses();
+  backendSection.replaceChildren(
+    el('h2', {}, 'Backends'),
+    table(['backend', 'priority', 'available', 'reason'], listing.map((l) => [l.name, l.priority, l.available ? 'yes' : 'no', l.reason ?? '']), 'backend-list'),
+    ...(missing.length ? [el('p', { class: 'bad' }, `packages that did not load: ${missing.map((m) => `${m.packageName} (${m.reason})`).join('; ')}`)] : []),
+    el('h3', {}, 'Configurations'),
+    table(['configuration', 'available', 'reason'], configurations.map((c) => [c.name, c.available ? 'yes' : 'no', c.reason ?? '']), 'configuration-list'),
+  );
+  return configurations;
+}
+
+// ---- Selection --------------------------------------------------------------------------------
+const selection = el('input', { type: 'text', id: 'selection', value: DEFAULT_SELECTION });
+const selectionError = el('span', { class: 'bad', id: 'selection-error' });
+const selectionSection = el(
+  'section',
+  { id: 'select' },
+  el('h2', {}, 'What to run'),
+  el('label', {}, 'backends (the CLIs\u2019 bracketed names, e.g. workers[js,pool], gpujs[webgl2], cpu-tiled[wasm-simd]): ', selection),
+  ' ',
+  selectionError,
+);
+
+/** The selected configurations in their canonical short form, validated by core's selection syntax and the registry. */
+function selectedConfigurations(): string[] {
+  selectionError.textContent = '';
+  try {
+    return parseBackendList(selection.value, 'backends').map((entry) => registry.resolve(formatBackendEntry(entry), 'backends').shortName);
+  } catch (error) {
+    selectionError.textContent = messageOf(error);
+    throw error;
+  }
+}
+
+// ---- Runs: progress and cancel ------------------------------------------------------------------
+const progress = el('progress', { id: 'progress', max: '1', value: '0' });
+const status = el('span', { id: 'status' }, 'idle');
+const cancel = el('button', { id: 'cancel', disabled: '' }, 'Cancel');
+let controller: AbortController | null = null;
+cancel.addEventListener('click', () => controller?.abort(new DOMException('cancelled by the user', 'AbortError')));
+
+async function exclusive<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  if (controller) return undefined;
+  controller = new AbortController();
+  cancel.removeAttribute('disabled');
+  try {
+    return await task(controller.signal);
+  } catch (error) {
+    status.textContent = controller.signal.aborted ? 'cancelled' : `failed: ${messageOf(error)}`;
+    return undefined;
+  } finally {
+    controller = null;
+    cancel.setAttribute('disabled', '');
+  }
+}
+
+// ---- Conformance ------------------------------------------------------------------------------------
+const tierBoxes = TIERS.map((tier) => el('input', { type: 'checkbox', value: tier, ...(tier === 'edge' || tier === 'errors' ? { checked: '' } : {}) }));
+const runConformanceButton = el('button', { id: 'run-conformance' }, 'Run conformance');
+const conformanceResults = el('div', { id: 'conformance-results' });
+const conformanceSection = el(
+  'section',
+  { id: 'conformance' },
+  el('h2', {}, 'Conformance'),
+  ...tierBoxes.flatMap((box) => [el('label', {}, box, ` ${box.value} `)]),
+  el('span', {}, ' (network: run `pnpm conformance --tier network` in Node; its model files are not served to the page yet) '),
+  runConformanceButton,
+  conformanceResults,
+);
+
+interface ConformanceJson extends SuiteReport {
+  readonly environment: Record<string, unknown>;
+  readonly tiers: readonly Tier[];
+}
+let lastConformance: ConformanceJson | null = null;
+
+function conformanceMatrix(report: { backends: SuiteReport['backends']; results: readonly CaseResult[] }): HTMLTableElement {
+  const rows = report.backends.map((b) => {
+    const mine = report.results.filter((r) => r.backend === b.name);
+    const count = (s: string) => mine.filter((r) => r.status === s).length;
+    const worst = Math.max(0, ...mine.map((r) => r.worstRatio ?? 0));
+    return [b.name, b.available ? 'yes' : `no: ${b.reason ?? ''}`, count('passed'), count('failed'), count('skipped'), worst.toFixed(3)];
+  });
+  return table(['configuration', 'available', 'passed', 'failed', 'skipped', 'worst error/bound'], rows, 'conformance-matrix');
+}
+
+function showConformance(report: ConformanceJson): void {
+  const failures = report.results.filter((r) => r.status === 'failed');
+  conformanceResults.replaceChildren(
+    conformanceMatrix(report),
+    el('p', { id: 'conformance-summary', class: failures.length ? 'bad' : 'ok' }, `${report.results.length} checks, ${failures.length} failed, ${(report.wallMs / 1000).toFixed(1)} s`),
+    ...(failures.length ? [table(['case', 'configuration', 'reason'], failures.slice(0, 50).map((f) => [f.case, f.backend, f.reason ?? '']))] : []),
+    el('button', { id: 'download-conformance' }, 'Download JSON'),
+  );
+  conformanceResults.querySelector('#download-conformance')!.addEventListener('click', () => download('conformance.json', report));
+}
+
+async function runConformance(tiers: readonly Tier[], configurations: readonly string[]): Promise<ConformanceJson | undefined> {
+  return exclusive(async (signal) => {
+    const entries = catalogueWith(undefined, { tiers: tiers.filter((t) => t !== 'property') });
+    const planned = entries.length * configurations.length + (tiers.includes('property') ? configurations.length : 0);
+    let done = 0;
+    progress.max = Math.max(1, planned);
+    progress.value = 0;
+    status.textContent = `conformance: ${planned} checks`;
+    const report = await runCases(
+      {
+        targets: configurations.map((name) => ({ name, backend: name, registry })),
+        tiers,
+        witnesses: false,
+        property: { runs: 25 },
+        signal,
+        pause: yieldToPage,
+        onResult: (r) => {
+          progress.value = ++done;
+          status.textContent = `conformance: ${done}/${planned} — ${r.backend} ${r.case}`;
+        },
+      },
+      { entries },
+    );
+    const json: ConformanceJson = { environment: { browser, date: new Date().toISOString() }, tiers, ...report };
+    lastConformance = json;
+    showConformance(json);
+    status.textContent = 'conformance done';
+    return json;
+  });
+}
+
+runConformanceButton.addEventListener('click', () => {
+  const tiers = tierBoxes.filter((b) => b.checked).map((b) => b.value as Tier);
+  void runConformance(tiers, selectedConfigurations());
+});
+
+// ---- Bench ----------------------------------------------------------------------------------------------
+const suiteSelect = el('select', { id: 'suite' }, ...SUITES.map((s) => el('option', { value: s.name }, `${s.name}: ${s.description}`)));
+const withNaive = el('input', { type: 'checkbox', id: 'with-naive', checked: '' });
+const runBenchButton = el('button', { id: 'run-bench' }, 'Run benchmark');
+const loadInput = el('input', { type: 'file', id: 'load-json', accept: 'application/json,.json' });
+const benchResults = el('div', { id: 'bench-results' });
+const benchSection = el(
+  'section',
+  { id: 'bench' },
+  el('h2', {}, 'Benchmark'),
+  el('label', {}, 'suite ', suiteSelect),
+  ' ',
+  el('label', {}, withNaive, ' naive baseline'),
+  ' ',
+  runBenchButton,
+  ' ',
+  el('label', {}, 'load a --json report: ', loadInput),
+  el('p', {}, 'Quick sampling (5+ samples, ≥ 50 ms per contender and layer); every result is checked against the float64 reference before it is timed. gpu.js GL modes read back on the main thread: the page blocks during their runs.'),
+  benchResults,
+);
+let chart: Chart | null = null;
+
+/** Whiskers from p10 to p90 GFLOP/s on each bar (chart.js has no error bars of its own). */
+const whiskers: Plugin<'bar'> = {
+  id: 'pointwise-whiskers',
+  afterDatasetsDraw(c) {
+    const ctx = c.ctx;
+    c.data.datasets.forEach((dataset, d) => {
+      const ranges = (dataset as unknown as { ranges?: ([number, number] | null)[] }).ranges ?? [];
+      const meta = c.getDatasetMeta(d);
+      if (meta.hidden) return;
+      meta.data.forEach((bar, i) => {
+        const range = ranges[i];
+        if (!range) return;
+        const y = c.scales.y;
+        const x = (bar as unknown as { x: number }).x;
+        const [lo, hi] = [y.getPixelForValue(range[0]), y.getPixelForValue(range[1])];
+        ctx.save();
+        ctx.strokeStyle = '#222';
+        ctx.beginPath();
+        ctx.moveTo(x, lo);
+        ctx.lineTo(x, hi);
+        ctx.moveTo(x - 4, lo);
+        ctx.lineTo(x + 4, lo);
+        ctx.moveTo(x - 4, hi);
+        ctx.lineTo(x + 4, hi);
+        ctx.stroke();
+        ctx.restore();
+      });
+    });
+  },
+};
+
+function showBench(report: BenchReport): void {
+  const contenders = report.contenders.map((c) => c.name);
+  const rows: (string | number)[][] = [];
+  const labels: string[] = [];
+  const values = new Map<string, (number | null)[]>(contenders.map((c) => [c, []]));
+  const ranges = new Map<string, ([number, number] | null)[]>(contenders.map((c) => [c, []]));
+  for (const suite of report.suites) {
+    for (const { layer, measurements } of suite.layers) {
+      labels.push(`${suite.layout} ${layer.name}`);
+      for (const c of contenders) {
+        const m = measurements.find((x) => x.contender === c);
+        values.get(c)!.push(m?.gflops?.median ?? null);
+        ranges.get(c)!.push(m?.gflops ? [m.gflops.low, m.gflops.high] : null);
+        if (!m) continue;
+        const details = Object.entries(m.details ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+        rows.push([
+          `${suite.layout} ${layer.name}`,
+          m.contender,
+          m.status === 'ok' ? 'ok' : `${m.status}: ${m.reason ?? ''}`,
+          m.gflops ? m.gflops.median.toPrecision(3) : '',
+          m.gflops ? `${m.gflops.low.toPrecision(3)}–${m.gflops.high.toPrecision(3)}` : '',
+          m.prepareMs !== undefined ? m.prepareMs.toFixed(2) : '',
+          m.firstRunMs !== undefined ? m.firstRunMs.toFixed(2) : '',
+          m.summary ? m.summary.median.toFixed(3) : '',
+          m.accuracy ? m.accuracy.worstRatio.toFixed(3) : '',
+          `${m.version} ${details}`,
+        ]);
+      }
+    }
+  }
+  const canvas = el('canvas', { id: 'bench-chart', width: '900', height: '360' });
+  benchResults.replaceChildren(
+    el('p', {}, `${report.tool} ${report.version}, ${report.startedAt}, ${(report.wallMs / 1000).toFixed(1)} s; ${report.environment.browser?.userAgent ?? `Node ${report.environment.nodeVersion}`}`),
+    table(['contender', 'available', 'version', 'load ms'], report.contenders.map((c) => [c.name, c.available ? 'yes' : `no: ${c.reason ?? ''}`, c.version, c.loadMs?.toFixed(1) ?? '']), 'bench-contenders'),
+    el('h3', {}, 'Warm runs: GFLOP/s (median, bars p10–p90)'),
+    canvas,
+    el('h3', {}, 'Rows (cold start apart: prepare and first run; warm: median time)'),
+    table(['layer', 'contender', 'status', 'GFLOP/s', 'p10–p90', 'cold: prepare ms', 'cold: first run ms', 'warm median ms', 'worst error/bound', 'version, details'], rows, 'bench-table'),
+    el('button', { id: 'download-bench' }, 'Download JSON'),
+  );
+  benchResults.querySelector('#download-bench')!.addEventListener('click', () => download('bench.json', report));
+  chart?.destroy();
+  chart = new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: contenders.map((c) => ({ label: c, data: values.get(c)!, ranges: ranges.get(c)! }) as never),
+    },
+    options: { animation: false, responsive: false, scales: { y: { type: 'logarithmic', title: { display: true, text: 'GFLOP/s' } } } },
+    plugins: [whiskers],
+  });
+}
+
+async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean): Promise<BenchReport | undefined> {
+  const suite = SUITES.find((s) => s.name === suiteName);
+  if (!suite) throw new Error(`unknown suite ${suiteName}`);
+  return exclusive(async (signal) => {
+    const contenders = [
+      ...configurations.map((c) => new BackendContender(c, registry, c, backendVersion(c))),
+      ...(naive ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
+    ];
+    let total = 1;
+    let done = 0;
+    const report = await runBenchIn(
+      { environment: benchEnvironment(browser), version: VERSIONS['@pointwise/bench'] ?? 'unknown' },
+      {
+        suites: [suite],
+        contenders,
+        layouts: ['NCHW'],
+        settings: QUICK,
+        seed: 1,
+        signal,
+        pause: yieldToPage,
+        progress: {
+          start: (n) => {
+            total = Math.max(1, n);
+            progress.max = total;
+            progress.value = 0;
+          },
+          status: (text) => {
+            status.textContent = `bench: ${done}/${total} — ${text}`;
+          },
+          step: () => {
+            progress.value = ++done;
+          },
+          stop: () => {},
+        },
+      },
+    );
+    showBench(report);
+    status.textContent = 'bench done';
+    return report;
+  });
+}
+
+runBenchButton.addEventListener('click', () => void runBenchmark(suiteSelect.value, selectedConfigurations(), withNaive.checked));
+loadInput.addEventListener('change', async () => {
+  const file = loadInput.files?.[0];
+  if (!file) return;
+  try {
+    const json = JSON.parse(await file.text()) as BenchReport | ConformanceJson;
+    if ('tool' in json && json.tool === '@pointwise/bench') showBench(json);
+    else if ('results' in json && 'backends' in json) showConformance(json);
+    else throw new Error('neither a bench report (tool @pointwise/bench) nor a conformance report (backends, results)');
+    status.textContent = `loaded ${file.name}`;
+  } catch (error) {
+    status.textContent = `could not load ${file.name}: ${messageOf(error)}`;
+  }
+});
+
+app.append(
+  el('h1', {}, 'Pointwise in the browser'),
+  envSection,
+  backendSection,
+  selectionSection,
+  el('section', { id: 'run-status' }, progress, ' ', status, ' ', cancel),
+  conformanceSection,
+  benchSection,
+);
+const configurations = await showBackends();
+
+/** The automation hook the browser test (and a console user) drives; it calls the same functions as the buttons. */
 Object.assign(window, {
   pointwise: {
     missing,
+    browser,
+    configurations,
     list: () => registry.list(),
     probeAutomaticSelection: (ci?: number, co?: number, hw?: number) => probeAutomaticSelection(registry, ci, co, hw),
+    runConformance: (tiers: readonly Tier[], selected: readonly string[]) => runConformance(tiers, selected),
+    runBenchmark: (suite: string, selected: readonly string[], naive = true) => runBenchmark(suite, selected, naive),
+    lastConformance: () => lastConformance,
   },
 });

@@ -2,6 +2,7 @@
  * The production build in real Chromium, cross-origin isolated: what a web developer who
  * bundles Pointwise with Vite gets. Skipped (with the reason) only where Chromium is absent.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, CHROMIUM_MISSING, openApp, type BrowserSession } from './browser-session.js';
 
@@ -41,5 +42,45 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web production build in Ch
     expect(probe.elements).toBe(256 * 32 * 32);
     expect(probe.failureCount).toBe(0);
     expect(probe.worstRatio).toBeLessThanOrEqual(1);
+  });
+
+  it('runs the edge conformance tier to completion with 0 failures on reference, cpu-tiled, workers and gpujs', async () => {
+    const configurations = ['reference', 'cpu-tiled', 'workers', 'gpujs[webgl2]'];
+    const report = await session.page.evaluate((c) => (window as any).pointwise.runConformance(['edge'], c), configurations);
+    expect(report.backends.map((b: Listing) => [b.name, b.available, b.reason])).toEqual(configurations.map((c) => [c, true, undefined]));
+    const failed = report.results.filter((r: { status: string }) => r.status === 'failed');
+    expect(failed).toEqual([]);
+    for (const name of configurations) {
+      const mine = report.results.filter((r: { backend: string }) => r.backend === name);
+      expect(mine.length, name).toBeGreaterThan(20);
+      expect(mine.filter((r: { status: string }) => r.status === 'passed').length, name).toBeGreaterThan(20);
+    }
+    expect(await session.page.locator('#conformance-summary').textContent()).toMatch(/, 0 failed,/);
+  });
+
+  it('runs a tiny bench suite, checked against the reference, and downloads JSON in the CLI schema', async () => {
+    const report = await session.page.evaluate(() => (window as any).pointwise.runBenchmark('tiny', ['cpu-tiled', 'workers'], true));
+    expect(report.tool).toBe('@pointwise/bench');
+    expect(report.environment.browser.crossOriginIsolated).toBe(true);
+    for (const { measurements } of report.suites[0].layers) {
+      expect(measurements.map((m: { contender: string }) => m.contender)).toEqual(['cpu-tiled', 'workers', 'naive']);
+      for (const m of measurements) {
+        expect(m.status, `${m.contender}: ${m.reason}`).toBe('ok');
+        expect(m.accuracy.failureCount).toBe(0);
+        expect(m.gflops.median).toBeGreaterThan(0);
+        expect(m.samplesMs.length).toBeGreaterThanOrEqual(5);
+      }
+    }
+    const [download] = await Promise.all([session.page.waitForEvent('download'), session.page.click('#download-bench')]);
+    const path = await download.path();
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    expect(json).toMatchObject({ tool: '@pointwise/bench', version: report.version, settings: { repeat: 5, seed: 1, layout: ['NCHW'] } });
+    expect(json.suites[0].layers[1].measurements[1].samplesMs).toEqual(report.suites[0].layers[1].measurements[1].samplesMs);
+    expect(Object.keys(json).sort()).toEqual(['contenders', 'environment', 'settings', 'startedAt', 'suites', 'tool', 'version', 'wallMs']);
+    expect(await session.page.locator('#bench-chart').count()).toBe(1);
+  });
+
+  it('logged no page errors or failed requests', () => {
+    expect(session.problems.filter((p) => !p.includes('favicon'))).toEqual([]);
   });
 });
