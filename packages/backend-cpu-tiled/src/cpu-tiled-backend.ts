@@ -103,6 +103,17 @@ export class CpuTiledBackend implements Backend {
    * weights are copied in when another operator ran last); when it cannot
    * hold the problem the JS kernel runs it, with the reason in
    * `details.kernelFallback`.
+   *
+   * Zero-copy runs (`wasm-simd` operators only): `createInput()` /
+   * `createOutput()` give tensors whose data views the kernel's input and
+   * output regions; a run given them (or clean copies of them: recognised by
+   * buffer, byte offset and length) stages and copies nothing. The first call
+   * moves the operator out of the shared workspace into a WebAssembly memory
+   * of its own (input + output + packed weights + one panel, never grown), so
+   * the tensors stay valid and no other operator's run writes into them until
+   * `dispose()` — at the price of that memory (and, in V8, its address-space
+   * reservation) per such operator. Ordinary tensors still work on it (copied
+   * in and out as before).
    * @throws {InvalidArgumentError} for invalid backend options (block or cache sizes, microtile).
    * @throws {BackendCapacityError} when no kernel of cpu-tiled can hold the problem.
    */
@@ -122,15 +133,20 @@ export class CpuTiledBackend implements Backend {
       memory === null
         ? (x, out) => bound.runRange(range, x, out)
         : (x, out) => {
-            memory.stageInput(x, 0, inputLength);
+            // Tensors from createInput / createOutput (or clean copies of them) are read and written in place.
+            if (!memory.holdsInput(x)) memory.stageInput(x, 0, inputLength);
             bound.runRange(range, null, null);
-            memory.copyOutput(out, 0, outputLength);
+            if (!memory.holdsOutput(out)) memory.copyOutput(out, 0, outputLength);
           };
     const runSync = (x: Tensor, out: Tensor): void => {
       if (run === null) throw new DisposedError('cpu-tiled operator');
       assertFloat32Data('x.data', x.data, inputLength);
       assertFloat32Data('out.data', out.data, outputLength);
       run(x.data, out.data);
+    };
+    const created = (data: Float32Array, shape: Tensor['shape'], layout: Tensor['layout']): Tensor => {
+      if (run === null) throw new DisposedError('cpu-tiled operator');
+      return Object.freeze({ shape, layout, data });
     };
     const release = releaser(setup);
     const operator: BackendOperator = {
@@ -150,6 +166,12 @@ export class CpuTiledBackend implements Backend {
       },
       runSync,
       run: async (x, out) => runSync(x, out),
+      ...(memory === null
+        ? {}
+        : {
+            createInput: (): Tensor => created(memory.tensorViews().input, geometry.inputShape, geometry.inputLayout),
+            createOutput: (): Tensor => created(memory.tensorViews().output, geometry.outputShape, geometry.outputLayout),
+          }),
       dispose: () => {
         run = null; // releases the packed weights and the operator's share of the WebAssembly workspace
         dropped.unregister(operator);

@@ -79,6 +79,25 @@ export interface KernelMemory {
   stageInput(x: Float32Array, from: number, to: number): void;
   /** Copies the kernel's output `[from, to)` into `out[from, to)`. */
   copyOutput(out: Float32Array, from: number, to: number): void;
+  /**
+   * Zero-copy runs: views of exactly the kernel's input region (`inputLength`
+   * floats) and output region (`outputLength` floats) that stay valid, and
+   * private to this setup, until the setup is released. A setup that runs in
+   * the realm's shared workspace moves, at the first call, to a WebAssembly
+   * memory of its own (sized for this operator, never grown, so the views
+   * never detach, and no other operator's run writes into it); later calls
+   * return views of the same regions.
+   * @throws {BackendCapacityError} when the engine refuses that memory.
+   */
+  tensorViews(): { readonly input: Float32Array; readonly output: Float32Array };
+  /**
+   * Whether `x` views exactly the kernel's input region (same buffer, byte
+   * offset and length: a clean copy of a {@link tensorViews} view counts),
+   * so a run reads it in place and stages nothing.
+   */
+  holdsInput(x: Float32Array): boolean;
+  /** Whether `out` views exactly the kernel's output region, so a run writes it in place and copies nothing out. */
+  holdsOutput(out: Float32Array): boolean;
 }
 
 /**

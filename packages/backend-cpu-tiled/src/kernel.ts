@@ -42,4 +42,5 @@ export {
   type PreparedGemm,
 } from './kernel-table.js';
 export { fullOutputRange } from './driver.js';
+export { wasmCopyStats } from './wasm/wasm-simd-kernel.js';
 export { PLAN_OPTION_KEYS, type Conv1x1Plan, type PlanOptions } from './plan.js';

@@ -275,6 +275,14 @@ export function copyAllInputChunks(memory: KernelMemory, layout: SyncLayout, syn
   }
 }
 
+/**
+ * Marks every input chunk ready without copying: the run's input already is
+ * the kernel's input region (a zero-copy tensor of `createInput`).
+ */
+export function markInputStaged(layout: SyncLayout, sync: Int32Array): void {
+  for (let chunk = 0; chunk < layout.chunks; chunk++) Atomics.store(sync, layout.inputWord + chunk, PIECE_READY);
+}
+
 // ---------------------------------------------------------------- output chunks
 
 /** Copies output chunk `chunk` from the kernel's memory into `out`. */

@@ -6,6 +6,7 @@ import {
   callerOutputCopy,
   copyAllInputChunks,
   copyRemainingOutputChunks,
+  markInputStaged,
   planSyncLayout,
   runTiles,
   tilesDone,
@@ -128,6 +129,18 @@ export class WorkersOperator implements BackendOperator {
   readonly #memory: KernelMemory | null;
   /** Where the words of a pooled run sit in its `sync` array (`null` for an unpooled operator). */
   readonly #layout: SyncLayout | null;
+  /**
+   * Zero-copy runs (kernels that own their memory: `wasm-simd`): a tensor of
+   * the input shape and layout whose data views the input region of the
+   * kernel's memory (a pooled operator's shared `WebAssembly.Memory`; a
+   * calling-thread operator moves out of the realm's workspace into a memory
+   * of its own, see cpu-tiled's `tensorViews`). A run given it (or a clean
+   * copy of it: recognised by buffer, byte offset and length) stages no
+   * input. Valid until `dispose()`. Absent for the `js` kernel.
+   */
+  readonly createInput?: () => Tensor;
+  /** As {@link createInput}, for the output: a run into it copies no output. */
+  readonly createOutput?: () => Tensor;
   /** The kernel bound on the calling thread. */
   #local: BoundKernel | null;
   /** Tail of the queue of pooled runs (and of `wasm-simd` runs, which share the memory's input and output regions). */
@@ -142,6 +155,11 @@ export class WorkersOperator implements BackendOperator {
     this.geometry = g;
     this.#local = bindKernel(parts.kernel.setup, parts.callerThread);
     this.#memory = this.#local.memory;
+    const memory = this.#memory;
+    if (memory !== null) {
+      this.createInput = () => this.#created(memory, 'input');
+      this.createOutput = () => this.#created(memory, 'output');
+    }
     const grid = parts.pooled ? workGrid(plan, parts.threads, g.flops / parts.minTileFlops) : null;
     this.#grid = grid !== null && tileCount(grid) <= MAX_POOLED_TILES ? grid : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
@@ -219,17 +237,32 @@ export class WorkersOperator implements BackendOperator {
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
     const { stats } = this.#parts;
-    stats.copiesIn++;
-    stats.copiesOut++;
-    stats.bytesCopied += x.byteLength + out.byteLength;
+    // Tensors from createInput / createOutput (or clean copies of them) are read and written in place.
+    const xHeld = memory.holdsInput(x);
+    const outHeld = memory.holdsOutput(out);
+    if (!xHeld) {
+      stats.copiesIn++;
+      stats.bytesCopied += x.byteLength;
+    }
+    if (!outHeld) {
+      stats.copiesOut++;
+      stats.bytesCopied += out.byteLength;
+    }
     if (this.#grid === null) {
       // One synchronous stage → run → copy (a workspace setup must not interleave with another operator's).
-      memory.stageInput(x, 0, x.length);
+      if (!xHeld) memory.stageInput(x, 0, x.length);
       this.#runOnCallingThread(x, out);
-      memory.copyOutput(out, 0, out.length);
+      if (!outHeld) memory.copyOutput(out, 0, out.length);
       return;
     }
-    await this.#dispatchStaged(memory, this.#layout!, this.#buffers.acquire(), x, out);
+    await this.#dispatchStaged(memory, this.#layout!, this.#buffers.acquire(), xHeld ? null : x, outHeld ? null : out);
+  }
+
+  #created(memory: KernelMemory, which: 'input' | 'output'): Tensor {
+    if (this.#disposed) throw new DisposedError('workers operator');
+    const g = this.geometry;
+    const data = memory.tensorViews()[which];
+    return which === 'input' ? Object.freeze({ shape: g.inputShape, layout: g.inputLayout, data }) : Object.freeze({ shape: g.outputShape, layout: g.outputLayout, data });
   }
 
   /**
@@ -241,18 +274,22 @@ export class WorkersOperator implements BackendOperator {
    * once every tile is done; any other is copied out here in one piece after
    * the run (per-tile copies by the computing threads measured slower).
    */
-  async #dispatchStaged(memory: KernelMemory, layout: SyncLayout, buffers: RunBuffers, x: Float32Array, out: Float32Array): Promise<void> {
+  async #dispatchStaged(memory: KernelMemory, layout: SyncLayout, buffers: RunBuffers, x: Float32Array | null, out: Float32Array | null): Promise<void> {
     const grid = this.#grid!;
     const sync = buffers.sync;
-    const xShared = isShared(x);
-    const sharedOut = isShared(out) ? out : null;
+    // `x === null`: the input is already in the kernel's memory (every chunk is marked ready, nothing is copied).
+    const xShared = x !== null && isShared(x);
+    const sharedOut = out !== null && isShared(out) ? out : null;
     await this.#dispatch(buffers, xShared ? x : null, sharedOut, {
       beforeTiles: () => {
-        if (!xShared) copyAllInputChunks(memory, layout, sync, x);
+        if (x === null) markInputStaged(layout, sync);
+        else if (!xShared) copyAllInputChunks(memory, layout, sync, x);
       },
       callerRun: { grid, layout, sync, x, out: sharedOut },
       afterTiles: sharedOut === null ? undefined : () => callerOutputCopy(memory, layout, sync, sharedOut),
     });
+    // `out === null`: the kernel wrote the caller's tensor in place.
+    if (out === null) return;
     if (sharedOut === null) memory.copyOutput(out, 0, out.length);
     else copyRemainingOutputChunks(memory, layout, sync, sharedOut);
   }

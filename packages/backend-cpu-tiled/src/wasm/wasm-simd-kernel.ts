@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@pointwise/core';
+import { BackendCapacityError, InvalidArgumentError } from '@pointwise/core';
 import { createDriverScratch, driveRange, type BlockSteps } from '../driver.js';
 import type { BoundKernel, GemmKernel, KernelMemory, KernelRequest, KernelSetup, OutputRange } from '../gemm-kernel.js';
 import { packWeights } from '../pack-weights.js';
@@ -20,7 +20,7 @@ import { bindWorkspace, releaseWorkspace, reserveWorkspace } from './workspace.j
  *   preparing thread; runs of workspace setups must not interleave — each
  *   stages, runs and copies out synchronously).
  */
-export type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout } & (
+export type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout; readonly backend?: string } & (
     | { readonly placement: 'shared'; readonly memory: WebAssembly.Memory; readonly module: WebAssembly.Module }
     | { readonly placement: 'workspace'; readonly packed: Float32Array; readonly workspace: number }
   );
@@ -111,6 +111,42 @@ class WasmSimdSteps implements BlockSteps {
   }
 }
 
+/** Bytes the WASM kernel's memories of this realm copied in (staged input) and out (output): a diagnostics and test hook. */
+const copyStats = { inputBytes: 0, outputBytes: 0 };
+
+/** What the WASM kernel's memories of this realm (this thread) have copied so far: staged input bytes and copied-out output bytes. */
+export function wasmCopyStats(): { readonly inputBytes: number; readonly outputBytes: number } {
+  return { ...copyStats };
+}
+
+/** The backend a setup names in capacity errors. */
+function backendOf(setup: WasmSimdSetup): string {
+  return setup.backend ?? 'cpu-tiled';
+}
+
+/**
+ * Moves a workspace setup to a WebAssembly memory of its own (for zero-copy
+ * tensors): exactly its layout's pages, never grown, its packed weights and
+ * clamp bounds written once; then gives up its share of the workspace.
+ * @throws {BackendCapacityError} when the engine refuses the memory.
+ */
+function dedicatedInstance(setup: WasmSimdSetup & { readonly placement: 'workspace' }, backend: string): WasmConvInstance {
+  const { plan, layout } = setup;
+  let memory: WebAssembly.Memory;
+  try {
+    memory = createWasmConvMemory(layout, false);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new BackendCapacityError(backend, 'the WebAssembly memory this engine allocates', `a memory of ${layout.pages} pages of its own for zero-copy tensors could not be allocated: ${error.message}`);
+  }
+  const instance = instantiateWasmConv(plan, layout, memory, gemmModule(false));
+  instance.f32.set(setup.packed, layout.weights / 4);
+  instance.f32[layout.clamp / 4] = plan.geometry.activation.min;
+  instance.f32[layout.clamp / 4 + 1] = plan.geometry.activation.max;
+  releaseWorkspace(setup.workspace);
+  return instance;
+}
+
 /**
  * `f32-gemm-4x8-minmax-wasmsimd`: the WebAssembly SIMD microkernel of
  * `gemm-module.ts` (4 × 8 register tile of `f32x4` accumulators, all of `K`
@@ -132,7 +168,7 @@ export const WASM_SIMD_KERNEL: GemmKernel = {
     const layout = planWasmLayout(plan, request.threads, request.backend);
     if (!request.shared) {
       const packed = packWeights(plan, request.weights, request.bias);
-      return { kernel: WASM_SIMD_KERNEL.name, plan, layout, placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes) };
+      return { kernel: WASM_SIMD_KERNEL.name, plan, layout, ...(request.backend === undefined ? {} : { backend: request.backend }), placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes) };
     }
     const memory = createWasmConvMemory(layout, true);
     const module = gemmModule(true);
@@ -146,13 +182,16 @@ export const WASM_SIMD_KERNEL: GemmKernel = {
     if (!Number.isInteger(thread) || thread < 0 || thread >= layout.threads.length) {
       throw new InvalidArgumentError('thread', `an integer in [0, ${layout.threads.length - 1}]`, thread);
     }
-    const fixed = s.placement === 'shared' ? instantiateWasmConv(plan, layout, s.memory, s.module) : null;
-    // A workspace setup finds its weights in the realm's workspace (copied in when another operator ran last).
-    const current = fixed !== null ? () => fixed : () => bindWorkspace((s as { workspace: number }).workspace, plan, layout, (s as { packed: Float32Array }).packed);
+    // A shared setup's memory is the operator's own; a workspace setup runs in the realm's workspace
+    // (its weights copied in when another operator ran last) until `tensorViews` gives it a memory of its own.
+    let own: WasmConvInstance | null = s.placement === 'shared' ? instantiateWasmConv(plan, layout, s.memory, s.module) : null;
+    const workspace = s.placement === 'workspace' ? s : null;
+    const current = (): WasmConvInstance => own ?? bindWorkspace(workspace!.workspace, plan, layout, workspace!.packed);
     const steps = new WasmSimdSteps(plan, layout, thread, current());
     const scratch = createDriverScratch(plan);
     const inputBase = layout.input / 4;
     const outputBase = layout.output / 4;
+    let views: { readonly input: Float32Array; readonly output: Float32Array } | null = null;
     const memory: KernelMemory = {
       inputLength: layout.inputLength,
       outputLength: layout.outputLength,
@@ -160,9 +199,24 @@ export const WASM_SIMD_KERNEL: GemmKernel = {
         const f32 = current().f32;
         if (from === 0 && to === x.length) f32.set(x, inputBase);
         else f32.set(x.subarray(from, to), inputBase + from);
+        copyStats.inputBytes += (to - from) * 4;
       },
       copyOutput(out: Float32Array, from: number, to: number): void {
         out.set(current().f32.subarray(outputBase + from, outputBase + to), from);
+        copyStats.outputBytes += (to - from) * 4;
+      },
+      tensorViews() {
+        if (views !== null) return views;
+        if (own === null) own = dedicatedInstance(workspace!, backendOf(s));
+        const buffer = own.memory.buffer;
+        views = { input: new Float32Array(buffer, layout.input, layout.inputLength), output: new Float32Array(buffer, layout.output, layout.outputLength) };
+        return views;
+      },
+      holdsInput(x: Float32Array): boolean {
+        return own !== null && x.buffer === own.f32.buffer && x.byteOffset === layout.input && x.length === layout.inputLength;
+      },
+      holdsOutput(out: Float32Array): boolean {
+        return own !== null && out.buffer === own.f32.buffer && out.byteOffset === layout.output && out.length === layout.outputLength;
       },
     };
     return {
