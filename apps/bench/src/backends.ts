@@ -37,7 +37,7 @@ export async function createBenchRegistry(options: BenchBackendOptions): Promise
   registerReferenceBackend(registry);
   const missing = new Map<string, string>();
   try {
-    const { registerAllBackends } = await import('@pointwise/conformance');
+    const { registerAllBackends } = await import('@pointwise/backends');
     const failed = await registerAllBackends(registry, {
       options: {
         workers: { threads: options.threads },
@@ -46,7 +46,7 @@ export async function createBenchRegistry(options: BenchBackendOptions): Promise
     });
     for (const m of failed) missing.set(m.name, `${m.packageName}: ${m.reason}`);
   } catch (error) {
-    const reason = `@pointwise/conformance (which registers the engines) failed to load: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `@pointwise/backends (which registers the engines) failed to load: ${error instanceof Error ? error.message : String(error)}`;
     for (const name of ENGINE_NAMES) missing.set(name, reason);
   }
   return { registry, missing };
