@@ -44,15 +44,34 @@ export interface GpuJsKernelShortcut {
 
 /** Settings of `gpu.createKernel` that we pass. */
 export interface GpuJsKernelSettings {
-  readonly output: readonly [number, number, number];
+  readonly output: readonly number[];
   readonly precision: 'single';
   readonly tactic: 'precision';
-  readonly constants: Readonly<Record<string, unknown>>;
-  readonly loopMaxIterations: number;
-  readonly asyncMode: boolean;
+  readonly constants?: Readonly<Record<string, unknown>>;
+  readonly loopMaxIterations?: number;
+  readonly asyncMode?: boolean;
   readonly argumentTypes?: Readonly<Record<string, string>>;
   readonly pipeline?: boolean;
   readonly immutable?: boolean;
+  /** `'Array(4)'`: each thread returns 4 floats, one RGBA texel (GL). */
+  readonly returnType?: string;
+}
+
+/**
+ * A gpu.js GL texture, what a `pipeline: true` kernel returns (`GLTextureArray4Float3D` for an `Array(4)`
+ * return type): passed to another kernel of the same instance as an argument, it stays on the device.
+ */
+export interface GpuJsTexture {
+  /** `[width, height]` in texels. */
+  readonly size: readonly number[];
+  /** The kernel output dimensions `[x, y, z]` it holds. */
+  readonly output: readonly number[];
+  /** The whole texture as RGBA floats (`width·height·4`), one `readPixels`. */
+  renderRawOutput(): Float32Array;
+  /** Shares the GL texture (a reference count); the owning kernel renders its next run elsewhere. */
+  clone(): GpuJsTexture;
+  /** Drops this reference; the GL texture is freed with the last one. */
+  delete(): void;
 }
 
 /** A `GPU` instance: one context shared by the kernels it creates. */

@@ -12,7 +12,7 @@ import {
 import { capabilitiesOf, isGlMode } from './capabilities.js';
 import type { ChunkLimits } from './chunk-plan.js';
 import type { GpuJsInstance, GpuJsModule } from './gpujs-api.js';
-import { loadGpuJs } from './gpujs-loader.js';
+import { loadGpuJs, type GpuJsLoad } from './gpujs-loader.js';
 import { GPUJS_BACKEND_NAME, GpujsOperator, type GpujsContext } from './gpujs-operator.js';
 import { AUTO_ORDER, isModeSupported, kernelClassOf, supportedModes } from './modes.js';
 import { resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type ResolvedGpujsOptions } from './options.js';
@@ -85,13 +85,18 @@ export class GpujsBackend implements Backend {
   #capabilities: BackendCapabilities | undefined;
   #operators = new Set<GpujsOperator>();
   #disposed = false;
+  readonly #load: () => Promise<GpuJsLoad>;
+  #renderer: RendererInfo | null = null;
 
   /**
-   * @param options the gpu.js mode (default `'auto'`) and chunking limits.
+   * @param options the gpu.js mode (default `'auto'`), chunking limits and GL kernel.
+   * @param internals test seam (not part of the API): `load` replaces the import of gpu.js, so tests can
+   *   present a renderer string this machine does not have.
    * @throws {InvalidArgumentError} for an unknown mode or a limit that is not an integer ≥ 1.
    */
-  constructor(options: GpujsBackendOptions = {}) {
+  constructor(options: GpujsBackendOptions = {}, internals: { readonly load?: () => Promise<GpuJsLoad> } = {}) {
     this.#options = resolveGpujsOptions(options);
+    this.#load = internals.load ?? loadGpuJs;
   }
 
   /**
@@ -115,6 +120,7 @@ export class GpujsBackend implements Backend {
     const resolution = await this.#resolve();
     if (!resolution.ok) throw new BackendUnavailableError([{ backend: GPUJS_BACKEND_NAME, reason: resolution.reason }], true);
     const { gpujs, mode, renderer } = resolution;
+    this.#renderer = renderer;
     const kernelClass = kernelClassOf(gpujs, mode);
     let gpu: GpuJsInstance;
     try {
@@ -135,7 +141,7 @@ export class GpujsBackend implements Backend {
       details.softwareRenderer = renderer.software;
     }
     const contextTextureSize = isGlMode(mode) ? (kernelClass.features?.maxTextureSize ?? Infinity) : Infinity;
-    this.#context = { gpujs, gpu, mode, kernelClass, limits, contextTextureSize, details };
+    this.#context = { gpujs, gpu, mode, kernelClass, limits, contextTextureSize, details, kernelOption: this.#options.kernel };
     this.#capabilities = capabilitiesOf(mode, limits);
   }
 
@@ -146,6 +152,14 @@ export class GpujsBackend implements Backend {
   capabilities(): BackendCapabilities {
     if (!this.#capabilities) throw new BackendFailureError(GPUJS_BACKEND_NAME, 'capabilities() called before init() completed');
     return this.#capabilities;
+  }
+
+  /**
+   * The GL renderer the resolved mode draws with (after `init()`; `null` outside the GL modes), e.g.
+   * `{ renderer: 'swrast_dri.so', software: true }` on Mesa; also in every operator's `info.details.renderer`.
+   */
+  get renderer(): RendererInfo | null {
+    return this.#renderer;
   }
 
   /** The gpu.js mode in use (after `init()`), e.g. `'headlessgl'`. */
@@ -201,7 +215,7 @@ export class GpujsBackend implements Backend {
   }
 
   async #computeResolution(): Promise<Resolution> {
-    const load = await loadGpuJs();
+    const load = await this.#load();
     if (!load.ok) return load;
     const { gpujs } = load;
     const requested = this.#options.mode;

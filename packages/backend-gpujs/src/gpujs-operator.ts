@@ -2,18 +2,23 @@ import {
   BackendCapacityError,
   BackendFailureError,
   DisposedError,
+  InvalidArgumentError,
   PointwiseError,
   paddedCellValues,
   type BackendOperator,
   type Conv1x1Geometry,
   type ExecutionInfo,
   type PrepareRequest,
+  type ResidentTensor,
   type Tensor,
 } from '@pointwise/core';
 import { outputGrid, planChunks, type Chunk, type ChunkLimits, type OutputGrid } from './chunk-plan.js';
-import type { GpuJsInstance, GpuJsKernelClass, GpuJsKernelShortcut, GpuJsModule, GpuJsOutput } from './gpujs-api.js';
-import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds } from './kernel-source.js';
-import type { GpujsMode } from './options.js';
+import type { GpuJsInstance, GpuJsKernelClass, GpuJsKernelShortcut, GpuJsModule, GpuJsOutput, GpuJsTexture } from './gpujs-api.js';
+import { isGlMode } from './capabilities.js';
+import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds, vec4LayoutAllows } from './kernel-source.js';
+import type { GpujsKernelOption, GpujsMode } from './options.js';
+import { GpujsResidentTensor } from './resident.js';
+import { Vec4Program } from './vec4-program.js';
 
 /** Registry name of this backend (also the `backend` of every error it raises). */
 export const GPUJS_BACKEND_NAME = 'gpujs';
@@ -29,6 +34,14 @@ export interface GpujsContext {
   readonly contextTextureSize: number;
   /** Engine details every operator reports (renderer, …). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
+  /** The backend's `kernel` option (GL modes: `'auto'` runs the `vec4` kernel where it applies). */
+  readonly kernelOption?: GpujsKernelOption;
+}
+
+/** Which kernel a geometry runs in a context: the channel-packed `vec4` kernel (GL modes) or the scalar one. */
+export function kernelVariantOf(context: GpujsContext, geometry: Conv1x1Geometry): 'vec4' | 'scalar' {
+  const packed = isGlMode(context.mode) && (context.kernelOption ?? 'auto') === 'auto' && vec4LayoutAllows(geometry) && Vec4Program.fitsContext(context, geometry);
+  return packed ? 'vec4' : 'scalar';
 }
 
 interface ChunkKernel {
@@ -92,7 +105,16 @@ export class GpujsOperator implements BackendOperator {
   readonly #lo: number;
   readonly #hi: number;
   readonly #onDispose: (operator: GpujsOperator) => void;
+  /** The channel-packed GL program, or `null` where the scalar kernel runs. */
+  #program: Vec4Program | null;
+  /** Resident outputs still alive: disposed with the operator (their textures live in its kernels' context). */
+  readonly #residents = new Set<GpujsResidentTensor>();
   #disposed = false;
+  /**
+   * Present in GL modes when the `vec4` kernel runs (see {@link GpujsOperator.runResident}); absent
+   * elsewhere (`cpu`, `webasm`, `webgpu`, the scalar GL kernel): their results live in host memory already.
+   */
+  readonly runResident?: (x: Tensor | ResidentTensor) => Promise<ResidentTensor>;
 
   private constructor(
     context: GpujsContext,
@@ -102,8 +124,12 @@ export class GpujsOperator implements BackendOperator {
     kernels: GpuJsKernelShortcut[],
     instanceKernels: unknown[],
     onDispose: (operator: GpujsOperator) => void,
+    program: Vec4Program | null,
+    variant: 'vec4' | 'scalar',
   ) {
     this.#context = context;
+    this.#program = program;
+    if (variant === 'vec4') this.runResident = (x) => this.#runResident(x);
     this.geometry = geometry;
     this.#grid = grid;
     this.#chunks = chunks;
@@ -117,7 +143,14 @@ export class GpujsOperator implements BackendOperator {
     this.#hi = hi;
     this.info = {
       backend: GPUJS_BACKEND_NAME,
-      details: { ...context.details, mode: context.mode, kernel: context.kernelClass.name, chunks: chunks.length, kernels: kernels.length },
+      details: {
+        ...context.details,
+        mode: context.mode,
+        kernel: context.kernelClass.name,
+        variant,
+        chunks: program ? program.chunks.length : chunks.length,
+        kernels: program ? program.kernels.length : kernels.length,
+      },
     };
   }
 
@@ -138,6 +171,8 @@ export class GpujsOperator implements BackendOperator {
       return [w, h] as const;
     };
     checkCapacity(context, geometry);
+    const variant = kernelVariantOf(context, geometry);
+    if (variant === 'vec4') return GpujsOperator.#createVec4(context, request, grid, onDispose);
     // N = 0: nothing to compute, nothing to compile (core never calls run for an empty output).
     const plan = geometry.batch === 0 ? { chunks: [] } : planChunks(grid.size, context.limits, rule);
     const weights = context.gpujs.input(request.weights.slice(), [geometry.inChannelsPerGroup, geometry.outChannels]);
@@ -186,21 +221,33 @@ export class GpujsOperator implements BackendOperator {
       }
     } catch (error) {
       releaseKernels(context, [...byShape.values()], addedKernels(instanceList, before));
-      if (PointwiseError.isInstance(error) && (error.code === 'BACKEND_FAILURE' || error.code === 'BACKEND_CAPACITY')) throw error;
-      const reason = reasonOf(error);
-      // gpu.js's own size checks ("Texture size exceeded", context creation for a size) are limits of this
-      // mode, not the caller's mistake: reported as capacity so selection falls back.
-      if (/texture size|exceed|out of memory|too large|context lost|upper bound|WebAssembly\.Memory|allocation failed/i.test(reason)) {
-        throw new BackendCapacityError(GPUJS_BACKEND_NAME, `gpu.js ${context.mode} limits`, reason);
-      }
-      throw new BackendFailureError(GPUJS_BACKEND_NAME, `gpu.js could not build the ${context.mode} kernel: ${reason}`, { cause: error });
+      throw asBuildError(context, error);
     }
     const kernels = [...byShape.values()];
-    return new GpujsOperator(context, geometry, grid, chunks, kernels, addedKernels(instanceList, before), onDispose);
+    return new GpujsOperator(context, geometry, grid, chunks, kernels, addedKernels(instanceList, before), onDispose, null, 'scalar');
+  }
+
+  /** The GL path with the channel-packed `vec4` kernel ({@link Vec4Program}); nothing is built for `N = 0`. */
+  static #createVec4(context: GpujsContext, request: PrepareRequest, grid: OutputGrid, onDispose: (operator: GpujsOperator) => void): GpujsOperator {
+    const instanceList = context.gpu.kernels;
+    const before = new Set(instanceList ?? []);
+    const built: GpuJsKernelShortcut[] = [];
+    let program: Vec4Program | null = null;
+    if (request.geometry.batch > 0) {
+      try {
+        program = Vec4Program.create(context, request, context.limits, built);
+        for (const kernel of built) checkKernelClass(context, kernel);
+      } catch (error) {
+        releaseKernels(context, built, addedKernels(instanceList, before));
+        throw asBuildError(context, error);
+      }
+    }
+    return new GpujsOperator(context, request.geometry, grid, [], program ? [...program.kernels] : [], addedKernels(instanceList, before), onDispose, program, 'vec4');
   }
 
   async run(x: Tensor, out: Tensor): Promise<void> {
     this.#checkLive();
+    if (this.#program) return this.#runVec4(x, out);
     for (let n = 0; n < this.geometry.batch; n++) {
       const input = this.#image(x, n);
       for (const { chunk, kernel } of this.#chunks) {
@@ -215,6 +262,7 @@ export class GpujsOperator implements BackendOperator {
       throw new BackendFailureError(GPUJS_BACKEND_NAME, 'webgpu kernels only run asynchronously (use run)');
     }
     this.#checkLive();
+    if (this.#program) return this.#runVec4(x, out);
     for (let n = 0; n < this.geometry.batch; n++) {
       const input = this.#image(x, n);
       for (const { chunk, kernel } of this.#chunks) {
@@ -233,11 +281,72 @@ export class GpujsOperator implements BackendOperator {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    for (const resident of [...this.#residents]) resident.dispose();
+    this.#program = null;
     releaseKernels(this.#context, this.#kernels, this.#instanceKernels);
     this.#chunks = [];
     this.#kernels = [];
     this.#instanceKernels = [];
     this.#onDispose(this);
+  }
+
+  /** Each image: one upload and pack, then every chunk reads the packed texture (no re-upload per chunk). */
+  #runVec4(x: Tensor, out: Tensor): void {
+    const program = this.#program!;
+    const check = (kernel: GpuJsKernelShortcut) => checkKernelClass(this.#context, kernel);
+    for (let n = 0; n < this.geometry.batch; n++) {
+      const packed = program.packImage(x.data.subarray(n * this.#imageSize, (n + 1) * this.#imageSize));
+      checkKernelClass(this.#context, program.kernels[0]);
+      program.runImage(packed, out.data, n * this.#grid.strideN, check);
+    }
+  }
+
+  /**
+   * Runs and keeps the output on the device: one pipeline texture per image (4 channels per texel, the
+   * packing the next layer's `vec4` kernel reads), no readback. `x` is a host tensor (uploaded and packed
+   * once per image) or a resident output of an operator of the same backend instance (read in place).
+   * Each image's output is one texture, computed in one draw: it must fit the context's `MAX_TEXTURE_SIZE`
+   * (the `maxTextureSize` / `maxChunkElements` options bound host runs only).
+   * @throws {DisposedError} after `dispose()`, or for a disposed resident input.
+   * @throws {InvalidArgumentError} for a resident tensor of another gpu.js instance.
+   * @throws {BackendCapacityError} when one image's output does not fit one texture.
+   */
+  async #runResident(x: Tensor | ResidentTensor): Promise<ResidentTensor> {
+    this.#checkLive();
+    const resident = x instanceof GpujsResidentTensor ? x : null;
+    if (resident === null && !('data' in x)) {
+      throw new InvalidArgumentError('x', 'a host tensor or a resident tensor of this gpujs backend', x.backend);
+    }
+    if (resident !== null) {
+      if (resident.owner !== this.#context.gpu) throw new InvalidArgumentError('x', 'a resident tensor of this gpujs backend instance', 'one of another instance');
+      if (resident.disposed) throw new DisposedError('gpujs resident tensor');
+    }
+    const program = this.#program;
+    const textures: GpuJsTexture[] = [];
+    const check = (kernel: GpuJsKernelShortcut) => checkKernelClass(this.#context, kernel);
+    const track = (kernel: GpuJsKernelShortcut) => {
+      this.#kernels = [...this.#kernels, kernel];
+      this.#instanceKernels = [...this.#instanceKernels, kernel.kernel];
+    };
+    try {
+      for (let n = 0; n < this.geometry.batch; n++) {
+        const input = resident !== null ? resident.texture(n) : program!.packImage((x as Tensor).data.subarray(n * this.#imageSize, (n + 1) * this.#imageSize));
+        textures.push(program!.runImageResident(input, check, track));
+      }
+    } catch (error) {
+      for (const texture of textures) texture.delete();
+      throw error;
+    }
+    const tensor = new GpujsResidentTensor(
+      GPUJS_BACKEND_NAME,
+      this.#context.gpu,
+      this.geometry,
+      textures,
+      (texture, out, base) => program!.readImage(texture, out, base),
+      (disposed) => this.#residents.delete(disposed),
+    );
+    this.#residents.add(tensor);
+    return tensor;
   }
 
   #checkLive(): void {
@@ -254,6 +363,18 @@ export class GpujsOperator implements BackendOperator {
     checkKernelClass(this.#context, kernel);
     storeChunk(result, out.data, n * this.#grid.strideN, this.#grid, chunk);
   }
+}
+
+/** A build failure as this backend reports it: capacity for gpu.js's own size limits, failure otherwise. */
+function asBuildError(context: GpujsContext, error: unknown): Error {
+  if (PointwiseError.isInstance(error) && (error.code === 'BACKEND_FAILURE' || error.code === 'BACKEND_CAPACITY')) return error as Error;
+  const reason = reasonOf(error);
+  // gpu.js's own size checks ("Texture size exceeded", context creation for a size) are limits of this
+  // mode, not the caller's mistake: reported as capacity so selection falls back.
+  if (/texture size|exceed|out of memory|too large|context lost|upper bound|WebAssembly\.Memory|allocation failed/i.test(reason)) {
+    return new BackendCapacityError(GPUJS_BACKEND_NAME, `gpu.js ${context.mode} limits`, reason);
+  }
+  return new BackendFailureError(GPUJS_BACKEND_NAME, `gpu.js could not build the ${context.mode} kernel: ${reason}`, { cause: error });
 }
 
 /** Exact range of float32 integers: every integer up to 2²⁴ is representable. */

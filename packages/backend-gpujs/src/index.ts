@@ -6,8 +6,19 @@
 export { GpujsBackend, DEFAULT_MAX_CHUNK_ELEMENTS, WEBASM_MAX_CHUNK_ELEMENTS, INT32_CHUNK_CEILING } from './gpujs-backend.js';
 export { GpujsOperator, GPUJS_BACKEND_NAME } from './gpujs-operator.js';
 export { registerGpujsBackend, GPUJS_PRIORITY } from './register.js';
-export { GPUJS_MODES, resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type GpujsModeOption, type ResolvedGpujsOptions } from './options.js';
+export { GPUJS_MODES, resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type GpujsModeOption, type GpujsKernelOption, type ResolvedGpujsOptions } from './options.js';
 export { precisionFactorOf, flushesSubnormalsIn } from './capabilities.js';
 export { outputGrid, planChunks, type Chunk, type ChunkLimits, type ChunkPlan, type OutputGrid, type TextureSizeRule } from './chunk-plan.js';
-export { conv1x1KernelSource, inputDimensions, KERNEL_ARGUMENT_TYPES } from './kernel-source.js';
+export {
+  conv1x1KernelSource,
+  conv1x1Vec4KernelSource,
+  packInputKernelSource,
+  packWeightsKernelSource,
+  vec4LayoutAllows,
+  inputDimensions,
+  KERNEL_ARGUMENT_TYPES,
+  VEC4_KERNEL_ARGUMENT_TYPES,
+} from './kernel-source.js';
+export { countFetches, type FetchCount } from './fetch-count.js';
+export { GpujsResidentTensor } from './resident.js';
 export type { RendererInfo } from './renderer.js';

@@ -112,3 +112,117 @@ export function conv1x1KernelSource(geometry: Conv1x1Geometry): string {
   lines.push('return sum;');
   return `function conv1x1(x, ox, oy, oz, lo, hi) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
 }
+
+/**
+ * Whether a geometry can run the channel-packed `vec4` GL kernel: every block
+ * of 4 output channels must lie in one group and every group's input channels
+ * must start on a texel boundary — always with `groups = 1`, and with
+ * `groups > 1` when `Ci/groups` and `Co/groups` are multiples of 4.
+ */
+export function vec4LayoutAllows(geometry: Conv1x1Geometry): boolean {
+  return geometry.groups === 1 || (geometry.inChannelsPerGroup % 4 === 0 && geometry.outChannelsPerGroup % 4 === 0);
+}
+
+/** Texels of 4 channels: `ceil(channels / 4)`. */
+export function channelBlocks(channels: number): number {
+  return Math.ceil(channels / 4);
+}
+
+/**
+ * gpu.js source of the kernel that packs one input image into the texture the
+ * `vec4` kernel reads: output `[W, H, ceil(Ci/4)]`, return type `Array(4)`,
+ * texel `(j, i, c4)` = channels `4·c4 … 4·c4+3` of pixel `(i, j)`, zero past
+ * `Ci`. Argument `x`: the image as a gpu.js `Input` of {@link inputDimensions}.
+ * Runs once per image and run — the upload — whatever the number of output chunks.
+ */
+export function packInputKernelSource(geometry: Conv1x1Geometry): string {
+  const ci = geometry.inChannels;
+  const read = (c: string) => (geometry.inputLayout === 'NCHW' ? `x[${c}][this.thread.y][this.thread.x]` : `x[this.thread.y][this.thread.x][${c}]`);
+  const lines = ['let r0 = 0;', 'let r1 = 0;', 'let r2 = 0;', 'let r3 = 0;', `r0 = ${read('this.thread.z * 4')};`];
+  for (let l = 1; l < 4; l++) lines.push(`if (this.thread.z * 4 + ${l} < ${ci}) {`, `  r${l} = ${read(`this.thread.z * 4 + ${l}`)};`, '}');
+  lines.push('return [r0, r1, r2, r3];');
+  return `function packInput(x) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
+}
+
+/**
+ * gpu.js source of the kernel that packs the weights `[Co][K]` (a gpu.js
+ * `Input` of dimensions `[K, Co]`) into `[ceil(K/4), 4, ceil(Co/4)]` texels:
+ * texel `(k4, l, z)` = `w[4z + l][4·k4 … 4·k4+3]`, zero past `K` and past `Co`.
+ * Runs once, in `prepare`.
+ */
+export function packWeightsKernelSource(geometry: Conv1x1Geometry): string {
+  const k = geometry.inChannelsPerGroup;
+  const co = '(this.thread.z * 4 + this.thread.y)';
+  const lines = ['let r0 = 0;', 'let r1 = 0;', 'let r2 = 0;', 'let r3 = 0;', `if (${co} < ${geometry.outChannels}) {`, `  r0 = w[${co}][this.thread.x * 4];`];
+  for (let l = 1; l < 4; l++) lines.push(`  if (this.thread.x * 4 + ${l} < ${k}) {`, `    r${l} = w[${co}][this.thread.x * 4 + ${l}];`, '  }');
+  lines.push('}', 'return [r0, r1, r2, r3];');
+  return `function packWeights(w) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
+}
+
+/** gpu.js argument types of the `vec4` kernel: packed textures, integer origins, float32 clamp bounds. */
+export const VEC4_KERNEL_ARGUMENT_TYPES = {
+  x: 'ArrayTexture(4)',
+  w: 'ArrayTexture(4)',
+  ox: 'Integer',
+  oy: 'Integer',
+  oz: 'Integer',
+  lo: 'Float',
+  hi: 'Float',
+} as const;
+
+/**
+ * The fetch-efficient GL kernel (gpu.js source) for one chunk of the output
+ * grid `[Wo, Ho, ceil(Co/4)]` of one image: each thread computes the 4 output
+ * channels `4z … 4z+3` of one pixel and returns them as `Array(4)` (one RGBA
+ * texel). The input comes packed 4 channels per texel ({@link packInputKernelSource},
+ * or a resident output of a previous layer, which has the same packing) and the
+ * weights 4 input channels per texel ({@link packWeightsKernelSource}), so one
+ * loop step reads 1 input texel and 4 weight texels for 16 multiply-adds:
+ * 0.3125 fetches per multiply-add, against 2 in {@link conv1x1KernelSource}.
+ *
+ * Same semantics as the scalar kernel: stride and padding in the source
+ * coordinate, padded cells hold `p[co]` (core's `paddedCellValues`, padded
+ * with zeros to a multiple of 4 channels), bias `b`, clamp bounds `lo` / `hi`
+ * with NaN passed through. Channels past `Co` (when `Co % 4 ≠ 0`) are written
+ * as 0, so the texel padding of a resident output stays 0 when it is the next
+ * layer's input (whose padded weights are 0: 0·0, never 0·∞). With
+ * `groups > 1` ({@link vec4LayoutAllows}) the input texel base is
+ * `floor((z + 0.5) / (Co/g/4)) · K/4`, float arithmetic exact for `Co ≤ 2²³`.
+ * Integer indices are inlined, never stored in locals (gpu.js would declare them float).
+ *
+ * Arguments (types {@link VEC4_KERNEL_ARGUMENT_TYPES}): `x`, `w`, `ox, oy, oz`, `lo, hi`.
+ */
+export function conv1x1Vec4KernelSource(geometry: Conv1x1Geometry): string {
+  const g = geometry;
+  const k4 = channelBlocks(g.inChannelsPerGroup);
+  const z = '(this.thread.z + oz)';
+  const i = '(this.thread.y + oy)';
+  const j = '(this.thread.x + ox)';
+  const si = sourceCoordinate(i, g.strideH, g.padTop);
+  const sj = sourceCoordinate(j, g.strideW, g.padLeft);
+  const texel = g.groups === 1 ? 'k' : `Math.floor((${z} + 0.5) / ${g.outChannelsPerGroup / 4}) * ${k4} + k`;
+  const sums = [0, 1, 2, 3].map((l) => `s${l}`);
+  const lines: string[] = sums.map((s, l) => (g.hasBias ? `let ${s} = this.constants.b[${z} * 4 + ${l}];` : `let ${s} = 0;`));
+  const loop = [`for (let k = 0; k < ${k4}; k++) {`, `  const v = x[${texel}][${si}][${sj}];`];
+  const weightNames = ['a', 'b', 'c', 'd'];
+  weightNames.forEach((name, l) => loop.push(`  const ${name} = w[${z}][${l}][k];`));
+  weightNames.forEach((name, l) => loop.push(`  s${l} += ${name}[0] * v[0] + ${name}[1] * v[1] + ${name}[2] * v[2] + ${name}[3] * v[3];`));
+  loop.push('}');
+  const bounds: string[] = [];
+  if (g.padTop > 0) bounds.push(`${si} >= 0`);
+  if (g.padTop > 0 || g.padBottom > 0) bounds.push(`${si} < ${g.inHeight}`);
+  if (g.padLeft > 0) bounds.push(`${sj} >= 0`);
+  if (g.padLeft > 0 || g.padRight > 0) bounds.push(`${sj} < ${g.inWidth}`);
+  if (bounds.length > 0) {
+    lines.push(`if (${bounds.join(' && ')}) {`, ...loop.map((l) => `  ${l}`), '} else {', ...sums.map((s, l) => `  ${s} = this.constants.p[${z} * 4 + ${l}];`), '}');
+  } else {
+    lines.push(...loop);
+  }
+  for (const [l, s] of sums.entries()) {
+    lines.push(`${s} = ${activationExpression(g, s)};`);
+    // Channels past Co stay 0 (see above); only the last block has any.
+    if (g.outChannels % 4 !== 0 && l >= g.outChannels % 4) lines.push(`if (${z} * 4 + ${l} >= ${g.outChannels}) {`, `  ${s} = 0;`, '}');
+  }
+  lines.push('return [s0, s1, s2, s3];');
+  return `function conv1x1Vec4(x, w, ox, oy, oz, lo, hi) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
+}

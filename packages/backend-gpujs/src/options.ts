@@ -32,13 +32,26 @@ export interface GpujsBackendOptions {
    * (gpu.js's 32-bit texel and cell indices).
    */
   readonly maxChunkElements?: number;
+  /**
+   * Which kernel the GL modes run. `'auto'` (default): the channel-packed `vec4` kernel (4 output channels
+   * per thread, input and weights 4 channels per texel, 0.3125 texture fetches per multiply-add) wherever
+   * the layout allows it (`groups = 1`, or `Ci/groups` and `Co/groups` multiples of 4) and the packed
+   * textures fit, else the scalar kernel. `'scalar'`: the one-output-per-thread kernel everywhere (2 fetches
+   * per multiply-add; the `cpu` / `webasm` / `webgpu` kernel), for comparison. Outside the GL modes the
+   * kernel is always the scalar one.
+   */
+  readonly kernel?: GpujsKernelOption;
 }
+
+/** The `kernel` option of {@link GpujsBackendOptions}. */
+export type GpujsKernelOption = 'auto' | 'scalar';
 
 /** Options after validation, with defaults filled where they do not depend on the mode. */
 export interface ResolvedGpujsOptions {
   readonly mode: GpujsModeOption;
   readonly maxTextureSize: number | undefined;
   readonly maxChunkElements: number | undefined;
+  readonly kernel: GpujsKernelOption;
 }
 
 function optionalLimit(name: string, value: unknown): number | undefined {
@@ -54,13 +67,16 @@ function optionalLimit(name: string, value: unknown): number | undefined {
  * @throws {InvalidArgumentError} for an unknown option key or mode, or a limit that is not an integer ≥ 1.
  */
 export function resolveGpujsOptions(options: GpujsBackendOptions = {}): ResolvedGpujsOptions {
-  assertKnownKeys('options', options, ['mode', 'maxTextureSize', 'maxChunkElements']);
+  assertKnownKeys('options', options, ['mode', 'maxTextureSize', 'maxChunkElements', 'kernel']);
   const mode = options.mode ?? 'auto';
   if (mode !== 'auto' && !(GPUJS_MODES as readonly string[]).includes(mode)) {
     throw new InvalidArgumentError('mode', `"auto" or one of ${GPUJS_MODES.map((m) => `"${m}"`).join(', ')}`, mode);
   }
+  const kernel = options.kernel ?? 'auto';
+  if (kernel !== 'auto' && kernel !== 'scalar') throw new InvalidArgumentError('kernel', '"auto" or "scalar"', kernel);
   return {
     mode,
+    kernel,
     maxTextureSize: optionalLimit('maxTextureSize', options.maxTextureSize),
     maxChunkElements: optionalLimit('maxChunkElements', options.maxChunkElements),
   };

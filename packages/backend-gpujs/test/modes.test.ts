@@ -8,6 +8,7 @@ describe('gpujs backend: mode resolution', () => {
     expect(() => registerGpujsBackend(new BackendRegistry(), { mode: 'foo' as never })).toThrow(/mode: expected "auto" or one of/);
     expect(() => new GpujsBackend({ mod: 'cpu' } as never)).toThrow(/options.mod: expected one of the known options/);
     expect(() => new GpujsBackend({ maxTextureSize: 0 })).toThrow(/maxTextureSize: expected an integer ≥ 1/);
+    expect(() => new GpujsBackend({ kernel: 'fast' as never })).toThrow(/kernel: expected "auto" or "scalar"/);
   });
 
   it('gives a typed error, naming the supported modes, for a mode gpu.js cannot run here', async () => {
