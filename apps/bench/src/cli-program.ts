@@ -3,11 +3,21 @@ import os from 'node:os';
 import { Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
-import { backendEntryText, resolveBackendConfiguration } from '@pointwise/conformance/backend-configurations';
-import { InvalidArgumentError, parseBackendEntry, PointwiseError, type Layout } from '@pointwise/core';
+import type { RequestedBackend } from '@pointwise/conformance/backend-configurations';
+import {
+  formatBackendEntry,
+  InvalidArgumentError,
+  parseBackendEntry,
+  PointwiseError,
+  POINTWISE_CORE_VERSION,
+  type BackendEntry,
+  type BackendRegistry,
+  type Layout,
+} from '@pointwise/core';
 import { expandBackendEntry, GPUJS_MODE_OPTIONS, parseBackendSelection, type BackendSelection } from './backend-selection.js';
 import { createBenchRegistry, defaultBackendNames, MICROKERNELS, type BenchRegistry } from './backends.js';
 import { runBench } from './bench.js';
+import { AUTO_NAME, AutoContender, autoCandidates } from './contenders/auto-contender.js';
 import { BackendContender } from './contenders/backend-contender.js';
 import type { Contender } from './contenders/contender.js';
 import { createPeer, isPeerName, PEER_NAMES } from './contenders/peers.js';
@@ -24,6 +34,8 @@ import { parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js
 import { SSD_SUITE } from './ssd-suite.js';
 import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './suites.js';
 import { checkOutputPath, userPath } from './user-paths.js';
+import { CROSSOVER, CROSSOVER_QUICK } from './crossover.js';
+import { wisdomFromReport } from './wisdom-export.js';
 
 /** Exit status when a contender returned a wrong result. */
 export const EXIT_WRONG_RESULT = 1;
@@ -57,6 +69,7 @@ interface CliOptions {
   json?: string;
   markdown?: string;
   html?: string;
+  wisdomOut?: string;
   progress: boolean;
   list?: boolean;
 }
@@ -101,8 +114,8 @@ function program(): Command {
     .option('--shape-file <file>', 'JSON file of custom layers: an array of shape strings or { name?, ci, h, w, co, stride?, groups?, batch?, activation? }')
     .option(
       '--backends <names>',
-      `comma-separated registry backends in core's selection syntax (name, name[word,…], name[key=value,…]) and peers (${PEER_NAMES.join(', ')}), ` +
-        'e.g. cpu-tiled[js], workers[threads=2,kernel=js], workers[pool], gpujs[webasm]; default: every backend but reference, and every peer',
+      `comma-separated registry backends in core's selection syntax (name, name[word,…], name[key=value,…]), ${AUTO_NAME} (the planner's measured choice among them) and peers (${PEER_NAMES.join(', ')}), ` +
+        `e.g. cpu-tiled[js], workers[threads=2,kernel=js], workers[pool], gpujs[webasm]; default: every backend but reference, ${AUTO_NAME}, and every peer`,
     )
     .option('--no-peers', 'leave the default peers out (a peer named in --backends still runs)')
     .option('--threads <n>', 'threads of the workers backend and ort-mt', integer(1), os.availableParallelism())
@@ -129,6 +142,10 @@ function program(): Command {
     .option('--json <file>', 'write every sample, the environment and the settings as JSON (paths relative to the directory pnpm was run in)')
     .option('--markdown <file>', 'write the tables as Markdown')
     .option('--html <file>', 'write a self-contained HTML page with charts')
+    .option(
+      '--wisdom-out <file>',
+      "write the run's medians as planner wisdom for this machine (core's wisdom JSON: fileWisdomStore + loadWisdom): per layer, the fastest registry configuration among auto's candidates",
+    )
     .option('--no-progress', 'no progress bar')
     .option('--list', 'list suites, backends and peers, then exit')
     .exitOverride()
@@ -147,6 +164,34 @@ async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
 }
 
 /**
+ * A requested entry's canonical configuration (core's `registry.candidates`) and its display name
+ * (core's short form, `workers[js,threads=2]`, or the plain name). The entry's text is core's
+ * `formatBackendEntry`, which keeps bracketed words (the conformance app's `backendEntryText` and
+ * `shortConfigurationName` write them twice since core's formatter keeps words: `cpu-tiled[js,js]`).
+ * @throws {InvalidArgumentError} naming `--backends` and the entry for options the backend rejects.
+ */
+function resolveConfiguration(registry: BackendRegistry, requested: RequestedBackend): { name: string; configuration: string } {
+  const { entry } = requested;
+  const text = formatBackendEntry(entry);
+  let configuration: string;
+  try {
+    [configuration] = registry.candidates({ backend: text as unknown as BackendEntry });
+  } catch (error) {
+    if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') {
+      const { parameter: inner, expected, received } = error as InvalidArgumentError;
+      throw new InvalidArgumentError(`--backends: ${text}${inner === 'backend' ? '' : `: ${inner}`}`, expected, received);
+    }
+    if (PointwiseError.isInstance(error) && error.code === 'UNKNOWN_BACKEND') {
+      throw new InvalidArgumentError('--backends', `a registered backend (${registry.names().join(', ')})`, entry.name);
+    }
+    throw error;
+  }
+  const options = parseBackendEntry(configuration).options;
+  const plain = Object.keys(options).length === 0 && (entry.words ?? []).length === 0;
+  return { name: requested.display ?? (plain ? entry.name : registry.resolve(configuration).shortName), configuration };
+}
+
+/**
  * The contenders `--backends` names (or the default: every backend but
  * `reference`, then every peer unless `--no-peers`), in order, without
  * duplicates. A plain backend name runs once per `--kernel` microkernel or
@@ -158,29 +203,53 @@ async function customLayers(options: CliOptions): Promise<BenchLayer[]> {
  */
 function chooseContenders(options: CliOptions, selection: BackendSelection | undefined, bench: BenchRegistry): Contender[] {
   const registryNames = bench.registry.names();
-  const requested = selection?.entries ?? [...defaultBackendNames(bench), ...(options.peers ? PEER_NAMES : [])].map((name) => parseBackendEntry(name));
+  const requested =
+    selection?.entries ?? [...defaultBackendNames(bench), AUTO_NAME, ...(options.peers ? PEER_NAMES : [])].map((name) => parseBackendEntry(name));
   const contenders = new Map<string, Contender>();
+  let autoRequested = false;
   for (const r of requested.flatMap((entry) => expandBackendEntry(entry, options.kernel, options.gpujsMode))) {
     const { name } = r.entry;
     let contender: Contender;
+    if (name === AUTO_NAME) {
+      if (Object.keys(r.entry.options).length > 0 || (r.entry.words ?? []).length > 0) {
+        throw new InvalidArgumentError('--backends', `${AUTO_NAME} without options (its candidates are the run's registry configurations)`, formatBackendEntry(r.entry));
+      }
+      autoRequested = true;
+      continue;
+    }
     if (isPeerName(name)) {
       contender = createPeer(name, options.threads);
     } else if (registryNames.includes(name)) {
-      const c = resolveBackendConfiguration(bench.registry, r, '--backends');
+      const c = resolveConfiguration(bench.registry, r);
       contender = new BackendContender(c.name, bench.registry, c.configuration, backendVersion(c.configuration));
     } else if (bench.missing.has(name)) {
-      contender = new UnavailableContender(backendEntryText(r.entry), bench.missing.get(name)!);
+      contender = new UnavailableContender(formatBackendEntry(r.entry), bench.missing.get(name)!);
     } else {
       throw new InvalidArgumentError('--backends', `names among ${[...new Set([...registryNames, ...bench.missing.keys(), ...PEER_NAMES])].join(', ')}`, name);
     }
     if (!contenders.has(contender.name)) contenders.set(contender.name, contender);
   }
-  return [...contenders.values()];
+  const list = [...contenders.values()];
+  if (!autoRequested) return list;
+  // auto chooses among the run's registry configurations (every default one, expanded, when none is named).
+  let configurations = list.flatMap((c) => (c instanceof BackendContender ? [c.configuration] : []));
+  if (configurations.length === 0) {
+    configurations = defaultBackendNames(bench)
+      .filter((name) => registryNames.includes(name))
+      .flatMap((name) => expandBackendEntry(parseBackendEntry(name), options.kernel, options.gpujsMode))
+      .map((r) => resolveConfiguration(bench.registry, r).configuration);
+  }
+  const auto = new AutoContender(bench.registry, autoCandidates(registryNames, configurations), POINTWISE_CORE_VERSION);
+  // After the registry backends, before the peers.
+  const at = list.findIndex((c) => c.kind === 'peer');
+  list.splice(at < 0 ? list.length : at, 0, auto);
+  return list;
 }
 
 /** The output files asked for, resolved against the user's directory, keyed by option. */
-function outputFiles(options: CliOptions): { json?: string; markdown?: string; html?: string } {
+function outputFiles(options: CliOptions): { json?: string; markdown?: string; html?: string; 'wisdom-out'?: string } {
   return {
+    ...(options.wisdomOut ? { 'wisdom-out': userPath(options.wisdomOut) } : {}),
     ...(options.json ? { json: userPath(options.json) } : {}),
     ...(options.markdown ? { markdown: userPath(options.markdown) } : {}),
     ...(options.html ? { html: userPath(options.html) } : {}),
@@ -224,7 +293,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   }
   const bench = await createBenchRegistry({ threads: options.threads, gpujsMode: options.gpujsMode[0] ?? 'auto' });
   try {
-    const sources = builtInSuites([SSD_SUITE]);
+    const sources = builtInSuites([SSD_SUITE], [CROSSOVER, CROSSOVER_QUICK]);
     if (options.list) {
       io.stdout.write(await listing(sources, bench));
       return 0;
@@ -256,6 +325,14 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     if (files.json) await writeFile(files.json, `${JSON.stringify(report, null, 1)}\n`);
     if (files.markdown) await writeFile(files.markdown, renderMarkdown(report));
     if (files.html) await writeFile(files.html, renderHtml(report));
+    if (files['wisdom-out']) {
+      const wisdom = wisdomFromReport(report);
+      await writeFile(files['wisdom-out'], `${JSON.stringify(wisdom.file, null, 2)}\n`);
+      io.stderr.write(
+        `wisdom: ${wisdom.file.entries.length} entries for candidates ${wisdom.candidates.join(', ') || '(none)'} written to ${files['wisdom-out']}` +
+          `${wisdom.skipped.length > 0 ? `; ${wisdom.skipped.length} layers left out (${wisdom.skipped.map((s) => `${s.layer}: ${s.reason}`).join('; ')})` : ''}\n`,
+      );
+    }
     if (hasWrongResult(report.suites)) {
       io.stderr.write('error: at least one contender returned a wrong result (see WRONG above)\n');
       return EXIT_WRONG_RESULT;

@@ -19,5 +19,8 @@ export * from './contenders/contender.js';
 export * from './contenders/naive-kernel.js';
 export * from './contenders/naive-contender.js';
 export * from './contenders/backend-contender.js';
+export * from './contenders/auto-contender.js';
+export * from './crossover.js';
+export * from './wisdom-export.js';
 export * from './contenders/unavailable-contender.js';
 export * from './report/summary.js';

@@ -4,6 +4,7 @@ import {
   createTensor,
   describeAccuracy,
   normalizeConv1x1,
+  problemKey,
   referenceConv1x1,
   type Layout,
   type Tensor,
@@ -55,6 +56,15 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function statusIdentity(contender: Contender): Pick<ContenderStatus, 'name' | 'kind' | 'version' | 'configuration'> {
+  return {
+    name: contender.name,
+    kind: contender.kind,
+    version: contender.version,
+    ...(contender.configuration === undefined ? {} : { configuration: contender.configuration }),
+  };
+}
+
 /**
  * Loads every contender once, timing it; one that cannot load is kept with
  * its reason and left out of the run.
@@ -67,17 +77,17 @@ export async function loadContenders(contenders: readonly Contender[]): Promise<
     try {
       await contender.load();
       ready.push(contender);
-      statuses.push({ name: contender.name, kind: contender.kind, version: contender.version, available: true, loadMs: now() - start });
+      statuses.push({ ...statusIdentity(contender), available: true, loadMs: now() - start });
     } catch (error) {
-      statuses.push({ name: contender.name, kind: contender.kind, version: contender.version, available: false, reason: reasonOf(error) });
+      statuses.push({ ...statusIdentity(contender), available: false, reason: reasonOf(error) });
     }
   }
   return { ready, statuses };
 }
 
-function layerInfo(layer: BenchLayer): LayerInfo {
+function layerInfo(layer: BenchLayer, problem: string): LayerInfo {
   const { load, ...shape } = layer;
-  return { ...shape, flops: layerFlops(layer), data: load ? 'real' : 'synthetic' };
+  return { ...shape, flops: layerFlops(layer), data: load ? 'real' : 'synthetic', problem };
 }
 
 /** A contender whose first result passed the check, ready to be timed. */
@@ -116,7 +126,12 @@ async function verify(
   reference: ReturnType<typeof referenceConv1x1>,
   outputShape: readonly [number, number, number, number],
 ): Promise<Verified | Measurement> {
-  const identity = { contender: contender.name, kind: contender.kind, version: contender.version };
+  const identity = {
+    contender: contender.name,
+    kind: contender.kind,
+    version: contender.version,
+    ...(contender.configuration === undefined ? {} : { configuration: contender.configuration }),
+  };
   const notTimed = (status: Measurement['status'], reason: string, extra: Partial<Measurement> = {}): Measurement => ({
     ...identity,
     status,
@@ -148,6 +163,7 @@ async function verify(
     inputLayout: prepared.inputLayout,
     outputLayout: prepared.outputLayout,
     details: prepared.details,
+    ...(prepared.selection === undefined ? {} : { selection: prepared.selection }),
     prepareMs,
     firstRunMs,
   };
@@ -281,7 +297,7 @@ async function measureLayer(
   }
   const flops = layerFlops(layer);
   const measurements = outcomes.map((o) => ('prepared' in o ? finish(series.find((s) => s.owner === o)!, flops) : o));
-  return { layer: layerInfo(layer), measurements };
+  return { layer: layerInfo(layer, problemKey(geometry)), measurements };
 }
 
 /**

@@ -25,6 +25,11 @@ export interface LayerShape {
   readonly stride: number;
   readonly groups: number;
   readonly activation: LayerActivation;
+  /**
+   * The size sweeps this layer belongs to (the `crossover` suite: `Ci=Co @28²`, `H×W 64→64`); the
+   * report charts each sweep as GFLOP/s against FLOPs and marks where the fastest contender changes.
+   */
+  readonly sweeps?: readonly string[];
 }
 
 /**
@@ -56,6 +61,7 @@ export interface LayerSpec {
   readonly stride?: number;
   readonly groups?: number;
   readonly activation?: LayerActivation;
+  readonly sweeps?: readonly string[];
 }
 
 /** Output height and width: `floor((H − 1) / s) + 1` (no padding, 1×1 kernel). */
@@ -94,6 +100,7 @@ export function makeLayer(spec: LayerSpec, load?: () => Promise<LayerData>): Ben
     stride: spec.stride ?? 1,
     groups: spec.groups ?? 1,
     activation: spec.activation ?? 'none',
+    ...(spec.sweeps ? { sweeps: [...spec.sweeps] } : {}),
     ...(load ? { load } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { Layout } from '@pointwise/core';
+import type { EnvironmentFingerprint, Layout, SelectionReport } from '@pointwise/core';
 import type { ContenderDetails, ContenderKind } from './contenders/contender.js';
 import type { Environment } from './environment.js';
 import type { LayerShape } from './layer.js';
@@ -36,6 +36,13 @@ export interface Measurement {
   readonly outputLayout?: Layout;
   /** Threads, kernel, gpu.js mode … as the engine reports them. */
   readonly details?: ContenderDetails;
+  /**
+   * A registry contender's configuration in core's canonical selection syntax (`cpu-tiled[kernel=js]`):
+   * what `prepareConv1x1`'s `backend` takes and what wisdom entries name.
+   */
+  readonly configuration?: string;
+  /** The planner's report (`op.info.selection`) of the `auto` contender: method, every candidate's median, time to decide. */
+  readonly selection?: SelectionReport;
   readonly accuracy?: AccuracySummary;
   /** Cold start: `prepare` (weights packed, kernels compiled, session built), in ms. */
   readonly prepareMs?: number;
@@ -56,6 +63,8 @@ export interface LayerInfo extends LayerShape {
   readonly flops: number;
   /** `synthetic` (seeded) or `real` (network weights and activations). */
   readonly data: 'synthetic' | 'real';
+  /** Core's `problemKey` of the layer's geometry in this table's layout (what wisdom is keyed by). */
+  readonly problem?: string;
 }
 
 /** Every contender on one layer. */
@@ -83,6 +92,8 @@ export interface ContenderStatus {
   readonly reason?: string;
   /** Time to load and initialise the engine (once per run), in ms. */
   readonly loadMs?: number;
+  /** A registry contender's canonical configuration (see {@link Measurement.configuration}). */
+  readonly configuration?: string;
 }
 
 /** The measurement settings of a run. */
@@ -130,4 +141,14 @@ export interface BenchReport {
   readonly settings: ReportSettings;
   readonly contenders: readonly ContenderStatus[];
   readonly suites: readonly SuiteResult[];
+  /**
+   * What core's planner would key wisdom by in the environment that ran: `environmentFingerprint()` and
+   * the `@pointwise/core` version (absent in reports of earlier bench versions).
+   */
+  readonly planner?: {
+    readonly fingerprint: EnvironmentFingerprint;
+    readonly coreVersion: string;
+    /** The `auto` contender's candidates (canonical configurations, preference order), when it ran. */
+    readonly candidates?: readonly string[];
+  };
 }

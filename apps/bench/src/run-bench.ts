@@ -1,9 +1,15 @@
-import type { Layout } from '@pointwise/core';
+import { environmentFingerprint, POINTWISE_CORE_VERSION, type Layout } from '@pointwise/core';
 import type { Contender } from './contenders/contender.js';
 import type { Environment } from './environment-model.js';
 import { loadContenders, runSuites, type ProgressSink } from './harness.js';
 import type { Suite } from './layer.js';
 import type { BenchReport, EngineSettings, MeasurementSettings } from './results.js';
+
+/** The candidates of the run's `auto` contender, if it has one. */
+function plannerCandidates(contenders: readonly Contender[]): { candidates?: readonly string[] } {
+  const auto = contenders.find((c) => c.kind === 'planner') as (Contender & { candidates?: readonly string[] }) | undefined;
+  return auto?.candidates ? { candidates: [...auto.candidates] } : {};
+}
 
 /** What {@link runBench} needs. */
 export interface BenchPlan {
@@ -63,5 +69,6 @@ export async function runBenchIn(shell: BenchShell, plan: BenchPlan): Promise<Be
     settings: { ...plan.settings, seed: plan.seed, layout: plan.layouts, ...plan.engine },
     contenders: statuses,
     suites,
+    planner: { fingerprint: environmentFingerprint(), coreVersion: POINTWISE_CORE_VERSION, ...plannerCandidates(plan.contenders) },
   };
 }

@@ -65,8 +65,8 @@ export interface SuiteSource {
 const STATIC_SUITES: readonly Suite[] = [DEFAULT, MOBILENET_V2, RESNET_50, SEED, LATENCY];
 
 /** The built-in suites: the static ones plus those loaded on demand (real networks). */
-export function builtInSuites(extra: readonly SuiteSource[] = []): SuiteSource[] {
-  return [...STATIC_SUITES.map((suite) => ({ name: suite.name, description: suite.description, load: async () => suite })), ...extra];
+export function builtInSuites(extra: readonly SuiteSource[] = [], more: readonly Suite[] = []): SuiteSource[] {
+  return [...[...STATIC_SUITES, ...more].map((suite) => ({ name: suite.name, description: suite.description, load: async () => suite })), ...extra];
 }
 
 /**

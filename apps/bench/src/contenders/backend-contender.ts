@@ -19,6 +19,15 @@ function sharedCopy(tensor: Tensor): Tensor {
   return copy;
 }
 
+/** `entry` in core's canonical configuration form, or `entry` itself where the registry rejects it (it fails at load). */
+export function canonicalConfiguration(registry: BackendRegistry, entry: string): string {
+  try {
+    return registry.resolve(entry).configuration;
+  } catch {
+    return entry;
+  }
+}
+
 /**
  * A Pointwise backend, reached the way users reach it: `prepareConv1x1` with
  * `{ backend: name, strict: true }` on the given registry, then
@@ -30,6 +39,8 @@ export class BackendContender implements Contender {
   readonly kind = 'backend' as const;
   readonly name: string;
   readonly version: string;
+  /** The configuration in core's canonical form (`cpu-tiled[kernel=js]`); the given string where the registry cannot resolve it. */
+  readonly configuration: string;
   readonly #registry: BackendRegistry;
   readonly #backend: string;
 
@@ -46,6 +57,7 @@ export class BackendContender implements Contender {
     this.#registry = registry;
     this.#backend = backend;
     this.version = version;
+    this.configuration = canonicalConfiguration(registry, backend);
   }
 
   /** Initialises the backend through the registry; throws the backend's own reason when it is unavailable. */

@@ -1,8 +1,11 @@
-import type { Layout, Tensor } from '@pointwise/core';
+import type { Layout, SelectionReport, Tensor } from '@pointwise/core';
 import type { BenchLayer } from '../layer.js';
 
-/** A Pointwise backend from the registry, or a peer library we compare against. */
-export type ContenderKind = 'backend' | 'peer';
+/**
+ * A Pointwise backend configuration from the registry, a peer library we compare against, or the
+ * `planner` (`auto`: core's measured choice among the registry configurations of the run).
+ */
+export type ContenderKind = 'backend' | 'peer' | 'planner';
 
 /** Engine details stamped on every row: threads, kernel, gpu.js mode, … */
 export type ContenderDetails = Readonly<Record<string, string | number | boolean>>;
@@ -33,6 +36,8 @@ export interface PreparedRun {
   readonly details: ContenderDetails;
   /** Precision factor the result is checked with (README “Accuracy”); 1 for float32 engines. */
   readonly precisionFactor: number;
+  /** The planner's report, for the `auto` contender (stamped on its row). */
+  readonly selection?: SelectionReport;
   /**
    * Makes this contender the active one before a timed run, outside the
    * timing (TensorFlow.js switches its global backend here).
@@ -54,6 +59,8 @@ export interface Contender {
   /** `--backends` name: a registry name (`cpu-tiled`, …) or a peer (`naive`, `tfjs-wasm`, `ort-mt`, …). */
   readonly name: string;
   readonly kind: ContenderKind;
+  /** A registry contender's canonical configuration (`cpu-tiled[kernel=js]`), stamped on its rows. */
+  readonly configuration?: string;
   /** Library or package version; meaningful after {@link load}. */
   readonly version: string;
   /**

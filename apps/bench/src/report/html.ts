@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
-import { coldStartRows, describeSettings, LEGEND_HEAD, legendRows, RATE_TAIL_HEAD, rateRows, suiteColumns } from './summary.js';
+import { crossoverAnalysis, describeCrossovers, type Crossover } from '../crossover.js';
+import { autoSummaryLine, coldStartRows, describeSettings, LEGEND_HEAD, legendRows, rateRows, rateTail, rateTailHead, suiteColumns } from './summary.js';
 
 /** Chart.js's UMD build, read from the installed package so the page needs no network. */
 function chartJsSource(): string {
@@ -68,6 +69,41 @@ export interface ChartSuite {
     /** `{ x: FLOPs, y: median ms }` of each timed layer. */
     readonly cost: readonly { readonly x: number; readonly y: number; readonly layer: string }[];
   }[];
+  /** The size sweeps of the suite (the `crossover` suite): GFLOP/s against FLOPs with the crossover points. */
+  readonly sweeps: readonly SweepChart[];
+}
+
+/** One sweep's chart: GFLOP/s against FLOPs per contender, and where the fastest contender changes. */
+export interface SweepChart {
+  readonly id: string;
+  readonly name: string;
+  /** Log-axis bounds of FLOPs. */
+  readonly x?: LogAxisBounds;
+  readonly series: readonly {
+    readonly key: string;
+    readonly kind: string;
+    /** `{ x: FLOPs, y: median GFLOP/s }` of each timed layer of the sweep, by FLOPs. */
+    readonly points: readonly { readonly x: number; readonly y: number; readonly layer: string }[];
+  }[];
+  /** Crossovers among every contender but `auto`, marked as vertical lines. */
+  readonly crossovers: readonly Crossover[];
+}
+
+/** The sweep charts of a suite (none for a suite without sweeps). */
+export function sweepCharts(suite: SuiteResult, index: number): SweepChart[] {
+  return crossoverAnalysis(suite).map((analysis, j) => {
+    const rows = suite.layers.filter((l) => l.layer.sweeps?.includes(analysis.sweep)).sort((a, b) => a.layer.flops - b.layer.flops);
+    const series = suiteColumns(suite).map((key) => {
+      const ms = rows.map((l) => ({ l, m: l.measurements.find((m) => m.contender === key) }));
+      return {
+        key,
+        kind: ms.find((x) => x.m !== undefined)?.m?.kind ?? 'peer',
+        points: ms.flatMap(({ l, m }) => (m?.gflops ? [{ x: l.layer.flops, y: m.gflops.median, layer: l.layer.name }] : [])),
+      };
+    });
+    const x = enclosingDecades(rows.map((l) => l.layer.flops));
+    return { id: `suite-${index}-sweep-${j}`, name: analysis.sweep, ...(x ? { x } : {}), series, crossovers: analysis.crossovers };
+  });
 }
 
 /** The chart data of one suite, as the page's script receives it. */
@@ -95,6 +131,7 @@ export function chartData(suite: SuiteResult, index: number): ChartSuite {
     costAxes: { ...(x ? { x } : {}), ...(y ? { y } : {}) },
     layers: suite.layers.map((l) => l.layer.name),
     series,
+    sweeps: sweepCharts(suite, index),
   };
 }
 
@@ -105,10 +142,11 @@ function htmlTable(head: readonly string[], rows: readonly string[]): string {
 function rateTableHtml(suite: SuiteResult): string {
   const { columns, rows } = rateRows(suite);
   return htmlTable(
-    ['layer', 'MFLOP', ...columns, ...RATE_TAIL_HEAD],
+    ['layer', 'MFLOP', ...columns, ...rateTailHead(suite)],
     rows.map((row) => {
       const cells = row.cells.map((c) => `<td${c.wrong ? ' class="wrong"' : c.best ? ' class="best"' : ''}>${escapeHtml(c.text)}</td>`);
-      return `<tr><th>${escapeHtml(row.layer)}</th><td>${row.mflop}</td>${cells.join('')}<td>${row.vsNaive}</td><td>${escapeHtml(row.vsBestPeer)}</td></tr>`;
+      const tail = rateTail(suite, row).map((t, k) => `<td${k === 2 && row.autoMissed ? ' class="wrong"' : ''}>${escapeHtml(t)}</td>`);
+      return `<tr><th>${escapeHtml(row.layer)}</th><td>${row.mflop}</td>${cells.join('')}${tail.join('')}</tr>`;
     }),
   );
 }
@@ -126,11 +164,51 @@ function legendHtml(suite: SuiteResult): string {
   return htmlTable(LEGEND_HEAD, body).replace('<table>', '<table class="legend">');
 }
 
+/** The auto summary line, and each sweep's chart with its crossover points listed. */
+function notesHtml(suite: SuiteResult, index: number): string {
+  const parts: string[] = [];
+  const auto = autoSummaryLine(suite);
+  if (auto) parts.push(`<p class="meta">${escapeHtml(auto)}</p>`);
+  const charts = sweepCharts(suite, index);
+  crossoverAnalysis(suite).forEach((analysis, j) => {
+    parts.push(
+      `<h3>Sweep ${escapeHtml(analysis.sweep)}</h3>`,
+      `<div class="chart"><canvas id="${charts[j].id}"></canvas></div>`,
+      `<ul class="crossovers">${describeCrossovers(analysis).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+    );
+  });
+  return parts.join('\n');
+}
+
 /** Suites with more layers than this get full-width charts, one above the other. */
 const WIDE_CHART_LAYERS = 10;
 
 /** Draws the charts from the embedded data; runs in the page. */
 const PAGE_SCRIPT = `
+// Vertical lines at the crossover points of a sweep chart, labelled "from → to".
+const crossoverLines = {
+  id: 'crossover-lines',
+  afterDatasetsDraw(chart, args, options) {
+    const { ctx, chartArea, scales } = chart;
+    for (const c of options.crossovers || []) {
+      const x = scales.x.getPixelForValue(c.atFlops);
+      ctx.save();
+      ctx.strokeStyle = '#444';
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = '#222';
+      ctx.font = '11px system-ui, sans-serif';
+      ctx.translate(x + 3, chartArea.top + 4);
+      ctx.rotate(Math.PI / 2);
+      ctx.fillText(c.from + ' → ' + c.to, 0, 0);
+      ctx.restore();
+    }
+  },
+};
 const fmt = (v) => v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
 const compact = (v) => v >= 1e9 ? v / 1e9 + 'G' : v >= 1e6 ? v / 1e6 + 'M' : v >= 1e3 ? v / 1e3 + 'k' : String(+v.toPrecision(3));
 // Log axes: label the powers of ten only.
@@ -199,6 +277,38 @@ for (const suite of DATA.suites) {
       },
     },
   });
+  for (const sweep of suite.sweeps) {
+    new Chart(document.getElementById(sweep.id), {
+      type: 'scatter',
+      data: {
+        datasets: sweep.series.map((s) => ({
+          label: s.key,
+          data: s.points,
+          showLine: true,
+          backgroundColor: DATA.colours[s.key],
+          borderColor: DATA.colours[s.key],
+          borderDash: s.kind === 'backend' ? [] : s.kind === 'planner' ? [2, 2] : [6, 3],
+          pointRadius: 3,
+        })),
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: {
+          x: { type: 'logarithmic', ...sweep.x, ticks: { callback: powerTick, autoSkip: false, maxRotation: 0 }, title: { display: true, text: 'FLOPs per call (log)' } },
+          y: { type: 'linear', min: 0, title: { display: true, text: 'GFLOP/s (higher is better)' } },
+        },
+        plugins: {
+          title: { display: true, text: 'Sweep ' + sweep.name + ': GFLOP/s against FLOPs, crossover points dashed' },
+          legend: { labels: { usePointStyle: true } },
+          tooltip: { callbacks: { label: (c) => c.dataset.label + ' ' + c.raw.layer + ': ' + fmt(c.raw.y) + ' GFLOP/s' } },
+          'crossover-lines': { crossovers: sweep.crossovers },
+        },
+      },
+      plugins: [crossoverLines],
+    });
+  }
 }
 `;
 
@@ -217,6 +327,7 @@ tbody th { text-align: left; font-weight: 500; }
 td.best { font-weight: 700; background: #e8f4e8; }
 td.wrong { color: #b00; font-weight: 700; }
 table.legend td, table.legend th { text-align: left; white-space: normal; }
+h3 { font-size: 15px; margin-top: 20px; }
 `;
 
 /**
@@ -240,6 +351,7 @@ export function renderHtml(report: BenchReport): string {
 <div class="charts${suite.layers.length > WIDE_CHART_LAYERS ? ' stacked' : ''}"><div class="chart"><canvas id="suite-${i}-rate"></canvas></div><div class="chart"><canvas id="suite-${i}-cost"></canvas></div></div>
 <p class="meta">GFLOP/s, median ± half the p10–p90 spread; best in each row highlighted; × = best Pointwise backend ÷ naive loop / ÷ best peer.</p>
 ${rateTableHtml(suite)}
+${notesHtml(suite, i)}
 ${coldStartHtml(suite)}
 ${legendHtml(suite)}`,
     )

@@ -8,9 +8,11 @@ import {
   formatMs,
   LEGEND_HEAD,
   legendRows,
-  RATE_TAIL_HEAD,
   rateRows,
+  rateTail,
+  rateTailHead,
 } from './summary.js';
+import { suiteNotes } from './table.js';
 
 /** Escapes the characters that would break a Markdown table cell. */
 function cell(text: string): string {
@@ -25,8 +27,8 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 function rateTable(suite: SuiteResult): string {
   const { columns, rows } = rateRows(suite);
   return table(
-    ['layer', 'MFLOP', ...columns, ...RATE_TAIL_HEAD],
-    rows.map((row) => [row.layer, row.mflop, ...row.cells.map((c) => (c.best ? `**${c.text}**` : c.text)), row.vsNaive, row.vsBestPeer]),
+    ['layer', 'MFLOP', ...columns, ...rateTailHead(suite)],
+    rows.map((row) => [row.layer, row.mflop, ...row.cells.map((c) => (c.best ? `**${c.text}**` : c.text)), ...rateTail(suite, row)]),
   );
 }
 
@@ -82,6 +84,7 @@ export function renderMarkdown(report: BenchReport): string {
       '',
       rateTable(suite),
       '',
+      ...suiteNotes(suite).flatMap((line) => [line.startsWith('  ') ? `- ${line.trim()}` : line, '']),
       coldStart(suite),
       '',
       table(LEGEND_HEAD, legendRows(suite)),

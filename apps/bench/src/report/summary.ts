@@ -41,9 +41,9 @@ function fastest(measurements: readonly Measurement[]): Ranked | undefined {
   return best;
 }
 
-/** Best overall, best backend, best peer and the ratios of one layer's row. */
+/** Best overall, best backend, best peer and the ratios of one layer's row (the planner's `auto` runs one of the backends: never "best"). */
 export function summarizeRow(layer: LayerResult): RowSummary {
-  const ms = layer.measurements;
+  const ms = layer.measurements.filter((m) => m.kind !== 'planner');
   const best = fastest(ms);
   const bestBackend = fastest(ms.filter((m) => m.kind === 'backend'));
   const bestPeer = fastest(ms.filter((m) => m.kind === 'peer' && m.contender !== NAIVE_NAME));
@@ -200,16 +200,31 @@ export interface RateRow {
   readonly vsNaive: string;
   /** Best Pointwise backend ÷ best peer, with the peer's name. */
   readonly vsBestPeer: string;
+  /** The `auto` verdict ({@link formatAutoVerdict}); `—` without one. */
+  readonly auto: string;
+  /** Whether auto missed the 10 % target on this row. */
+  readonly autoMissed: boolean;
 }
 
 /** Header of the rate table after the series columns. */
 export const RATE_TAIL_HEAD = ['× naive', '× best peer'] as const;
+
+/** The tail header of a suite's rate table: the ratios, and the auto verdict when `auto` ran. */
+export function rateTailHead(suite: SuiteResult): string[] {
+  return hasAuto(suite) ? [...RATE_TAIL_HEAD, AUTO_HEAD] : [...RATE_TAIL_HEAD];
+}
+
+/** The tail cells of a row under {@link rateTailHead}. */
+export function rateTail(suite: SuiteResult, row: RateRow): string[] {
+  return hasAuto(suite) ? [row.vsNaive, row.vsBestPeer, row.auto] : [row.vsNaive, row.vsBestPeer];
+}
 
 /** The rate table of a suite: its series columns and a formatted row per layer. */
 export function rateRows(suite: SuiteResult): { readonly columns: string[]; readonly rows: RateRow[] } {
   const columns = suiteColumns(suite);
   const rows = suite.layers.map((row) => {
     const summary = summarizeRow(row);
+    const verdict = autoVerdict(row);
     return {
       layer: row.layer.name,
       mflop: formatSignificant(row.layer.flops / 1e6),
@@ -219,6 +234,8 @@ export function rateRows(suite: SuiteResult): { readonly columns: string[]; read
       }),
       vsNaive: formatRatio(summary.backendVsNaive),
       vsBestPeer: summary.bestPeer ? `${formatRatio(summary.backendVsBestPeer)} (${summary.bestPeer.key})` : '—',
+      auto: formatAutoVerdict(verdict),
+      autoMissed: verdict !== undefined && !verdict.withinTarget,
     };
   });
   return { columns, rows };
@@ -252,4 +269,80 @@ export function legendRows(suite: SuiteResult): string[][] {
     s.worstRatio === undefined ? '—' : s.worstRatio.toFixed(3),
     s.problems.join('\n') || '—',
   ]);
+}
+
+/** The issue's target: the planner's choice within 10 % of the best candidate's median. */
+export const AUTO_TOLERANCE = 1.1;
+
+/** How the planner's `auto` did on one layer against the registry configurations the bench timed. */
+export interface AutoVerdict {
+  /** The configuration the planner chose (`details.choice`). */
+  readonly choice: string;
+  /** The registry contender with the lowest bench median, and that median. */
+  readonly best: string;
+  readonly bestMs: number;
+  readonly autoMs: number;
+  /** `autoMs / bestMs`: 1 is as fast as the best; the target is ≤ {@link AUTO_TOLERANCE}. */
+  readonly ratio: number;
+  readonly withinTarget: boolean;
+  /** Whether the planner chose the configuration the bench found fastest. */
+  readonly choseBest: boolean;
+  /** Time the planner took to decide (prepare, check and time every candidate), ms. */
+  readonly decisionMs?: number;
+}
+
+/** The `auto` verdict of a layer, or `undefined` when `auto` or every registry contender was not timed there. */
+export function autoVerdict(layer: LayerResult): AutoVerdict | undefined {
+  const auto = layer.measurements.find((m) => m.kind === 'planner' && m.status === 'ok' && m.summary);
+  if (!auto) return undefined;
+  let best: Measurement | undefined;
+  for (const m of layer.measurements) {
+    if (m.kind === 'backend' && m.status === 'ok' && m.summary && (best === undefined || m.summary.median < best.summary!.median)) best = m;
+  }
+  if (!best) return undefined;
+  const ratio = auto.summary!.median / best.summary!.median;
+  const choice = String(auto.details?.choice ?? auto.selection?.candidates.find((c) => c.status === 'chosen')?.configuration ?? '?');
+  return {
+    choice,
+    choseBest: choice === (best.configuration ?? best.contender),
+    best: best.contender,
+    bestMs: best.summary!.median,
+    autoMs: auto.summary!.median,
+    ratio,
+    withinTarget: ratio <= AUTO_TOLERANCE,
+    ...(auto.selection ? { decisionMs: auto.selection.decisionMs } : {}),
+  };
+}
+
+/** True when a suite has a planner (`auto`) column. */
+export function hasAuto(suite: SuiteResult): boolean {
+  return suite.layers.some((l) => l.measurements.some((m) => m.kind === 'planner'));
+}
+
+/** Header of the auto column. */
+export const AUTO_HEAD = 'auto ÷ best backend';
+
+/** The auto cell: `1.03 ✓ (chose workers; best cpu-tiled[js])`, or `—`. */
+export function formatAutoVerdict(v: AutoVerdict | undefined): string {
+  if (!v) return '—';
+  const best = v.choseBest ? 'the best' : `best ${v.best}`;
+  return `${v.ratio.toFixed(2)} ${v.withinTarget ? '✓' : '✗'} (chose ${v.choice}; ${best})`;
+}
+
+/**
+ * One line per suite with an `auto` column: on how many layers the planner's choice was within
+ * 10 % of the best registry configuration's bench median, and the worst ratio.
+ */
+export function autoSummaryLine(suite: SuiteResult): string | undefined {
+  if (!hasAuto(suite)) return undefined;
+  const verdicts = suite.layers.map((l) => ({ layer: l.layer.name, v: autoVerdict(l) })).filter((x) => x.v !== undefined);
+  if (verdicts.length === 0) return 'auto: not timed against any registry configuration';
+  const within = verdicts.filter((x) => x.v!.withinTarget).length;
+  const worst = verdicts.reduce((a, b) => (b.v!.ratio > a.v!.ratio ? b : a));
+  const decisions = verdicts.flatMap((x) => (x.v!.decisionMs === undefined ? [] : [x.v!.decisionMs]));
+  const decision = decisions.length > 0 ? `; deciding took ${formatMs(Math.min(...decisions))}–${formatMs(Math.max(...decisions))} ms per layer` : '';
+  return (
+    `auto (the planner's choice) within 10 % of the best registry configuration's median on ${within} of ${verdicts.length} layers` +
+    ` (worst ${worst.v!.ratio.toFixed(2)} on ${worst.layer})${decision}`
+  );
 }

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
-import { coldStartRows, describeSettings, LEGEND_HEAD, legendRows, RATE_TAIL_HEAD, rateRows, summarizeRow } from './summary.js';
+import { crossoverAnalysis, describeCrossovers } from '../crossover.js';
+import { autoSummaryLine, coldStartRows, describeSettings, LEGEND_HEAD, legendRows, rateRows, rateTail, rateTailHead, summarizeRow } from './summary.js';
 
 /** Marker appended to the best cell of a row. */
 export const BEST_MARK = ' *';
@@ -13,10 +14,10 @@ function plainTable(head: readonly string[]): InstanceType<typeof Table> {
 /** The GFLOP/s matrix of a suite: layer × contender, best marked, ratios to naive and to the best peer. */
 export function rateTable(suite: SuiteResult): string {
   const { columns, rows } = rateRows(suite);
-  const table = plainTable(['layer', 'MFLOP', ...columns, 'best', ...RATE_TAIL_HEAD]);
+  const table = plainTable(['layer', 'MFLOP', ...columns, 'best', ...rateTailHead(suite)]);
   rows.forEach((row, i) => {
     const best = summarizeRow(suite.layers[i]).best?.key ?? '—';
-    table.push([row.layer, row.mflop, ...row.cells.map((c) => c.text + (c.best ? BEST_MARK : '')), best, row.vsNaive, row.vsBestPeer]);
+    table.push([row.layer, row.mflop, ...row.cells.map((c) => c.text + (c.best ? BEST_MARK : '')), best, ...rateTail(suite, row)]);
   });
   return table.toString();
 }
@@ -45,6 +46,15 @@ export function reportHeader(report: BenchReport): string {
   return lines.join('\n');
 }
 
+/** The auto summary line and, for a suite with size sweeps, its crossover points. */
+export function suiteNotes(suite: SuiteResult): string[] {
+  const lines: string[] = [];
+  const auto = autoSummaryLine(suite);
+  if (auto) lines.push(auto);
+  for (const sweep of crossoverAnalysis(suite)) lines.push(`Crossover points, sweep ${sweep.sweep}:`, ...describeCrossovers(sweep).map((l) => `  ${l}`));
+  return lines;
+}
+
 /** The whole terminal report: header, then per suite the rate, cold-start and legend tables. */
 export function renderTextReport(report: BenchReport): string {
   const parts = [reportHeader(report)];
@@ -53,7 +63,8 @@ export function renderTextReport(report: BenchReport): string {
       `\n== ${suite.suite} (${suite.layout} requested) — ${suite.description}`,
       `GFLOP/s, median ±half the p10–p90 spread (${BEST_MARK.trim()} best in row; × = best Pointwise backend ÷ naive / ÷ best peer)`,
       rateTable(suite),
-      'Cold start, ms: prepare + first run',
+      ...suiteNotes(suite),
+      'Cold start, ms: prepare + first run (auto: prepare includes the decision)',
       coldStartTable(suite),
       legendTable(suite),
     );
