@@ -156,6 +156,7 @@ export class CpuTiledBackend implements Backend {
         details: {
           kernel: kernel.option,
           microkernel: kernel.name,
+          accumulation: kernel.accumulation,
           ...(fallback === undefined ? {} : { kernelFallback: fallback }),
           threads: 1,
           microtile: `${plan.mr}x${plan.nr}`,

@@ -20,11 +20,16 @@ export interface OutputRange {
   readonly pixelEnd: number;
 }
 
-/** What a kernel needs from the JavaScript engine: nothing, or WebAssembly 128-bit SIMD (see `detectKernelFeatures`). */
-export type KernelFeature = 'none' | 'wasm-simd';
+/** What a kernel needs from the JavaScript engine: nothing, WebAssembly 128-bit SIMD, or relaxed SIMD as well (see `detectKernelFeatures`). */
+export type KernelFeature = 'none' | 'wasm-simd' | 'wasm-relaxed-simd';
 
-/** How a kernel accumulates the `K`-term dot product before the one rounding on store. */
-export type Accumulation = 'float32' | 'float64';
+/**
+ * How a kernel accumulates the `K`-term dot product before the one rounding
+ * on store: `float32` multiply then add (two roundings a step), `float32-fma`
+ * relaxed fused multiply-add (one rounding a step where the CPU fuses, two
+ * where it does not: the engine decides once per process), `float64`.
+ */
+export type Accumulation = 'float32' | 'float32-fma' | 'float64';
 
 /**
  * What {@link GemmKernel.prepare} is given: the normalised geometry, the

@@ -4,7 +4,7 @@ import { microkernel3x4, microkernel3x4Store, microkernel4x8, microkernel4x8Stor
 import { resolveBlockOptions, type PlanOptions } from './plan.js';
 import { scalarKernel } from './scalar-kernel.js';
 import { detectWasmSimd } from './wasm/simd-support.js';
-import { WASM_SIMD_KERNEL } from './wasm/wasm-simd-kernel.js';
+import { WASM_RELAXED_SIMD_KERNEL, WASM_SIMD_KERNEL } from './wasm/wasm-simd-kernel.js';
 
 /**
  * The microkernel table (XNNPACK's `gemm-config.c` in miniature), in order
@@ -15,6 +15,7 @@ import { WASM_SIMD_KERNEL } from './wasm/wasm-simd-kernel.js';
  * `nr`, `wholeK` and the memory calls from the entry.
  */
 export const GEMM_KERNELS: readonly GemmKernel[] = [
+  WASM_RELAXED_SIMD_KERNEL,
   WASM_SIMD_KERNEL,
   scalarKernel(3, 4, microkernel3x4, microkernel3x4Store),
   scalarKernel(4, 8, microkernel4x8, microkernel4x8Store),
@@ -48,7 +49,9 @@ let features: KernelFeatures | undefined;
  * So an engine with SIMD but no shared WebAssembly memory runs the scalar
  * kernel on both; one without `SharedArrayBuffer` at all (a browser page that
  * is not cross-origin isolated: no workers backend there) still gives
- * cpu-tiled the SIMD kernel.
+ * cpu-tiled the SIMD kernel. `wasm-relaxed-simd` needs all that plus a
+ * module with `f32x4.relaxed_madd` that validates; V8 flags are per process
+ * and browsers give workers the page's engine, so worker threads validate it too.
  */
 export function detectKernelFeatures(): KernelFeatures {
   if (features !== undefined) return features;
@@ -59,7 +62,15 @@ export function detectKernelFeatures(): KernelFeatures {
   else if (sharedArrays && !simd.sharedMemory) {
     reason = 'this engine has SharedArrayBuffer but cannot create a shared WebAssembly.Memory, so the workers backend cannot run wasm-simd; cpu-tiled and workers both run the js kernel to stay bit-identical';
   }
-  features = { available: { none: true, 'wasm-simd': reason === undefined }, reasons: reason === undefined ? {} : { 'wasm-simd': reason } };
+  let relaxedReason = reason;
+  if (reason === undefined && !simd.relaxed) {
+    relaxedReason =
+      'this WebAssembly engine does not validate relaxed SIMD (f32x4.relaxed_madd): Chromium has it by default; Node 20 needs --experimental-wasm-relaxed-simd (a process-wide V8 flag, so worker threads have it too)';
+  }
+  const reasons: Partial<Record<KernelFeature, string>> = {};
+  if (reason !== undefined) reasons['wasm-simd'] = reason;
+  if (relaxedReason !== undefined) reasons['wasm-relaxed-simd'] = relaxedReason;
+  features = { available: { none: true, 'wasm-simd': reason === undefined, 'wasm-relaxed-simd': relaxedReason === undefined }, reasons };
   return features;
 }
 
@@ -125,9 +136,11 @@ export function chooseGemmKernel(options: PlanOptions = {}): KernelChoice {
   const { available, reasons } = detectKernelFeatures();
   const usable = candidates.find((k) => available[k.feature]);
   if (usable !== undefined) return { kernel: usable };
-  const scalar = scalarFallback(options.microtile);
+  // The relaxed-SIMD kernel asked for where only SIMD exists: the SIMD kernel of the same tile, else the scalar one.
+  const sameTile = GEMM_KERNELS.find((k) => k.feature !== 'none' && available[k.feature] && tileName(k) === tileName(candidates[0]));
+  const stand = sameTile ?? scalarFallback(options.microtile);
   const reason = reasons[candidates[0].feature] ?? `the ${candidates[0].name} kernel cannot run here`;
-  return options.kernel === undefined ? { kernel: scalar } : { kernel: scalar, fallback: reason };
+  return options.kernel === undefined ? { kernel: stand } : { kernel: stand, fallback: reason };
 }
 
 /** The scalar entry that stands in for another: the same shape where the table has one, else the first. */

@@ -5,7 +5,7 @@ import { InvalidArgumentError, assertKnownKeys, layoutStrides, type Conv1x1Geome
  * TypeScript microkernels (`f32-gemm-*-scalar`), `'wasm-simd'` the WebAssembly
  * SIMD one.
  */
-export type MicrokernelKind = 'js' | 'wasm-simd';
+export type MicrokernelKind = 'js' | 'wasm-simd' | 'wasm-relaxed-simd';
 
 /** Name of a table entry, `f32-gemm-<mr>x<nr>-minmax-<isa>` (see `GEMM_KERNELS` for the ones there are). */
 export type GemmKernelName = string;

@@ -17,7 +17,7 @@ import { expectAccurate, makeCase } from './helpers.js';
 describe('CpuTiledBackend', () => {
   it('rejects bad options when registered, not later as "unavailable"', () => {
     const registry = new BackendRegistry();
-    expect(() => registerCpuTiledBackend(registry, { kernel: 'avx' as never })).toThrow(/kernel: expected "js" or "wasm-simd", received "avx"/);
+    expect(() => registerCpuTiledBackend(registry, { kernel: 'avx' as never })).toThrow(/kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "avx"/);
     expect(() => registerCpuTiledBackend(registry, { mc: 0 })).toThrow(InvalidArgumentError);
     expect(() => registerCpuTiledBackend(registry, { kernal: 'js' } as never)).toThrow(/options.kernal: expected one of the known options/);
     expect(() => registerCpuTiledBackend(registry, { cache: { l3Bytes: 1 } } as never)).toThrow(/cache.l3Bytes/);

@@ -41,7 +41,7 @@ describe('planConv1x1', () => {
     expect(() => planConv1x1(g, { kc: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => planConv1x1(g, { cache: { l2Bytes: -1 } })).toThrow(InvalidArgumentError);
     expect(() => resolvePlanOptions({ microtile: '9x9' as never })).toThrow(/microtile: expected one of "3x4", "4x8"/);
-    expect(() => resolvePlanOptions({ kernel: 'cuda' as never })).toThrow(/kernel: expected "js" or "wasm-simd", received "cuda"/);
+    expect(() => resolvePlanOptions({ kernel: 'cuda' as never })).toThrow(/kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "cuda"/);
     expect(() => resolvePlanOptions({ kernel: 'wasm-simd', microtile: '3x4' })).toThrow(/microtile: expected "4x8" with kernel "wasm-simd"/);
   });
 
@@ -53,6 +53,7 @@ describe('planConv1x1', () => {
     expect(planFor(g, wasm, { kc: 64 })).toMatchObject({ kernel: wasm.name, mr: 4, nr: 8, kc: 512 });
     expect(planConv1x1(g, { kc: 64 })).toMatchObject({ kc: 64 });
     expect(GEMM_KERNELS.map((k) => [k.name, k.option, k.mr, k.nr, k.accumulation, k.feature])).toEqual([
+      ['f32-gemm-4x8-minmax-wasmrelaxedsimd', 'wasm-relaxed-simd', 4, 8, 'float32-fma', 'wasm-relaxed-simd'],
       ['f32-gemm-4x8-minmax-wasmsimd', 'wasm-simd', 4, 8, 'float32', 'wasm-simd'],
       ['f32-gemm-3x4-minmax-scalar', 'js', 3, 4, 'float64', 'none'],
       ['f32-gemm-4x8-minmax-scalar', 'js', 4, 8, 'float64', 'none'],
@@ -65,8 +66,13 @@ describe('planConv1x1', () => {
 
 describe('chooseGemmKernel (the one kernel choice of cpu-tiled and workers)', () => {
   it('takes the first entry the options name whose feature this engine offers', () => {
-    // Node 20 has WebAssembly SIMD and shared WebAssembly memory.
-    expect(detectKernelFeatures().available).toEqual({ none: true, 'wasm-simd': true });
+    // Node 20 has WebAssembly SIMD and shared WebAssembly memory; relaxed SIMD only behind a flag this run does not pass.
+    expect(detectKernelFeatures().available).toEqual({ none: true, 'wasm-simd': true, 'wasm-relaxed-simd': false });
+    expect(detectKernelFeatures().reasons['wasm-relaxed-simd']).toMatch(/--experimental-wasm-relaxed-simd/);
+    // Asked for by name where it cannot run: the SIMD kernel of the same tile, with the reason.
+    const relaxed = chooseGemmKernel({ kernel: 'wasm-relaxed-simd' });
+    expect(relaxed.kernel.name).toBe('f32-gemm-4x8-minmax-wasmsimd');
+    expect(relaxed.fallback).toMatch(/relaxed_madd/);
     expect(chooseGemmKernel({}).kernel.name).toBe('f32-gemm-4x8-minmax-wasmsimd');
     expect(chooseGemmKernel({ kernel: 'wasm-simd' })).toEqual({ kernel: gemmKernel('f32-gemm-4x8-minmax-wasmsimd') });
     expect(chooseGemmKernel({ kernel: 'js' }).kernel.name).toBe('f32-gemm-3x4-minmax-scalar');

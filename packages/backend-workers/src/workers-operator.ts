@@ -170,6 +170,7 @@ export class WorkersOperator implements BackendOperator {
       details: {
         kernel: parts.kernel.kernel.option,
         microkernel: parts.kernel.kernel.name,
+        accumulation: parts.kernel.kernel.accumulation,
         threads: this.#threads,
         poolThreads: pool.size,
         callerComputes: parts.callerComputes,

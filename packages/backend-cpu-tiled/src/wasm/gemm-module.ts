@@ -11,6 +11,12 @@ export interface GemmModuleOptions {
   readonly shared: boolean;
   /** Maximum size of the imported memory, in 64 KiB pages. */
   readonly maximumPages: number;
+  /**
+   * `true`: the `k` loop accumulates with `f32x4.relaxed_madd` (relaxed SIMD:
+   * `f32-gemm-4x8-minmax-wasmrelaxedsimd`); `false`: `f32x4.mul` then
+   * `f32x4.add` (`f32-gemm-4x8-minmax-wasmsimd`). Nothing else differs.
+   */
+  readonly fma?: boolean;
 }
 
 /** Byte offsets (as bytes in the `i8x16.shuffle` immediate) of f32 lanes: lanes 0–3 of `a`, 4–7 of `b`. */
@@ -27,7 +33,7 @@ function f32Lanes(...lanes: number[]): number[] {
  * each) and each tile of 4 output channels (`tiles` tiles; tile `t`'s packed
  * weights at `w + t·k·16`, `k` columns of 4 floats, its bias at `bias + t·16`):
  *
- *     acc[r][q] = bias[r] + Σ_{s<k} w[s][r] · x[s][q]     (s ascending, f32 mul then add)
+ *     acc[r][q] = bias[r] + Σ_{s<k} w[s][r] · x[s][q]     (s ascending, f32 mul then add; `fma`: relaxed_madd)
  *     out[r][q] = pmin(pmax(acc, clamp[0]), clamp[1])     (= v < min ? min : v > max ? max : v)
  *
  * stored at `out + r·ldo + q·4` (channel-major, `pixelMajor = 0`) or
@@ -41,7 +47,7 @@ function f32Lanes(...lanes: number[]): number[] {
  * splats, which fits the 15 allocatable XMM registers of V8 on x64 without
  * spills; min/max are loaded from memory after the loop for the same reason.
  */
-function emitGemmBlock(m: ModuleBuilder): void {
+function emitGemmBlock(m: ModuleBuilder, fma: boolean): void {
   const f = m.func('gemm_block', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
   const [w0, bias0, x0, ldx, panelStride, k, out0, ldo, tiles, rowsLast, pixels, clamp, stage, pixelMajor] = f.params;
   const p = f.local('i32');
@@ -94,7 +100,8 @@ function emitGemmBlock(m: ModuleBuilder): void {
         for (let row = 0; row < 4; row++) {
           f.get(wk).v128Load32Splat(row * 4).set(s);
           for (let j = 0; j < 2; j++) {
-            f.get(acc[row][j]).get(s).get(b[j]).f32x4Mul().f32x4Add().set(acc[row][j]);
+            if (fma) f.get(s).get(b[j]).get(acc[row][j]).f32x4RelaxedMadd().set(acc[row][j]);
+            else f.get(acc[row][j]).get(s).get(b[j]).f32x4Mul().f32x4Add().set(acc[row][j]);
           }
         }
         f.get(xt).get(ldx).i32Add().set(xt);
@@ -255,7 +262,7 @@ function emitGatherPanels(m: ModuleBuilder): void {
  */
 export function buildGemmModule(options: GemmModuleOptions): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: options.maximumPages, shared: options.shared });
-  emitGemmBlock(m);
+  emitGemmBlock(m, options.fma === true);
   emitGatherPanels(m);
   return m.encode();
 }

@@ -7,6 +7,8 @@ export interface WasmSimdSupport {
   readonly reason?: string;
   /** Whether a `SharedArrayBuffer`-backed `WebAssembly.Memory` can be created (for worker threads). */
   readonly sharedMemory: boolean;
+  /** Whether relaxed SIMD (`f32x4.relaxed_madd`) validates too. */
+  readonly relaxed: boolean;
 }
 
 /** The smallest module that uses a 128-bit SIMD instruction: one function splatting 0 into a `v128` local. */
@@ -14,6 +16,15 @@ function simdProbeModule(): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder(null);
   const f = m.func('probe', []);
   f.f32Const(0).f32x4Splat().set(f.local('v128'));
+  return m.encode();
+}
+
+/** The smallest module that uses `f32x4.relaxed_madd` (relaxed SIMD). */
+function relaxedProbeModule(): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder(null);
+  const f = m.func('probe', []);
+  const v = f.local('v128');
+  f.get(v).get(v).get(v).f32x4RelaxedMadd().set(v);
   return m.encode();
 }
 
@@ -29,8 +40,8 @@ function canCreateSharedMemory(): boolean {
 let cached: WasmSimdSupport | undefined;
 
 /**
- * Detects WebAssembly fixed-width SIMD (feature detection by
- * `WebAssembly.validate` of a tiny SIMD module, the method of the
+ * Detects WebAssembly fixed-width SIMD and relaxed SIMD (feature detection
+ * by `WebAssembly.validate` of tiny modules, the method of the
  * `wasm-feature-detect` package) and shared WebAssembly memory. Cached after
  * the first call; never throws.
  */
@@ -38,11 +49,11 @@ export function detectWasmSimd(): WasmSimdSupport {
   if (cached !== undefined) return cached;
   const sharedMemory = typeof WebAssembly === 'object' && canCreateSharedMemory();
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') {
-    cached = { supported: false, reason: 'WebAssembly is not available in this JavaScript engine', sharedMemory };
+    cached = { supported: false, reason: 'WebAssembly is not available in this JavaScript engine', sharedMemory, relaxed: false };
   } else if (!WebAssembly.validate(simdProbeModule())) {
-    cached = { supported: false, reason: 'this WebAssembly engine does not support 128-bit SIMD', sharedMemory };
+    cached = { supported: false, reason: 'this WebAssembly engine does not support 128-bit SIMD', sharedMemory, relaxed: false };
   } else {
-    cached = { supported: true, sharedMemory };
+    cached = { supported: true, sharedMemory, relaxed: WebAssembly.validate(relaxedProbeModule()) };
   }
   return cached;
 }

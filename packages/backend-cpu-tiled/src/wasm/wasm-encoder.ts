@@ -233,6 +233,16 @@ export class FunctionBuilder {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /**
+   * `f32x4.relaxed_madd` (relaxed SIMD, opcode `0xfd 0x105` of the final
+   * spec; the prototype's `0xaf` no longer validates): `a·b + c` lane-wise,
+   * with one rounding where the engine emits a fused multiply-add (x64 with
+   * FMA3, Arm) and two where it emits multiply then add — fixed per engine
+   * and CPU, so every thread of a process computes the same bits.
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
   /** `f32x4.pmin`: lane-wise `b < a ? b : a` (so a NaN in `a` is kept). */
   f32x4Pmin(): this {
     return this.simd(0xea);

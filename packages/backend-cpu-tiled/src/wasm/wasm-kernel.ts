@@ -16,19 +16,21 @@ export interface WasmGemmExports {
   gather_panels(dst: number, src: number, offsets: number, pixels: number, k: number, kStride: number): void;
 }
 
-const modules = new Map<boolean, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
 
 /**
- * The compiled GEMM module for a shared or unshared memory (compiled once per
- * realm and cached; synchronous, which Node allows for any size — browsers
- * limit synchronous compilation on the main thread to 4 KiB modules, and this
- * one is about 1 KiB). A `WebAssembly.Module` can be posted to worker threads.
+ * The compiled GEMM module for a shared or unshared memory, with the mul+add
+ * or the relaxed-SIMD FMA `k` loop (compiled once per realm and cached;
+ * synchronous, which Node allows for any size — browsers limit synchronous
+ * compilation on the main thread to 4 KiB modules, and this one is about
+ * 1 KiB). A `WebAssembly.Module` can be posted to worker threads.
  */
-export function gemmModule(shared: boolean): WebAssembly.Module {
-  let module = modules.get(shared);
+export function gemmModule(shared: boolean, fma = false): WebAssembly.Module {
+  const key = `${shared}:${fma}`;
+  let module = modules.get(key);
   if (module === undefined) {
-    module = new WebAssembly.Module(buildGemmModule({ shared, maximumPages: MODULE_MAXIMUM_PAGES }));
-    modules.set(shared, module);
+    module = new WebAssembly.Module(buildGemmModule({ shared, maximumPages: MODULE_MAXIMUM_PAGES, fma }));
+    modules.set(key, module);
   }
   return module;
 }

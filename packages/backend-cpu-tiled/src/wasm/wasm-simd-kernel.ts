@@ -130,7 +130,7 @@ function backendOf(setup: WasmSimdSetup): string {
  * clamp bounds written once; then gives up its share of the workspace.
  * @throws {BackendCapacityError} when the engine refuses the memory.
  */
-function dedicatedInstance(setup: WasmSimdSetup & { readonly placement: 'workspace' }, backend: string): WasmConvInstance {
+function dedicatedInstance(setup: WasmSimdSetup & { readonly placement: 'workspace' }, backend: string, fma: boolean): WasmConvInstance {
   const { plan, layout } = setup;
   let memory: WebAssembly.Memory;
   try {
@@ -139,7 +139,7 @@ function dedicatedInstance(setup: WasmSimdSetup & { readonly placement: 'workspa
     if (!(error instanceof RangeError)) throw error;
     throw new BackendCapacityError(backend, 'the WebAssembly memory this engine allocates', `a memory of ${layout.pages} pages of its own for zero-copy tensors could not be allocated: ${error.message}`);
   }
-  const instance = instantiateWasmConv(plan, layout, memory, gemmModule(false));
+  const instance = instantiateWasmConv(plan, layout, memory, gemmModule(false, fma));
   instance.f32.set(setup.packed, layout.weights / 4);
   instance.f32[layout.clamp / 4] = plan.geometry.activation.min;
   instance.f32[layout.clamp / 4 + 1] = plan.geometry.activation.max;
@@ -148,36 +148,39 @@ function dedicatedInstance(setup: WasmSimdSetup & { readonly placement: 'workspa
 }
 
 /**
- * `f32-gemm-4x8-minmax-wasmsimd`: the WebAssembly SIMD microkernel of
- * `gemm-module.ts` (4 × 8 register tile of `f32x4` accumulators, all of `K`
- * in one pass, float32 multiply then add, bias and clamp fused). It owns its
- * memory: a run stages the input in and copies the output out.
+ * A WebAssembly microkernel entry of `gemm-module.ts` (4 × 8 register tile of
+ * `f32x4` accumulators, all of `K` in one pass, bias and clamp fused): `fma`
+ * false — `f32-gemm-4x8-minmax-wasmsimd`, multiply then add; true —
+ * `f32-gemm-4x8-minmax-wasmrelaxedsimd`, `f32x4.relaxed_madd`. It owns its
+ * memory: a run stages the input in and copies the output out (or neither,
+ * for the tensors of `tensorViews`).
  */
-export const WASM_SIMD_KERNEL: GemmKernel = {
-  name: `f32-gemm-${WASM_MR}x${WASM_NR}-minmax-wasmsimd`,
-  option: 'wasm-simd',
+function wasmGemmKernel(fma: boolean): GemmKernel {
+  const entry: GemmKernel = {
+  name: `f32-gemm-${WASM_MR}x${WASM_NR}-minmax-${fma ? 'wasmrelaxedsimd' : 'wasmsimd'}`,
+  option: fma ? 'wasm-relaxed-simd' : 'wasm-simd',
   mr: WASM_MR,
   nr: WASM_NR,
-  accumulation: 'float32',
-  feature: 'wasm-simd',
+  accumulation: fma ? 'float32-fma' : 'float32',
+  feature: fma ? 'wasm-relaxed-simd' : 'wasm-simd',
   wholeK: true,
   alignedChannelStart: true,
   ownsMemory: true,
   prepare(request: KernelRequest): WasmSimdSetup {
-    const plan = planConv1x1(request.geometry, WASM_SIMD_KERNEL, request.plan);
+    const plan = planConv1x1(request.geometry, entry, request.plan);
     const layout = planWasmLayout(plan, request.threads, request.backend);
     if (!request.shared) {
       const packed = packWeights(plan, request.weights, request.bias);
-      return { kernel: WASM_SIMD_KERNEL.name, plan, layout, ...(request.backend === undefined ? {} : { backend: request.backend }), placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes) };
+      return { kernel: entry.name, plan, layout, ...(request.backend === undefined ? {} : { backend: request.backend }), placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes) };
     }
     const memory = createWasmConvMemory(layout, true);
-    const module = gemmModule(true);
+    const module = gemmModule(true, fma);
     writeOperatorConstants(instantiateWasmConv(plan, layout, memory, module), request.weights, request.bias);
-    return { kernel: WASM_SIMD_KERNEL.name, plan, layout, placement: 'shared', memory, module };
+    return { kernel: entry.name, plan, layout, placement: 'shared', memory, module };
   },
   bind(setup: KernelSetup, thread: number): BoundKernel {
     const s = setup as WasmSimdSetup;
-    if (s.kernel !== WASM_SIMD_KERNEL.name) throw new InvalidArgumentError('setup.kernel', JSON.stringify(WASM_SIMD_KERNEL.name), s.kernel);
+    if (s.kernel !== entry.name) throw new InvalidArgumentError('setup.kernel', JSON.stringify(entry.name), s.kernel);
     const { plan, layout } = s;
     if (!Number.isInteger(thread) || thread < 0 || thread >= layout.threads.length) {
       throw new InvalidArgumentError('thread', `an integer in [0, ${layout.threads.length - 1}]`, thread);
@@ -186,7 +189,7 @@ export const WASM_SIMD_KERNEL: GemmKernel = {
     // (its weights copied in when another operator ran last) until `tensorViews` gives it a memory of its own.
     let own: WasmConvInstance | null = s.placement === 'shared' ? instantiateWasmConv(plan, layout, s.memory, s.module) : null;
     const workspace = s.placement === 'workspace' ? s : null;
-    const current = (): WasmConvInstance => own ?? bindWorkspace(workspace!.workspace, plan, layout, workspace!.packed);
+    const current = (): WasmConvInstance => own ?? bindWorkspace(workspace!.workspace, plan, layout, workspace!.packed, fma);
     const steps = new WasmSimdSteps(plan, layout, thread, current());
     const scratch = createDriverScratch(plan);
     const inputBase = layout.input / 4;
@@ -207,7 +210,7 @@ export const WASM_SIMD_KERNEL: GemmKernel = {
       },
       tensorViews() {
         if (views !== null) return views;
-        if (own === null) own = dedicatedInstance(workspace!, backendOf(s));
+        if (own === null) own = dedicatedInstance(workspace!, backendOf(s), fma);
         const buffer = own.memory.buffer;
         views = { input: new Float32Array(buffer, layout.input, layout.inputLength), output: new Float32Array(buffer, layout.output, layout.outputLength) };
         return views;
@@ -237,4 +240,17 @@ export const WASM_SIMD_KERNEL: GemmKernel = {
     const s = setup as WasmSimdSetup;
     if (s.placement === 'workspace') releaseWorkspace(s.workspace);
   },
-};
+  };
+  return entry;
+}
+
+/** `f32-gemm-4x8-minmax-wasmsimd`: WebAssembly 128-bit SIMD, float32 multiply then add. */
+export const WASM_SIMD_KERNEL: GemmKernel = wasmGemmKernel(false);
+
+/**
+ * `f32-gemm-4x8-minmax-wasmrelaxedsimd`: the same kernel with
+ * `f32x4.relaxed_madd` (one rounding per step where the CPU has FMA).
+ * Needs relaxed SIMD (Chromium by default; Node 20 with
+ * `--experimental-wasm-relaxed-simd`).
+ */
+export const WASM_RELAXED_SIMD_KERNEL: GemmKernel = wasmGemmKernel(true);

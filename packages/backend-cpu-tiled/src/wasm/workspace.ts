@@ -20,6 +20,8 @@ const SHRINK_SLACK_BYTES = 16 * 1024 * 1024;
 interface Workspace {
   readonly memory: WebAssembly.Memory;
   readonly exports: WasmGemmExports;
+  /** The relaxed-SIMD FMA module's exports over the same memory (instantiated at its first use). */
+  fmaExports: WasmGemmExports | null;
   readonly f32: Float32Array;
   readonly i32: Int32Array;
   readonly u32: Uint32Array;
@@ -43,6 +45,7 @@ function allocate(bytes: number): Workspace {
   return {
     memory,
     exports: instance.exports as unknown as WasmGemmExports,
+    fmaExports: null,
     f32: new Float32Array(buffer),
     i32: new Int32Array(buffer),
     u32: new Uint32Array(buffer),
@@ -98,12 +101,12 @@ export function releaseWorkspace(id: number): void {
 
 /**
  * The workspace as a {@link WasmConvInstance} for one run of operator `id`
- * (registered with {@link reserveWorkspace}), with that operator's packed
+ * (registered with {@link reserveWorkspace}; `fma`: its kernel is the relaxed-SIMD one), with that operator's packed
  * weights and clamp bounds in place (copied only when another operator ran
  * last). The whole input and output regions are rewritten by every run, so
  * nothing of a previous run (this or another operator's) is ever read.
  */
-export function bindWorkspace(id: number, plan: Conv1x1Plan, layout: WasmConvLayout, packed: Float32Array): WasmConvInstance {
+export function bindWorkspace(id: number, plan: Conv1x1Plan, layout: WasmConvLayout, packed: Float32Array, fma = false): WasmConvInstance {
   const ws = current;
   // The common case: this operator ran last (its id is live: a release resets the owner).
   if (ws !== null && ws.owner === id && ws.bound !== null && ws.bound.layout === layout) return ws.bound;
@@ -115,7 +118,12 @@ export function bindWorkspace(id: number, plan: Conv1x1Plan, layout: WasmConvLay
     ws.f32[layout.clamp / 4] = plan.geometry.activation.min;
     ws.f32[layout.clamp / 4 + 1] = plan.geometry.activation.max;
     ws.owner = id;
-    ws.bound = { plan, layout, memory: ws.memory, exports: ws.exports, f32: ws.f32, i32: ws.i32, u32: ws.u32 };
+    let exports = ws.exports;
+    if (fma) {
+      ws.fmaExports ??= new WebAssembly.Instance(gemmModule(false, true), { env: { memory: ws.memory } }).exports as unknown as WasmGemmExports;
+      exports = ws.fmaExports;
+    }
+    ws.bound = { plan, layout, memory: ws.memory, exports, f32: ws.f32, i32: ws.i32, u32: ws.u32 };
   }
   return ws.bound;
 }
