@@ -37,12 +37,16 @@ describe('the HTML charts', () => {
     expect(chartData(SUITE, 0).costAxes).toEqual({ x: { min: 100, max: 1000 }, y: { min: 0.001, max: 0.01 } });
   });
 
-  it('draw GFLOP/s on a linear axis from 0 and only the cost chart on log axes', () => {
+  it('draw GFLOP/s on a linear axis from 0 (bars and sweep charts) and only FLOPs and time on log axes', () => {
     const html = renderHtml({ tool: '@pointwise/bench', version: '0', startedAt: 'now', wallMs: 1, environment: {} as BenchReport['environment'],
       settings: { repeat: 1, minTimeMs: 0, maxTimeMs: 1, minSamplesAtCap: 1, maxSamples: 1, warmupMs: 0, seed: 1, layout: ['NCHW'] },
       contenders: [], suites: [SUITE] });
     expect(html).toContain("y: { type: 'linear', min: 0,");
-    expect(html.match(/type: 'logarithmic'/g)).toHaveLength(2);
+    expect(html.match(/y: \{ type: 'linear', min: 0, title: \{ display: true, text: 'GFLOP\/s \(higher is better\)' \} \}/g)).toHaveLength(2);
+    // The cost chart's FLOPs and time, and the sweep chart's FLOPs.
+    expect(html.match(/type: 'logarithmic'/g)).toHaveLength(3);
+    // A suite without sweeps gets no sweep chart.
+    expect(chartData(SUITE, 0).sweeps).toEqual([]);
   });
 });
 
