@@ -7,7 +7,14 @@ import { Chart, registerables, type Plugin } from 'chart.js';
 import { getDefaultRegistry, parseBackendList, formatBackendEntry, type BackendListing } from '@pointwise/core';
 import { registerAllBackends } from '@pointwise/backends';
 import {
+  AutoContender,
+  autoCandidates,
+  autoSummaryLine,
   BackendContender,
+  CROSSOVER,
+  CROSSOVER_QUICK,
+  crossoverAnalysis,
+  describeCrossovers,
   DEFAULT,
   LATENCY,
   MOBILENET_V2,
@@ -53,7 +60,7 @@ const TINY: Suite = {
   description: 'two small layers: a quick check that everything runs',
   layers: [makeLayer({ inChannels: 16, outChannels: 32, height: 8, width: 8 }), makeLayer({ inChannels: 64, outChannels: 64, height: 16, width: 16, activation: 'relu' })],
 };
-const SUITES: readonly Suite[] = [TINY, LATENCY, DEFAULT, MOBILENET_V2, RESNET_50, SEED];
+const SUITES: readonly Suite[] = [TINY, LATENCY, DEFAULT, MOBILENET_V2, RESNET_50, SEED, CROSSOVER_QUICK, CROSSOVER];
 const QUICK: MeasurementSettings = { repeat: 5, minTimeMs: 50, maxTimeMs: 500, minSamplesAtCap: 3, maxSamples: 50, warmupMs: 20 };
 const TIERS: readonly Tier[] = ['edge', 'errors', 'layers', 'property'];
 
@@ -252,6 +259,7 @@ runConformanceButton.addEventListener('click', () => {
 // ---- Bench ----------------------------------------------------------------------------------------------
 const suiteSelect = el('select', { id: 'suite' }, ...SUITES.map((s) => el('option', { value: s.name }, `${s.name}: ${s.description}`)));
 const withNaive = el('input', { type: 'checkbox', id: 'with-naive', checked: '' });
+const withAuto = el('input', { type: 'checkbox', id: 'with-auto' });
 const runBenchButton = el('button', { id: 'run-bench' }, 'Run benchmark');
 const loadInput = el('input', { type: 'file', id: 'load-json', accept: 'application/json,.json' });
 const benchResults = el('div', { id: 'bench-results' });
@@ -263,6 +271,8 @@ const benchSection = el(
   ' ',
   el('label', {}, withNaive, ' naive baseline'),
   ' ',
+  el('label', {}, withAuto, ' auto (the planner\'s measured choice among the selected configurations)'),
+  ' ',
   runBenchButton,
   ' ',
   el('label', {}, 'load a --json report: ', loadInput),
@@ -270,6 +280,78 @@ const benchSection = el(
   benchResults,
 );
 let chart: Chart | null = null;
+let sweepCharts: Chart[] = [];
+
+/** Dashed vertical lines at a sweep chart's crossover points (where the fastest contender changes). */
+const crossoverLines: Plugin<'scatter'> = {
+  id: 'pointwise-crossovers',
+  afterDatasetsDraw(c) {
+    const marks = (c.options.plugins as unknown as { crossovers?: { atFlops: number; from: string; to: string }[] }).crossovers ?? [];
+    const { ctx, chartArea } = c;
+    for (const mark of marks) {
+      const x = c.scales.x.getPixelForValue(mark.atFlops);
+      ctx.save();
+      ctx.strokeStyle = '#444';
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = '#222';
+      ctx.translate(x + 3, chartArea.top + 4);
+      ctx.rotate(Math.PI / 2);
+      ctx.fillText(`${mark.from} → ${mark.to}`, 0, 0);
+      ctx.restore();
+    }
+  },
+};
+
+/** Per size sweep of the report (the crossover suites): GFLOP/s against FLOPs, crossover points marked, and the auto summary. */
+function sweepSections(report: BenchReport): HTMLElement[] {
+  for (const c of sweepCharts) c.destroy();
+  sweepCharts = [];
+  const sections: HTMLElement[] = [];
+  for (const suite of report.suites) {
+    const auto = autoSummaryLine(suite);
+    if (auto) sections.push(el('p', { class: 'auto-summary' }, `${suite.suite}: ${auto}`));
+    for (const analysis of crossoverAnalysis(suite)) {
+      const canvas = el('canvas', { class: 'sweep-chart', width: '900', height: '320' });
+      const rows = suite.layers.filter((l) => l.layer.sweeps?.includes(analysis.sweep));
+      const keys = [...new Set(rows.flatMap((l) => l.measurements.map((m) => m.contender)))];
+      sections.push(
+        el('h3', {}, `Sweep ${analysis.sweep}: GFLOP/s against FLOPs`),
+        canvas,
+        el('ul', { class: 'crossovers' }, ...describeCrossovers(analysis).map((line) => el('li', {}, line))),
+      );
+      sweepCharts.push(
+        new Chart(canvas, {
+          type: 'scatter',
+          data: {
+            datasets: keys.map((key) => ({
+              label: key,
+              showLine: true,
+              data: rows
+                .flatMap((l) => {
+                  const m = l.measurements.find((x) => x.contender === key);
+                  return m?.gflops ? [{ x: l.layer.flops, y: m.gflops.median }] : [];
+                })
+                .sort((a, b) => a.x - b.x),
+            })),
+          },
+          options: {
+            animation: false,
+            responsive: false,
+            scales: { x: { type: 'logarithmic', title: { display: true, text: 'FLOPs per call' } }, y: { min: 0, title: { display: true, text: 'GFLOP/s' } } },
+            plugins: { crossovers: analysis.crossovers } as never,
+          },
+          plugins: [crossoverLines],
+        }),
+      );
+    }
+  }
+  return sections;
+}
 
 /** Whiskers from p10 to p90 GFLOP/s on each bar (chart.js has no error bars of its own). */
 const whiskers: Plugin<'bar'> = {
@@ -339,6 +421,7 @@ function showBench(report: BenchReport): void {
     el('h3', {}, 'Warm runs: GFLOP/s (median, bars p10–p90)'),
     canvas,
     el('h3', {}, 'Rows (cold start apart: prepare and first run; warm: median time)'),
+    ...sweepSections(report),
     table(['layer', 'contender', 'status', 'GFLOP/s', 'p10–p90', 'cold: prepare ms', 'cold: first run ms', 'warm median ms', 'worst error/bound', 'version, details'], rows, 'bench-table'),
     el('button', { id: 'download-bench' }, 'Download JSON'),
   );
@@ -355,12 +438,15 @@ function showBench(report: BenchReport): void {
   });
 }
 
-async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean): Promise<BenchReport | undefined> {
+async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean, auto = false): Promise<BenchReport | undefined> {
   const suite = SUITES.find((s) => s.name === suiteName);
   if (!suite) throw new Error(`unknown suite ${suiteName}`);
   return exclusive(async (signal) => {
     const contenders = [
       ...configurations.map((c) => new BackendContender(c, registry, c, backendVersion(c))),
+      ...(auto && configurations.length > 0
+        ? [new AutoContender(registry, autoCandidates(registry.names(), configurations.map((c) => registry.resolve(c).configuration)), VERSIONS['@pointwise/core'] ?? 'unknown')]
+        : []),
       ...(naive ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
     ];
     let total = 1;
@@ -397,7 +483,7 @@ async function runBenchmark(suiteName: string, configurations: readonly string[]
   });
 }
 
-runBenchButton.addEventListener('click', () => void runBenchmark(suiteSelect.value, selectedConfigurations(), withNaive.checked));
+runBenchButton.addEventListener('click', () => void runBenchmark(suiteSelect.value, selectedConfigurations(), withNaive.checked, withAuto.checked));
 loadInput.addEventListener('change', async () => {
   const file = loadInput.files?.[0];
   if (!file) return;
@@ -432,7 +518,7 @@ Object.assign(window, {
     list: () => registry.list(),
     probeAutomaticSelection: (ci?: number, co?: number, hw?: number) => probeAutomaticSelection(registry, ci, co, hw),
     runConformance: (tiers: readonly Tier[], selected: readonly string[]) => runConformance(tiers, selected),
-    runBenchmark: (suite: string, selected: readonly string[], naive = true) => runBenchmark(suite, selected, naive),
+    runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false) => runBenchmark(suite, selected, naive, auto),
     lastConformance: () => lastConformance,
   },
 });
