@@ -64,7 +64,7 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
   if (options.onFallback !== undefined && typeof options.onFallback !== 'function') {
     throw new InvalidArgumentError('options.onFallback', 'a function', options.onFallback);
   }
-  if (options.registry !== undefined && (typeof options.registry !== 'object' || options.registry === null || typeof options.registry.select !== 'function')) {
+  if (options.registry !== undefined && (typeof options.registry !== 'object' || options.registry === null || typeof options.registry.select !== 'function' || typeof options.registry.candidates !== 'function')) {
     throw new InvalidArgumentError('options.registry', 'a BackendRegistry', options.registry);
   }
   const choose = options.choose ?? 'first';
@@ -126,7 +126,9 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
         reason: `${capacity ? 'unavailable for this problem' : 'prepare failed'}: ${error instanceof Error ? error.message : String(error)}`,
       });
       if (options.strict) break;
-      remaining = remaining.slice(remaining.indexOf(configuration) + 1);
+      // A registry of an older copy of core may not report the configuration: move past the first at least.
+      const index = remaining.indexOf(configuration);
+      remaining = remaining.slice(index < 0 ? 1 : index + 1);
     }
   }
   throw new BackendUnavailableError(attempts, options.strict);

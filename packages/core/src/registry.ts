@@ -1,6 +1,6 @@
 import type { Availability, Backend } from './backend.js';
 import { assertKnownKeys } from './known-keys.js';
-import { formatBackendEntry, parseBackendEntry, parseBackendList, type BackendEntry, type ParsedBackendEntry } from './selection-syntax.js';
+import { formatBackendEntry, isBackendName, parseBackendEntry, parseBackendList, type BackendEntry, type ParsedBackendEntry } from './selection-syntax.js';
 import { registerReferenceBackend } from './reference/register.js';
 import { BackendUnavailableError, DisposedError, InvalidArgumentError, PointwiseError, UnknownBackendError, type BackendAttempt } from './errors.js';
 
@@ -231,13 +231,33 @@ export class BackendRegistry {
    *   non-finite priority, or a taken name with other options and no `replace`.
    */
   register(name: string, factory: BackendFactory, options: RegisterOptions = {}): boolean {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', 'a non-empty string', name);
+    // A name the selection syntax cannot spell could never be selected from a string, POINTWISE_BACKEND or a CLI.
+    if (!isBackendName(name)) throw new InvalidArgumentError('name', 'a non-empty name of letters, digits and _ . @ / -', name);
     if (typeof factory !== 'function') throw new InvalidArgumentError('factory', 'a function returning a Backend', factory);
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an options object', options);
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', 'an options object', options);
     assertKnownKeys('options', options, REGISTER_KEYS);
     const priority = options.priority ?? 0;
     if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new InvalidArgumentError('priority', 'a finite number', priority);
     if (options.replace !== undefined && typeof options.replace !== 'boolean') throw new InvalidArgumentError('options.replace', 'a boolean', options.replace);
+    const isRecord = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (options.options !== undefined && !isRecord(options.options)) throw new InvalidArgumentError('options.options', 'an object of backend options', options.options);
+    if (options.validate !== undefined && typeof options.validate !== 'function') throw new InvalidArgumentError('options.validate', 'a function', options.validate);
+    if (options.shorthand !== undefined && !(typeof options.shorthand === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(options.shorthand))) {
+      throw new InvalidArgumentError('options.shorthand', 'an option name', options.shorthand);
+    }
+    const presets: Record<string, Readonly<Record<string, string | number | boolean>>> = {};
+    if (options.presets !== undefined) {
+      if (!isRecord(options.presets)) throw new InvalidArgumentError('options.presets', 'an object of named option sets', options.presets);
+      for (const [word, preset] of Object.entries(options.presets)) {
+        // A preset is selected by a bracketed word, so its name must be one.
+        if (!/^[A-Za-z0-9_.-]+$/.test(word)) throw new InvalidArgumentError('options.presets', 'preset names of letters, digits and _ . -', word);
+        if (!isRecord(preset)) throw new InvalidArgumentError(`options.presets.${word}`, 'an object of options', preset);
+        const values = Object.entries(preset);
+        const bad = values.find(([, v]) => !['string', 'number', 'boolean'].includes(typeof v));
+        if (bad) throw new InvalidArgumentError(`options.presets.${word}.${bad[0]}`, 'a string, number or boolean', bad[1]);
+        Object.defineProperty(presets, word, { value: Object.freeze(Object.fromEntries(values)), enumerable: true });
+      }
+    }
     const defaults = Object.freeze({ ...(options.options ?? {}) });
     options.validate?.(defaults);
     const existing = this.#entries.get(name);
@@ -250,7 +270,7 @@ export class BackendRegistry {
       );
     }
     if (existing) void this.unregister(name);
-    this.#entries.set(name, { name, priority, factory, defaults, validate: options.validate, shorthand: options.shorthand, presets: { ...(options.presets ?? {}) }, lives: new Map() });
+    this.#entries.set(name, { name, priority, factory, defaults, validate: options.validate, shorthand: options.shorthand, presets, lives: new Map() });
     return true;
   }
 
@@ -306,7 +326,13 @@ export class BackendRegistry {
     const candidates = this.candidates(selection);
     const attempts: BackendAttempt[] = [];
     for (const name of candidates) {
-      const entry = this.#entries.get(parseBackendEntry(name).name)!;
+      const entry = this.#entries.get(parseBackendEntry(name).name);
+      if (entry === undefined) {
+        // Unregistered while an earlier candidate was initialising: a reason, like any other.
+        attempts.push({ backend: name, reason: 'unregistered during selection' });
+        if (selection.strict) throw new BackendUnavailableError(attempts, true);
+        continue;
+      }
       const life = this.#life(entry, name).life;
       try {
         const backend = await this.#ready(entry, name);
@@ -365,23 +391,24 @@ export class BackendRegistry {
       const list: readonly unknown[] = Array.isArray(selection.backend) ? selection.backend : [selection.backend];
       requested = list.map((entry, i) => parseBackendEntry(entry, Array.isArray(selection.backend) ? `${parameter}[${i}]` : parameter));
     } else {
-      const fromEnv = (selection.env ?? processEnv())[BACKEND_ENV_VARIABLE];
+      const fromEnv: unknown = (selection.env ?? processEnv())[BACKEND_ENV_VARIABLE];
+      if (fromEnv !== undefined && typeof fromEnv !== 'string') throw new InvalidArgumentError(BACKEND_ENV_VARIABLE, 'a string', fromEnv);
       if (fromEnv !== undefined && fromEnv.trim() !== '') {
         source = BACKEND_ENV_VARIABLE;
         requested = parseBackendList(fromEnv, source);
       }
     }
     if (requested === undefined) return this.names().filter((n) => this.#entries.get(n)!.priority >= 0);
-    const keys: string[] = [];
+    const keys = new Set<string>();
     for (const parsed of requested) {
       const entry = this.#entries.get(parsed.name);
       if (!entry) throw new UnknownBackendError(parsed.name, this.names(), source);
       const options = this.#resolveWords(entry, parsed, source);
       entry.validate?.({ ...entry.defaults, ...options });
       const key = formatBackendEntry({ name: parsed.name, options });
-      if (!keys.includes(key)) keys.push(key);
+      keys.add(key);
     }
-    return keys;
+    return [...keys];
   }
 
   /**
@@ -407,7 +434,7 @@ export class BackendRegistry {
     }
     for (const [preset, presetOptions] of Object.entries(registration.presets)) {
       const keys = Object.keys(presetOptions);
-      if (keys.length > 0 && keys.every((k) => k in rest && rest[k] === presetOptions[k])) {
+      if (keys.length > 0 && keys.every((k) => Object.hasOwn(rest, k) && rest[k] === presetOptions[k])) {
         words.push(preset);
         for (const k of keys) delete rest[k];
       }
@@ -430,7 +457,7 @@ export class BackendRegistry {
         Object.assign(fromWords, preset);
         continue;
       }
-      if (entry.shorthand === undefined || shorthandSet || entry.shorthand in parsed.options) {
+      if (entry.shorthand === undefined || shorthandSet || Object.hasOwn(parsed.options, entry.shorthand)) {
         const presets = Object.keys(entry.presets);
         const allowed = [entry.shorthand && !shorthandSet ? `one value of "${entry.shorthand}"` : '', presets.length ? `the presets ${presets.join(', ')}` : ''].filter(Boolean);
         throw new InvalidArgumentError(source, `for "${parsed.name}[…]": key=value options${allowed.length ? ` or ${allowed.join(' and ')}` : ''}`, word);

@@ -48,13 +48,41 @@ export interface ParsedBackendEntry {
 
 const NAME = /^[A-Za-z0-9_.@/-]+$/;
 
-/** Splits at commas outside brackets: `a[x=1,y=2],b` → `a[x=1,y=2]`, `b`. */
+/** @internal True for a name the selection syntax can spell (letters, digits, `_ . @ / -`). */
+export function isBackendName(name: unknown): name is string {
+  return typeof name === 'string' && NAME.test(name);
+}
+
+/**
+ * Calls `visit` for each character outside double-quoted values (a quoted
+ * value is a JSON string: `"a,b"`, `"say \\"hi\\""`), so commas, brackets and
+ * `=` inside quotes are data, not syntax.
+ * @throws {InvalidArgumentError} for a quote that is never closed.
+ */
+function scanUnquoted(text: string, parameter: string, visit: (c: string, i: number) => void): void {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+      continue;
+    }
+    if (c === '"') {
+      quoted = true;
+      continue;
+    }
+    visit(c, i);
+  }
+  if (quoted) throw new InvalidArgumentError(parameter, 'closed quotes in option values', text);
+}
+
+/** Splits at commas outside quotes and brackets: `a[x=1,y=2],b` → `a[x=1,y=2]`, `b`. */
 function splitTopLevel(text: string, parameter: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+  scanUnquoted(text, parameter, (c, i) => {
     if (c === '[') depth++;
     else if (c === ']') depth--;
     if (depth < 0 || depth > 1) throw new InvalidArgumentError(parameter, 'balanced, unnested brackets', text);
@@ -62,64 +90,128 @@ function splitTopLevel(text: string, parameter: string): string[] {
       parts.push(text.slice(start, i));
       start = i + 1;
     }
-  }
+  });
   if (depth !== 0) throw new InvalidArgumentError(parameter, 'balanced, unnested brackets', text);
   parts.push(text.slice(start));
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-function optionValue(text: string): string | number | boolean {
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function optionValue(text: string, parameter: string, entry: string): string | number | boolean {
+  if (text.startsWith('"')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'string') throw new InvalidArgumentError(parameter, 'a quoted option value to be one JSON string', entry);
+    return value;
+  }
   if (text === 'true') return true;
   if (text === 'false') return false;
-  if (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  if (NUMBER.test(text) || /^[-+]?Infinity$/.test(text) || text === 'NaN') return Number(text);
   return text;
+}
+
+/**
+ * An option value in the string form, written so that {@link parseBackendEntry}
+ * reads back the same value: numbers (also `-0`, `Infinity`, `NaN`) and
+ * booleans bare, a string bare unless it would read back as something else
+ * (a number, a boolean, text with `, [ ] = "` or outer spaces), then quoted as JSON.
+ */
+function formatValue(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'boolean') return String(value);
+  const text = String(value);
+  const bare = text !== '' && text === text.trim() && !/[,[\]="]/.test(text) && text !== 'true' && text !== 'false' && !NUMBER.test(text) && !/^[-+]?Infinity$/.test(text) && text !== 'NaN';
+  return bare ? text : JSON.stringify(text);
+}
+
+/** Sets an own, enumerable key (also `__proto__`, which plain assignment would treat as the prototype). */
+function defineOption(options: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(options, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
  * Parses one entry of a preference list in its string form `name` or
  * `name[value]` or `name[key=value,key=value]`; values `true`/`false` become
- * booleans and decimal numbers numbers. Objects `{ name, ...options }` are
+ * booleans, decimal numbers (and `Infinity`, `NaN`) numbers, and a value in
+ * double quotes is a JSON string (`workers[workerUrl="data:text/javascript,…"]`),
+ * so commas, brackets and `=` can be part of a value. Objects `{ name, ...options }` are
  * checked and returned as parsed entries too.
  * @throws {InvalidArgumentError} for an empty or malformed entry, or an object without a string `name`.
  */
 export function parseBackendEntry(entry: unknown, parameter = 'backend'): ParsedBackendEntry {
   if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
-    const { name, ...options } = entry as Record<string, unknown>;
+    const { name, ...rest } = entry as Record<string, unknown>;
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new InvalidArgumentError(`${parameter}.name`, 'a backend name (string)', name);
     }
-    for (const [key, value] of Object.entries(options)) {
+    if (Object.getOwnPropertySymbols(rest).length > 0) {
+      throw new InvalidArgumentError(parameter, 'option keys that are strings', Object.getOwnPropertySymbols(rest)[0].toString());
+    }
+    // Each value read once, into an object of its own: a getter or Proxy cannot change it later.
+    const options: Record<string, string | number | boolean> = {};
+    for (const [key, value] of Object.entries(rest)) {
       if (!['string', 'number', 'boolean'].includes(typeof value) && !(value instanceof URL)) {
         throw new InvalidArgumentError(`${parameter}.${key}`, 'a string, number or boolean option value', value);
       }
+      defineOption(options, key, value);
     }
-    return { name, options: options as Record<string, string | number | boolean> };
+    return { name, options };
   }
   if (typeof entry !== 'string') {
     throw new InvalidArgumentError(parameter, 'a backend name, "name[options]" or { name, ...options }', entry);
   }
   const text = entry.trim();
-  const match = /^([^[\]]+)(?:\[([^[\]]*)\])?$/.exec(text);
-  if (match === null || !NAME.test(match[1].trim())) {
+  // The name ends at the first bracket; brackets inside quoted values are data.
+  const open = text.indexOf('[');
+  const rawName = open < 0 ? text : text.slice(0, open);
+  const name = rawName.trim();
+  let inner: string | undefined;
+  if (open >= 0) {
+    const body = text.slice(open + 1);
+    let close = -1;
+    scanUnquoted(body, parameter, (c, i) => {
+      if ((c === '[' || c === ']') && close >= 0) close = -2;
+      else if (c === '[') close = -2;
+      else if (c === ']' && close === -1) close = i;
+    });
+    inner = close >= 0 && close === body.length - 1 ? body.slice(0, close) : undefined;
+  }
+  if (!NAME.test(name) || (open >= 0 && inner === undefined)) {
     throw new InvalidArgumentError(parameter, 'a backend name, optionally with [options] such as gpujs[webgl2] or workers[threads=4,kernel=js]', entry);
   }
-  const name = match[1].trim();
-  if (match[2] === undefined) return { name, options: {} };
+  if (inner === undefined) return { name, options: {} };
   const options: Record<string, string | number | boolean> = {};
   const words: string[] = [];
-  for (const item of match[2].split(',').map((s) => s.trim())) {
+  const items: string[] = [];
+  let start = 0;
+  scanUnquoted(inner, parameter, (c, i) => {
+    if (c === ',') {
+      items.push(inner.slice(start, i).trim());
+      start = i + 1;
+    }
+  });
+  items.push(inner.slice(start).trim());
+  for (const item of items) {
     if (item === '') throw new InvalidArgumentError(parameter, `non-empty options in ${name}[…]`, entry);
-    const eq = item.indexOf('=');
+    let eq = -1;
+    scanUnquoted(item, parameter, (c, i) => {
+      if (c === '=' && eq < 0) eq = i;
+    });
     if (eq < 0) {
       if (!/^[A-Za-z0-9_.-]+$/.test(item) || words.includes(item)) throw new InvalidArgumentError(parameter, `distinct words or key=value options in ${name}[…]`, entry);
       words.push(item);
       continue;
     }
     const key = item.slice(0, eq).trim();
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key) || key in options) {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key) || Object.hasOwn(options, key)) {
       throw new InvalidArgumentError(parameter, `key=value options with distinct keys in ${name}[…]`, entry);
     }
-    options[key] = optionValue(item.slice(eq + 1).trim());
+    defineOption(options, key, optionValue(item.slice(eq + 1).trim(), parameter, entry));
   }
   return words.length === 0 ? { name, options } : { name, options, words };
 }
@@ -149,6 +241,6 @@ export function formatBackendEntry(entry: {
   readonly words?: readonly string[];
 }): string {
   const keys = Object.keys(entry.options).sort();
-  const items = [...(entry.words ?? []), ...keys.map((k) => `${k}=${String(entry.options[k])}`)];
+  const items = [...(entry.words ?? []), ...keys.map((k) => `${k}=${formatValue(entry.options[k])}`)];
   return items.length === 0 ? entry.name : `${entry.name}[${items.join(',')}]`;
 }

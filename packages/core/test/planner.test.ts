@@ -141,7 +141,7 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(copy.import(JSON.stringify(stale)).ignored[0].reason).toMatch(`made by version 0.0.1, this is ${POINTWISE_CORE_VERSION}`);
     const lying = JSON.parse(json);
     lying.entries[0].choice = 'not-a-candidate';
-    expect(copy.import(JSON.stringify(lying)).ignored[0].reason).toBe('malformed entry');
+    expect(copy.import(JSON.stringify(lying)).ignored[0].reason).toBe('malformed entry: the choice is not among the candidates');
     expect(() => copy.import('{"format":"x"}')).toThrow(InvalidArgumentError);
   });
 

@@ -81,12 +81,12 @@ async function prepareOne(
   registry: BackendRegistry,
   configuration: string,
   problem: NormalizedConv1x1,
-): Promise<{ op: BackendOperator; backend: Backend } | { reason: string }> {
+): Promise<{ op: BackendOperator; backend: Backend; race: <T>(work: Promise<T>) => Promise<T> } | { reason: string }> {
   try {
     const selected = await registry.select({ backend: configuration as unknown as BackendEntry, strict: true });
-    const preparing = selected.backend.prepare(problem);
-    const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
-    return { op, backend: selected.backend };
+    const race = selected.untilDisposed ?? (<T>(work: Promise<T>) => work);
+    const op = await race(selected.backend.prepare(problem));
+    return { op, backend: selected.backend, race };
   } catch (error) {
     // Bad input and a dispose() are the caller's to see; a backend that cannot take the problem is a reason.
     if (PointwiseError.isInstance(error) && !['BACKEND_FAILURE', 'BACKEND_CAPACITY', 'BACKEND_UNAVAILABLE'].includes(error.code)) throw error;
@@ -144,29 +144,42 @@ export async function planFastest(
   const x = measurementInput(g);
   const out = zerosTensor(g.outputShape, g.outputLayout);
   const reports: CandidateReport[] = [];
-  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number }[] = [];
-  for (const configuration of candidates) {
-    const prepared = await prepareOne(registry, configuration, problem);
-    if (!('op' in prepared)) {
-      reports.push({ configuration, status: 'unavailable', reason: prepared.reason });
-      attempts.push({ backend: configuration, reason: prepared.reason });
-      continue;
+  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T> }[] = [];
+  let best: (typeof measured)[number];
+  try {
+    for (const configuration of candidates) {
+      const prepared = await prepareOne(registry, configuration, problem);
+      if (!('op' in prepared)) {
+        reports.push({ configuration, status: 'unavailable', reason: prepared.reason });
+        attempts.push({ backend: configuration, reason: prepared.reason });
+        continue;
+      }
+      try {
+        // Measured runs race a dispose() of the registry like preparation does: nothing stays pending.
+        await prepared.race(Promise.resolve(prepared.op.run(x, out)));
+        const disagreement = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
+        if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
+        const timing = await prepared.race(timeRuns(prepared.op, x, out, limits));
+        // A candidate that is right only sometimes: the last timed run is checked too.
+        const late = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
+        if (late !== null) throw new Error(`result outside the accuracy bound in a timed run: ${late}`);
+        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: timing.medianMs, race: prepared.race });
+        reports.push({ configuration, status: 'measured', medianMs: timing.medianMs, runs: timing.runs });
+      } catch (error) {
+        prepared.op.dispose();
+        if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
+        reports.push({ configuration, status: 'dropped', reason: reasonOf(error) });
+        attempts.push({ backend: configuration, reason: `dropped by the planner: ${reasonOf(error)}` });
+      }
     }
-    try {
-      await prepared.op.run(x, out);
-      const disagreement = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
-      if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
-      const timing = await timeRuns(prepared.op, x, out, limits);
-      measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: timing.medianMs });
-      reports.push({ configuration, status: 'measured', medianMs: timing.medianMs, runs: timing.runs });
-    } catch (error) {
-      prepared.op.dispose();
-      reports.push({ configuration, status: 'dropped', reason: reasonOf(error) });
-      attempts.push({ backend: configuration, reason: `dropped by the planner: ${reasonOf(error)}` });
-    }
+    if (measured.length === 0) return null;
+    best = measured.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
+    // The kept backend may have been disposed while later candidates were measured.
+    await best.race(Promise.resolve());
+  } catch (error) {
+    for (const m of measured) m.op.dispose();
+    throw error;
   }
-  if (measured.length === 0) return null;
-  const best = measured.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
   for (const m of measured) if (m !== best) m.op.dispose();
   const medianMs: Record<string, number> = {};
   for (const m of measured) medianMs[m.configuration] = m.medianMs;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, describeValue } from '../errors.js';
 import type { Conv1x1Geometry } from '../geometry.js';
 import { POINTWISE_CORE_VERSION, fingerprintKey, type EnvironmentFingerprint } from './fingerprint.js';
 
@@ -60,6 +60,47 @@ function isFingerprint(value: unknown): value is EnvironmentFingerprint {
   return typeof f === 'object' && f !== null && ['runtime', 'platform', 'cpu', 'gpu'].every((k) => typeof f[k] === 'string') && typeof f.cores === 'number';
 }
 
+/**
+ * Why an entry is malformed, or null: string problem and choice, distinct
+ * string candidates that include the choice, a fingerprint, and medians that
+ * are finite, non-negative milliseconds of listed candidates only (a file
+ * cannot slip in a negative, NaN or string median).
+ */
+function malformed(e: Partial<WisdomEntry> | null): string | null {
+  if (typeof e !== 'object' || e === null) return 'not an object';
+  if (typeof e.problem !== 'string' || typeof e.choice !== 'string') return 'problem and choice must be strings';
+  if (!Array.isArray(e.candidates) || !e.candidates.every((c) => typeof c === 'string') || new Set(e.candidates).size !== e.candidates.length) {
+    return 'candidates must be distinct strings';
+  }
+  if (!e.candidates.includes(e.choice)) return 'the choice is not among the candidates';
+  if (!isFingerprint(e.fingerprint)) return 'no environment fingerprint';
+  const m = e.medianMs as unknown;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'medianMs must be an object';
+  for (const [configuration, ms] of Object.entries(m)) {
+    if (!e.candidates.includes(configuration)) return `a median for ${describeValue(configuration)}, which is not a candidate`;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return `the median of ${describeValue(configuration)} is ${describeValue(ms)}, not a time in milliseconds`;
+  }
+  return null;
+}
+
+/** A string cut to a length that keeps a report readable. */
+function short(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A frozen copy that shares nothing with the caller's object. */
+function frozenEntry(e: WisdomEntry): WisdomEntry {
+  return Object.freeze({
+    problem: e.problem,
+    candidates: Object.freeze([...e.candidates]),
+    fingerprint: Object.freeze({ ...e.fingerprint }),
+    version: e.version,
+    choice: e.choice,
+    medianMs: Object.freeze(Object.fromEntries(Object.entries(e.medianMs))),
+    measuredAt: String(e.measuredAt ?? ''),
+  });
+}
+
 function sameFingerprint(a: EnvironmentFingerprint, b: EnvironmentFingerprint): boolean {
   return fingerprintKey(a) === fingerprintKey(b);
 }
@@ -100,11 +141,13 @@ export class Wisdom {
    * @throws {InvalidArgumentError} when the entry's fingerprint or version is not this environment's.
    */
   remember(entry: WisdomEntry): void {
+    const problem = malformed(entry);
+    if (problem !== null) throw new InvalidArgumentError('entry', `a wisdom entry (${problem})`, entry);
     if (!sameFingerprint(entry.fingerprint, this.#fingerprint)) {
       throw new InvalidArgumentError('entry.fingerprint', fingerprintKey(this.#fingerprint), fingerprintKey(entry.fingerprint));
     }
     if (entry.version !== POINTWISE_CORE_VERSION) throw new InvalidArgumentError('entry.version', POINTWISE_CORE_VERSION, entry.version);
-    this.#entries.set(entryKey(entry.problem, entry.candidates, entry.fingerprint), Object.freeze({ ...entry }));
+    this.#entries.set(entryKey(entry.problem, entry.candidates, entry.fingerprint), frozenEntry(entry));
   }
 
   /** Forgets every decision. */
@@ -139,17 +182,15 @@ export class Wisdom {
     const ignored: { problem: string; reason: string }[] = [];
     for (const raw of f.entries as unknown[]) {
       const e = raw as Partial<WisdomEntry>;
-      const problem = typeof e?.problem === 'string' ? e.problem : '(malformed)';
-      if (
-        typeof e !== 'object' || e === null || typeof e.problem !== 'string' || typeof e.choice !== 'string' ||
-        !Array.isArray(e.candidates) || !e.candidates.every((c) => typeof c === 'string') || !e.candidates.includes(e.choice) ||
-        !isFingerprint(e.fingerprint) || typeof e.medianMs !== 'object' || e.medianMs === null
-      ) {
-        ignored.push({ problem, reason: 'malformed entry' });
+      // Reported problems are summarised: a file cannot make the report huge.
+      const problem = typeof e?.problem === 'string' ? short(e.problem) : '(malformed)';
+      const why = malformed(e);
+      if (why !== null) {
+        ignored.push({ problem, reason: `malformed entry: ${why}` });
       } else if (e.version !== POINTWISE_CORE_VERSION) {
-        ignored.push({ problem, reason: `made by version ${String(e.version)}, this is ${POINTWISE_CORE_VERSION}` });
-      } else if (!sameFingerprint(e.fingerprint, this.#fingerprint)) {
-        ignored.push({ problem, reason: `made for another environment (${fingerprintKey(e.fingerprint)})` });
+        ignored.push({ problem, reason: `made by version ${typeof e.version === 'string' && e.version.length <= 40 ? e.version : describeValue(e.version)}, this is ${POINTWISE_CORE_VERSION}` });
+      } else if (!sameFingerprint(e.fingerprint!, this.#fingerprint)) {
+        ignored.push({ problem, reason: `made for another environment (${short(fingerprintKey(e.fingerprint!))})` });
       } else {
         this.remember({ ...(e as WisdomEntry), measuredAt: String(e.measuredAt ?? '') });
         accepted++;
