@@ -8,8 +8,9 @@ function sameShape(a: Shape4D, b: Shape4D): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }
 
+/** A resident tensor by its shape: `read` and `backend`, and no host `data` (an object with `data` is checked as a host tensor). */
 function isResident(x: unknown): x is ResidentTensor {
-  return typeof x === 'object' && x !== null && typeof (x as ResidentTensor).read === 'function' && typeof (x as ResidentTensor).backend === 'string';
+  return typeof x === 'object' && x !== null && !('data' in x) && typeof (x as ResidentTensor).read === 'function' && typeof (x as ResidentTensor).backend === 'string';
 }
 
 /** Reads a caller's tensor once (see `readTensor`) and checks it against the prepared shape and layout. */
@@ -198,7 +199,9 @@ export class Conv1x1Operator {
     if (isResident(x)) {
       if (x.backend !== this.#op.info.backend) throw new InvalidArgumentError('x.backend', JSON.stringify(this.#op.info.backend), x.backend);
       if (x.disposed) throw new DisposedError('resident input tensor');
-      if (!sameShape(x.shape, g.inputShape)) throw new ShapeMismatchError('x.shape', g.inputShape, x.shape);
+      const shape: unknown = x.shape;
+      if (!Array.isArray(shape) || shape.length !== 4) throw new InvalidTensorError('x.shape', 'a 4-D shape [N, C, H, W]', shape);
+      if (!sameShape(shape as unknown as Shape4D, g.inputShape)) throw new ShapeMismatchError('x.shape', g.inputShape, shape);
       if (x.layout !== g.inputLayout) throw new InvalidTensorError('x.layout', JSON.stringify(g.inputLayout), x.layout);
       input = x;
     } else {
