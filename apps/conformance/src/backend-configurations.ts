@@ -47,17 +47,6 @@ export const POOL_CONFIGURATION = 'pool';
  */
 export const FORCED_POOL_OPTIONS = WORKERS_PRESETS.pool;
 
-/**
- * How the display names abbreviate a backend's options: the option a
- * bracketed word without `=` sets, and the named presets, as each package
- * registers them (core's registry does not report them).
- */
-const SHORT_FORMS: Readonly<Record<string, { readonly shorthand: string; readonly presets?: Readonly<Record<string, Readonly<Record<string, unknown>>>> }>> = {
-  'cpu-tiled': { shorthand: 'kernel' },
-  workers: { shorthand: 'kernel', presets: WORKERS_PRESETS },
-  gpujs: { shorthand: 'mode' },
-};
-
 /** One backend configuration, resolved by a registry: a row of the conformance matrix or a bench contender. */
 export interface BackendConfiguration {
   /**
@@ -104,17 +93,9 @@ export function parseBackendArguments(list: string | readonly string[], paramete
   return texts.flatMap((text) => parseBackendList(text, parameter));
 }
 
-/**
- * The string form of a parsed entry, bracketed words kept (core's
- * `formatBackendEntry` writes the `key=value` options only): what
- * `registry.candidates` reads back to the same entry.
- */
+/** The string form of a parsed entry (core's `formatBackendEntry`): what `registry.candidates` reads back to the same entry. */
 export function backendEntryText(entry: ParsedBackendEntry): string {
-  const words = entry.words ?? [];
-  const withOptions = formatBackendEntry(entry);
-  if (words.length === 0) return withOptions;
-  const options = withOptions === entry.name ? [] : [withOptions.slice(entry.name.length + 1, -1)];
-  return `${entry.name}[${[...words, ...options].join(',')}]`;
+  return formatBackendEntry(entry);
 }
 
 /** A parsed entry from a name or a `{ name, options }` pair (no parsing of bracketed text). */
@@ -123,31 +104,18 @@ export function backendEntry(name: string, options: Readonly<Record<string, stri
 }
 
 /**
- * The short canonical name of a configuration: the backend's shorthand
- * option as a bare word, each preset whose options all match as its word,
- * the rest as `key=value` sorted (`workers[js,pool]`, `workers[js,threads=2]`,
- * `gpujs[webasm]`); core reads it back to the same configuration.
+ * The short canonical name of a configuration, from its registration (core's
+ * `registry.resolve`): the shorthand option as a bare word, each preset whose
+ * options all match as its word, the rest as `key=value` sorted
+ * (`workers[js,pool]`, `workers[js,threads=2]`, `gpujs[webasm]`); it reads
+ * back to the same configuration.
  */
-export function shortConfigurationName(backend: string, options: Readonly<Record<string, string | number | boolean>>): string {
-  const form = SHORT_FORMS[backend];
-  const rest: Record<string, string | number | boolean> = { ...options };
-  const words: string[] = [];
-  if (form !== undefined) {
-    const short = rest[form.shorthand];
-    // A value that reads back as a word (not a number or boolean) and names no preset.
-    if (typeof short === 'string' && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(short) && !Object.hasOwn(form.presets ?? {}, short)) {
-      words.push(short);
-      delete rest[form.shorthand];
-    }
-    for (const [word, preset] of Object.entries(form.presets ?? {})) {
-      const entries = Object.entries(preset);
-      if (entries.every(([key, value]) => rest[key] === value)) {
-        words.push(word);
-        for (const [key] of entries) delete rest[key];
-      }
-    }
-  }
-  return backendEntryText({ name: backend, options: rest, words });
+export function shortConfigurationName(
+  registry: BackendRegistry,
+  backend: string,
+  options: Readonly<Record<string, string | number | boolean>>,
+): string {
+  return registry.resolve({ name: backend, ...options }).shortName;
 }
 
 /**
@@ -194,7 +162,7 @@ export function resolveBackendConfiguration(registry: BackendRegistry, requested
   const options = parseBackendEntry(configuration).options;
   const plain = Object.keys(options).length === 0 && (entry.words ?? []).length === 0;
   return {
-    name: requested.display ?? (plain ? entry.name : shortConfigurationName(entry.name, options)),
+    name: requested.display ?? (plain ? entry.name : shortConfigurationName(registry, entry.name, options)),
     backend: entry.name,
     configuration,
     options,

@@ -82,8 +82,8 @@ describe('resolveBackendConfiguration', () => {
   });
 
   it.each([
-    ['cpu-tiled[avx]', /^--backends: cpu-tiled\[avx\]: kernel: expected "js" or "wasm-simd", received "avx"$/],
-    ['cpu-tiled[pool]', /^--backends: cpu-tiled\[pool\]: kernel: expected "js" or "wasm-simd", received "pool"$/],
+    ['cpu-tiled[avx]', /^--backends: cpu-tiled\[avx\]: kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "avx"$/],
+    ['cpu-tiled[pool]', /^--backends: cpu-tiled\[pool\]: kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "pool"$/],
     ['workers[js,wasm-simd]', /^--backends: workers\[js,wasm-simd\]: expected for "workers\[…\]": key=value options or the presets pool, received "wasm-simd"$/],
     ['workers[threads=0]', /^--backends: workers\[threads=0\]: threads: expected/],
     ['workers[callerComputes=no]', /^--backends: workers\[callerComputes=no\]: callerComputes: expected a boolean/],
@@ -123,10 +123,9 @@ describe('names and lists', () => {
   });
 
   it('abbreviates the shorthand option and whole presets only', () => {
-    expect(shortConfigurationName('workers', { kernel: 'js', ...WORKERS_PRESETS.pool })).toBe('workers[js,pool]');
-    expect(shortConfigurationName('workers', { ...WORKERS_PRESETS.pool, minTileFlops: 2 })).toBe('workers[callerComputes=false,minParallelFlops=0,minTileFlops=2,threads=3]');
-    expect(shortConfigurationName('cpu-tiled', { kernel: 'js', mc: 64 })).toBe('cpu-tiled[js,mc=64]');
-    expect(shortConfigurationName('my-backend', { kernel: 'js' })).toBe('my-backend[kernel=js]');
+    expect(shortConfigurationName(registry, 'workers', { kernel: 'js', ...WORKERS_PRESETS.pool })).toBe('workers[js,pool]');
+    expect(shortConfigurationName(registry, 'workers', { ...WORKERS_PRESETS.pool, minTileFlops: 2 })).toBe('workers[callerComputes=false,minParallelFlops=0,minTileFlops=2,threads=3]');
+    expect(shortConfigurationName(registry, 'cpu-tiled', { kernel: 'js', mc: 64 })).toBe('cpu-tiled[js,mc=64]');
     // Every short name reads back to the same configuration.
     for (const text of ['workers[js,pool]', 'workers[js,threads=2]', 'cpu-tiled[js,mc=64]', 'gpujs[webasm]']) expect(resolve(text).name).toBe(text);
   });

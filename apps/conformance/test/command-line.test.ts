@@ -60,8 +60,8 @@ describe('command line', () => {
     [['--runs', '0'], /--runs.*from 1 to 100000/],
     [['--seed', '-1'], /--seed/],
     [['--runs'], /argument missing/],
-    [['--backends', 'cpu-tiled[avx]'], /^--backends: cpu-tiled\[avx\]: kernel: expected "js" or "wasm-simd", received "avx"$/],
-    [['--backends', 'cpu-tiled[pool]'], /^--backends: cpu-tiled\[pool\]: kernel: expected "js" or "wasm-simd", received "pool"$/],
+    [['--backends', 'cpu-tiled[avx]'], /^--backends: cpu-tiled\[avx\]: kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "avx"$/],
+    [['--backends', 'cpu-tiled[pool]'], /^--backends: cpu-tiled\[pool\]: kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "pool"$/],
     [['--backends', 'workers[js,wasm-simd]'], /^--backends: workers\[js,wasm-simd\]: expected .*key=value options or the presets pool, received "wasm-simd"$/],
     [['--backends', 'nonesuch[js]'], /^--backends: unknown backend "nonesuch" \(known: reference, cpu-tiled, workers, gpujs\)$/],
     [['--backends', 'gpujs[metal]'], /^--backends: gpujs\[metal\]: mode: expected .*received "metal"$/],
@@ -230,7 +230,7 @@ describe('cli.js exit codes', () => {
     const { code, stdout, stderr } = await run(['--tier', 'edge'], { POINTWISE_BACKEND: 'cpu-tiled[kernel=avx]' });
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.trim()).toBe('pointwise-conformance: error: POINTWISE_BACKEND: cpu-tiled[kernel=avx]: kernel: expected "js" or "wasm-simd", received "avx" (see --help)');
+    expect(stderr.trim()).toBe('pointwise-conformance: error: POINTWISE_BACKEND: cpu-tiled[kernel=avx]: kernel: expected "js" or "wasm-relaxed-simd" or "wasm-simd", received "avx" (see --help)');
   });
 
   it('exits 0 for a passing case file on the POINTWISE_BACKEND backends, 1 when a case fails', async () => {
