@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BACKEND_API_VERSION,
+  BackendRegistry,
+  POINTWISE_CORE_VERSION,
+  PointwiseError,
+  ReferenceBackend,
+  Wisdom,
+  environmentFingerprint,
+  formatBackendEntry,
+  parseBackendEntry,
+  prepareConv1x1,
+  registerReferenceBackend,
+  type Availability,
+  type Backend,
+  type BackendOperator,
+  type PrepareRequest,
+  type Tensor,
+} from '../src/index.js';
+
+/** The code of what `f` throws (or rejects with); a TypeError has none, which is the failure these tests look for. */
+async function codeOf(f: () => unknown): Promise<string> {
+  try {
+    await f();
+  } catch (error) {
+    return PointwiseError.isInstance(error) ? error.code : `untyped ${(error as Error)?.name}: ${(error as Error)?.message}`;
+  }
+  return 'no error';
+}
+
+/** The reference computation under another name, with hooks into its runs and disposal. */
+class HookedBackend implements Backend {
+  readonly apiVersion = BACKEND_API_VERSION;
+  disposedOps = 0;
+  runs = 0;
+  constructor(
+    readonly name: string,
+    private readonly hooks: { onRun?: (run: number, out: Tensor) => Promise<void> | void; init?: () => Promise<void> } = {},
+  ) {}
+  async probe(): Promise<Availability> {
+    return { available: true };
+  }
+  async init() {
+    await this.hooks.init?.();
+  }
+  capabilities() {
+    return new ReferenceBackend().capabilities();
+  }
+  async prepare(request: PrepareRequest): Promise<BackendOperator> {
+    const op = await new ReferenceBackend().prepare(request);
+    return {
+      geometry: op.geometry,
+      info: { backend: this.name, details: {} },
+      run: async (x: Tensor, out: Tensor) => {
+        const run = ++this.runs;
+        await op.run(x, out);
+        await this.hooks.onRun?.(run, out);
+      },
+      dispose: () => {
+        this.disposedOps++;
+      },
+    };
+  }
+  async dispose() {}
+}
+
+// y = 1·x0 + 2·x1 at each of the 4 pixels.
+const problem = { inputShape: [1, 2, 2, 2] as const, weights: { data: new Float32Array([1, 2]), shape: [1, 2] } };
+
+describe('selection strings and objects from hostile or careless callers', () => {
+  it('reads keys that Object.prototype also has (constructor, toString, valueOf) as ordinary keys', () => {
+    expect(parseBackendEntry('reference[constructor=1,toString=a,valueOf=true]')).toEqual({
+      name: 'reference',
+      options: { constructor: 1, toString: 'a', valueOf: true },
+    });
+    expect(Object.getPrototypeOf(parseBackendEntry('x[constructor=1]').options)).toBe(Object.prototype);
+  });
+
+  it('gives the factory exactly the option values of an object entry, also those the plain string form cannot carry', async () => {
+    const registry = new BackendRegistry();
+    const seen: Record<string, unknown>[] = [];
+    registry.register('cap', (options) => {
+      seen.push(options);
+      return new HookedBackend('cap');
+    });
+    const values: Record<string, unknown>[] = [
+      { label: 'a,b' },
+      { label: 'a]' },
+      { label: 'x=1' },
+      { label: '4' },
+      { label: 'true' },
+      { label: ' padded ' },
+      { label: 'say "hi"' },
+      { label: '' },
+      { n: -0 },
+      { n: Infinity },
+      { label: 'data:text/javascript,postMessage(1)' },
+    ];
+    for (const v of values) {
+      const op = await prepareConv1x1(problem, { registry, backend: { name: 'cap', ...v } as never });
+      expect(seen.at(-1)).toEqual(v);
+      if (typeof v.n === 'number') expect(Object.is(seen.at(-1)!.n, v.n)).toBe(true);
+      // The reported configuration reads back to the same options.
+      expect(parseBackendEntry(op.info.configuration!).options).toEqual(v);
+      op.dispose();
+    }
+    // Distinct values are distinct configurations (not one backend shared by '4' and 4).
+    expect(registry.candidates({ backend: [{ name: 'cap', label: '4' }, { name: 'cap', label: 4 }] as never })).toEqual(['cap[label="4"]', 'cap[label=4]']);
+    expect(formatBackendEntry({ name: 'cap', options: { label: 'a,b' } })).toBe('cap[label="a,b"]');
+    expect(parseBackendEntry('cap[label="a,b]=c",n=2]').options).toEqual({ label: 'a,b]=c', n: 2 });
+    expect(await codeOf(() => parseBackendEntry('cap[label="open]'))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => parseBackendEntry('cap[label="a"b"]'))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('rejects Symbol keys in an object entry with a typed error', async () => {
+    expect(await codeOf(() => parseBackendEntry({ name: 'reference', [Symbol('k')]: 1 }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('types every wrong registration option instead of a TypeError later', async () => {
+    const r = new BackendRegistry();
+    const f = () => new ReferenceBackend();
+    for (const options of [{ validate: 'no' }, { presets: 5 }, { presets: { pool: 5 } }, { presets: { 'a b': {} } }, { presets: { p: { k: {} } } }, { shorthand: 7 }, { options: 'abc' }, { options: [1] }]) {
+      expect(await codeOf(() => r.register('x', f, options as never))).toBe('INVALID_ARGUMENT');
+    }
+    // A name the syntax cannot spell could never be selected by a string.
+    for (const name of ['a,b', 'a[b]', 'has space', 'q"']) expect(await codeOf(() => r.register(name, f))).toBe('INVALID_ARGUMENT');
+    expect(r.names()).toEqual([]);
+  });
+
+  it('types a POINTWISE_BACKEND that is not a string', async () => {
+    expect(await codeOf(() => new BackendRegistry().candidates({ env: { POINTWISE_BACKEND: 5 as never } }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('falls back past a backend unregistered while an earlier one initialised, with the reason', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    let fail!: () => void;
+    registry.register('slow', () => new HookedBackend('slow', { init: () => new Promise((_, reject) => (fail = () => reject(new Error('init failed')))) }));
+    registry.register('b', () => new HookedBackend('b'));
+    const selecting = registry.select({ backend: ['slow', 'b', 'reference'] as never });
+    while (fail === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+    await registry.unregister('b');
+    fail();
+    const selected = await selecting;
+    expect(selected.backend.name).toBe('reference');
+    expect(selected.attempts).toEqual([
+      { backend: 'slow', reason: 'init failed' },
+      { backend: 'b', reason: 'unregistered during selection' },
+    ]);
+  });
+
+  it('types a registry option that is not a BackendRegistry', async () => {
+    expect(await codeOf(() => prepareConv1x1(problem, { registry: { select: () => 1 } as never }))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('wisdom with lying fields', () => {
+  const fingerprint = environmentFingerprint();
+  const entry = (over: Record<string, unknown>) => ({
+    problem: 'p',
+    candidates: ['a', 'b'],
+    fingerprint,
+    version: POINTWISE_CORE_VERSION,
+    choice: 'a',
+    medianMs: { a: 1, b: 2 },
+    measuredAt: '2024-01-01T00:00:00.000Z',
+    ...over,
+  });
+
+  it('ignores negative, non-numeric and foreign medians and duplicate candidates, each with its reason', () => {
+    const w = new Wisdom(fingerprint);
+    const file = {
+      format: 'pointwise-wisdom-1',
+      entries: [
+        entry({ problem: 'neg', medianMs: { a: -1 } }),
+        entry({ problem: 'str', medianMs: { a: 'NaN' } }),
+        entry({ problem: 'foreign', medianMs: { a: 1, z: 1 } }),
+        entry({ problem: 'dup', candidates: ['a', 'a'] }),
+        entry({ problem: 'ok' }),
+      ],
+    };
+    const report = w.import(JSON.stringify(file));
+    expect(report.accepted).toBe(1);
+    expect(report.ignored.map((i) => i.problem)).toEqual(['neg', 'str', 'foreign', 'dup']);
+    expect(report.ignored.every((i) => i.reason.startsWith('malformed entry: '))).toBe(true);
+    expect(w.lookup('neg', ['a', 'b'])).toBeUndefined();
+    expect(w.lookup('ok', ['a', 'b'])?.medianMs).toEqual({ a: 1, b: 2 });
+  });
+
+  it('keeps reports short whatever the size of a field', () => {
+    const w = new Wisdom(fingerprint);
+    const huge = 'x'.repeat(1_000_000);
+    const report = w.import(JSON.stringify({ format: 'pointwise-wisdom-1', entries: [entry({ problem: huge, version: huge }), entry({ problem: huge, fingerprint: { ...fingerprint, cpu: huge } })] }));
+    expect(report.ignored).toHaveLength(2);
+    for (const i of report.ignored) expect(i.problem.length + i.reason.length).toBeLessThan(600);
+  });
+
+  it('types a malformed entry given to remember(), and keeps no reference to the caller\u2019s object', async () => {
+    const w = new Wisdom(fingerprint);
+    expect(await codeOf(() => w.remember({ fingerprint: null } as never))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => w.remember(entry({ choice: 'c' }) as never))).toBe('INVALID_ARGUMENT');
+    const mine = entry({});
+    w.remember(mine as never);
+    (mine.medianMs as Record<string, number>).a = -5;
+    (mine.candidates as string[]).push('c');
+    expect(w.lookup('p', ['a', 'b'])?.medianMs).toEqual({ a: 1, b: 2 });
+  });
+});
+
+describe("the measuring planner against hostile candidates", () => {
+  it('rejects with DisposedError and disposes every measured operator when the registry is disposed during measurement', async () => {
+    const registry = new BackendRegistry();
+    const a = new HookedBackend('a');
+    let release!: () => void;
+    let started!: () => void;
+    const inRun = new Promise<void>((resolve) => (started = resolve));
+    const b = new HookedBackend('b', {
+      onRun: () => {
+        started();
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    registry.register('a', () => a, { priority: 2 });
+    registry.register('b', () => b, { priority: 1 });
+    const preparing = prepareConv1x1(problem, { registry, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()) });
+    await inRun;
+    await registry.dispose();
+    release();
+    expect(await codeOf(() => preparing)).toBe('DISPOSED');
+    expect(a.disposedOps).toBe(1);
+    expect(b.disposedOps).toBe(1);
+  });
+
+  it('drops a candidate whose result is right on the checked run only', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    const flaky = new HookedBackend('flaky', {
+      onRun: (run, out) => {
+        if (run > 1) out.data.fill(Number.NaN);
+      },
+    });
+    registry.register('flaky', () => flaky, { priority: 5 });
+    const op = await prepareConv1x1(problem, { registry, backend: ['flaky', 'reference'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { maxRuns: 2 } });
+    expect(op.info.configuration).toBe('reference');
+    const flakyReport = op.info.selection!.candidates.find((c) => c.configuration === 'flaky')!;
+    expect(flakyReport.status).toBe('dropped');
+    expect(flakyReport.reason).toMatch(/accuracy bound/);
+    // x = [1..8] NCHW: y[p] = x0[p] + 2·x1[p] = (p+1) + 2·(p+5).
+    const y = await op.run({ shape: [1, 2, 2, 2], layout: 'NCHW', data: new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]) });
+    expect([...y.data]).toEqual([11, 14, 17, 20]);
+    op.dispose();
+  });
+});
+
+describe('runResident with objects that only look resident', () => {
+  it('checks an object with host data as a host tensor, and types a resident-like object without a shape', async () => {
+    const registry = new BackendRegistry();
+    const received: unknown[] = [];
+    class ResidentBackend extends HookedBackend {
+      override async prepare(request: PrepareRequest): Promise<BackendOperator> {
+        const op = await super.prepare(request);
+        return { ...op, runResident: async (x) => (received.push(x), { backend: 'res', shape: op.geometry.outputShape, layout: 'NCHW', disposed: false, read: async () => { throw new Error('unused'); }, dispose() {} }) };
+      }
+    }
+    registry.register('res', () => new ResidentBackend('res'));
+    const op = await prepareConv1x1(problem, { registry, backend: 'res' as never });
+    const fakeWithData = { backend: 'res', read: () => {}, disposed: false, shape: [1, 2, 2, 2], layout: 'NCHW', data: new Float32Array(1) };
+    expect(await codeOf(() => op.runResident(fakeWithData as never))).toBe('INVALID_TENSOR');
+    expect(await codeOf(() => op.runResident({ backend: 'res', read: () => {}, disposed: false } as never))).toBe('INVALID_TENSOR');
+    expect(received).toEqual([]);
+    op.dispose();
+  });
+});
