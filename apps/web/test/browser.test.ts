@@ -76,7 +76,7 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web production build in Ch
     const json = JSON.parse(readFileSync(path, 'utf8'));
     expect(json).toMatchObject({ tool: '@pointwise/bench', version: report.version, settings: { repeat: 5, seed: 1, layout: ['NCHW'] } });
     expect(json.suites[0].layers[1].measurements[1].samplesMs).toEqual(report.suites[0].layers[1].measurements[1].samplesMs);
-    expect(Object.keys(json).sort()).toEqual(['contenders', 'environment', 'settings', 'startedAt', 'suites', 'tool', 'version', 'wallMs']);
+    expect(Object.keys(json).sort()).toEqual(['contenders', 'environment', 'planner', 'settings', 'startedAt', 'suites', 'tool', 'version', 'wallMs']);
     expect(await session.page.locator('#bench-chart').count()).toBe(1);
   });
 
