@@ -70,7 +70,7 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
   const choose = options.choose ?? 'first';
   if (!CHOOSE_MODES.includes(choose)) throw new InvalidArgumentError('options.choose', CHOOSE_MODES.map((m) => `"${m}"`).join(', '), choose);
   const limits = resolveMeasureOptions(options.measure);
-  if (options.wisdom !== undefined && !(options.wisdom instanceof Wisdom)) throw new InvalidArgumentError('options.wisdom', 'a Wisdom', options.wisdom);
+  if (options.wisdom !== undefined && !Wisdom.isInstance(options.wisdom)) throw new InvalidArgumentError('options.wisdom', 'a Wisdom', options.wisdom);
   const normalized = normalizeConv1x1(problem);
   const registry = options.registry ?? getDefaultRegistry();
   const started = globalThis.performance?.now() ?? Date.now();

@@ -49,5 +49,16 @@ export function float32View(parameter: string, value: unknown, expectedLength: n
     throw new InvalidTensorError(parameter, `length ${expectedLength}${lengthReason}`, value);
   }
   if (length === 0) return new Float32Array(0);
-  return new Float32Array(BUFFER.call(value) as ArrayBufferLike, BYTE_OFFSET.call(value) as number, length);
+  const buffer = BUFFER.call(value) as ArrayBufferLike;
+  const byteOffset = BYTE_OFFSET.call(value) as number;
+  // A view's buffer, offset and length never change (only a detach zeroes the length, checked above),
+  // so the clean view made for this array last time is still exact: reuse it (a run validates every call).
+  const cached = CLEAN_VIEWS.get(value);
+  if (cached !== undefined && cached.buffer === buffer && cached.byteOffset === byteOffset && cached.length === length) return cached;
+  const view = new Float32Array(buffer, byteOffset, length);
+  CLEAN_VIEWS.set(value, view);
+  return view;
 }
+
+/** The clean view made for each caller array (weakly held: it goes with the array). */
+const CLEAN_VIEWS = new WeakMap<Float32Array, Float32Array>();

@@ -5,7 +5,7 @@ import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
 import { zerosTensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
-import { checkSample, measurementInput, timeRuns, type MeasureOptions } from './measure.js';
+import { checkSample, measurementInput, timeInRounds, type MeasureOptions } from './measure.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
 /**
@@ -159,12 +159,7 @@ export async function planFastest(
         await prepared.race(Promise.resolve(prepared.op.run(x, out)));
         const disagreement = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
         if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
-        const timing = await prepared.race(timeRuns(prepared.op, x, out, limits));
-        // A candidate that is right only sometimes: the last timed run is checked too.
-        const late = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
-        if (late !== null) throw new Error(`result outside the accuracy bound in a timed run: ${late}`);
-        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: timing.medianMs, race: prepared.race });
-        reports.push({ configuration, status: 'measured', medianMs: timing.medianMs, runs: timing.runs });
+        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, race: prepared.race });
       } catch (error) {
         prepared.op.dispose();
         if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
@@ -172,6 +167,25 @@ export async function planFastest(
         attempts.push({ backend: configuration, reason: `dropped by the planner: ${reasonOf(error)}` });
       }
     }
+    // Timed in rounds, one run of each candidate per round, so a load that comes and goes weighs on all alike.
+    const timings = await timeInRounds(measured, x, out, limits);
+    for (let i = measured.length - 1; i >= 0; i--) {
+      const m = measured[i];
+      const timing = timings[i];
+      // A candidate that is right only sometimes: its last timed run is checked too.
+      const late = timing.error === undefined ? checkSample(g, x, problem.weights, problem.bias, timing.lastOutput, m.backend.capabilities()) : null;
+      const reason = timing.error !== undefined ? reasonOf(timing.error) : late !== null ? `result outside the accuracy bound in a timed run: ${late}` : null;
+      if (reason !== null) {
+        m.op.dispose();
+        measured.splice(i, 1);
+        reports.push({ configuration: m.configuration, status: 'dropped', reason });
+        attempts.push({ backend: m.configuration, reason: `dropped by the planner: ${reason}` });
+      } else {
+        m.medianMs = timing.medianMs;
+        reports.push({ configuration: m.configuration, status: 'measured', medianMs: timing.medianMs, runs: timing.runs });
+      }
+    }
+    reports.sort((a, b) => candidates.indexOf(a.configuration) - candidates.indexOf(b.configuration));
     if (measured.length === 0) return null;
     best = measured.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
     // The kept backend may have been disposed while later candidates were measured.

@@ -1,6 +1,6 @@
 import { FLOAT32_MAX, errorBound } from '../accuracy.js';
 import type { BackendCapabilities, BackendOperator } from '../backend.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, PointwiseError } from '../errors.js';
 import type { Conv1x1Geometry } from '../geometry.js';
 import { referenceElement } from '../reference/reference-kernel.js';
 import { layoutStrides, shapeSize, type Tensor } from '../tensor.js';
@@ -101,21 +101,59 @@ function now(): number {
   return globalThis.performance?.now() ?? Date.now();
 }
 
+/** What {@link timeInRounds} measured for one candidate. */
+export interface RoundTiming extends Timing {
+  /** Its output after its last timed run (for a late accuracy check). */
+  readonly lastOutput: Float32Array;
+  /** Set when one of its runs failed; it is then timed no further. */
+  readonly error?: unknown;
+}
+
+function median(sorted: readonly number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
- * Times warm runs of a prepared operator: at least one, at most `maxRuns`,
- * stopping once `budgetMs` have passed. The caller has run it once already
- * (the checked warm-up run).
+ * Times warm runs of several prepared operators in rounds, one run of each
+ * per round (so load that comes and goes weighs on every candidate alike):
+ * at least one round, at most `maxRuns`, stopping once the rounds have taken
+ * `budgetMs` per candidate. Each run goes through the candidate's `race`
+ * (which rejects when the registry is disposed). The callers have run each
+ * once already (the checked warm-up run).
  */
-export async function timeRuns(op: BackendOperator, x: Tensor, out: Tensor, limits: Required<MeasureOptions>): Promise<Timing> {
-  const times: number[] = [];
+export async function timeInRounds(
+  candidates: readonly { readonly op: BackendOperator; readonly race: <T>(work: Promise<T>) => Promise<T> }[],
+  x: Tensor,
+  out: Tensor,
+  limits: Required<MeasureOptions>,
+): Promise<RoundTiming[]> {
+  const times = candidates.map(() => [] as number[]);
+  const errors: unknown[] = candidates.map(() => undefined);
+  const outputs = candidates.map(() => new Float32Array(out.data.length));
   const start = now();
-  while (times.length < limits.maxRuns && (times.length === 0 || now() - start < limits.budgetMs)) {
-    const t0 = now();
-    await op.run(x, out);
-    times.push(now() - t0);
+  for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
+    for (let i = 0; i < candidates.length; i++) {
+      if (errors[i] !== undefined) continue;
+      const t0 = now();
+      try {
+        await candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
+      } catch (error) {
+        if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
+        errors[i] = error;
+        continue;
+      }
+      times[i].push(now() - t0);
+      outputs[i].set(out.data);
+    }
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const medianMs = times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return { medianMs, runs: times.length };
+  return candidates.map((_, i) => {
+    const sorted = [...times[i]].sort((a, b) => a - b);
+    return {
+      medianMs: sorted.length > 0 ? median(sorted) : NaN,
+      runs: sorted.length,
+      lastOutput: outputs[i],
+      ...(errors[i] !== undefined ? { error: errors[i] } : {}),
+    };
+  });
 }

@@ -32,6 +32,7 @@ export interface WisdomFile {
 }
 
 const FORMAT = 'pointwise-wisdom-1';
+const WISDOM_MARKER = Symbol.for('@pointwise/core.wisdom');
 
 /**
  * The key of a problem: everything in the geometry that can change which
@@ -113,12 +114,18 @@ function sameFingerprint(a: EnvironmentFingerprint, b: EnvironmentFingerprint): 
  * reporting why it ignored the others.
  */
 export class Wisdom {
+  readonly [WISDOM_MARKER] = true;
   readonly #entries = new Map<string, WisdomEntry>();
   readonly #fingerprint: EnvironmentFingerprint;
 
   /** @param fingerprint the environment this wisdom serves (default: {@link environmentFingerprint} at first use). */
   constructor(fingerprint: EnvironmentFingerprint) {
     this.#fingerprint = fingerprint;
+  }
+
+  /** True for a Wisdom, also one made by another copy of this package (`instanceof` would say false). */
+  static isInstance(value: unknown): value is Wisdom {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[WISDOM_MARKER] === true;
   }
 
   /** The environment this wisdom is for. */
