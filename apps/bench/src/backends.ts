@@ -1,5 +1,7 @@
 import { BackendRegistry, registerReferenceBackend } from '@pointwise/core';
 import type { GpujsModeOption } from '@pointwise/backend-gpujs';
+import type { MicrokernelKind } from '@pointwise/backend-cpu-tiled';
+import { MICROKERNELS as CONFIGURATION_MICROKERNELS } from '@pointwise/conformance/backend-configurations';
 
 /**
  * Backend options the bench exposes on its command line, registered as each
@@ -65,8 +67,12 @@ export function defaultBackendNames(bench: BenchRegistry): string[] {
   return [...registered, ...[...bench.missing.keys()].filter((name) => !registered.includes(name))];
 }
 
+/** The backends that run a microkernel (so `--kernel` makes one contender per microkernel of each). */
+export { KERNEL_BACKENDS } from '@pointwise/conformance/backend-configurations';
+
 /**
- * The microkernels `--kernel` accepts, and the backends that run one (so
- * `--kernel` makes one contender per microkernel of each).
+ * The microkernels `--kernel` accepts: the configurations' list and `wasm-relaxed-simd` (the option value
+ * exists in cpu-tiled and workers; where relaxed SIMD does not validate — Node without
+ * `--experimental-wasm-relaxed-simd` — the operator runs wasm-simd and says why in `details.kernelFallback`).
  */
-export { KERNEL_BACKENDS, MICROKERNELS } from '@pointwise/conformance/backend-configurations';
+export const MICROKERNELS: readonly MicrokernelKind[] = [...new Set<MicrokernelKind>([...CONFIGURATION_MICROKERNELS, 'wasm-relaxed-simd'])];

@@ -36,6 +36,10 @@ import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './s
 import { checkOutputPath, userPath } from './user-paths.js';
 import { CROSSOVER, CROSSOVER_QUICK } from './crossover.js';
 import { wisdomFromReport } from './wisdom-export.js';
+import { mobileNetV2Stack } from './chain.js';
+
+/** Stacks `--chain` knows. */
+const CHAIN_STACKS: readonly string[] = ['mobilenet-v2'];
 
 /** Exit status when a contender returned a wrong result. */
 export const EXIT_WRONG_RESULT = 1;
@@ -70,6 +74,9 @@ interface CliOptions {
   markdown?: string;
   html?: string;
   wisdomOut?: string;
+  chain?: string;
+  chainSize: number;
+  variants: boolean;
   progress: boolean;
   list?: boolean;
 }
@@ -146,6 +153,12 @@ function program(): Command {
       '--wisdom-out <file>',
       "write the run's medians as planner wisdom for this machine (core's wisdom JSON: fileWisdomStore + loadWisdom): per layer, the fastest registry configuration among auto's candidates",
     )
+    .option(
+      '--chain <stack>',
+      "after the suites, run a chained stack on every registry contender (mobilenet-v2: MobileNetV2's 34 pointwise layers): host chain t = await op.run(t) against resident chain t = await op.runResident(t) + one read, each checked against the reference chain first",
+    )
+    .option('--chain-size <n>', "the chained stack's input H = W (112 for a 224² image; smaller for a quick run)", integer(1), 112)
+    .option('--no-variants', 'leave out the zero-copy (op.createInput/createOutput) and compute-only (op.runResident) columns')
     .option('--no-progress', 'no progress bar')
     .option('--list', 'list suites, backends and peers, then exit')
     .exitOverride()
@@ -221,7 +234,7 @@ function chooseContenders(options: CliOptions, selection: BackendSelection | und
       contender = createPeer(name, options.threads);
     } else if (registryNames.includes(name)) {
       const c = resolveConfiguration(bench.registry, r);
-      contender = new BackendContender(c.name, bench.registry, c.configuration, backendVersion(c.configuration));
+      contender = new BackendContender(c.name, bench.registry, c.configuration, backendVersion(c.configuration), { variants: options.variants });
     } else if (bench.missing.has(name)) {
       contender = new UnavailableContender(formatBackendEntry(r.entry), bench.missing.get(name)!);
     } else {
@@ -311,6 +324,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       warmupMs: options.warmup,
     };
     const contenders = chooseContenders(options, selection, bench);
+    if (options.chain !== undefined && !CHAIN_STACKS.includes(options.chain)) throw new InvalidArgumentError('--chain', CHAIN_STACKS.join(', '), options.chain);
+    const chains = options.chain === undefined ? [] : [mobileNetV2Stack(options.chainSize)];
     const engine: EngineSettings = { threads: options.threads, kernel: options.kernel ?? 'default', gpujsMode: options.gpujsMode };
     const report = await runBench({
       suites,
@@ -319,6 +334,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       settings,
       seed: options.seed,
       engine,
+      chains,
       ...(options.progress ? { progress: progressBar(io.stderr) } : {}),
     });
     io.stdout.write(`${renderTextReport(report)}\n`);
@@ -333,7 +349,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
           `${wisdom.skipped.length > 0 ? `; ${wisdom.skipped.length} layers left out (${wisdom.skipped.map((s) => `${s.layer}: ${s.reason}`).join('; ')})` : ''}\n`,
       );
     }
-    if (hasWrongResult(report.suites)) {
+    if (hasWrongResult(report.suites, report.chains)) {
       io.stderr.write('error: at least one contender returned a wrong result (see WRONG above)\n');
       return EXIT_WRONG_RESULT;
     }

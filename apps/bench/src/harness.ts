@@ -9,9 +9,9 @@ import {
   type Layout,
   type Tensor,
 } from '@pointwise/core';
-import { UnsupportedLayerError, type Contender, type PreparedRun } from './contenders/contender.js';
+import { UnsupportedLayerError, type Contender, type PreparedRun, type PreparedVariant } from './contenders/contender.js';
 import { layerFlops, layerProblem, type BenchLayer, type LayerData, type Suite } from './layer.js';
-import type { ContenderStatus, LayerInfo, LayerResult, Measurement, MeasurementSettings, SuiteResult } from './results.js';
+import type { AccuracySummary, ContenderStatus, LayerInfo, LayerResult, Measurement, MeasurementSettings, SuiteResult, VariantMeasurement } from './results.js';
 import { SampleSet } from './sampler.js';
 import { gflops, summarize } from './stats.js';
 import { syntheticLayerData } from './synthetic-data.js';
@@ -90,12 +90,68 @@ function layerInfo(layer: BenchLayer, problem: string): LayerInfo {
   return { ...shape, flops: layerFlops(layer), data: load ? 'real' : 'synthetic', problem };
 }
 
+/** A variant whose first result passed the check, ready to be timed. */
+interface VerifiedVariant {
+  readonly variant: PreparedVariant;
+  readonly accuracy: AccuracySummary;
+}
+
 /** A contender whose first result passed the check, ready to be timed. */
 interface Verified {
   readonly contender: Contender;
   readonly prepared: PreparedRun;
   /** Everything of its measurements but the samples. */
   readonly base: Omit<Measurement, 'samplesMs' | 'warmupRuns' | 'status'>;
+  /** Its variants: checked ones to time, or the measurement saying why not. */
+  readonly variants: readonly (VerifiedVariant | VariantMeasurement)[];
+}
+
+/** Checks one result against the reference (converted to the requested layout first). */
+function checkResult(
+  output: Float32Array,
+  outputLayout: Layout,
+  layout: Layout,
+  outputShape: readonly [number, number, number, number],
+  reference: ReturnType<typeof referenceConv1x1>,
+  k: number,
+  precisionFactor: number,
+): AccuracySummary {
+  if (outputLayout !== layout) output = convertLayout(createTensor(output, outputShape, outputLayout), layout).data;
+  const report = checkAccuracy(output, reference, { k, precisionFactor });
+  return { elements: report.elements, failureCount: report.failureCount, worstRatio: report.worstRatio, description: describeAccuracy(report) };
+}
+
+/** Runs each variant once and checks its result, as the usual run was checked. */
+async function verifyVariants(
+  prepared: PreparedRun,
+  check: (output: Float32Array) => AccuracySummary,
+): Promise<(VerifiedVariant | VariantMeasurement)[]> {
+  const outcomes: (VerifiedVariant | VariantMeasurement)[] = [];
+  for (const variant of prepared.variants ?? []) {
+    const notTimed = (status: VariantMeasurement['status'], reason: string, accuracy?: AccuracySummary): VariantMeasurement => ({
+      name: variant.name,
+      status,
+      reason,
+      ...(variant.method ? { method: variant.method } : {}),
+      ...(accuracy ? { accuracy } : {}),
+      samplesMs: [],
+      warmupRuns: 0,
+    });
+    if (variant.unsupported !== undefined) {
+      outcomes.push(notTimed('unsupported', variant.unsupported));
+      continue;
+    }
+    let accuracy: AccuracySummary;
+    try {
+      await prepared.activate?.();
+      accuracy = check(await variant.first());
+    } catch (error) {
+      outcomes.push(notTimed('failed', `first run: ${reasonOf(error)}`));
+      continue;
+    }
+    outcomes.push(accuracy.failureCount > 0 ? notTimed('wrong', accuracy.description, accuracy) : { variant, accuracy });
+  }
+  return outcomes;
 }
 
 /** Layer data with the input converted once per layout it is asked in. */
@@ -167,16 +223,10 @@ async function verify(
     prepareMs,
     firstRunMs,
   };
-  let output = prepared.output();
-  if (prepared.outputLayout !== layout) output = convertLayout(createTensor(output, outputShape, prepared.outputLayout), layout).data;
-  const report = checkAccuracy(output, reference, { k: layer.inChannels / layer.groups, precisionFactor: prepared.precisionFactor });
-  const accuracy = {
-    elements: report.elements,
-    failureCount: report.failureCount,
-    worstRatio: report.worstRatio,
-    description: describeAccuracy(report),
-  };
-  if (report.failureCount > 0) {
+  const check = (output: Float32Array) =>
+    checkResult(output, prepared.outputLayout, layout, outputShape, reference, layer.inChannels / layer.groups, prepared.precisionFactor);
+  const accuracy = check(prepared.output());
+  if (accuracy.failureCount > 0) {
     await prepared.dispose();
     return notTimed('wrong', accuracy.description, { ...stamp, accuracy });
   }
@@ -184,19 +234,26 @@ async function verify(
     contender,
     prepared,
     base: { ...identity, ...stamp, accuracy },
+    variants: await verifyVariants(prepared, check),
   };
 }
 
-/** A verified contender being timed, with its samples. */
+/** A verified contender (or one of its variants) being timed, with its samples. */
 interface Series {
   readonly owner: Verified;
+  /** Set for a variant's series; the usual run's otherwise. */
+  readonly variant?: PreparedVariant;
   readonly set: SampleSet;
   warmupRuns: number;
 }
 
-/** One timed run (result read back to host memory): activation outside the timing, then the run, in ms. */
+/**
+ * One timed run (result read back to host memory): activation outside the timing, then the run, in ms;
+ * a variant times itself.
+ */
 async function timeOnce(series: Series): Promise<number> {
   await series.owner.prepared.activate?.();
+  if (series.variant) return series.variant.sample();
   const start = now();
   await series.owner.prepared.run();
   return now() - start;
@@ -208,26 +265,45 @@ async function timeOnce(series: Series): Promise<number> {
  * for the naive loop on big layers) is warm already.
  */
 async function warmUp(series: Series, warmupMs: number): Promise<void> {
-  let elapsed = series.owner.base.firstRunMs ?? 0;
+  let elapsed = series.variant ? 0 : (series.owner.base.firstRunMs ?? 0);
   while (elapsed < warmupMs) {
     elapsed += await timeOnce(series);
     series.warmupRuns++;
   }
 }
 
-function finish(series: Series, flops: number): Measurement {
-  const { set } = series;
+/** Status, samples, summary and GFLOP/s of a finished sample set. */
+function timedFields(set: SampleSet, warmupRuns: number, flops: number) {
   const summary = set.samplesMs.length > 0 ? summarize(set.samplesMs) : undefined;
   return {
-    ...series.owner.base,
-    status: set.failure === undefined ? 'ok' : 'failed',
+    status: set.failure === undefined ? ('ok' as const) : ('failed' as const),
     ...(set.failure === undefined ? {} : { reason: set.failure }),
     samplesMs: set.samplesMs,
-    warmupRuns: series.warmupRuns,
+    warmupRuns,
     ...(summary && set.failure === undefined
       ? { summary, gflops: { median: gflops(flops, summary.median), low: gflops(flops, summary.p90), high: gflops(flops, summary.p10) } }
       : {}),
   };
+}
+
+function finish(series: Series, all: readonly Series[], flops: number): Measurement {
+  const measurement: Measurement = { ...series.owner.base, ...timedFields(series.set, series.warmupRuns, flops) };
+  if (series.owner.variants.length === 0) return measurement;
+  const variants = series.owner.variants.map((v): VariantMeasurement => {
+    if (!('variant' in v)) return v;
+    const s = all.find((x) => x.variant === v.variant)!;
+    const timed = timedFields(s.set, s.warmupRuns, flops);
+    const reads = v.variant.readsMs ?? [];
+    return {
+      name: v.variant.name,
+      method: v.variant.method,
+      accuracy: v.accuracy,
+      ...timed,
+      ...(timed.summary && measurement.summary ? { gain: measurement.summary.median / timed.summary.median } : {}),
+      ...(reads.length > 0 ? { readMedianMs: summarize([...reads]).median } : {}),
+    };
+  });
+  return { ...measurement, variants };
 }
 
 /**
@@ -245,7 +321,7 @@ async function sampleRoundRobin(series: readonly Series[], options: HarnessOptio
       } catch (error) {
         s.set.failure = `timed run: ${reasonOf(error)}`;
       }
-      if (!s.set.needsMore()) progress?.step();
+      if (!s.set.needsMore() && !s.variant) progress?.step();
     }
     active = active.filter((s) => s.set.needsMore());
   }
@@ -278,7 +354,14 @@ async function measureLayer(
     if (!('prepared' in outcome)) progress?.step();
     outcomes.push(outcome);
   }
-  const series: Series[] = outcomes.flatMap((o) => ('prepared' in o ? [{ owner: o, set: new SampleSet(settings), warmupRuns: 0 }] : []));
+  const series: Series[] = outcomes.flatMap((o) =>
+    'prepared' in o
+      ? [
+          { owner: o, set: new SampleSet(settings), warmupRuns: 0 },
+          ...o.variants.flatMap((v) => ('variant' in v ? [{ owner: o, variant: v.variant, set: new SampleSet(settings), warmupRuns: 0 }] : [])),
+        ]
+      : [],
+  );
   try {
     progress?.status(`${label}: warm-up`);
     for (const s of series) {
@@ -287,7 +370,7 @@ async function measureLayer(
         await warmUp(s, settings.warmupMs);
       } catch (error) {
         s.set.failure = `warm-up: ${reasonOf(error)}`;
-        progress?.step();
+        if (!s.variant) progress?.step();
       }
     }
     progress?.status(`${label}: timing ${series.length} series round-robin`);
@@ -296,7 +379,7 @@ async function measureLayer(
     for (const o of outcomes) if ('prepared' in o) await o.prepared.dispose();
   }
   const flops = layerFlops(layer);
-  const measurements = outcomes.map((o) => ('prepared' in o ? finish(series.find((s) => s.owner === o)!, flops) : o));
+  const measurements = outcomes.map((o) => ('prepared' in o ? finish(series.find((s) => s.owner === o && !s.variant)!, series, flops) : o));
   return { layer: layerInfo(layer, problemKey(geometry)), measurements };
 }
 

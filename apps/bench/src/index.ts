@@ -14,6 +14,7 @@ export * from './sampler.js';
 export * from './results.js';
 export * from './environment.js';
 export * from './harness.js';
+export * from './chain.js';
 export * from './bench.js';
 export * from './backends.js';
 export * from './contenders/contender.js';

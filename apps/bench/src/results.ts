@@ -1,5 +1,5 @@
 import type { EnvironmentFingerprint, Layout, SelectionReport } from '@pointwise/core';
-import type { ContenderDetails, ContenderKind } from './contenders/contender.js';
+import type { ContenderDetails, ContenderKind, VariantName } from './contenders/contender.js';
 import type { Environment } from './environment.js';
 import type { LayerShape } from './layer.js';
 import type { SampleSummary } from './stats.js';
@@ -56,6 +56,75 @@ export interface Measurement {
   readonly summary?: SampleSummary;
   /** GFLOP/s at the median, p10 and p90 time (p10 time gives the p90 rate). */
   readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
+  /**
+   * The same operator run another way, timed in the same round-robin (registry contenders): `zero-copy`
+   * (issue 12) where the backend can create tensors in its kernel's memory, `compute-only` (issue 15) where it
+   * keeps results on a device. Absent for peers and where a backend has neither.
+   */
+  readonly variants?: readonly VariantMeasurement[];
+}
+
+/** A variant of a contender's run on one layer (see {@link Measurement.variants}). */
+export interface VariantMeasurement {
+  readonly name: VariantName;
+  /** `unsupported`: the operator has no such path (reason says why); otherwise as {@link MeasurementStatus}. */
+  readonly status: MeasurementStatus;
+  readonly reason?: string;
+  /** How a sample is taken. */
+  readonly method?: string;
+  readonly accuracy?: AccuracySummary;
+  readonly samplesMs: readonly number[];
+  readonly warmupRuns: number;
+  readonly summary?: SampleSummary;
+  readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
+  /** The usual run's median ÷ this variant's median (> 1: the variant is faster). */
+  readonly gain?: number;
+  /** compute-only: the median of the reads subtracted from its samples, ms. */
+  readonly readMedianMs?: number;
+}
+
+/** One way of running a chained stack (see {@link ChainMeasurement}). */
+export interface ChainSeries {
+  readonly status: MeasurementStatus;
+  readonly reason?: string;
+  readonly accuracy?: AccuracySummary;
+  readonly samplesMs: readonly number[];
+  readonly warmupRuns: number;
+  readonly summary?: SampleSummary;
+  /** The stack's FLOPs over the median time. */
+  readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
+}
+
+/** A registry contender running a chained stack: host chain and resident chain. */
+export interface ChainMeasurement {
+  readonly contender: string;
+  readonly version: string;
+  readonly configuration?: string;
+  readonly status: MeasurementStatus;
+  readonly reason?: string;
+  /** What ran (from the layers' operators: `variant`, `renderer`, `kernel`, …). */
+  readonly details?: ContenderDetails;
+  /** Preparing every layer, ms. */
+  readonly prepareMs?: number;
+  /** `t = await op.run(t)` layer after layer: every result back in host memory. */
+  readonly host?: ChainSeries;
+  /** `t = await op.runResident(t)` layer after layer, one read at the end; `unsupported` with the reason where a layer cannot. */
+  readonly resident?: ChainSeries;
+  /** host median ÷ resident median. */
+  readonly gain?: number;
+}
+
+/** A chained stack (`--chain`): every layer's output the next one's input, checked against the reference chain first. */
+export interface ChainResult {
+  readonly name: string;
+  readonly description: string;
+  readonly layout: Layout;
+  readonly layers: readonly LayerShape[];
+  /** Total FLOPs of the stack. */
+  readonly flops: number;
+  /** How the chained result was checked. */
+  readonly check: string;
+  readonly runs: readonly ChainMeasurement[];
 }
 
 /** The layer as reported: its shape, FLOPs and where its data came from. */
@@ -141,6 +210,8 @@ export interface BenchReport {
   readonly settings: ReportSettings;
   readonly contenders: readonly ContenderStatus[];
   readonly suites: readonly SuiteResult[];
+  /** Chained stacks (`--chain`), one per requested layout; absent when not asked for. */
+  readonly chains?: readonly ChainResult[];
   /**
    * What core's planner would key wisdom by in the environment that ran: `environmentFingerprint()` and
    * the `@pointwise/core` version (absent in reports of earlier bench versions).

@@ -1,9 +1,10 @@
 import { environmentFingerprint, POINTWISE_CORE_VERSION, type Layout } from '@pointwise/core';
 import type { Contender } from './contenders/contender.js';
 import type { Environment } from './environment-model.js';
+import { runChain, type ChainSpec } from './chain.js';
 import { loadContenders, runSuites, type ProgressSink } from './harness.js';
 import type { Suite } from './layer.js';
-import type { BenchReport, EngineSettings, MeasurementSettings } from './results.js';
+import type { BenchReport, ChainResult, EngineSettings, MeasurementSettings } from './results.js';
 
 /** The candidates of the run's `auto` contender, if it has one. */
 function plannerCandidates(contenders: readonly Contender[]): { candidates?: readonly string[] } {
@@ -23,6 +24,8 @@ export interface BenchPlan {
   /** The engine options the contenders were made with, stamped in the report's settings. */
   readonly engine?: EngineSettings;
   readonly progress?: ProgressSink;
+  /** Chained stacks to run after the suites, in every layout, on the registry contenders (`--chain`). */
+  readonly chains?: readonly ChainSpec[];
   /** Cancels the run between two timed runs (see `HarnessOptions.signal`). */
   readonly signal?: AbortSignal;
   /** Awaited between two timed runs, outside the timing (see `HarnessOptions.pause`). */
@@ -48,6 +51,7 @@ export async function runBenchIn(shell: BenchShell, plan: BenchPlan): Promise<Be
   const { environment } = shell;
   const { ready, statuses } = await loadContenders(plan.contenders);
   let suites;
+  const chains: ChainResult[] = [];
   try {
     suites = await runSuites(plan.suites, ready, {
       settings: plan.settings,
@@ -57,6 +61,20 @@ export async function runBenchIn(shell: BenchShell, plan: BenchPlan): Promise<Be
       ...(plan.signal ? { signal: plan.signal } : {}),
       ...(plan.pause ? { pause: plan.pause } : {}),
     });
+    for (const spec of plan.chains ?? []) {
+      for (const layout of plan.layouts) {
+        chains.push(
+          await runChain(spec, ready, {
+            settings: plan.settings,
+            layout,
+            seed: plan.seed,
+            ...(plan.signal ? { signal: plan.signal } : {}),
+            ...(plan.pause ? { pause: plan.pause } : {}),
+            ...(plan.progress ? { status: (text: string) => plan.progress!.status(text) } : {}),
+          }),
+        );
+      }
+    }
   } finally {
     for (const contender of ready) await contender.dispose();
   }
@@ -69,6 +87,7 @@ export async function runBenchIn(shell: BenchShell, plan: BenchPlan): Promise<Be
     settings: { ...plan.settings, seed: plan.seed, layout: plan.layouts, ...plan.engine },
     contenders: statuses,
     suites,
+    ...(chains.length > 0 ? { chains } : {}),
     planner: { fingerprint: environmentFingerprint(), coreVersion: POINTWISE_CORE_VERSION, ...plannerCandidates(plan.contenders) },
   };
 }

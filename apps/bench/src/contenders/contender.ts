@@ -47,8 +47,62 @@ export interface PreparedRun {
   run(): Promise<void>;
   /** The output of the last `run`, `[N, Co, Ho, Wo]` in `outputLayout`. */
   output(): Float32Array;
+  /**
+   * Other ways to run the same operator, timed beside the usual run (issue 12's zero-copy runs, issue 15's
+   * compute-only time): each is checked against the reference first, like the run itself.
+   */
+  readonly variants?: readonly PreparedVariant[];
   /** Releases what `prepare` allocated. */
   dispose(): Promise<void> | void;
+}
+
+/**
+ * The variants a registry contender can report beside its usual run:
+ * - `zero-copy`: `op.run(zx, zo)` on tensors from `op.createInput()` / `op.createOutput()` (no copy in or out);
+ * - `compute-only`: the device work of `op.runResident(x)` without the readback (see {@link PreparedVariant.method}).
+ */
+export type VariantName = 'zero-copy' | 'compute-only';
+
+/** One variant of a prepared run. */
+export interface PreparedVariant {
+  readonly name: VariantName;
+  /** How one sample is taken, in one sentence (stamped on the row). */
+  readonly method: string;
+  /** Why it cannot run for this operator (e.g. `canRunResident` false); then nothing else is called. */
+  readonly unsupported?: string;
+  /**
+   * Runs once, outside any timing, and returns the result in the run's `outputLayout` for the check
+   * against the reference (the variant's own output: `zo`, or the resident tensor read back).
+   */
+  first(): Promise<Float32Array>;
+  /** One timed sample, ms per run (the variant times itself: compute-only subtracts a separately measured read). */
+  sample(): Promise<number>;
+  /** compute-only: the read time subtracted from each sample, ms, in order (the variant appends to it). */
+  readonly readsMs?: readonly number[];
+}
+
+/** One layer of a chained stack as a contender receives it: the layer and its weights and bias. */
+export interface ChainLayer {
+  readonly layer: BenchLayer;
+  readonly weights: Float32Array;
+  readonly bias: Float32Array | null;
+}
+
+/**
+ * A stack of layers prepared on one backend instance, each layer's output the next one's input (same layout):
+ * the host chain (`t = await op.run(t)`) and, where every layer can keep its result on the device, the resident
+ * chain (`t = await op.runResident(t)`, one read at the end).
+ */
+export interface PreparedChain {
+  /** What ran, from the first layer's operator (`variant`, `renderer`, `kernel`, …), and the values seen across layers. */
+  readonly details: ContenderDetails;
+  readonly precisionFactor: number;
+  /** Runs the host chain once; returns the last layer's output (host memory). */
+  runHost(): Promise<Float32Array>;
+  /** Runs the resident chain once and reads the last result; absent where {@link residentUnsupported} says why. */
+  runResident?(): Promise<Float32Array>;
+  readonly residentUnsupported?: string;
+  dispose(): void;
 }
 
 /**
@@ -75,6 +129,11 @@ export interface Contender {
    * @throws {UnsupportedLayerError} when the engine cannot express the layer (e.g. groups).
    */
   prepare(problem: ContenderProblem): Promise<PreparedRun>;
+  /**
+   * Prepares a chained stack (registry contenders only): every layer on the same backend instance, the
+   * input `[N, Ci, H, W]` of the first layer in `input.layout`, every layer in that layout.
+   */
+  prepareChain?(layers: readonly ChainLayer[], input: Tensor): Promise<PreparedChain>;
   /** Releases the engine (threads, sessions). */
   dispose(): Promise<void>;
 }

@@ -4,7 +4,26 @@ import { dirname, join } from 'node:path';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
 import { crossoverAnalysis, describeCrossovers, type Crossover } from '../crossover.js';
-import { autoSummaryLine, coldStartRows, describeSettings, LEGEND_HEAD, legendRows, rateRows, rateTail, rateTailHead, suiteColumns } from './summary.js';
+import {
+  autoSummaryLine,
+  CHAIN_HEAD,
+  chainMethod,
+  chainRows,
+  chainTitle,
+  coldStartRows,
+  describeSettings,
+  fallbackLines,
+  hasVariants,
+  LEGEND_HEAD,
+  legendRows,
+  rateRows,
+  rateTail,
+  rateTailHead,
+  suiteColumns,
+  VARIANT_HEAD,
+  variantMethodLines,
+  variantRows,
+} from './summary.js';
 
 /** Chart.js's UMD build, read from the installed package so the page needs no network. */
 function chartJsSource(): string {
@@ -157,6 +176,16 @@ function coldStartHtml(suite: SuiteResult): string {
   return `<p class="meta">Cold start, ms: prepare (weights packed, kernels compiled, session built) + first run.</p>${htmlTable(['layer', ...columns], body)}`;
 }
 
+function plainRowsHtml(head: readonly string[], rows: readonly string[][]): string {
+  return htmlTable(head, rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`));
+}
+
+function variantsHtml(suite: SuiteResult): string {
+  if (!hasVariants(suite)) return '';
+  const methods = variantMethodLines(suite).map((l) => `<li>${escapeHtml(l)}</li>`).join('');
+  return `<p class="meta">Variants beside the usual run (zero-copy: issue 12; compute-only: issue 15).</p>${plainRowsHtml(VARIANT_HEAD, variantRows(suite))}<ul class="meta">${methods}</ul>`;
+}
+
 function legendHtml(suite: SuiteResult): string {
   const body = legendRows(suite).map(
     ([key, ...rest]) => `<tr><th>${escapeHtml(key)}</th>${rest.map((c) => `<td>${escapeHtml(c).replace(/\n/g, '<br>')}</td>`).join('')}</tr>`,
@@ -169,6 +198,7 @@ function notesHtml(suite: SuiteResult, index: number): string {
   const parts: string[] = [];
   const auto = autoSummaryLine(suite);
   if (auto) parts.push(`<p class="meta">${escapeHtml(auto)}</p>`);
+  for (const line of fallbackLines(suite)) parts.push(`<p class="meta">${escapeHtml(line)}</p>`);
   const charts = sweepCharts(suite, index);
   crossoverAnalysis(suite).forEach((analysis, j) => {
     parts.push(
@@ -352,9 +382,13 @@ export function renderHtml(report: BenchReport): string {
 <p class="meta">GFLOP/s, median ± half the p10–p90 spread; best in each row highlighted; × = best Pointwise backend ÷ naive loop / ÷ best peer.</p>
 ${rateTableHtml(suite)}
 ${notesHtml(suite, i)}
+${variantsHtml(suite)}
 ${coldStartHtml(suite)}
 ${legendHtml(suite)}`,
     )
+    .join('\n');
+  const chains = (report.chains ?? [])
+    .map((chain) => `<h2>${escapeHtml(chainTitle(chain))}</h2>\n<p class="meta">${escapeHtml(chainMethod(chain))}</p>\n${plainRowsHtml(CHAIN_HEAD, chainRows(chain))}`)
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -370,6 +404,7 @@ ${legendHtml(suite)}`,
 <p class="meta">${escapeHtml(describeSettings(report.settings))}</p>
 ${unavailable ? `<p class="meta">Not run here:</p><ul>${unavailable}</ul>` : ''}
 ${sections}
+${chains}
 <script>${chartJsSource()}</script>
 <script>const DATA = ${scriptJson(data)};${PAGE_SCRIPT}</script>
 </body>

@@ -1,8 +1,16 @@
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
 import {
+  CHAIN_HEAD,
+  chainMethod,
+  chainRows,
+  chainTitle,
   coldStartRows,
   describeSettings,
+  hasVariants,
+  VARIANT_HEAD,
+  variantMethodLines,
+  variantRows,
   formatDetails,
   formatLayouts,
   formatMs,
@@ -85,6 +93,9 @@ export function renderMarkdown(report: BenchReport): string {
       rateTable(suite),
       '',
       ...suiteNotes(suite).flatMap((line) => [line.startsWith('  ') ? `- ${line.trim()}` : line, '']),
+      ...(hasVariants(suite)
+        ? ['Variants beside the usual run (zero-copy: issue 12; compute-only: issue 15):', '', table(VARIANT_HEAD, variantRows(suite)), '', ...variantMethodLines(suite).flatMap((l) => [`- ${l}`]), '']
+        : []),
       coldStart(suite),
       '',
       table(LEGEND_HEAD, legendRows(suite)),
@@ -96,5 +107,6 @@ export function renderMarkdown(report: BenchReport): string {
       '</details>',
     );
   }
+  for (const chain of report.chains ?? []) parts.push('', `## ${chainTitle(chain)}`, '', chainMethod(chain), '', table(CHAIN_HEAD, chainRows(chain)));
   return `${parts.join('\n')}\n`;
 }

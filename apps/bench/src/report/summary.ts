@@ -1,5 +1,5 @@
 import { NAIVE_NAME } from '../contenders/naive-contender.js';
-import type { LayerResult, Measurement, MeasurementSettings, SuiteResult } from '../results.js';
+import type { ChainResult, ChainSeries, LayerResult, Measurement, MeasurementSettings, SuiteResult } from '../results.js';
 
 /** Column keys of a suite table, in the order contenders were given. */
 export function suiteColumns(suite: SuiteResult): string[] {
@@ -170,8 +170,11 @@ export function suiteLegend(suite: SuiteResult): SeriesLegend[] {
 }
 
 /** True when any measurement in the suites returned a wrong result. */
-export function hasWrongResult(suites: readonly SuiteResult[]): boolean {
-  return suites.some((s) => s.layers.some((l) => l.measurements.some((m) => m.status === 'wrong')));
+export function hasWrongResult(suites: readonly SuiteResult[], chains: readonly ChainResult[] = []): boolean {
+  return (
+    suites.some((s) => s.layers.some((l) => l.measurements.some((m) => m.status === 'wrong' || (m.variants ?? []).some((v) => v.status === 'wrong')))) ||
+    chains.some((c) => c.runs.some((r) => r.status === 'wrong'))
+  );
 }
 
 /** The measurement method in one sentence, for every report format. */
@@ -344,5 +347,121 @@ export function autoSummaryLine(suite: SuiteResult): string | undefined {
   return (
     `auto (the planner's choice) within 10 % of the best registry configuration's median on ${within} of ${verdicts.length} layers` +
     ` (worst ${worst.v!.ratio.toFixed(2)} on ${worst.layer})${decision}`
+  );
+}
+
+/** Details that say what ran on a variant or chain row (gpu.js kernel variant and renderer, microkernel, mode). */
+const WHAT_RAN_KEYS = ['mode', 'variant', 'renderer', 'kernel', 'threads'] as const;
+
+/** `variant=vec4 renderer=swrast_dri.so`, plus `fell back: reason` when the backend ran another kernel than asked. */
+export function formatWhatRan(details: Measurement['details']): string {
+  if (!details) return '—';
+  const parts = WHAT_RAN_KEYS.flatMap((key) => (details[key] === undefined ? [] : [`${key}=${details[key]}`]));
+  if (details.kernelFallback !== undefined) parts.push(`fell back: ${String(details.kernelFallback).split(':')[0]}`);
+  return parts.join(' ') || '—';
+}
+
+/** A timed rate with its median time: `58.6 GFLOP/s (0.66 ms)`. */
+function formatTimed(t: { summary?: { median: number }; gflops?: { median: number }; status: string; reason?: string }): string {
+  if (t.status !== 'ok') return t.status === 'unsupported' ? 'n/a' : t.status === 'wrong' ? 'WRONG' : 'failed';
+  return t.gflops && t.summary ? `${formatRate(t.gflops.median)} (${formatMs(t.summary.median)} ms)` : '—';
+}
+
+/** Header of the variants table. */
+export const VARIANT_HEAD = ['layer', 'contender', 'what ran', 'usual run, GFLOP/s (ms)', 'variant', 'variant, GFLOP/s (ms)', 'gain', 'note'] as const;
+
+/** True when any measurement of the suite has variants. */
+export function hasVariants(suite: SuiteResult): boolean {
+  return suite.layers.some((l) => l.measurements.some((m) => (m.variants?.length ?? 0) > 0));
+}
+
+/**
+ * One row per layer, contender and variant (zero-copy, compute-only) beside the usual run: GFLOP/s and median
+ * ms of both, the gain (usual median ÷ variant median), and the reason where it did not run, or the read time
+ * subtracted (compute-only).
+ */
+export function variantRows(suite: SuiteResult): string[][] {
+  const rows: string[][] = [];
+  for (const row of suite.layers) {
+    for (const m of row.measurements) {
+      for (const v of m.variants ?? []) {
+        const note =
+          v.status !== 'ok'
+            ? `${v.status}${v.reason ? `: ${v.reason}` : ''}`
+            : v.readMedianMs !== undefined
+              ? `read ${formatMs(v.readMedianMs)} ms subtracted; ${v.accuracy ? `worst err/bound ${v.accuracy.worstRatio.toFixed(3)}` : ''}`
+              : v.accuracy
+                ? `worst err/bound ${v.accuracy.worstRatio.toFixed(3)}`
+                : '';
+        rows.push([
+          row.layer.name,
+          m.contender,
+          formatWhatRan(m.details),
+          formatTimed(m),
+          v.name,
+          formatTimed(v),
+          v.gain === undefined ? '—' : formatRatio(v.gain),
+          note,
+        ]);
+      }
+    }
+  }
+  return rows;
+}
+
+/** The variants' methods, one line each (under the variants table). */
+export function variantMethodLines(suite: SuiteResult): string[] {
+  const methods = new Map<string, string>();
+  for (const l of suite.layers) for (const m of l.measurements) for (const v of m.variants ?? []) if (v.method && !methods.has(v.name)) methods.set(v.name, v.method);
+  const lines = [...methods].map(([name, method]) => `${name}: ${method}`);
+  return lines.length > 0 ? [...lines, 'gain = usual run median ÷ variant median (the usual run copies in and out / reads back to host memory)'] : [];
+}
+
+/** Lines naming contenders that ran another kernel than asked (`details.kernelFallback`), with the reason. */
+export function fallbackLines(suite: SuiteResult): string[] {
+  const seen = new Map<string, string>();
+  for (const l of suite.layers) {
+    for (const m of l.measurements) {
+      const reason = m.details?.kernelFallback;
+      if (reason !== undefined && !seen.has(m.contender)) seen.set(m.contender, `${m.contender} ran kernel=${m.details?.kernel ?? '?'}: ${String(reason)}`);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Header of the chain table. */
+export const CHAIN_HEAD = ['contender', 'what ran', 'host chain, ms (GFLOP/s)', 'resident chain, ms (GFLOP/s)', 'gain', 'check'] as const;
+
+function chainCell(s: ChainSeries | undefined): string {
+  if (!s) return '—';
+  if (s.status !== 'ok') return `${s.status === 'unsupported' ? 'n/a' : s.status === 'wrong' ? 'WRONG' : 'failed'}${s.reason ? `: ${s.reason}` : ''}`;
+  return s.summary && s.gflops ? `${formatMs(s.summary.median)} (${formatRate(s.gflops.median)})` : '—';
+}
+
+/** One row per contender of a chained stack. */
+export function chainRows(chain: ChainResult): string[][] {
+  return chain.runs.map((r) => {
+    const ratios = [r.host?.accuracy?.worstRatio, r.resident?.accuracy?.worstRatio].filter((x): x is number => x !== undefined);
+    return [
+      r.contender,
+      formatWhatRan(r.details),
+      r.host ? chainCell(r.host) : `${r.status}${r.reason ? `: ${r.reason}` : ''}`,
+      chainCell(r.resident),
+      r.gain === undefined ? '—' : formatRatio(r.gain),
+      ratios.length > 0 ? `worst err/bound ${Math.max(...ratios).toPrecision(2)}` : '—',
+    ];
+  });
+}
+
+/** The title line of a chained stack. */
+export function chainTitle(chain: ChainResult): string {
+  return `Chained stack ${chain.name} (${chain.layout}): ${chain.description}; ${chain.layers.length} layers, ${formatSignificant(chain.flops / 1e6)} MFLOP`;
+}
+
+/** What a chain table means, in one paragraph. */
+export function chainMethod(chain: ChainResult): string {
+  return (
+    'host chain: t = await op.run(t) layer after layer (every result back in host memory); resident chain: t = await op.runResident(t), ' +
+    `one read at the end; gain = host ÷ resident median; every chain checked first: ${chain.check}.`
   );
 }

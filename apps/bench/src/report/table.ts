@@ -2,7 +2,27 @@ import Table from 'cli-table3';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
 import { crossoverAnalysis, describeCrossovers } from '../crossover.js';
-import { autoSummaryLine, coldStartRows, describeSettings, LEGEND_HEAD, legendRows, rateRows, rateTail, rateTailHead, summarizeRow } from './summary.js';
+import {
+  autoSummaryLine,
+  CHAIN_HEAD,
+  chainMethod,
+  chainRows,
+  chainTitle,
+  coldStartRows,
+  describeSettings,
+  fallbackLines,
+  hasVariants,
+  LEGEND_HEAD,
+  legendRows,
+  rateRows,
+  rateTail,
+  rateTailHead,
+  summarizeRow,
+  VARIANT_HEAD,
+  variantMethodLines,
+  variantRows,
+} from './summary.js';
+import type { ChainResult } from '../results.js';
 
 /** Marker appended to the best cell of a row. */
 export const BEST_MARK = ' *';
@@ -37,6 +57,20 @@ export function legendTable(suite: SuiteResult): string {
   return table.toString();
 }
 
+/** The variants (zero-copy, compute-only) beside the usual run, one row per layer, contender and variant. */
+export function variantTable(suite: SuiteResult): string {
+  const table = plainTable(VARIANT_HEAD);
+  for (const row of variantRows(suite)) table.push(row);
+  return table.toString();
+}
+
+/** A chained stack: host chain against resident chain per contender. */
+export function chainTable(chain: ChainResult): string {
+  const table = plainTable(CHAIN_HEAD);
+  for (const row of chainRows(chain)) table.push(row);
+  return table.toString();
+}
+
 /** The header: machine, method, and contenders that could not load, with their reasons. */
 export function reportHeader(report: BenchReport): string {
   const lines = [`Pointwise bench ${report.version} — ${report.startedAt}`, environmentLine(report.environment), describeSettings(report.settings)];
@@ -51,6 +85,7 @@ export function suiteNotes(suite: SuiteResult): string[] {
   const lines: string[] = [];
   const auto = autoSummaryLine(suite);
   if (auto) lines.push(auto);
+  lines.push(...fallbackLines(suite));
   for (const sweep of crossoverAnalysis(suite)) lines.push(`Crossover points, sweep ${sweep.sweep}:`, ...describeCrossovers(sweep).map((l) => `  ${l}`));
   return lines;
 }
@@ -64,11 +99,13 @@ export function renderTextReport(report: BenchReport): string {
       `GFLOP/s, median ±half the p10–p90 spread (${BEST_MARK.trim()} best in row; × = best Pointwise backend ÷ naive / ÷ best peer)`,
       rateTable(suite),
       ...suiteNotes(suite),
+      ...(hasVariants(suite) ? ['Variants beside the usual run (zero-copy: issue 12; compute-only: issue 15)', variantTable(suite), ...variantMethodLines(suite)] : []),
       'Cold start, ms: prepare + first run (auto: prepare includes the decision)',
       coldStartTable(suite),
       legendTable(suite),
     );
   }
+  for (const chain of report.chains ?? []) parts.push(`\n== ${chainTitle(chain)}`, chainMethod(chain), chainTable(chain));
   parts.push(`\nwall time ${(report.wallMs / 1000).toFixed(1)} s`);
   return parts.join('\n');
 }
