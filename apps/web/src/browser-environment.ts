@@ -18,7 +18,7 @@ interface GpuAdapterLike {
 
 /** The WebGPU adapter, or why there is none. */
 async function webgpuAdapter(): Promise<string> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
   if (!gpu) return 'none (navigator.gpu absent)';
   try {
     const adapter = await gpu.requestAdapter();

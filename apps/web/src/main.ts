@@ -31,6 +31,7 @@ import { catalogueWith, resolveTargets, runCases, type CaseResult, type SuiteRep
 import { benchEnvironment, describeBrowser } from './browser-environment.js';
 import { probeAutomaticSelection } from './selection-probe.js';
 import { backendVersion, VERSIONS } from './versions.js';
+import { BROWSER_PEERS, createBrowserPeer, isBrowserPeer, wasmThreads } from './browser-peers.js';
 
 Chart.register(...registerables);
 
@@ -260,6 +261,8 @@ runConformanceButton.addEventListener('click', () => {
 const suiteSelect = el('select', { id: 'suite' }, ...SUITES.map((s) => el('option', { value: s.name }, `${s.name}: ${s.description}`)));
 const withNaive = el('input', { type: 'checkbox', id: 'with-naive', checked: '' });
 const withAuto = el('input', { type: 'checkbox', id: 'with-auto' });
+const DEFAULT_PEERS = new Set(['tfjs-wasm', 'ort-wasm']);
+const peerBoxes = BROWSER_PEERS.map((name) => el('input', { type: 'checkbox', class: 'peer', value: name, ...(DEFAULT_PEERS.has(name) ? { checked: '' } : {}) }));
 const runBenchButton = el('button', { id: 'run-bench' }, 'Run benchmark');
 const loadInput = el('input', { type: 'file', id: 'load-json', accept: 'application/json,.json' });
 const benchResults = el('div', { id: 'bench-results' });
@@ -272,7 +275,13 @@ const benchSection = el(
   el('label', {}, withNaive, ' naive baseline'),
   ' ',
   el('label', {}, withAuto, ' auto (the planner\'s measured choice among the selected configurations)'),
-  ' ',
+  el(
+    'p',
+    { id: 'peers' },
+    'peers, each checked against the reference before it is timed: ',
+    ...peerBoxes.flatMap((box) => [el('label', {}, box, ` ${box.value} `)]),
+    ` (TF.js 4 and onnxruntime-web, wasm binaries served by this page; wasm engines get ${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'}${globalThis.crossOriginIsolated ? '' : ': the page is not cross-origin isolated'})`,
+  ),
   runBenchButton,
   ' ',
   el('label', {}, 'load a --json report: ', loadInput),
@@ -438,9 +447,11 @@ function showBench(report: BenchReport): void {
   });
 }
 
-async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean, auto = false): Promise<BenchReport | undefined> {
+async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean, auto = false, peers: readonly string[] = []): Promise<BenchReport | undefined> {
   const suite = SUITES.find((s) => s.name === suiteName);
   if (!suite) throw new Error(`unknown suite ${suiteName}`);
+  const unknownPeer = peers.find((p) => !isBrowserPeer(p));
+  if (unknownPeer !== undefined) throw new Error(`unknown peer ${unknownPeer} (the page has ${BROWSER_PEERS.join(', ')})`);
   return exclusive(async (signal) => {
     const contenders = [
       ...configurations.map((c) => new BackendContender(c, registry, c, backendVersion(c))),
@@ -448,6 +459,7 @@ async function runBenchmark(suiteName: string, configurations: readonly string[]
         ? [new AutoContender(registry, autoCandidates(registry.names(), configurations.map((c) => registry.resolve(c).configuration)), VERSIONS['@pointwise/core'] ?? 'unknown')]
         : []),
       ...(naive ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
+      ...BROWSER_PEERS.filter((p) => peers.includes(p)).map((p) => createBrowserPeer(p)),
     ];
     let total = 1;
     let done = 0;
@@ -483,7 +495,9 @@ async function runBenchmark(suiteName: string, configurations: readonly string[]
   });
 }
 
-runBenchButton.addEventListener('click', () => void runBenchmark(suiteSelect.value, selectedConfigurations(), withNaive.checked, withAuto.checked));
+runBenchButton.addEventListener('click', () =>
+  void runBenchmark(suiteSelect.value, selectedConfigurations(), withNaive.checked, withAuto.checked, peerBoxes.filter((b) => b.checked).map((b) => b.value)),
+);
 loadInput.addEventListener('change', async () => {
   const file = loadInput.files?.[0];
   if (!file) return;
@@ -518,7 +532,7 @@ Object.assign(window, {
     list: () => registry.list(),
     probeAutomaticSelection: (ci?: number, co?: number, hw?: number) => probeAutomaticSelection(registry, ci, co, hw),
     runConformance: (tiers: readonly Tier[], selected: readonly string[]) => runConformance(tiers, selected),
-    runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false) => runBenchmark(suite, selected, naive, auto),
+    runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false, peers: readonly string[] = []) => runBenchmark(suite, selected, naive, auto, peers),
     lastConformance: () => lastConformance,
   },
 });

@@ -80,6 +80,32 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web production build in Ch
     expect(await session.page.locator('#bench-chart').count()).toBe(1);
   });
 
+  it('runs TF.js and onnxruntime-web peers on their served wasm binaries, each checked against the reference', async () => {
+    const report = await session.page.evaluate(() => (window as any).pointwise.runBenchmark('tiny', ['cpu-tiled'], false, false, ['tfjs-cpu', 'tfjs-wasm', 'ort-wasm']));
+    const status = Object.fromEntries(report.contenders.map((c: { name: string; available: boolean; reason?: string; version: string }) => [c.name, [c.available, c.reason, c.version]]));
+    expect(status).toEqual({ 'cpu-tiled': [true, undefined, expect.any(String)], 'tfjs-cpu': [true, undefined, '4.22.0'], 'tfjs-wasm': [true, undefined, '4.22.0'], 'ort-wasm': [true, undefined, '1.30.0'] });
+    const threads = await session.page.evaluate(() => navigator.hardwareConcurrency);
+    for (const { layer, measurements } of report.suites[0].layers) {
+      expect(measurements.map((m: { contender: string }) => m.contender)).toEqual(['cpu-tiled', 'tfjs-cpu', 'tfjs-wasm', 'ort-wasm']);
+      for (const m of measurements) {
+        expect(m.status, `${layer.name} ${m.contender}: ${m.reason}`).toBe('ok');
+        expect(m.accuracy.failureCount).toBe(0);
+        expect(m.accuracy.worstRatio).toBeLessThanOrEqual(1);
+        expect(m.gflops.median).toBeGreaterThan(0);
+      }
+      const byName = Object.fromEntries(measurements.map((m: { contender: string }) => [m.contender, m]));
+      // The settings each peer ran with, stamped on every row: XNNPACK with SIMD (single-threaded:
+      // TF.js's threaded build cannot start its workers from a bundle), ONNX Runtime's MLAS on every
+      // core (the page is isolated), each from the binary the page served.
+      expect(byName['tfjs-wasm'].inputLayout).toBe('NHWC');
+      expect(byName['tfjs-wasm'].details).toMatchObject({ backend: 'wasm', kernel: 'xnnpack', simd: true, multithread: false, threads: 1, binary: expect.stringMatching(/^tfjs-backend-wasm-simd.*\.wasm$/) });
+      expect(byName['ort-wasm'].inputLayout).toBe('NCHW');
+      expect(byName['ort-wasm'].details).toMatchObject({ provider: 'wasm', kernel: 'mlas', threads, simd: true, binary: expect.stringMatching(/^ort-wasm-simd-threaded\.jsep.*\.wasm$/) });
+      expect(byName['tfjs-cpu'].details).toMatchObject({ backend: 'cpu', threads: 1, kernel: 'js' });
+    }
+    expect(report.suites[0].layers[1].measurements[3].details.activation).toBe('clip-node');
+  });
+
   it('logged no page errors or failed requests', () => {
     expect(session.problems.filter((p) => !p.includes('favicon'))).toEqual([]);
   });
