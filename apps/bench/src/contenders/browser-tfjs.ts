@@ -1,6 +1,6 @@
 import type { Layout } from '@pointwise/core';
 import type { Contender, ContenderDetails, ContenderProblem, PreparedRun } from './contender.js';
-import { UnsupportedLayerError } from './contender.js';
+import { prepareTfjsConv } from './tfjs-conv.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -101,41 +101,7 @@ export class BrowserTfjsContender implements Contender {
   async prepare(problem: ContenderProblem): Promise<PreparedRun> {
     const tf = this.#tf;
     if (tf === undefined) throw new Error(`${this.name}: load() was not called`);
-    const { layer, input } = problem;
-    if (layer.groups !== 1) throw new UnsupportedLayerError(this.name, 'tf.conv2d has no grouped convolution');
-    const activate = async () => {
-      if (tf.getBackend() !== this.tfBackend) await tf.setBackend(this.tfBackend);
-    };
-    await activate();
-    const [n, ci, h, w] = input.shape;
-    const co = layer.outChannels;
-    const nhwc = input.layout === 'NHWC';
-    // Filter [1, 1, Ci, Co]: the transpose of our [Co, Ci].
-    const filterData = new Float32Array(ci * co);
-    for (let o = 0; o < co; o++) for (let c = 0; c < ci; c++) filterData[c * co + o] = problem.weights[o * ci + c];
-    const x = tf.tensor4d(input.data, nhwc ? [n, h, w, ci] : [n, ci, h, w], 'float32');
-    const filter = tf.tensor4d(filterData, [1, 1, ci, co], 'float32');
-    const bias = problem.bias === null ? undefined : tf.tensor1d(problem.bias, 'float32');
-    const activation = layer.activation === 'none' ? 'linear' : layer.activation;
-    let last: Float32Array = new Float32Array(0);
-    return {
-      inputLayout: input.layout,
-      outputLayout: input.layout,
-      details: this.#details,
-      precisionFactor: 1,
-      activate,
-      run: async () => {
-        const y = tf.fused.conv2d({ x, filter, strides: layer.stride, pad: 'valid', dataFormat: nhwc ? 'NHWC' : 'NCHW', bias, activation });
-        last = (await y.data()) as Float32Array;
-        y.dispose();
-      },
-      output: () => last,
-      dispose: () => {
-        x.dispose();
-        filter.dispose();
-        bias?.dispose();
-      },
-    };
+    return prepareTfjsConv(tf, this.tfBackend, this.name, this.#details, problem);
   }
 
   async dispose(): Promise<void> {}
