@@ -58,7 +58,7 @@ export interface Measurement {
   readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
   /**
    * The same operator run another way, timed in the same round-robin (registry contenders): `zero-copy`
-   * (issue 12) where the backend can create tensors in its kernel's memory, `compute-only` (issue 15) where it
+   * where the backend can create tensors in its kernel's memory, `compute-only` where it
    * keeps results on a device. Absent for peers and where a backend has neither.
    */
   readonly variants?: readonly VariantMeasurement[];

@@ -1,7 +1,7 @@
 /**
  * Texture fetches per multiply-add in the inner loop of a generated gpu.js
  * kernel source ({@link conv1x1KernelSource}, {@link conv1x1Vec4KernelSource}):
- * the measure of issue 15 — on a GPU a pointwise kernel is bound by fetches.
+ * the measure that matters on a GPU, where a pointwise kernel is bound by fetches.
  *
  * - A fetch is a read of a texture-backed value: an array argument (`x[…]…`,
  *   `w[…]…`: one read however many subscripts follow) or an array constant

@@ -3,8 +3,9 @@ import { BackendUnavailableError, InvalidArgumentError, PointwiseError, type Bac
 import { normalizeConv1x1, type Conv1x1Geometry, type Conv1x1Problem } from './geometry.js';
 import { Conv1x1Operator } from './operator.js';
 import type { Conv1x1Params } from './options.js';
-import { assertBackendSelection, getDefaultRegistry, type BackendRegistry, type BackendSelection } from './registry.js';
+import { BACKEND_ENV_VARIABLE, assertBackendSelection, getDefaultRegistry, type BackendRegistry, type BackendSelection } from './registry.js';
 import type { BackendEntry } from './selection-syntax.js';
+import { REFERENCE_BACKEND_NAME } from './reference/reference-backend.js';
 import { getDefaultWisdom, planFastest, type ChooseMode, type SelectionReport } from './planner/choose-backend.js';
 import { resolveMeasureOptions, type MeasureOptions } from './planner/measure.js';
 import { Wisdom } from './planner/wisdom.js';
@@ -32,6 +33,14 @@ export interface PrepareOptions extends BackendSelection {
   readonly measure?: MeasureOptions;
   /** Where decisions are remembered; default {@link getDefaultWisdom}. */
   readonly wisdom?: Wisdom;
+}
+
+/** Whether the caller named the candidates (in `backend` or `POINTWISE_BACKEND`) rather than leaving them to priority. */
+function explicitList(options: PrepareOptions): boolean {
+  if (options.backend !== undefined) return true;
+  const env = options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const value = env[BACKEND_ENV_VARIABLE];
+  return typeof value === 'string' && value.trim() !== '';
 }
 
 const PREPARE_OPTION_KEYS: readonly string[] = ['backend', 'strict', 'env', 'registry', 'onFallback', 'choose', 'measure', 'wisdom'];
@@ -81,8 +90,11 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
   };
   let remaining = registry.candidates({ backend: options.backend, strict: options.strict, env: options.env });
   if (choose !== 'first' && !options.strict) {
+    // The float64 oracle is never the fastest: measuring it would take most of the decision. It stays a
+    // candidate when asked for by name, and the last resort of the fallback below.
+    const measured = remaining.length > 1 ? remaining.filter((c) => c !== REFERENCE_BACKEND_NAME) : remaining;
     const planAttempts: BackendAttempt[] = [];
-    const planned = await planFastest(registry, remaining, normalized, options.wisdom ?? getDefaultWisdom(), limits, choose === 'fastest', planAttempts);
+    const planned = await planFastest(registry, explicitList(options) ? remaining : measured, normalized, options.wisdom ?? getDefaultWisdom(), limits, choose === 'fastest', planAttempts);
     planAttempts.forEach(skip);
     if (planned !== null) {
       return new Conv1x1Operator(planned.op, planned.backend.capabilities(), { configuration: planned.configuration, attempts, selection: planned.report });

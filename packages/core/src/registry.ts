@@ -404,7 +404,14 @@ export class BackendRegistry {
       const entry = this.#entries.get(parsed.name);
       if (!entry) throw new UnknownBackendError(parsed.name, this.names(), source);
       const options = this.#resolveWords(entry, parsed, source);
-      entry.validate?.({ ...entry.defaults, ...options });
+      try {
+        entry.validate?.({ ...entry.defaults, ...options });
+      } catch (error) {
+        // From the environment, say where the bad option came from (in code the caller sees its own call).
+        if (source !== BACKEND_ENV_VARIABLE || !PointwiseError.isInstance(error) || error.code !== 'INVALID_ARGUMENT') throw error;
+        const { parameter, expected, received } = error as InvalidArgumentError;
+        throw new InvalidArgumentError(`${source}: ${formatBackendEntry(parsed)}: ${parameter}`, expected, received);
+      }
       const key = formatBackendEntry({ name: parsed.name, options });
       keys.add(key);
     }

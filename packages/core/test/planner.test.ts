@@ -173,3 +173,25 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(f.cpu).not.toBe('');
   });
 });
+
+describe('planner candidates and environment errors', () => {
+  it("without a named list, choose: 'fastest' leaves the float64 reference out of the measurement", async () => {
+    const { registry } = setup();
+    const wisdom = new Wisdom(environmentFingerprint());
+    const op = await prepareConv1x1(problem, { registry, env: {}, choose: 'fastest', wisdom });
+    expect(op.info.selection!.candidates.map((c) => c.configuration)).toEqual(['wrong', 'slow', 'fast']);
+    expect(op.backend).toBe('fast');
+  });
+
+  it('a bad option in POINTWISE_BACKEND names the variable and the entry', async () => {
+    const { registry } = setup();
+    registry.register('opt', () => new TimedBackend('opt', 0), {
+      validate: (o) => {
+        if (o.threads !== undefined && o.threads !== 1) throw new InvalidArgumentError('threads', 'an integer 1', o.threads);
+      },
+    });
+    await expect(prepareConv1x1(problem, { registry, env: { POINTWISE_BACKEND: 'opt[threads=0]' } })).rejects.toThrow(
+      /^POINTWISE_BACKEND: opt\[threads=0\]: threads: expected an integer 1, received 0$/,
+    );
+  });
+});

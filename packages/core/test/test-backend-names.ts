@@ -20,6 +20,7 @@ declare module '../src/selection-syntax.js' {
     ok: NoOptions;
     slow: NoOptions;
     wrong: NoOptions;
+    opt: { readonly threads?: number };
     small: NoOptions;
     streaming: NoOptions;
     stuck: NoOptions;

@@ -48,7 +48,7 @@ export interface PreparedRun {
   /** The output of the last `run`, `[N, Co, Ho, Wo]` in `outputLayout`. */
   output(): Float32Array;
   /**
-   * Other ways to run the same operator, timed beside the usual run (issue 12's zero-copy runs, issue 15's
+   * Other ways to run the same operator, timed beside the usual run (zero-copy runs, device-resident
    * compute-only time): each is checked against the reference first, like the run itself.
    */
   readonly variants?: readonly PreparedVariant[];

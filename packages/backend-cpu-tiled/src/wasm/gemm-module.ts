@@ -233,7 +233,7 @@ function emitGatherPanels(m: ModuleBuilder): void {
     f.get(p).i32Const(7).i32And().i32Const(2).i32Shl().i32Add().set(d);
     f.get(k).set(left);
     // Padding is the all-ones entry: every real entry is an unsigned byte offset < 2^32 (a signed
-    // `off < 0` took offsets ≥ 2 GiB for padding: issue 11 item 1).
+    // `off < 0` took offsets ≥ 2 GiB for padding).
     f.get(off).i32Const(-1).i32Eq().if();
     f.loop();
     f.get(d).f32Const(0).f32Store(0);

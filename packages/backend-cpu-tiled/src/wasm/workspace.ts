@@ -15,7 +15,7 @@ const SHRINK_SLACK_BYTES = 16 * 1024 * 1024;
  * holds to its packed weights, and the WebAssembly address space (V8
  * reserves about 10 GiB of it per memory, whatever its size) to one memory
  * per realm instead of one per operator (about 13,000 live operators used to
- * exhaust the 47-bit address space: issue 11 item 8).
+ * exhaust the 47-bit address space).
  */
 interface Workspace {
   readonly memory: WebAssembly.Memory;
