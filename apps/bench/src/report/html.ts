@@ -183,7 +183,7 @@ function plainRowsHtml(head: readonly string[], rows: readonly string[][]): stri
 function variantsHtml(suite: SuiteResult): string {
   if (!hasVariants(suite)) return '';
   const methods = variantMethodLines(suite).map((l) => `<li>${escapeHtml(l)}</li>`).join('');
-  return `<p class="meta">Variants beside the usual run (zero-copy: tensors in the kernel's memory; compute-only: results kept on the device).</p>${plainRowsHtml(VARIANT_HEAD, variantRows(suite))}<ul class="meta">${methods}</ul>`;
+  return `<p class="meta">Variants beside the usual run (zero-copy: tensors in kernel memory; compute-only: results kept on the device).</p>${plainRowsHtml(VARIANT_HEAD, variantRows(suite))}<ul class="meta">${methods}</ul>`;
 }
 
 function legendHtml(suite: SuiteResult): string {

@@ -94,7 +94,7 @@ export function renderMarkdown(report: BenchReport): string {
       '',
       ...suiteNotes(suite).flatMap((line) => [line.startsWith('  ') ? `- ${line.trim()}` : line, '']),
       ...(hasVariants(suite)
-        ? ['Variants beside the usual run (zero-copy: tensors in the kernel's memory; compute-only: results kept on the device):', '', table(VARIANT_HEAD, variantRows(suite)), '', ...variantMethodLines(suite).flatMap((l) => [`- ${l}`]), '']
+        ? ['Variants beside the usual run (zero-copy: tensors in kernel memory; compute-only: results kept on the device):', '', table(VARIANT_HEAD, variantRows(suite)), '', ...variantMethodLines(suite).flatMap((l) => [`- ${l}`]), '']
         : []),
       coldStart(suite),
       '',

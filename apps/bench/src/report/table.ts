@@ -99,7 +99,7 @@ export function renderTextReport(report: BenchReport): string {
       `GFLOP/s, median ±half the p10–p90 spread (${BEST_MARK.trim()} best in row; × = best Pointwise backend ÷ naive / ÷ best peer)`,
       rateTable(suite),
       ...suiteNotes(suite),
-      ...(hasVariants(suite) ? ['Variants beside the usual run (zero-copy: tensors in the kernel's memory; compute-only: results kept on the device)', variantTable(suite), ...variantMethodLines(suite)] : []),
+      ...(hasVariants(suite) ? ['Variants beside the usual run (zero-copy: tensors in kernel memory; compute-only: results kept on the device)', variantTable(suite), ...variantMethodLines(suite)] : []),
       'Cold start, ms: prepare + first run (auto: prepare includes the decision)',
       coldStartTable(suite),
       legendTable(suite),
