@@ -115,10 +115,12 @@ function median(sorted: readonly number[]): number {
 }
 
 /**
- * Times warm runs of several prepared operators in rounds, one run of each
- * per round (so load that comes and goes weighs on every candidate alike):
- * at least one round, at most `maxRuns`, stopping once the rounds have taken
- * `budgetMs` per candidate. Each run goes through the candidate's `race`
+ * Times warm runs of several prepared operators in rounds, one timed run of
+ * each per round right after an untimed one (so load that comes and goes
+ * weighs on every candidate alike, and none is timed cold): at least one
+ * round, at most `maxRuns`, stopping once the rounds have taken `budgetMs` per
+ * candidate; after three rounds a candidate over twice the best median is
+ * timed no further. Each run goes through the candidate's `race`
  * (which rejects when the registry is disposed). The callers have run each
  * once already (the checked warm-up run).
  */
@@ -132,19 +134,32 @@ export async function timeInRounds(
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const start = now();
+  const dropped = candidates.map(() => false);
   for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
     for (let i = 0; i < candidates.length; i++) {
-      if (errors[i] !== undefined) continue;
-      const t0 = now();
+      if (errors[i] !== undefined || dropped[i]) continue;
+      const run = () => candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
       try {
-        await candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
+        // An untimed run right before the timed one: what ran in between (another candidate) must not
+        // leave this one cold (a thread pool asleep, caches full of other data), as back-to-back layers are not.
+        await run();
+        const t0 = now();
+        await run();
+        times[i].push(now() - t0);
       } catch (error) {
         if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
         errors[i] = error;
         continue;
       }
-      times[i].push(now() - t0);
       outputs[i].set(out.data);
+    }
+    // After three rounds a candidate over twice the best median cannot win: it is timed no further.
+    if (round >= 2) {
+      const medians = times.map((t) => (t.length > 0 ? median([...t].sort((a, b) => a - b)) : Infinity));
+      const best = Math.min(...medians);
+      medians.forEach((m, i) => {
+        if (m > 2 * best) dropped[i] = true;
+      });
     }
   }
   return candidates.map((_, i) => {
