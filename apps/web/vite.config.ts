@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const VERSIONED = [
   '@pointwise/core',
@@ -33,6 +35,40 @@ const ONNX_MODEL_ALIASES = [
   { find: /^onnxruntime-node$/, replacement: here('./src/ort-node-shim.ts') },
 ];
 
+/** The virtual module that lists the real network's served files (`src/network-assets.ts` imports it). */
+const NETWORK_ASSETS_ID = 'virtual:ssd-mobilenet-v1-assets';
+
+/**
+ * The conformance network tier's files, served as this build's own assets: the SSD-MobileNetV1
+ * weights manifest, its shards and the `demo/*.jpg` photographs of the `@vladmandic/face-api`
+ * package installed for @pointwise/conformance (resolved from there: the page does not depend on
+ * face-api itself). A virtual module `?url&no-inline`-imports each file, so Vite copies them into
+ * `dist/assets/` (hashed names, never inlined) and the page fetches them from its own origin.
+ */
+function ssdMobilenetV1Assets(): Plugin {
+  const faceApi = dirname(createRequire(here('../conformance/package.json')).resolve('@vladmandic/face-api/package.json'));
+  const manifestPath = join(faceApi, 'model/ssd_mobilenetv1_model-weights_manifest.json');
+  const shards = [...new Set((JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[] }[]).flatMap((g) => g.paths))];
+  const images = readdirSync(join(faceApi, 'demo')).filter((f) => f.endsWith('.jpg')).sort();
+  const url = (path: string): string => JSON.stringify(`${path}?url&no-inline`);
+  return {
+    name: 'pointwise:ssd-mobilenet-v1-assets',
+    resolveId: (id) => (id === NETWORK_ASSETS_ID ? `\0${NETWORK_ASSETS_ID}` : undefined),
+    load: (id) => {
+      if (id !== `\0${NETWORK_ASSETS_ID}`) return undefined;
+      const entries = (names: string[], dir: string, prefix: string) => names.map((n, i) => [`import ${prefix}${i} from ${url(join(dir, n))};`, `${JSON.stringify(n)}: ${prefix}${i}`]);
+      const s = entries(shards, dirname(manifestPath), 'shard');
+      const im = entries(images, join(faceApi, 'demo'), 'image');
+      return [
+        `import manifest from ${url(manifestPath)};`,
+        ...s.map(([i]) => i),
+        ...im.map(([i]) => i),
+        `export default { manifest, shards: { ${s.map(([, e]) => e).join(', ')} }, images: { ${im.map(([, e]) => e).join(', ')} } };`,
+      ].join('\n');
+    },
+  };
+}
+
 /** Versions stamped on the page's rows, read from the installed manifests at build time. */
 function versions(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -59,6 +95,7 @@ export const ISOLATION_HEADERS = {
 export default defineConfig({
   base: './',
   define: { __POINTWISE_VERSIONS__: JSON.stringify(versions()) },
+  plugins: [ssdMobilenetV1Assets()],
   resolve: { alias: ONNX_MODEL_ALIASES },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   server: { headers: ISOLATION_HEADERS },

@@ -32,3 +32,14 @@ export {
   type SuiteReport,
 } from './runner/run-cases.js';
 export type { CaseResult, CaseStatus } from './runner/result.js';
+export {
+  decodePhotoInBrowser,
+  loadBrowserNetworkTier,
+  type BrowserNetworkOptions,
+  type BrowserNetworkTier,
+  type PhotoDecoder,
+  type SsdMobilenetV1Assets,
+} from './network/browser-network.js';
+export { setSsdLayerLoader, ssdLayerLoader, type SsdLayerLoader } from './network/layer-loader.js';
+export { preprocessPhoto, type DecodedPhoto } from './network/photo-preprocess.js';
+export { SSD_DEFAULT_IMAGE, SSD_INPUT_SIZE, type PointwiseLayer, type SsdMobilenetV1Source } from './network/ssd-network.js';

@@ -27,7 +27,8 @@ import {
   type MeasurementSettings,
   type Suite,
 } from '@pointwise/bench/harness';
-import { catalogueWith, resolveTargets, runCases, type CaseResult, type SuiteReport, type Tier } from '@pointwise/conformance/harness';
+import { catalogueWith, decodePhotoInBrowser, resolveTargets, runCases, SSD_DEFAULT_IMAGE, SSD_INPUT_SIZE, type CaseResult, type SsdMobilenetV1Source, type SuiteReport, type Tier } from '@pointwise/conformance/harness';
+import { browserNetworkTier, NETWORK_ASSETS } from './network-assets.js';
 import { benchEnvironment, describeBrowser } from './browser-environment.js';
 import { probeAutomaticSelection } from './selection-probe.js';
 import { backendVersion, VERSIONS } from './versions.js';
@@ -63,7 +64,7 @@ const TINY: Suite = {
 };
 const SUITES: readonly Suite[] = [TINY, LATENCY, DEFAULT, MOBILENET_V2, RESNET_50, SEED, CROSSOVER_QUICK, CROSSOVER];
 const QUICK: MeasurementSettings = { repeat: 5, minTimeMs: 50, maxTimeMs: 500, minSamplesAtCap: 3, maxSamples: 50, warmupMs: 20 };
-const TIERS: readonly Tier[] = ['edge', 'errors', 'layers', 'property'];
+const TIERS: readonly Tier[] = ['edge', 'errors', 'layers', 'network', 'property'];
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
   const node = document.createElement(tag);
@@ -183,13 +184,20 @@ async function exclusive<T>(task: (signal: AbortSignal) => Promise<T>): Promise<
 // ---- Conformance ------------------------------------------------------------------------------------
 const tierBoxes = TIERS.map((tier) => el('input', { type: 'checkbox', value: tier, ...(tier === 'edge' || tier === 'errors' ? { checked: '' } : {}) }));
 const runConformanceButton = el('button', { id: 'run-conformance' }, 'Run conformance');
+// The network tier's input size (the CLI's --network-size, 32 … 2048) and photograph (--image), served by this build.
+const networkSizeInput = el('input', { id: 'network-size', type: 'number', min: '32', max: '2048', step: '1', value: String(SSD_INPUT_SIZE) });
+const networkImageSelect = el(
+  'select',
+  { id: 'network-image' },
+  ...Object.keys(NETWORK_ASSETS.images).map((name) => el('option', { value: name, ...(name === SSD_DEFAULT_IMAGE ? { selected: '' } : {}) }, name)),
+);
 const conformanceResults = el('div', { id: 'conformance-results' });
 const conformanceSection = el(
   'section',
   { id: 'conformance' },
   el('h2', {}, 'Conformance'),
   ...tierBoxes.flatMap((box) => [el('label', {}, box, ` ${box.value} `)]),
-  el('span', {}, ' (network: run `pnpm conformance --tier network` in Node; its model files are not served to the page yet) '),
+  el('label', {}, ' network input ', networkSizeInput, ' px, photo ', networkImageSelect, ' '),
   runConformanceButton,
   conformanceResults,
 );
@@ -197,6 +205,8 @@ const conformanceSection = el(
 interface ConformanceJson extends SuiteReport {
   readonly environment: Record<string, unknown>;
   readonly tiers: readonly Tier[];
+  /** The network tier's photograph and input size, when it ran. */
+  readonly network?: SsdMobilenetV1Source;
 }
 let lastConformance: ConformanceJson | null = null;
 
@@ -221,9 +231,19 @@ function showConformance(report: ConformanceJson): void {
   conformanceResults.querySelector('#download-conformance')!.addEventListener('click', () => download('conformance.json', report));
 }
 
-async function runConformance(tiers: readonly Tier[], configurations: readonly string[]): Promise<ConformanceJson | undefined> {
+async function runConformance(tiers: readonly Tier[], configurations: readonly string[], network?: SsdMobilenetV1Source): Promise<ConformanceJson | undefined> {
   return exclusive(async (signal) => {
-    const entries = catalogueWith(undefined, { tiers: tiers.filter((t) => t !== 'property') });
+    const source = { image: network?.image ?? SSD_DEFAULT_IMAGE, inputSize: network?.inputSize ?? SSD_INPUT_SIZE };
+    let networkCases;
+    if (tiers.includes('network')) {
+      // The model and photo files are fetched from this page's origin and the network is run on
+      // TF.js cpu (its layers' real inputs and outputs) before the first network case.
+      status.textContent = `network tier: loading SSD-MobileNetV1 and ${source.image} at ${source.inputSize}²`;
+      const tier = await browserNetworkTier();
+      await tier.load(source);
+      networkCases = tier.networkCases;
+    }
+    const entries = catalogueWith(networkCases, { tiers: tiers.filter((t) => t !== 'property'), network: source });
     const planned = entries.length * configurations.length + (tiers.includes('property') ? configurations.length : 0);
     let done = 0;
     progress.max = Math.max(1, planned);
@@ -244,7 +264,7 @@ async function runConformance(tiers: readonly Tier[], configurations: readonly s
       },
       { entries },
     );
-    const json: ConformanceJson = { environment: { browser, date: new Date().toISOString() }, tiers, ...report };
+    const json: ConformanceJson = { environment: { browser, date: new Date().toISOString() }, tiers, ...(tiers.includes('network') ? { network: source } : {}), ...report };
     lastConformance = json;
     showConformance(json);
     status.textContent = 'conformance done';
@@ -254,7 +274,7 @@ async function runConformance(tiers: readonly Tier[], configurations: readonly s
 
 runConformanceButton.addEventListener('click', () => {
   const tiers = tierBoxes.filter((b) => b.checked).map((b) => b.value as Tier);
-  void runConformance(tiers, selectedConfigurations());
+  void runConformance(tiers, selectedConfigurations(), { inputSize: Number(networkSizeInput.value), image: networkImageSelect.value });
 });
 
 // ---- Bench ----------------------------------------------------------------------------------------------
@@ -531,8 +551,17 @@ Object.assign(window, {
     configurations,
     list: () => registry.list(),
     probeAutomaticSelection: (ci?: number, co?: number, hw?: number) => probeAutomaticSelection(registry, ci, co, hw),
-    runConformance: (tiers: readonly Tier[], selected: readonly string[]) => runConformance(tiers, selected),
+    runConformance: (tiers: readonly Tier[], selected: readonly string[], network?: SsdMobilenetV1Source) => runConformance(tiers, selected, network),
     runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false, peers: readonly string[] = []) => runBenchmark(suite, selected, naive, auto, peers),
     lastConformance: () => lastConformance,
+    /** The network tier's photograph as the page decodes it (every `step`-th pixel's RGB), to compare with the Node decoder. */
+    networkPhoto: async (image: string = SSD_DEFAULT_IMAGE, step = 17) => {
+      const url = NETWORK_ASSETS.images[image];
+      if (url === undefined) throw new Error(`${image} is not served`);
+      const photo = await decodePhotoInBrowser(await (await fetch(url)).arrayBuffer());
+      const rgb: number[] = [];
+      for (let p = 0; p < photo.width * photo.height; p += step) rgb.push(photo.data[4 * p], photo.data[4 * p + 1], photo.data[4 * p + 2]);
+      return { url, width: photo.width, height: photo.height, rgb };
+    },
   },
 });

@@ -3,8 +3,28 @@
  * bundles Pointwise with Vite gets. Skipped (with the reason) only where Chromium is absent.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, CHROMIUM_MISSING, openApp, type BrowserSession } from './browser-session.js';
+
+const SIZE = 128;
+const NETWORK_CONFIGURATIONS = ['reference', 'cpu-tiled', 'workers'];
+
+/** jpeg-js and face-api's demo photo, as the Node loader reads them (both installed for @pointwise/conformance). */
+function nodeDecodedPhoto(image: string): { width: number; height: number; data: Uint8Array } {
+  const require = createRequire(new URL('../../conformance/package.json', import.meta.url));
+  const jpeg = require('jpeg-js') as { decode(b: Buffer, o: object): { width: number; height: number; data: Uint8Array } };
+  const file = require.resolve('@vladmandic/face-api/package.json').replace(/package\.json$/, `demo/${image}`);
+  return jpeg.decode(readFileSync(file), { useTArray: true, formatAsRGBA: false });
+}
+
+interface Result {
+  case: string;
+  backend: string;
+  status: string;
+  reason?: string;
+  worstRatio?: number;
+}
 
 interface Listing {
   name: string;
@@ -104,6 +124,49 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web production build in Ch
       expect(byName['tfjs-cpu'].details).toMatchObject({ backend: 'cpu', threads: 1, kernel: 'js' });
     }
     expect(report.suites[0].layers[1].measurements[3].details.activation).toBe('clip-node');
+  });
+
+  it('decodes the served photograph to the pixels jpeg-js gives in Node (no colour conversion)', async () => {
+    const step = 17;
+    const browser = await session.page.evaluate((s) => (window as any).pointwise.networkPhoto('sample1.jpg', s), step);
+    expect(browser.url).toMatch(/assets\/sample1-[\w-]+\.jpg$/);
+    const node = nodeDecodedPhoto('sample1.jpg');
+    expect([browser.width, browser.height]).toEqual([node.width, node.height]);
+    let sum = 0;
+    let worst = 0;
+    browser.rgb.forEach((v: number, i: number) => {
+      const pixel = Math.floor(i / 3) * step;
+      const d = Math.abs(v - node.data[3 * pixel + (i % 3)]);
+      sum += d;
+      worst = Math.max(worst, d);
+    });
+    // Two JPEG decoders (libjpeg-turbo in Chromium, jpeg-js) differ by IDCT and chroma upsampling
+    // rounding only: a colour-managed or premultiplied decode would be off by far more.
+    expect(sum / browser.rgb.length).toBeLessThan(1.5);
+    expect(worst).toBeLessThanOrEqual(32);
+  });
+
+  it(`runs the 29 SSD-MobileNetV1 layers at ${SIZE}² with 0 failures on ${NETWORK_CONFIGURATIONS.join(', ')}, files from the page's origin`, async () => {
+    const report = await session.page.evaluate(([c, size]) => (window as any).pointwise.runConformance(['network'], c, { inputSize: size }), [NETWORK_CONFIGURATIONS, SIZE] as const);
+    expect(report.network).toEqual({ image: 'sample1.jpg', inputSize: SIZE });
+    expect(report.backends.map((b: { name: string; available: boolean }) => [b.name, b.available])).toEqual(NETWORK_CONFIGURATIONS.map((c) => [c, true]));
+    const results = report.results as Result[];
+    expect(results.filter((r) => r.status !== 'passed').map((r) => `${r.backend} ${r.case}: ${r.reason}`)).toEqual([]);
+    for (const name of NETWORK_CONFIGURATIONS) {
+      const mine = results.filter((r) => r.backend === name);
+      expect(mine.length, name).toBe(29);
+      for (const r of mine) expect(r.worstRatio, `${name} ${r.case}`).toBeLessThanOrEqual(1);
+    }
+    const cases = [...new Set(results.map((r) => r.case))];
+    expect(cases[0]).toBe(`network/ssd-mobilenet-v1@${SIZE}/MobilenetV1/Conv2d_1_pointwise`);
+    expect(cases).toContain(`network/ssd-mobilenet-v1@${SIZE}/Prediction/BoxPredictor_5/ClassPredictor`);
+    // Some layer computed something: a layer whose every output is 0 would pass trivially.
+    expect(Math.max(...results.map((r) => r.worstRatio ?? 0))).toBeGreaterThan(0);
+    expect(await session.page.locator('#conformance-summary').textContent()).toMatch(/^87 checks, 0 failed,/);
+    const origin = new URL(session.url).origin;
+    const fetched = await session.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /\.(bin|jpg|json)$/.test(n)));
+    expect(fetched.filter((n) => n.includes('ssd_mobilenetv1_model')).length).toBe(2);
+    expect(fetched.every((n) => n.startsWith(`${origin}/assets/`))).toBe(true);
   });
 
   it('logged no page errors or failed requests', () => {

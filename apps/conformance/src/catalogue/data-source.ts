@@ -1,5 +1,6 @@
 import { InvalidArgumentError, InvalidTensorError } from '@pointwise/core';
 import { SPECIAL_VALUES, SplitMix32 } from '@pointwise/testing';
+import { ssdLayerLoader } from '../network/layer-loader.js';
 import type { PointwiseLayer } from '../network/ssd-mobilenet-v1.js';
 import type { DataSource } from './case.js';
 import { fromJsonNumber } from './json-number.js';
@@ -14,10 +15,10 @@ function fill(length: number, at: (i: number) => number): Float32Array {
 }
 
 async function networkTensor(source: Extract<DataSource, { generator: 'ssd-mobilenet-v1' }>, role: DataRole): Promise<Float32Array> {
-  // Loaded only when a case asks for network data (the network tier, a case file): the loader
-  // reads the model and photo files and runs TensorFlow.js, which other runs (a page) never need.
-  const { loadSsdMobilenetV1PointwiseLayers } = await import('../network/ssd-mobilenet-v1.js');
-  const layers = await loadSsdMobilenetV1PointwiseLayers({ image: source.image, inputSize: source.inputSize });
+  // Loaded only when a case asks for network data (the network tier, a case file): the Node loader
+  // reads the model and photo files and runs TensorFlow.js; a page sets its own (setSsdLayerLoader).
+  const load = ssdLayerLoader() ?? (await import('../network/ssd-mobilenet-v1.js')).loadSsdMobilenetV1PointwiseLayers;
+  const layers = await load({ image: source.image, inputSize: source.inputSize });
   const layer: PointwiseLayer | undefined = layers.find((l) => l.name === source.layer);
   if (layer === undefined) {
     throw new InvalidArgumentError('ssd-mobilenet-v1.layer', `one of ${layers.map((l) => l.name).join(', ')}`, source.layer);
