@@ -23,7 +23,11 @@ import {
 } from '../src/index.js';
 import { fileWisdomStore } from '../src/node.js';
 
-/** A reference-computing backend that takes `delayMs` per run, or gives wrong results, and counts its runs. */
+/** The injected clock of these tests, in milliseconds: only the fake backends' runs move it. */
+let fakeNow = 0;
+const clock = () => fakeNow;
+
+/** A reference-computing backend whose runs advance the fake clock by `delayMs`, or give wrong results; counts its runs. */
 class TimedBackend implements Backend {
   readonly apiVersion = BACKEND_API_VERSION;
   runs = 0;
@@ -47,8 +51,7 @@ class TimedBackend implements Backend {
       info: { backend: this.name, details: {} },
       run: async (x: Tensor, out: Tensor) => {
         this.runs++;
-        const until = performance.now() + this.delayMs;
-        while (performance.now() < until);
+        fakeNow += this.delayMs;
         await op.run(x, out);
         if (this.wrong) out.data[0] += 1;
       },
@@ -60,7 +63,7 @@ class TimedBackend implements Backend {
   async dispose() {}
 }
 
-function setup(slowMs = 4, fastMs = 0.2) {
+function setup(slowMs = 4, fastMs = 0.25) {
   const registry = new BackendRegistry();
   registerReferenceBackend(registry);
   const slow = new TimedBackend('slow', slowMs);
@@ -78,7 +81,7 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it('keeps the fastest candidate, drops one whose result is wrong, disposes the rest and reports every median', async () => {
     const { registry, slow, fast } = setup();
     const wisdom = new Wisdom(environmentFingerprint());
-    const op = await prepareConv1x1(problem, { registry, backend: ['wrong', 'slow', 'fast'] as never, choose: 'fastest', wisdom });
+    const op = await prepareConv1x1(problem, { registry, backend: ['wrong', 'slow', 'fast'] as never, choose: 'fastest', wisdom, measure: { clock } });
     expect(op.backend).toBe('fast');
     const report = op.info.selection!;
     expect(report.method).toBe('fastest');
@@ -88,7 +91,9 @@ describe("the measuring planner (choose: 'fastest')", () => {
       ['fast', 'chosen'],
     ]);
     expect(report.candidates[0].reason).toMatch(/outside the accuracy bound/);
-    expect(report.candidates[1].medianMs!).toBeGreaterThan(report.candidates[2].medianMs!);
+    // The fake clock makes the medians exact: each timed run costs its backend's delay.
+    expect(report.candidates[1].medianMs).toBe(4);
+    expect(report.candidates[2].medianMs).toBe(0.25);
     expect(slow.disposed).toBe(1);
     expect(fast.disposed).toBe(0);
     // One checked run, then an untimed and a timed run per round; over twice the best median, it stops after three rounds.
@@ -100,14 +105,14 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it('remembers the decision: the next prepare of the same problem uses it without measuring', async () => {
     const { registry, slow, fast } = setup();
     const wisdom = new Wisdom(environmentFingerprint());
-    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom, measure: { clock } });
     const runsBefore = slow.runs + fast.runs;
-    const again = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    const again = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom, measure: { clock } });
     expect(again.backend).toBe('fast');
     expect(again.info.selection!.method).toBe('wisdom');
     expect(slow.runs + fast.runs).toBe(runsBefore);
     // Another candidate set is another question: measured afresh.
-    const other = await prepareConv1x1(problem, { registry, backend: ['fast', 'slow'] as never, choose: 'fastest', wisdom });
+    const other = await prepareConv1x1(problem, { registry, backend: ['fast', 'slow'] as never, choose: 'fastest', wisdom, measure: { clock } });
     expect(other.info.selection!.method).toBe('fastest');
     expect(wisdom.size).toBe(2);
   });
@@ -115,12 +120,12 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it("'wisdom-only' uses a remembered decision and otherwise takes the first candidate without measuring", async () => {
     const { registry, slow, fast } = setup();
     const wisdom = new Wisdom(environmentFingerprint());
-    const first = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'wisdom-only', wisdom });
+    const first = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'wisdom-only', wisdom, measure: { clock } });
     expect(first.backend).toBe('slow');
     expect(first.info.selection!.method).toBe('first');
     expect(slow.runs + fast.runs).toBe(0);
-    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
-    const remembered = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'wisdom-only', wisdom });
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom, measure: { clock } });
+    const remembered = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'wisdom-only', wisdom, measure: { clock } });
     expect(remembered.backend).toBe('fast');
     expect(remembered.info.selection!.method).toBe('wisdom');
   });
@@ -129,7 +134,7 @@ describe("the measuring planner (choose: 'fastest')", () => {
     const { registry } = setup();
     const here = environmentFingerprint();
     const wisdom = new Wisdom(here);
-    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom, measure: { clock } });
     const json = wisdom.export();
     const copy = new Wisdom(here);
     expect(copy.import(json)).toEqual({ accepted: 1, ignored: [] });
@@ -152,7 +157,7 @@ describe("the measuring planner (choose: 'fastest')", () => {
     const wisdom = new Wisdom(environmentFingerprint());
     expect(await loadWisdom(wisdom, store)).toEqual({ accepted: 0, ignored: [] });
     const { registry } = setup();
-    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom });
+    await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom, measure: { clock } });
     await saveWisdom(wisdom, store);
     const later = new Wisdom(environmentFingerprint());
     expect((await loadWisdom(later, store)).accepted).toBe(1);
@@ -164,6 +169,27 @@ describe("the measuring planner (choose: 'fastest')", () => {
     await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { maxRuns: 0 } })).rejects.toThrow(/maxRuns/);
     await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { budgetMs: 5000 } })).rejects.toThrow(/budgetMs/);
     await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { runs: 3 } as never })).rejects.toThrow(/measure\.runs/);
+  });
+
+  it('is deterministic given the same timings: equal medians go to the earlier (higher-priority) candidate', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    registry.register('slow', () => new TimedBackend('slow', 1), { priority: 3 });
+    registry.register('fast', () => new TimedBackend('fast', 1), { priority: 2 });
+    for (let i = 0; i < 3; i++) {
+      const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock } });
+      expect(op.backend).toBe('slow');
+      expect(op.info.selection!.candidates.map((c) => c.medianMs)).toEqual([1, 1]);
+    }
+  });
+
+  it('stays within its budget: rounds stop once the clock has passed budgetMs per candidate', async () => {
+    const { registry, slow, fast } = setup(30, 20);
+    const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });
+    // Each round costs 2·30 + 2·20 = 100 ms of the 200 ms budget: two rounds, after the one checked run each.
+    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([2, 2]);
+    expect(slow.runs).toBe(5);
+    expect(fast.runs).toBe(5);
   });
 
   it('the fingerprint names this runtime and CPU', () => {
@@ -179,7 +205,7 @@ describe('planner candidates and environment errors', () => {
   it("without a named list, choose: 'fastest' leaves the float64 reference out of the measurement", async () => {
     const { registry } = setup();
     const wisdom = new Wisdom(environmentFingerprint());
-    const op = await prepareConv1x1(problem, { registry, env: {}, choose: 'fastest', wisdom });
+    const op = await prepareConv1x1(problem, { registry, env: {}, choose: 'fastest', wisdom, measure: { clock } });
     expect(op.info.selection!.candidates.map((c) => c.configuration)).toEqual(['wrong', 'slow', 'fast']);
     expect(op.backend).toBe('fast');
   });

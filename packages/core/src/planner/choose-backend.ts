@@ -68,10 +68,6 @@ export function getDefaultWisdom(): Wisdom {
   return (g[WISDOM_KEY] ??= new Wisdom(environmentFingerprint()));
 }
 
-function now(): number {
-  return globalThis.performance?.now() ?? Date.now();
-}
-
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -115,6 +111,7 @@ export async function planFastest(
   measure: boolean,
   attempts: BackendAttempt[],
 ): Promise<PlannedOperator | null> {
+  const now = limits.clock;
   const started = now();
   const key = problemKey(problem.geometry);
   const remembered = wisdom.lookup(key, candidates);

@@ -11,6 +11,17 @@ export interface MeasureOptions {
   readonly maxRuns?: number;
   /** Milliseconds of timed runs at most (at least one run is timed). Default 50, at most {@link MAX_MEASURE_BUDGET_MS}. */
   readonly budgetMs?: number;
+  /**
+   * The clock timings are read from, in milliseconds (default `performance.now`). Inject one to make a
+   * decision reproducible: given the same readings the planner always chooses the same candidate (ties go
+   * to the earlier candidate, i.e. the higher priority).
+   */
+  readonly clock?: () => number;
+}
+
+/** The default clock: `performance.now()` where it exists, else `Date.now()`. */
+export function defaultClock(): number {
+  return globalThis.performance?.now() ?? Date.now();
 }
 
 /** Default and largest timed runs per candidate. */
@@ -27,10 +38,14 @@ export const CHECKED_SAMPLE = 64;
  * @throws {InvalidArgumentError} for an unknown key or a limit that is not an integer in range.
  */
 export function resolveMeasureOptions(options: unknown): Required<MeasureOptions> {
-  if (options === undefined) return { maxRuns: DEFAULT_MEASURE_RUNS, budgetMs: DEFAULT_MEASURE_BUDGET_MS };
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options.measure', 'an object { maxRuns, budgetMs }', options);
+  if (options === undefined) return { maxRuns: DEFAULT_MEASURE_RUNS, budgetMs: DEFAULT_MEASURE_BUDGET_MS, clock: defaultClock };
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options.measure', 'an object { maxRuns, budgetMs, clock }', options);
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (key !== 'maxRuns' && key !== 'budgetMs') throw new InvalidArgumentError(`options.measure.${key}`, 'maxRuns or budgetMs', key);
+  for (const key of Object.keys(o)) {
+    if (key !== 'maxRuns' && key !== 'budgetMs' && key !== 'clock') throw new InvalidArgumentError(`options.measure.${key}`, 'maxRuns, budgetMs or clock', key);
+  }
+  const clock = o.clock ?? defaultClock;
+  if (typeof clock !== 'function') throw new InvalidArgumentError('options.measure.clock', 'a function returning milliseconds', clock);
   const maxRuns = o.maxRuns ?? DEFAULT_MEASURE_RUNS;
   const budgetMs = o.budgetMs ?? DEFAULT_MEASURE_BUDGET_MS;
   if (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 1 || maxRuns > MAX_MEASURE_RUNS) {
@@ -39,7 +54,7 @@ export function resolveMeasureOptions(options: unknown): Required<MeasureOptions
   if (typeof budgetMs !== 'number' || !Number.isFinite(budgetMs) || budgetMs <= 0 || budgetMs > MAX_MEASURE_BUDGET_MS) {
     throw new InvalidArgumentError('options.measure.budgetMs', `a number in (0, ${MAX_MEASURE_BUDGET_MS}]`, budgetMs);
   }
-  return { maxRuns, budgetMs };
+  return { maxRuns, budgetMs, clock: clock as () => number };
 }
 
 /** The input a measurement runs on: deterministic values in [−1, 1) (a 32-bit LCG, Numerical Recipes' constants). */
@@ -97,10 +112,6 @@ export interface Timing {
   readonly runs: number;
 }
 
-function now(): number {
-  return globalThis.performance?.now() ?? Date.now();
-}
-
 /** What {@link timeInRounds} measured for one candidate. */
 export interface RoundTiming extends Timing {
   /** Its output after its last timed run (for a late accuracy check). */
@@ -133,6 +144,7 @@ export async function timeInRounds(
   const times = candidates.map(() => [] as number[]);
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
+  const now = limits.clock;
   const start = now();
   const dropped = candidates.map(() => false);
   for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
