@@ -99,12 +99,13 @@ describe('the auto contender on a fake clock', () => {
       expect(auto).toMatchObject({ kind: 'planner', status: 'ok', details: { choice: FAST, method: 'fastest' } });
       expect(auto.accuracy?.failureCount).toBe(0);
       expect(auto.selection?.method).toBe('fastest');
-      // Core's limits: one checked run, then timed runs until 10 runs or 50 ms.
+      // Core's limits: one checked run, then rounds of an untimed and a timed run until 10 rounds or 50 ms per
+      // candidate; after three rounds SLOW (median 5, over twice FAST's 2) is timed no further.
       expect(auto.selection?.candidates).toEqual([
-        { configuration: SLOW, status: 'measured', medianMs: 5, runs: 10 },
+        { configuration: SLOW, status: 'measured', medianMs: 5, runs: 3 },
         { configuration: FAST, status: 'chosen', medianMs: 2, runs: 10 },
       ]);
-      // Deciding: (5 + 10·5) + (2 + 10·2) ms on the fake clock, all inside prepare (the cold start).
+      // Deciding: (5 + 3·2·5) + (2 + 10·2·2) ms on the fake clock, all inside prepare (the cold start).
       expect(auto.selection?.decisionMs).toBe(77);
       expect(auto.prepareMs).toBe(77);
       expect(auto.firstRunMs).toBe(2);
