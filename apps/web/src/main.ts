@@ -231,7 +231,11 @@ function showConformance(report: ConformanceJson): void {
   conformanceResults.querySelector('#download-conformance')!.addEventListener('click', () => download('conformance.json', report));
 }
 
-async function runConformance(tiers: readonly Tier[], configurations: readonly string[], network?: SsdMobilenetV1Source): Promise<ConformanceJson | undefined> {
+/**
+ * Runs the chosen tiers on the chosen configurations. `only`, when given, keeps the cases whose name
+ * contains one of its strings (the browser test runs the layers tier on a subset of its layers).
+ */
+async function runConformance(tiers: readonly Tier[], configurations: readonly string[], network?: SsdMobilenetV1Source, only?: readonly string[]): Promise<ConformanceJson | undefined> {
   return exclusive(async (signal) => {
     const source = { image: network?.image ?? SSD_DEFAULT_IMAGE, inputSize: network?.inputSize ?? SSD_INPUT_SIZE };
     let networkCases;
@@ -243,7 +247,8 @@ async function runConformance(tiers: readonly Tier[], configurations: readonly s
       await tier.load(source);
       networkCases = tier.networkCases;
     }
-    const entries = catalogueWith(networkCases, { tiers: tiers.filter((t) => t !== 'property'), network: source });
+    const catalogue = catalogueWith(networkCases, { tiers: tiers.filter((t) => t !== 'property'), network: source });
+    const entries = only === undefined ? catalogue : catalogue.filter((e) => only.some((o) => e.name.includes(o)));
     const planned = entries.length * configurations.length + (tiers.includes('property') ? configurations.length : 0);
     let done = 0;
     progress.max = Math.max(1, planned);
@@ -551,7 +556,9 @@ Object.assign(window, {
     configurations,
     list: () => registry.list(),
     probeAutomaticSelection: (ci?: number, co?: number, hw?: number) => probeAutomaticSelection(registry, ci, co, hw),
-    runConformance: (tiers: readonly Tier[], selected: readonly string[], network?: SsdMobilenetV1Source) => runConformance(tiers, selected, network),
+    runConformance: (tiers: readonly Tier[], selected: readonly string[], network?: SsdMobilenetV1Source, only?: readonly string[]) => runConformance(tiers, selected, network, only),
+    /** Shows a conformance report (as loading its JSON file does): the browser test shows its merged matrix. */
+    showConformance: (json: ConformanceJson) => showConformance(json),
     runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false, peers: readonly string[] = []) => runBenchmark(suite, selected, naive, auto, peers),
     lastConformance: () => lastConformance,
     /** The network tier's photograph as the page decodes it (every `step`-th pixel's RGB), to compare with the Node decoder. */

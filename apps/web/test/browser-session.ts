@@ -40,9 +40,18 @@ export async function buildApp(): Promise<void> {
   await build({ root: APP_ROOT, logLevel: 'warn' });
 }
 
-/** Serves `dist/` on 127.0.0.1 (a free port), opens the page and waits for its automation hook. */
-export async function openApp(): Promise<BrowserSession> {
-  const server: PreviewServer = await preview({ root: APP_ROOT, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false }, logLevel: 'silent' });
+/**
+ * Serves `dist/` on 127.0.0.1 (a free port), opens the page and waits for its automation hook.
+ * `isolated: false` serves the same build with `vite preview` but without vite.config.ts, so without
+ * its COOP/COEP headers: the page a developer who forgets them gets.
+ */
+export async function openApp({ isolated = true }: { isolated?: boolean } = {}): Promise<BrowserSession> {
+  const server: PreviewServer = await preview({
+    root: APP_ROOT,
+    ...(isolated ? {} : { configFile: false as const, base: './' }),
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    logLevel: 'silent',
+  });
   const url = server.resolvedUrls?.local[0];
   if (url === undefined) throw new Error('vite preview reported no local URL');
   let browser: Browser | undefined;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, CHROMIUM_MISSING, openApp, type BrowserSession } from './browser-session.js';
+import { CHROMIUM_MISSING, openApp, type BrowserSession } from './browser-session.js';
 
 const SIZE = 128;
 const NETWORK_CONFIGURATIONS = ['reference', 'cpu-tiled', 'workers'];
@@ -36,7 +36,7 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web production build in Ch
   let session: BrowserSession;
 
   beforeAll(async () => {
-    await buildApp();
+    // vitest.browser.config.ts's globalSetup has built dist/ (the `vite build` of `pnpm web`).
     session = await openApp();
   });
 
