@@ -2,7 +2,7 @@ import type { NetworkTier } from '../catalogue/catalogue-core.js';
 import { filterChannelsOf, networkCasesWith, type SsdManifest } from '../catalogue/network-core.js';
 import { setSsdLayerLoader } from './layer-loader.js';
 import { preprocessPhoto, type DecodedPhoto } from './photo-preprocess.js';
-import { buildSsdMobilenetV1PointwiseLayers, SSD_DEFAULT_IMAGE, SSD_INPUT_SIZE, type PointwiseLayer, type SsdMobilenetV1Source } from './ssd-network.js';
+import { buildSsdMobilenetV1PointwiseLayers, cachedLayerLoader, type PointwiseLayer, type SsdMobilenetV1Source } from './ssd-network.js';
 import { concatBytes, parseTfjsWeightGroup, type ManifestGroup, type NamedWeight } from './tfjs-weights-parse.js';
 
 /**
@@ -95,7 +95,6 @@ export async function loadBrowserNetworkTier(assets: SsdMobilenetV1Assets, optio
     return out;
   };
 
-  const cache = new Map<string, Promise<readonly PointwiseLayer[]>>();
   const build = async (image: string, inputSize: number): Promise<readonly PointwiseLayer[]> => {
     const url = assets.images[image];
     if (url === undefined) throw new Error(`SSD-MobileNetV1: photograph ${image} is not served (served: ${Object.keys(assets.images).join(', ')})`);
@@ -105,18 +104,7 @@ export async function loadBrowserNetworkTier(assets: SsdMobilenetV1Assets, optio
     const tf = await tfjsCpu();
     return buildSsdMobilenetV1PointwiseLayers(tf, named, preprocessPhoto(tf, decoded, inputSize));
   };
-  const load = (source: SsdMobilenetV1Source = {}): Promise<readonly PointwiseLayer[]> => {
-    const image = source.image ?? SSD_DEFAULT_IMAGE;
-    const inputSize = source.inputSize ?? SSD_INPUT_SIZE;
-    const key = `${image}@${inputSize}`;
-    let layers = cache.get(key);
-    if (layers === undefined) {
-      layers = build(image, inputSize);
-      cache.set(key, layers);
-      layers.catch(() => cache.delete(key));
-    }
-    return layers;
-  };
+  const load = cachedLayerLoader(build);
   setSsdLayerLoader(load);
   return { networkCases: (source) => networkCasesWith(channels, source), images: Object.keys(assets.images), load };
 }

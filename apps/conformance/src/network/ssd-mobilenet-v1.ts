@@ -1,7 +1,7 @@
 import { tfjsCpu } from '../witnesses/tfjs-runtime.js';
 import { faceApiFile } from './face-api-files.js';
 import { loadPhotoTensor } from './photo.js';
-import { buildSsdMobilenetV1PointwiseLayers, SSD_DEFAULT_IMAGE, SSD_INPUT_SIZE, type PointwiseLayer, type SsdMobilenetV1Source } from './ssd-network.js';
+import { buildSsdMobilenetV1PointwiseLayers, cachedLayerLoader, type PointwiseLayer, type SsdMobilenetV1Source } from './ssd-network.js';
 import { loadTfjsWeights } from './tfjs-weights.js';
 
 export { buildSsdMobilenetV1PointwiseLayers, SSD_DEFAULT_IMAGE, SSD_INPUT_SIZE, type PointwiseLayer, type SsdMobilenetV1Source } from './ssd-network.js';
@@ -13,7 +13,7 @@ async function build(image: string, inputSize: number): Promise<readonly Pointwi
   return buildSsdMobilenetV1PointwiseLayers(tf, weights, photo);
 }
 
-const cache = new Map<string, Promise<readonly PointwiseLayer[]>>();
+const load = cachedLayerLoader(build);
 
 /**
  * The 1×1 convolutions of the SSD-MobileNetV1 that `@vladmandic/face-api`
@@ -32,14 +32,5 @@ const cache = new Map<string, Promise<readonly PointwiseLayer[]>>();
  * @throws {Error} when a file is missing or the manifest lacks a tensor.
  */
 export function loadSsdMobilenetV1PointwiseLayers(source: SsdMobilenetV1Source = {}): Promise<readonly PointwiseLayer[]> {
-  const image = source.image ?? SSD_DEFAULT_IMAGE;
-  const inputSize = source.inputSize ?? SSD_INPUT_SIZE;
-  const key = `${image}@${inputSize}`;
-  let layers = cache.get(key);
-  if (layers === undefined) {
-    layers = build(image, inputSize);
-    cache.set(key, layers);
-    layers.catch(() => cache.delete(key));
-  }
-  return layers;
+  return load(source);
 }

@@ -163,3 +163,26 @@ export function buildSsdMobilenetV1PointwiseLayers(tf: Tf, weights: Map<string, 
   }
 }
 
+
+/**
+ * A layer loader that builds each (photograph, input size) once and keeps the
+ * promise, so concurrent callers share one build; a failed build is dropped
+ * so the next call tries again. Defaults: {@link SSD_DEFAULT_IMAGE}, {@link SSD_INPUT_SIZE}.
+ */
+export function cachedLayerLoader(
+  build: (image: string, inputSize: number) => Promise<readonly PointwiseLayer[]>,
+): (source?: SsdMobilenetV1Source) => Promise<readonly PointwiseLayer[]> {
+  const cache = new Map<string, Promise<readonly PointwiseLayer[]>>();
+  return (source = {}) => {
+    const image = source.image ?? SSD_DEFAULT_IMAGE;
+    const inputSize = source.inputSize ?? SSD_INPUT_SIZE;
+    const key = `${image}@${inputSize}`;
+    let layers = cache.get(key);
+    if (layers === undefined) {
+      layers = build(image, inputSize);
+      cache.set(key, layers);
+      layers.catch(() => cache.delete(key));
+    }
+    return layers;
+  };
+}
