@@ -33,6 +33,7 @@ import { benchEnvironment, describeBrowser } from './browser-environment.js';
 import { probeAutomaticSelection } from './selection-probe.js';
 import { backendVersion, VERSIONS } from './versions.js';
 import { BROWSER_PEERS, createBrowserPeer, isBrowserPeer, wasmThreads } from './browser-peers.js';
+import { CONFIGURATIONS } from './configurations.js';
 
 Chart.register(...registerables);
 
@@ -40,20 +41,6 @@ const registry = getDefaultRegistry();
 const missing = await registerAllBackends(registry);
 const browser = await describeBrowser();
 
-/** Configurations the page offers, in the CLIs' bracketed names. */
-const CONFIGURATIONS = [
-  'reference',
-  'cpu-tiled[js]',
-  'cpu-tiled[wasm-simd]',
-  'workers[js]',
-  'workers[wasm-simd]',
-  'workers[js,pool]',
-  'gpujs[webgl2]',
-  'gpujs[webgl]',
-  'gpujs[webgpu]',
-  'gpujs[webasm]',
-  'gpujs[cpu]',
-];
 const DEFAULT_SELECTION = 'reference,cpu-tiled,workers,gpujs[webgl2]';
 
 /** A tiny suite for smoke runs (and the browser test). */

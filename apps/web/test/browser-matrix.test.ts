@@ -8,22 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIGURATIONS } from '../src/configurations.js';
 import { APP_ROOT, CHROMIUM_MISSING, openApp, type BrowserSession } from './browser-session.js';
 
-/** The page's configurations (src/main.ts CONFIGURATIONS), in its order. */
-const CONFIGURATIONS = [
-  'reference',
-  'cpu-tiled[js]',
-  'cpu-tiled[wasm-simd]',
-  'workers[js]',
-  'workers[wasm-simd]',
-  'workers[js,pool]',
-  'gpujs[webgl2]',
-  'gpujs[webgl]',
-  'gpujs[webgpu]',
-  'gpujs[webasm]',
-  'gpujs[cpu]',
-];
 /** Available on any isolated Chromium: the test fails if one is not. gpu.js modes are recorded either way. */
 const MUST_BE_AVAILABLE = ['reference', 'cpu-tiled[js]', 'cpu-tiled[wasm-simd]', 'workers[js]', 'workers[wasm-simd]', 'workers[js,pool]'];
 const TIERS = ['edge', 'errors', 'layers'] as const;
