@@ -22,6 +22,7 @@ export * from './contenders/naive-contender.js';
 export * from './contenders/backend-contender.js';
 export * from './contenders/auto-contender.js';
 export * from './crossover.js';
+export * from './report/crossover-lines.js';
 export * from './wisdom-export.js';
 export * from './contenders/unavailable-contender.js';
 export * from './report/summary.js';

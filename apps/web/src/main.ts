@@ -15,6 +15,8 @@ import {
   CROSSOVER_QUICK,
   crossoverAnalysis,
   describeCrossovers,
+  drawCrossoverLines,
+  type CrossoverMark,
   DEFAULT,
   LATENCY,
   MOBILENET_V2,
@@ -307,24 +309,7 @@ let sweepCharts: Chart[] = [];
 const crossoverLines: Plugin<'scatter'> = {
   id: 'pointwise-crossovers',
   afterDatasetsDraw(c) {
-    const marks = (c.options.plugins as unknown as { crossovers?: { atFlops: number; from: string; to: string }[] }).crossovers ?? [];
-    const { ctx, chartArea } = c;
-    for (const mark of marks) {
-      const x = c.scales.x.getPixelForValue(mark.atFlops);
-      ctx.save();
-      ctx.strokeStyle = '#444';
-      ctx.setLineDash([5, 4]);
-      ctx.beginPath();
-      ctx.moveTo(x, chartArea.top);
-      ctx.lineTo(x, chartArea.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = '#222';
-      ctx.translate(x + 3, chartArea.top + 4);
-      ctx.rotate(Math.PI / 2);
-      ctx.fillText(`${mark.from} → ${mark.to}`, 0, 0);
-      ctx.restore();
-    }
+    drawCrossoverLines(c, (c.options.plugins as unknown as { crossovers?: CrossoverMark[] }).crossovers ?? []);
   },
 };
 

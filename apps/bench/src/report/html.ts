@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { environmentLine } from '../environment.js';
 import type { BenchReport, SuiteResult } from '../results.js';
 import { crossoverAnalysis, describeCrossovers, type Crossover } from '../crossover.js';
+import { drawCrossoverLines } from './crossover-lines.js';
 import {
   autoSummaryLine,
   CHAIN_HEAD,
@@ -216,27 +217,11 @@ const WIDE_CHART_LAYERS = 10;
 /** Draws the charts from the embedded data; runs in the page. */
 const PAGE_SCRIPT = `
 // Vertical lines at the crossover points of a sweep chart, labelled "from → to".
+const drawCrossoverLines = ${drawCrossoverLines.toString()};
 const crossoverLines = {
   id: 'crossover-lines',
   afterDatasetsDraw(chart, args, options) {
-    const { ctx, chartArea, scales } = chart;
-    for (const c of options.crossovers || []) {
-      const x = scales.x.getPixelForValue(c.atFlops);
-      ctx.save();
-      ctx.strokeStyle = '#444';
-      ctx.setLineDash([5, 4]);
-      ctx.beginPath();
-      ctx.moveTo(x, chartArea.top);
-      ctx.lineTo(x, chartArea.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = '#222';
-      ctx.font = '11px system-ui, sans-serif';
-      ctx.translate(x + 3, chartArea.top + 4);
-      ctx.rotate(Math.PI / 2);
-      ctx.fillText(c.from + ' → ' + c.to, 0, 0);
-      ctx.restore();
-    }
+    drawCrossoverLines(chart, options.crossovers || []);
   },
 };
 const fmt = (v) => v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
