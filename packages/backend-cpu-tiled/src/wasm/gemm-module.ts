@@ -214,6 +214,15 @@ function emitEdgeStore(f: FunctionBuilder, l: EdgeStoreLocals): void {
  * modulo 2^32, which is exact because the memory is at most 4 GiB); `kStride` is the byte distance between
  * consecutive input channels (`H·W·4` in NCHW, `4` in NHWC). This is where
  * stride, padding and the NHWC input layout are applied.
+ *
+ * NHWC (`kStride = 4`): a panel's 8 pixels each hold their channels
+ * contiguously, so a full panel with no padding pixel is transposed 4
+ * channels at a time with SIMD (per 4 pixels: 4 loads, two rounds of 4
+ * shuffles — the 4×4 transpose of {@link emitTransposedStore} — and 4
+ * stores), and only its last `k mod 4` channels are copied one by one. Every
+ * other panel (NCHW, a padding pixel, the last partial panel, `k < 4`) is
+ * copied one value at a time. Both move the same values, so the panel is
+ * the same bits either way.
  */
 function emitGatherPanels(m: ModuleBuilder): void {
   const f = m.func('gather_panels', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
@@ -223,33 +232,97 @@ function emitGatherPanels(m: ModuleBuilder): void {
   const d = f.local('i32');
   const sp = f.local('i32');
   const left = f.local('i32');
+  const q = f.local('i32');
+  const n = f.local('i32');
+  const panel = f.local('i32');
+  const done = f.local('i32');
+  const simd = f.local('i32');
+  const sb = f.local('i32');
+  const k4Bytes = f.local('i32');
+  const a = [0, 1, 2, 3, 4, 5, 6, 7].map(() => f.local('i32'));
+  const v = [0, 1, 2, 3].map(() => f.local('v128'));
+  const t = [0, 1, 2, 3].map(() => f.local('v128'));
   f.block();
   f.get(pixels).i32Const(1).i32LtS().brIf(0);
+  // Bytes of the channels the SIMD path moves: k rounded down to a multiple of 4.
+  f.get(k).i32Const(-4).i32And().i32Const(2).i32Shl().set(k4Bytes);
   f.i32Const(0).set(p);
-  f.loop();
+  f.loop(); // panels
   {
-    f.get(offsets).get(p).i32Const(2).i32Shl().i32Add().i32Load(0).set(off);
-    f.get(dst).get(p).i32Const(3).i32ShrU().get(k).i32Const(5).i32Shl().i32Mul().i32Add();
-    f.get(p).i32Const(7).i32And().i32Const(2).i32Shl().i32Add().set(d);
-    f.get(k).set(left);
-    // Padding is the all-ones entry: every real entry is an unsigned byte offset < 2^32 (a signed
-    // `off < 0` took offsets ≥ 2 GiB for padding).
-    f.get(off).i32Const(-1).i32Eq().if();
-    f.loop();
-    f.get(d).f32Const(0).f32Store(0);
-    f.get(d).i32Const(32).i32Add().set(d);
-    f.get(left).i32Const(1).i32Sub().tee(left).brIf(0);
+    f.get(dst).get(p).i32Const(3).i32ShrU().get(k).i32Const(5).i32Shl().i32Mul().i32Add().set(panel);
+    // n = min(8, pixels − p): the pixels of this panel.
+    f.get(pixels).get(p).i32Sub().set(n);
+    f.i32Const(8).get(n).get(n).i32Const(8).i32GtS().select().set(n);
+    // SIMD when NHWC, a full panel, k ≥ 4 and no padding pixel.
+    f.get(kStride).i32Const(4).i32Eq().get(n).i32Const(8).i32Eq().i32And().i32Const(3).get(k).i32LtS().i32And().set(simd);
+    // The 8 table entries are read only for a full panel (a partial one may end the table).
+    f.get(simd).if();
+    for (let j = 0; j < 8; j++) {
+      f.get(offsets).get(p).i32Const(2).i32Shl().i32Add().i32Load(j * 4).tee(off);
+      f.get(src).i32Add().set(a[j]);
+      f.get(simd).get(off).i32Const(-1).i32Ne().i32And().set(simd);
+    }
     f.end();
-    f.else();
-    f.get(src).get(off).i32Add().set(sp);
-    f.loop();
-    f.get(d).get(sp).f32Load(0).f32Store(0);
-    f.get(d).i32Const(32).i32Add().set(d);
-    f.get(sp).get(kStride).i32Add().set(sp);
-    f.get(left).i32Const(1).i32Sub().tee(left).brIf(0);
+    f.i32Const(0).set(done);
+    f.get(simd).if();
+    {
+      f.get(panel).set(d).i32Const(0).set(sb);
+      f.loop(); // 4 channels of the 8 pixels
+      {
+        for (let half = 0; half < 2; half++) {
+          for (let j = 0; j < 4; j++) f.get(a[half * 4 + j]).get(sb).i32Add().v128Load(0).set(v[j]);
+          f.get(v[0]).get(v[1]).i8x16Shuffle(f32Lanes(0, 4, 1, 5)).set(t[0]);
+          f.get(v[2]).get(v[3]).i8x16Shuffle(f32Lanes(0, 4, 1, 5)).set(t[1]);
+          f.get(v[0]).get(v[1]).i8x16Shuffle(f32Lanes(2, 6, 3, 7)).set(t[2]);
+          f.get(v[2]).get(v[3]).i8x16Shuffle(f32Lanes(2, 6, 3, 7)).set(t[3]);
+          const rows: [Local, Local, number[]][] = [
+            [t[0], t[1], f32Lanes(0, 1, 4, 5)],
+            [t[0], t[1], f32Lanes(2, 3, 6, 7)],
+            [t[2], t[3], f32Lanes(0, 1, 4, 5)],
+            [t[2], t[3], f32Lanes(2, 3, 6, 7)],
+          ];
+          rows.forEach(([lo, hi, lanes], row) => {
+            f.get(d).get(lo).get(hi).i8x16Shuffle(lanes).v128Store(row * 32 + half * 16);
+          });
+        }
+        f.get(d).i32Const(128).i32Add().set(d);
+        f.get(sb).i32Const(16).i32Add().tee(sb).get(k4Bytes).i32LtU().brIf(0);
+      }
+      f.end();
+      f.get(k4Bytes).i32Const(2).i32ShrU().set(done);
+    }
+    f.end();
+    // One value at a time: channels done … k − 1 of each pixel of the panel.
+    f.block();
+    f.get(k).get(done).i32Sub().tee(left).i32Eqz().brIf(0);
+    f.i32Const(0).set(q);
+    f.loop(); // pixels
+    {
+      f.get(offsets).get(p).get(q).i32Add().i32Const(2).i32Shl().i32Add().i32Load(0).set(off);
+      f.get(panel).get(done).i32Const(5).i32Shl().i32Add().get(q).i32Const(2).i32Shl().i32Add().set(d);
+      f.get(k).get(done).i32Sub().set(left);
+      // Padding is the all-ones entry: every real entry is an unsigned byte offset < 2^32 (a signed
+      // `off < 0` took offsets ≥ 2 GiB for padding).
+      f.get(off).i32Const(-1).i32Eq().if();
+      f.loop();
+      f.get(d).f32Const(0).f32Store(0);
+      f.get(d).i32Const(32).i32Add().set(d);
+      f.get(left).i32Const(1).i32Sub().tee(left).brIf(0);
+      f.end();
+      f.else();
+      f.get(src).get(off).i32Add().get(done).get(kStride).i32Mul().i32Add().set(sp);
+      f.loop();
+      f.get(d).get(sp).f32Load(0).f32Store(0);
+      f.get(d).i32Const(32).i32Add().set(d);
+      f.get(sp).get(kStride).i32Add().set(sp);
+      f.get(left).i32Const(1).i32Sub().tee(left).brIf(0);
+      f.end();
+      f.end();
+      f.get(q).i32Const(1).i32Add().tee(q).get(n).i32LtS().brIf(0);
+    }
     f.end();
     f.end();
-    f.get(p).i32Const(1).i32Add().tee(p).get(pixels).i32LtS().brIf(0);
+    f.get(p).i32Const(8).i32Add().tee(p).get(pixels).i32LtS().brIf(0);
   }
   f.end();
   f.end();
