@@ -5,6 +5,7 @@
  * Semantics: gpu.js README, sections "GPU Settings", "gpu.createKernel
  * Settings", "Asynchronous Kernels" and "WebAssembly".
  */
+import type { GpuJsWebGpuContext } from './webgpu-api.js';
 
 /** A gpu.js kernel class (`HeadlessGLKernel`, `WebGL2Kernel`, …, `CPUKernel`). */
 export interface GpuJsKernelClass {
@@ -98,6 +99,8 @@ export interface GpuJsModule {
   readonly WebGPUKernel: GpuJsKernelClass;
   readonly WebAssemblyKernel: GpuJsKernelClass;
   readonly CPUKernel: GpuJsKernelClass;
+  /** gpu.js's module-level WebGPU device singleton (the device its WebGPU kernels run on). */
+  readonly WebGPUContext?: { acquire(): Promise<GpuJsWebGpuContext> };
   input(value: Float32Array, size: readonly number[]): GpuJsInput;
   readonly utils: {
     /** The texture `[width, height]` gpu.js allocates for an output of `dimensions` (its own rule). */

@@ -13,7 +13,8 @@ import { capabilitiesOf, isGlMode } from './capabilities.js';
 import type { ChunkLimits } from './chunk-plan.js';
 import type { GpuJsInstance, GpuJsModule } from './gpujs-api.js';
 import { loadGpuJs, type GpuJsLoad } from './gpujs-loader.js';
-import { GPUJS_BACKEND_NAME, GpujsOperator, type GpujsContext } from './gpujs-operator.js';
+import { GPUJS_BACKEND_NAME, GpujsOperator, kernelVariantOf, type GpujsContext } from './gpujs-operator.js';
+import { WebGpuOperator } from './webgpu-operator.js';
 import { AUTO_ORDER, isModeSupported, kernelClassOf, supportedModes } from './modes.js';
 import { resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type ResolvedGpujsOptions } from './options.js';
 import { detectRenderer, type RendererInfo } from './renderer.js';
@@ -83,7 +84,7 @@ export class GpujsBackend implements Backend {
   #resolution: Promise<Resolution> | undefined;
   #context: GpujsContext | undefined;
   #capabilities: BackendCapabilities | undefined;
-  #operators = new Set<GpujsOperator>();
+  #operators = new Set<GpujsOperator | WebGpuOperator>();
   #disposed = false;
   readonly #load: () => Promise<GpuJsLoad>;
   #renderer: RendererInfo | null = null;
@@ -174,7 +175,11 @@ export class GpujsBackend implements Backend {
   async prepare(request: PrepareRequest): Promise<BackendOperator> {
     if (this.#disposed) throw new DisposedError('gpujs backend');
     if (!this.#context) await this.init();
-    const operator = GpujsOperator.create(this.#context!, request, (disposed) => this.#operators.delete(disposed));
+    const context = this.#context!;
+    const forget = (disposed: GpujsOperator | WebGpuOperator) => this.#operators.delete(disposed);
+    // webgpu: the packed WGSL program where the layout packs and the device's limits allow, else the scalar kernel.
+    const packed = context.mode === 'webgpu' && kernelVariantOf(context, request.geometry) === 'vec4' ? await WebGpuOperator.create(context, request, forget) : null;
+    const operator = packed ?? GpujsOperator.create(context, request, forget);
     this.#operators.add(operator);
     return operator;
   }

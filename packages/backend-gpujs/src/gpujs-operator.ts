@@ -38,10 +38,15 @@ export interface GpujsContext {
   readonly kernelOption?: GpujsKernelOption;
 }
 
-/** Which kernel a geometry runs in a context: the channel-packed `vec4` kernel (GL modes) or the scalar one. */
+/**
+ * Which kernel a geometry runs in a context: the channel-packed `vec4` kernel (GL modes: {@link Vec4Program};
+ * `webgpu`: the WGSL program of `webgpu-program.ts`, which may still decline a geometry over the device's
+ * limits) or the scalar one (`cpu`, `webasm`, `kernel: 'scalar'`, layouts that do not pack).
+ */
 export function kernelVariantOf(context: GpujsContext, geometry: Conv1x1Geometry): 'vec4' | 'scalar' {
-  const packed = isGlMode(context.mode) && (context.kernelOption ?? 'auto') === 'auto' && vec4LayoutAllows(geometry) && Vec4Program.fitsContext(context, geometry);
-  return packed ? 'vec4' : 'scalar';
+  if ((context.kernelOption ?? 'auto') !== 'auto' || !vec4LayoutAllows(geometry)) return 'scalar';
+  if (context.mode === 'webgpu') return 'vec4';
+  return isGlMode(context.mode) && Vec4Program.fitsContext(context, geometry) ? 'vec4' : 'scalar';
 }
 
 interface ChunkKernel {
@@ -112,7 +117,8 @@ export class GpujsOperator implements BackendOperator {
   #disposed = false;
   /**
    * Present in GL modes when the `vec4` kernel runs (see {@link GpujsOperator.runResident}); absent
-   * elsewhere (`cpu`, `webasm`, `webgpu`, the scalar GL kernel): their results live in host memory already.
+   * elsewhere (`cpu`, `webasm`, the scalar kernel): their results live in host memory already. (`webgpu`'s
+   * resident results come from its own operator, `WebGpuOperator`.)
    */
   readonly runResident?: (x: Tensor | ResidentTensor) => Promise<ResidentTensor>;
 
@@ -171,8 +177,8 @@ export class GpujsOperator implements BackendOperator {
       return [w, h] as const;
     };
     checkCapacity(context, geometry);
-    const variant = kernelVariantOf(context, geometry);
-    if (variant === 'vec4') return GpujsOperator.#createVec4(context, request, grid, onDispose);
+    // webgpu's vec4 program is a WebGpuOperator (the backend builds it); here webgpu runs the scalar kernel.
+    if (isGlMode(context.mode) && kernelVariantOf(context, geometry) === 'vec4') return GpujsOperator.#createVec4(context, request, grid, onDispose);
     // N = 0: nothing to compute, nothing to compile (core never calls run for an empty output).
     const plan = geometry.batch === 0 ? { chunks: [] } : planChunks(grid.size, context.limits, rule);
     const weights = context.gpujs.input(request.weights.slice(), [geometry.inChannelsPerGroup, geometry.outChannels]);
@@ -398,7 +404,7 @@ const WASM_MEMORY_SLACK = 2 ** 21;
  *   WebAssembly memory.
  * @throws {BackendCapacityError}
  */
-function checkCapacity(context: GpujsContext, geometry: Conv1x1Geometry): void {
+export function checkCapacity(context: GpujsContext, geometry: Conv1x1Geometry): void {
   const { gpujs, mode } = context;
   const max = context.contextTextureSize;
   if (Number.isFinite(max) && geometry.batch > 0) {

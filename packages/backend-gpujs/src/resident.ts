@@ -11,35 +11,42 @@ import {
 } from '@pointwise/core';
 import type { GpuJsTexture } from './gpujs-api.js';
 
+/** What a resident tensor holds per image: a GL pipeline texture, or a WebGPU buffer ({@link WebGpuImageBuffer}). */
+export interface ResidentImage {
+  /** Frees the device memory (GL `texture.delete()`, WebGPU `buffer.destroy()`). */
+  delete(): void;
+}
+
 /**
- * A convolution output kept in GL textures of the backend's gpu.js instance
- * (one pipeline texture per image, `[Wo, Ho, ceil(Co/4)]` texels holding 4
- * channels each, channels past `Co` zero): the packing the `vec4` kernel of
- * the next layer reads, so layers chain without a round trip to host memory.
+ * A convolution output kept in device memory of the backend's gpu.js instance,
+ * one handle per image (GL modes: a pipeline texture of `[Wo, Ho, ceil(Co/4)]`
+ * texels; `webgpu`: a storage buffer of `[ceil(Co/4)][Ho][Wo]` vec4s), 4
+ * channels per element, channels past `Co` zero: the packing the `vec4` kernel
+ * of the next layer reads, so layers chain without a round trip to host memory.
  *
  * Lifetime: until `dispose()`, and at most as long as the operator that made
  * it (disposing the operator disposes the resident tensors it still holds —
  * their textures belong to its GL context and kernels). `read()` after either
  * throws `DisposedError`.
  */
-export class GpujsResidentTensor implements ResidentTensor {
+export class GpujsResidentTensor<Image extends ResidentImage = GpuJsTexture> implements ResidentTensor {
   readonly shape: Shape4D;
   readonly layout: Layout;
   readonly backend: string;
   /** The gpu.js instance whose context holds the textures (an operator of another instance cannot read them). */
   readonly owner: object;
-  #textures: GpuJsTexture[];
-  readonly #read: (texture: GpuJsTexture, out: Float32Array, base: number) => void;
-  readonly #onDispose: (tensor: GpujsResidentTensor) => void;
+  #textures: Image[];
+  readonly #read: (image: Image, out: Float32Array, base: number) => void | Promise<void>;
+  readonly #onDispose: (tensor: GpujsResidentTensor<Image>) => void;
   #disposed = false;
 
   constructor(
     backend: string,
     owner: object,
     geometry: Conv1x1Geometry,
-    textures: GpuJsTexture[],
-    read: (texture: GpuJsTexture, out: Float32Array, base: number) => void,
-    onDispose: (tensor: GpujsResidentTensor) => void,
+    textures: Image[],
+    read: (image: Image, out: Float32Array, base: number) => void | Promise<void>,
+    onDispose: (tensor: GpujsResidentTensor<Image>) => void,
   ) {
     this.backend = backend;
     this.owner = owner;
@@ -55,16 +62,16 @@ export class GpujsResidentTensor implements ResidentTensor {
   }
 
   /**
-   * The texture of image `n` (what the next layer's kernel reads).
+   * The texture (GL) or buffer (WebGPU) of image `n`: what the next layer's kernel reads.
    * @throws {DisposedError} after `dispose()`.
    */
-  texture(n: number): GpuJsTexture {
+  texture(n: number): Image {
     if (this.#disposed) throw new DisposedError('gpujs resident tensor');
     return this.#textures[n];
   }
 
   /**
-   * Copies the values to host memory (one `readPixels` per image), into `out` or a new tensor.
+   * Copies the values to host memory (one `readPixels` / `mapAsync` per image), into `out` or a new tensor.
    * @throws {DisposedError} after `dispose()` (or after the operator that made it was disposed).
    * @throws {ShapeMismatchError} / {InvalidTensorError} for an `out` of another shape, layout or length.
    */
@@ -77,11 +84,15 @@ export class GpujsResidentTensor implements ResidentTensor {
     if (!(target.data instanceof Float32Array) || target.data.length !== perImage * this.shape[0]) {
       throw new InvalidTensorError('out.data', `a Float32Array of ${perImage * this.shape[0]} values`, target.data);
     }
-    for (let n = 0; n < this.#textures.length; n++) this.#read(this.#textures[n], target.data, n * perImage);
+    for (let n = 0; n < this.#textures.length; n++) {
+      await this.#read(this.#textures[n], target.data, n * perImage);
+      // Disposed while a read was pending (WebGPU reads wait for the device).
+      if (this.#disposed) throw new DisposedError('gpujs resident tensor');
+    }
     return target;
   }
 
-  /** Frees the textures. Idempotent. */
+  /** Frees the device memory. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
