@@ -26,7 +26,27 @@ export interface BackendCapabilities {
   readonly limits: Readonly<Record<string, number>>;
   /** Flushes subnormal inputs / results to zero (GPU shaders often do). */
   readonly flushesSubnormals: boolean;
+  /**
+   * What a run does to the thread that calls `run` (in a page: the main
+   * thread, which cannot paint or take input while it is busy, though `run`
+   * returns a Promise). Optional, so backends written before it still
+   * compile; read it through {@link callingThreadUse}, which gives an
+   * undeclared value a conservative default. See {@link CallingThreadUse}.
+   */
+  readonly callingThread?: CallingThreadUse;
 }
+
+/**
+ * How much of a run occupies the calling thread:
+ * - `'blocked'`: all of it — the run computes there, or waits there
+ *   synchronously (gpu.js's WebGL readback, `readPixels`, stalls until the
+ *   GPU is done), from start to end;
+ * - `'shared'`: part of it — the calling thread computes a share beside other
+ *   threads, or computes small runs alone (the workers backend by default);
+ * - `'free'`: none — it only awaits work done elsewhere (worker threads, an
+ *   asynchronous GPU readback).
+ */
+export type CallingThreadUse = 'blocked' | 'shared' | 'free';
 
 /**
  * Capabilities of a synchronous, single-threaded engine that meets the float32
@@ -38,6 +58,7 @@ export const SINGLE_THREAD_FLOAT32_CAPABILITIES: BackendCapabilities = Object.fr
   threads: 1,
   limits: Object.freeze({}),
   flushesSubnormals: false,
+  callingThread: 'blocked',
 });
 
 /**

@@ -12,6 +12,7 @@ export * from './geometry.js';
 export * from './padded-cells.js';
 export * from './known-keys.js';
 export * from './backend.js';
+export * from './calling-thread.js';
 export * from './selection-syntax.js';
 export * from './registry.js';
 export * from './typed-array.js';
