@@ -22,6 +22,5 @@ export {
 export { countFetches, countWgslFetches, type FetchCount } from './fetch-count.js';
 export { conv1x1Vec4Wgsl, packInputWgsl, packWeightsForWgsl, padChannelsTo4, vec4WgslBindings, workgroupCounts, WEBGPU_WORKGROUP } from './webgpu-kernel-source.js';
 export { WebGpuOperator, WEBGPU_VEC4_KERNEL_NAME } from './webgpu-operator.js';
-export { webGpuVec4Misfit, type WebGpuImageBuffer } from './webgpu-program.js';
 export { GpujsResidentTensor, type ResidentImage } from './resident.js';
 export type { RendererInfo } from './renderer.js';

@@ -11,7 +11,7 @@ import {
 } from '@pointwise/core';
 import type { GpuJsTexture } from './gpujs-api.js';
 
-/** What a resident tensor holds per image: a GL pipeline texture, or a WebGPU buffer ({@link WebGpuImageBuffer}). */
+/** What a resident tensor holds per image: a GL pipeline texture, or a WebGPU storage buffer (`WebGpuImageBuffer`). */
 export interface ResidentImage {
   /** Frees the device memory (GL `texture.delete()`, WebGPU `buffer.destroy()`). */
   delete(): void;

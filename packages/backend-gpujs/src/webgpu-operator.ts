@@ -32,7 +32,7 @@ async function acquireDevice(context: GpujsContext): Promise<GpuJsWebGpuContext>
 
 /**
  * A prepared convolution in `webgpu` mode on the channel-packed WGSL program
- * ({@link WebGpuVec4Program}): asynchronous runs only (WebGPU readback is a
+ * (`WebGpuVec4Program`, webgpu-program.ts): asynchronous runs only (WebGPU readback is a
  * Promise), one upload, two dispatches and one readback per image, and
  * {@link WebGpuOperator.runResident} for results that stay on the device.
  */
