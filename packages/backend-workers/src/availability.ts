@@ -41,7 +41,7 @@ export function probeWorkersEnvironment(scope: WorkersEnvironment = globalThis a
 export async function availableParallelism(): Promise<number> {
   if (isNodeRuntime()) {
     const specifier = 'node:os';
-    const os = (await import(/* @vite-ignore */ specifier)) as { availableParallelism?: () => number; cpus(): unknown[] };
+    const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as { availableParallelism?: () => number; cpus(): unknown[] };
     return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   }
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;

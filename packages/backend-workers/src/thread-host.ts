@@ -30,7 +30,7 @@ interface WorkerScope {
 export async function connectToHost(): Promise<HostPort> {
   if (isNodeRuntime()) {
     const specifier = 'node:worker_threads';
-    const { parentPort } = (await import(/* @vite-ignore */ specifier)) as { parentPort: NodeParentPort | null };
+    const { parentPort } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as { parentPort: NodeParentPort | null };
     if (parentPort === null) throw new Error('connectToHost: not running in a worker thread');
     return {
       post: (message) => parentPort.postMessage(message),

@@ -100,12 +100,21 @@ function moduleLoadFailure(url: URL): string {
 const DEFAULT_WORKER_ENTRY = './worker.js';
 
 /**
+ * This module's URL, read apart from `new URL(…)`: webpack 5 turns
+ * `new URL(<non-literal>, import.meta.url)` into a context module that throws
+ * "Cannot find module './worker.js'" when the bundle loads; a base held in a
+ * variable is left alone by webpack and Vite (webpack substitutes the
+ * module's `file:` URL, which only ever names the default entry).
+ */
+const MODULE_URL: string = import.meta.url;
+
+/**
  * The default pool-thread entry, `./worker.js` next to this module. The
  * backend uses it when no `workerUrl` is given; in browsers a thread on it is
  * started by the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
  * (see {@link spawnWebThread}), so bundlers emit the entry with its imports.
  */
-export const DEFAULT_WORKER_URL: URL = new URL(DEFAULT_WORKER_ENTRY, import.meta.url);
+export const DEFAULT_WORKER_URL: URL = new URL(DEFAULT_WORKER_ENTRY, MODULE_URL);
 
 /**
  * Starts a browser module Web Worker on the script at `url`. The default
@@ -155,7 +164,7 @@ function spawnWebThread(url: URL, listener: ThreadListener): ThreadHandle {
 export async function loadThreadFactory(): Promise<SpawnThread> {
   if (isNodeRuntime()) {
     const specifier = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ specifier)) as NodeWorkerThreads;
+    const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as NodeWorkerThreads;
     return (url, listener) => spawnNodeThread(Worker, url, listener);
   }
   if (typeof Worker === 'function') return spawnWebThread;

@@ -259,7 +259,12 @@ export class WorkersBackend implements Backend {
     this.#pool = pool;
   }
 
-  /** Valid after `init()`: asynchronous only, float32 precision, `threads` = the threads that compute a run. */
+  /**
+   * Valid after `init()`: asynchronous only, float32 precision, `threads` = the threads that compute a run.
+   * `callingThread: 'shared'`: the calling thread takes tiles of a pooled run (`callerComputes`), and
+   * computes alone a run below `minParallelFlops` or one the pool cannot take; with `callerComputes: false`
+   * only those remain on it, so it is still not `'free'`.
+   */
   capabilities(): BackendCapabilities {
     return {
       sync: false,
@@ -267,6 +272,7 @@ export class WorkersBackend implements Backend {
       threads: this.#threads || (this.#options.threads ?? 1),
       limits: {},
       flushesSubnormals: false,
+      callingThread: 'shared',
     };
   }
 

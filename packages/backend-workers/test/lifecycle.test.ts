@@ -251,3 +251,21 @@ describe.each(['js', 'wasm-simd'] as const)('no leak over 10,000 runs, %s microk
     await workers.dispose();
   });
 });
+
+describe('calling-thread use', () => {
+  it("declares 'shared': the calling thread computes a run below minParallelFlops alone, and takes tiles of a pooled one", async () => {
+    const workers = new WorkersBackend({ threads: 2, minParallelFlops: 100_000 });
+    const registry = registryWith(workers);
+    const small = await prepareCase({ ...MEDIUM, shape: [1, 3, 2, 2], co: 2 }, 'workers', registry);
+    const pooled = await prepareCase(MEDIUM, 'workers', registry);
+    try {
+      expect(workers.capabilities().callingThread).toBe('shared');
+      expect(small.info.details).toMatchObject({ dispatch: 'calling-thread' });
+      expect(pooled.info.details).toMatchObject({ dispatch: 'pool', callerComputes: true });
+    } finally {
+      small.dispose();
+      pooled.dispose();
+      await workers.dispose();
+    }
+  });
+});
