@@ -322,8 +322,8 @@ export function hasAuto(suite: SuiteResult): boolean {
   return suite.layers.some((l) => l.measurements.some((m) => m.kind === 'planner'));
 }
 
-/** Header of the auto column. */
-export const AUTO_HEAD = 'auto ÷ best backend';
+/** Header of the auto column: a ratio of median times (lower is better; ✓ at most {@link AUTO_TOLERANCE}). */
+export const AUTO_HEAD = 'auto time ÷ best backend time (✓ ≤ 1.10)';
 
 /** The auto cell: `1.03 ✓ (chose workers; best cpu-tiled[js])`, or `—`. */
 export function formatAutoVerdict(v: AutoVerdict | undefined): string {

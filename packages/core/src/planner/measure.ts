@@ -128,7 +128,8 @@ function median(sorted: readonly number[]): number {
 /**
  * Times warm runs of several prepared operators in rounds, one timed run of
  * each per round right after an untimed one (so load that comes and goes
- * weighs on every candidate alike, and none is timed cold): at least one
+ * weighs on every candidate alike, and none is timed cold), odd rounds in
+ * reverse order (so none always follows the same candidate): at least one
  * round, at most `maxRuns`, stopping once the rounds have taken `budgetMs` per
  * candidate; after three rounds a candidate over twice the best median is
  * timed no further. Each run goes through the candidate's `race`
@@ -148,7 +149,9 @@ export async function timeInRounds(
   const start = now();
   const dropped = candidates.map(() => false);
   for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
-    for (let i = 0; i < candidates.length; i++) {
+    // Odd rounds go in reverse order, so no candidate always follows the same one.
+    for (let k = 0; k < candidates.length; k++) {
+      const i = round % 2 === 0 ? k : candidates.length - 1 - k;
       if (errors[i] !== undefined || dropped[i]) continue;
       const run = () => candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
       try {
