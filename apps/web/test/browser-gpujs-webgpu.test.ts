@@ -52,6 +52,16 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`gpujs[webgpu]: packed WGSL kern
     expect(session.problems).toEqual([]);
   }, 120_000);
 
+  it("runs the packed kernel for the matrix's gpujs[webgpu] configuration, and gpu.js's scalar kernel with kernel: 'scalar'", async () => {
+    const rows = (await session.page.evaluate(() => (window as any).gpujsWebgpu.configurations())) as Row[];
+    expect(rows.map((r) => [r.variant, r.kernel, r.failures])).toEqual([
+      ['vec4', 'WGSL vec4 on gpu.js WebGPU device', 0],
+      ['scalar', 'WebGPUKernel', 0],
+    ]);
+    for (const row of rows) expect(row.worstRatio, row.name).toBeLessThanOrEqual(1);
+    expect(session.problems).toEqual([]);
+  }, 120_000);
+
   it('chains 3 layers on the device with one read at the end, equal to host runs, each layer within the bound', async () => {
     const result = (await session.page.evaluate(() => (window as any).gpujsWebgpu.chain())) as {
       perLayer: { worstRatio: number; failures: number }[];

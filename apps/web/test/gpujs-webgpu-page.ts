@@ -19,6 +19,7 @@ import {
   type Tensor,
 } from '@pointwise/core';
 import { GpujsBackend, type GpujsKernelOption } from '@pointwise/backend-gpujs';
+import { registerAllBackends } from '@pointwise/backends';
 
 /** Uniform values in [−1, 1) from a 32-bit linear congruential sequence (deterministic test data). */
 function values(n: number, seed: number): Float32Array {
@@ -87,6 +88,33 @@ async function conformance(): Promise<object[]> {
     }
   } finally {
     await r.dispose();
+  }
+  return rows;
+}
+
+/**
+ * What the conformance matrix's `gpujs[webgpu]` row runs: the configuration resolved by name on a registry
+ * filled by `registerAllBackends` (as the app page does), and `gpujs[webgpu]` with `kernel: 'scalar'` for contrast.
+ */
+async function configurations(): Promise<object[]> {
+  const all = new BackendRegistry();
+  await registerAllBackends(all);
+  const scalar = registry('scalar');
+  const p = GEOMETRIES[2]![1];
+  const x = input(p, 31);
+  const rows: object[] = [];
+  try {
+    for (const [name, options] of [
+      ['gpujs[webgpu] (registerAllBackends)', { backend: 'gpujs[webgpu]', strict: true, registry: all }],
+      ["gpujs webgpu, kernel: 'scalar'", { backend: 'gpujs', strict: true, registry: scalar }],
+    ] as const) {
+      const op = await prepareConv1x1(p, options);
+      rows.push({ name, variant: op.info.details.variant, kernel: op.info.details.kernel, ...worst(op, p, x.data, (await op.run(x)).data) });
+      op.dispose();
+    }
+  } finally {
+    await all.dispose();
+    await scalar.dispose();
   }
   return rows;
 }
@@ -258,5 +286,5 @@ async function adapter(): Promise<string> {
   return [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' / ') || 'adapter (no info)';
 }
 
-Object.assign(window, { gpujsWebgpu: { adapter, conformance, chain, lifecycle, bench } });
+Object.assign(window, { gpujsWebgpu: { adapter, conformance, configurations, chain, lifecycle, bench } });
 document.body.dataset.ready = 'true';

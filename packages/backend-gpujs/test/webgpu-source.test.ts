@@ -14,6 +14,8 @@ import {
   vec4WgslBindings,
   workgroupCounts,
 } from '../src/index.js';
+import type { WebGpuDevice } from '../src/webgpu-api.js';
+import { webGpuVec4Misfit } from '../src/webgpu-program.js';
 import { makeProblem } from './helpers.js';
 
 const GEOMETRIES: [string, Conv1x1Problem][] = [
@@ -123,5 +125,28 @@ describe('WebGPU: packed layouts', () => {
     // Only the last block can run past Ci = 70: lanes 1–3 are guarded, lane 0 is not.
     expect(packInputWgsl(normalizeConv1x1(GEOMETRIES[1][1]).geometry)).toContain('if ((gid.z * 4u + 3u) < 70u)');
     expect(workgroupCounts([17, 8, 3])).toEqual([3, 1, 3]);
+  });
+});
+
+describe('WebGPU: device limits decide between the packed program and the scalar kernel', () => {
+  const limits = { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28, maxComputeWorkgroupsPerDimension: 65535 };
+  const device = (overrides: Partial<typeof limits>) => ({ limits: { ...limits, ...overrides } }) as unknown as WebGpuDevice;
+  const { geometry } = normalizeConv1x1(makeProblem([1, 96, 14, 14], 576, {}, 1));
+
+  it('fits a MobileNetV2 layer under the default limits', () => {
+    expect(webGpuVec4Misfit(device({}), geometry)).toBeNull();
+  });
+
+  it('names the buffer that exceeds the smaller of the two buffer limits', () => {
+    // The packed weights are 144·24·64 = 221184 bytes; the output 144·196·16 = 451584 bytes.
+    expect(webGpuVec4Misfit(device({ maxBufferSize: 300_000 }), geometry)).toBe("one packed output image needs 451584 bytes, over the device's 300000 per storage buffer");
+    expect(webGpuVec4Misfit(device({ maxStorageBufferBindingSize: 200_000 }), geometry)).toMatch(/^the packed weights needs 221184 bytes/);
+  });
+
+  it('names the dispatch that exceeds the workgroup count per dimension', () => {
+    // 576 output channels are 144 blocks: over a limit of 100 workgroups in z (the 96 input channels are 24).
+    expect(webGpuVec4Misfit(device({ maxComputeWorkgroupsPerDimension: 100 }), geometry)).toBe(
+      "the convolution dispatch needs 2×2×144 workgroups, over the device's 100 per dimension",
+    );
   });
 });
