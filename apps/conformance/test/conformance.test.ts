@@ -60,6 +60,12 @@ it('registers every backend package and finds every CPU configuration available'
   );
 });
 
+it("stamps each available configuration with what its runs do to the calling thread: computing there is 'blocked', the workers' share 'shared'", () => {
+  const use = Object.fromEntries(statuses.filter((s) => s.available).map((s) => [s.name, s.callingThread]));
+  expect(use).toMatchObject({ reference: 'blocked', 'cpu-tiled[js]': 'blocked', 'cpu-tiled[wasm-simd]': 'blocked', 'workers[js]': 'shared', 'workers[js,pool]': 'shared', 'gpujs[cpu]': 'blocked' });
+  for (const s of statuses.filter((s) => !s.available)) expect(s.callingThread, s.name).toBeUndefined();
+});
+
 describe.each(available.map((t) => [t.name, t] as const))('backend %s', (_, target) => {
   const gpujs = parseBackendEntry(target.backend).name === 'gpujs';
   const subset = (name: string) => !gpujs || GPUJS_SUBSET.test(name);

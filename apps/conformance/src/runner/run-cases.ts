@@ -1,4 +1,4 @@
-import { parseBackendEntry, type BackendRegistry } from '@pointwise/core';
+import { callingThreadUse, parseBackendEntry, type BackendRegistry, type CallingThreadUse } from '@pointwise/core';
 import { isErrorCase, type CatalogueEntry, type ConformanceCase, type Tier } from '../catalogue/case.js';
 import { materializeCase, type MaterializedCase } from '../catalogue/materialize.js';
 import type { SsdMobilenetV1Source } from '../network/ssd-mobilenet-v1.js';
@@ -14,6 +14,11 @@ export interface BackendStatus {
   readonly name: string;
   readonly available: boolean;
   readonly reason?: string;
+  /**
+   * What a run does to the calling thread (core's `callingThreadUse` of the initialised backend's
+   * capabilities; `'blocked'`: a page's main thread is busy for the whole run). Available backends only.
+   */
+  readonly callingThread?: CallingThreadUse | 'undeclared';
 }
 
 /** What {@link runSuite} runs. */
@@ -74,8 +79,8 @@ export async function resolveBackends(registry: BackendRegistry, names?: readonl
       continue;
     }
     try {
-      await registry.get(backendOption(name));
-      statuses.push({ name, available: true });
+      const backend = await registry.get(backendOption(name));
+      statuses.push({ name, available: true, callingThread: callingThreadUse(backend.capabilities()) });
     } catch (error) {
       statuses.push({ name, available: false, reason: messageOf(error) });
     }
