@@ -23,18 +23,6 @@ const VERSIONED = [
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
-/**
- * The ort peers run the conformance witness's ONNX model builder (`buildOnnxConvModel`), which
- * @pointwise/conformance does not export on its own: its module also holds the Node witness and
- * imports onnxruntime-node. In this bundle that import is onnxruntime-web (same API; only the
- * builder runs) and the builder's module is reached by its built path. tsconfig.json's `paths`
- * mirror the first alias for the type checker.
- */
-const ONNX_MODEL_ALIASES = [
-  { find: /^@pointwise\/conformance-onnx-model$/, replacement: here('../conformance/dist/witnesses/onnx-conv.js') },
-  { find: /^onnxruntime-node$/, replacement: here('./src/ort-node-shim.ts') },
-];
-
 /** The virtual module that lists the real network's served files (`src/network-assets.ts` imports it). */
 const NETWORK_ASSETS_ID = 'virtual:ssd-mobilenet-v1-assets';
 
@@ -96,7 +84,6 @@ export default defineConfig({
   base: './',
   define: { __POINTWISE_VERSIONS__: JSON.stringify(versions()) },
   plugins: [ssdMobilenetV1Assets()],
-  resolve: { alias: ONNX_MODEL_ALIASES },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
