@@ -34,7 +34,11 @@ export interface Measurement {
   readonly reason?: string;
   readonly inputLayout?: Layout;
   readonly outputLayout?: Layout;
-  /** Threads, kernel, gpu.js mode … as the engine reports them. */
+  /**
+   * Threads, kernel, gpu.js mode … as the engine reports them; a registry contender's also carry
+   * `callingThread` (`blocked` | `shared` | `free` | `undeclared`: core's `callingThreadUse`; `blocked`
+   * means a page's main thread is busy for the whole run).
+   */
   readonly details?: ContenderDetails;
   /**
    * A registry contender's configuration in core's canonical selection syntax (`cpu-tiled[kernel=js]`):

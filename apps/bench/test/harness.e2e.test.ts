@@ -206,12 +206,13 @@ describe('the pointwise-bench command', () => {
     );
     expect(status, err.text()).toBe(0);
     const json = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
-    const rows = json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status, m.details.kernel, m.details.threads]);
+    const rows = json.suites[0].layers[0].measurements.map((m) => [m.contender, m.status, m.details.kernel, m.details.threads, m.details.callingThread]);
+    // callingThread: cpu-tiled computes on the calling thread; workers' calling thread takes a share of the tiles.
     expect(rows).toEqual([
-      ['cpu-tiled[js]', 'ok', 'js', 1],
-      ['cpu-tiled[wasm-simd]', 'ok', 'wasm-simd', 1],
-      ['workers[js]', 'ok', 'js', 2],
-      ['workers[wasm-simd]', 'ok', 'wasm-simd', 2],
+      ['cpu-tiled[js]', 'ok', 'js', 1, 'blocked'],
+      ['cpu-tiled[wasm-simd]', 'ok', 'wasm-simd', 1, 'blocked'],
+      ['workers[js]', 'ok', 'js', 2, 'shared'],
+      ['workers[wasm-simd]', 'ok', 'wasm-simd', 2, 'shared'],
     ]);
   });
 

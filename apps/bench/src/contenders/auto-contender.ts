@@ -11,6 +11,7 @@ import {
 } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
+import { operatorDetails } from './backend-contender.js';
 
 /** `--backends` name of the planner's contender. */
 export const AUTO_NAME = 'auto';
@@ -95,8 +96,7 @@ export class AutoContender implements Contender {
       details: {
         choice: op.info.configuration ?? op.info.backend,
         ...(selection ? { method: selection.method, decisionMs: Math.round(selection.decisionMs * 100) / 100 } : {}),
-        threads: op.capabilities.threads,
-        ...op.info.details,
+        ...operatorDetails(op),
       },
       precisionFactor: op.capabilities.precisionFactor,
       ...(selection ? { selection } : {}),

@@ -1,4 +1,5 @@
 import {
+  callingThreadUse,
   PointwiseError,
   prepareConv1x1,
   zerosTensor,
@@ -104,7 +105,7 @@ export class BackendContender implements Contender {
     return {
       inputLayout: input.layout,
       outputLayout: out.layout,
-      details: { threads: op.capabilities.threads, ...op.info.details },
+      details: operatorDetails(op),
       precisionFactor: op.capabilities.precisionFactor,
       run: async () => {
         await op.run(input, out);
@@ -286,17 +287,26 @@ function computeOnlyVariant(op: Conv1x1Operator, input: Tensor): PreparedVariant
   };
 }
 
+/**
+ * What a registry contender's rows stamp in `details`: the threads it computes on, what a run does
+ * to the calling thread (`callingThread`: core's `callingThreadUse` — `blocked` when a page's main
+ * thread is busy for the whole run, `shared`, `free`, or `undeclared`), then the engine's own details.
+ */
+export function operatorDetails(op: Pick<Conv1x1Operator, 'capabilities' | 'info'>): Record<string, string | number | boolean> {
+  return { threads: op.capabilities.threads, callingThread: callingThreadUse(op.capabilities), ...op.info.details };
+}
+
 /** A chain's details: the first operator's, with `a|b` where layers differ (at most 3 values, else left out). */
 function chainDetails(ops: readonly Conv1x1Operator[]): ContenderDetails {
   const values = new Map<string, Set<string>>();
   for (const op of ops) {
-    for (const [key, value] of Object.entries({ threads: op.capabilities.threads, ...op.info.details })) {
+    for (const [key, value] of Object.entries(operatorDetails(op))) {
       if (!values.has(key)) values.set(key, new Set());
       values.get(key)!.add(String(value));
     }
   }
   const details: Record<string, string | number | boolean> = {};
-  const first = { threads: ops[0]?.capabilities.threads ?? 1, ...ops[0]?.info.details } as Record<string, string | number | boolean>;
+  const first: Record<string, string | number | boolean> = ops[0] === undefined ? {} : operatorDetails(ops[0]);
   for (const [key, set] of values) {
     if (set.size === 1) details[key] = first[key];
     else if (set.size <= 3) details[key] = [...set].join('|');
