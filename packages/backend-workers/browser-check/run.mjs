@@ -11,83 +11,11 @@
  * Exits 1 on any failure. Needs the packages built and `/usr/bin/chromium` (or CHROMIUM_PATH);
  * installs nothing.
  */
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { MOUNTS, serve, urlOf } from './serve.mjs';
 
-const here = fileURLToPath(new URL('.', import.meta.url)).replace(/[\/]$/, '');
-const packages = join(here, '..', '..');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** URL prefix → folder served under it. */
-const MOUNTS = {
-  '/core/': join(packages, 'core', 'dist'),
-  '/cpu-tiled/': join(packages, 'backend-cpu-tiled', 'dist'),
-  '/workers/': join(packages, 'backend-workers', 'dist'),
-  '/check/': here,
-};
-
-const IMPORT_MAP = {
-  imports: {
-    '@pointwise/core': '/core/index.js',
-    '@pointwise/backend-cpu-tiled': '/cpu-tiled/index.js',
-    '@pointwise/backend-cpu-tiled/kernel': '/cpu-tiled/kernel.js',
-    '@pointwise/backend-workers': '/workers/index.js',
-  },
-};
-
-const PAGE = `<!doctype html><meta charset="utf-8"><title>pointwise workers browser check</title>
-<script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>
-<script type="module">import * as check from '/check/page.js'; window.pointwiseCheck = check;</script>`;
-
-/**
- * Import maps do not apply inside module Web Workers (Chromium 156 fails to load a worker
- * module with a bare import even when the page has an import map), so the modules a worker
- * loads get their `@pointwise/*` specifiers rewritten to the import map's URLs — what a
- * bundler or a dev server such as Vite does. The page's own modules use the import map.
- */
-function resolveBareSpecifiers(source) {
-  return source.replace(/(from\s*|import\s*\(\s*)(['"])(@pointwise\/[^'"]+)\2/g, (match, lead, quote, specifier) => {
-    const target = IMPORT_MAP.imports[specifier];
-    return target === undefined ? match : `${lead}${quote}${target}${quote}`;
-  });
-}
-
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm', '.html': 'text/html' };
-
-/** A static server on 127.0.0.1 (a free port); `isolated` adds the COOP/COEP headers to every response. */
-function serve(isolated) {
-  const server = createServer(async (request, response) => {
-    const headers = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
-    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-    if (path === '/favicon.ico') {
-      response.writeHead(204, headers).end();
-      return;
-    }
-    if (path === '/') {
-      response.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
-      return;
-    }
-    const prefix = Object.keys(MOUNTS).find((p) => path.startsWith(p));
-    const root = prefix && MOUNTS[prefix];
-    const file = root && normalize(join(root, path.slice(prefix.length)));
-    if (!file || !file.startsWith(root + sep) || !existsSync(file)) {
-      response.writeHead(404, headers).end('not found');
-      return;
-    }
-    const inWorker = request.headers['sec-fetch-dest'] === 'worker';
-    const body = inWorker && extname(file) === '.js' ? resolveBareSpecifiers(await readFile(file, 'utf8')) : await readFile(file);
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    // The same URL is served differently to workers, so nothing may be cached across the two.
-    response.writeHead(200, { ...headers, 'Content-Type': type, 'Cache-Control': 'no-store', Vary: 'Sec-Fetch-Dest' }).end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-const urlOf = (server) => `http://127.0.0.1:${server.address().port}/`;
 
 async function openPage(browser, url, messages) {
   const page = await browser.newPage();

@@ -13,11 +13,11 @@ export interface IdentityMessage {
   readonly thread: number;
   /**
    * `[messages posted to this thread]`, incremented by the creating thread
-   * after each post (this one included): a thread that spins after a run
+   * after each post (this one included) and notified: a thread waiting after a run
    * (see `worker-runtime.ts`) stops as soon as it exceeds the messages it handled.
    */
   readonly bell: Int32Array;
-  /** How long a thread spins after answering a run, waiting for the next message (µs; 0: never). */
+  /** How long a thread waits after answering a run for the next message (µs, spinning 50 of them, then blocked; 0: never). */
   readonly spinMicros: number;
 }
 

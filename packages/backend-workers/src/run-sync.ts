@@ -34,15 +34,20 @@
  * `Atomics` operations: a thread that reads `PIECE_READY`, or the full tile
  * count, also sees the data written before.
  *
- * ## Deadlines (spins; a thread never blocks, so the same code runs in Web Workers)
+ * ## Deadlines
+ *
+ * The two waits on the tile count (`TILES_DONE`, notified after every add)
+ * spin for {@link SPIN_BEFORE_BLOCK_MS}, then block in `Atomics.wait` where
+ * the thread may (`blocking-wait.ts`: pool threads everywhere, Node's main
+ * thread; a browser page's main thread spins throughout); the others spin.
  *
  * | constant                      | ms     | wait                                                              |
  * |-------------------------------|--------|-------------------------------------------------------------------|
  * | {@link PIECE_WAIT_MS}         | 20     | a thread that can read the input, for a chunk another is copying; then copies it itself |
  * | {@link UNREADABLE_PIECE_WAIT_MS} | 60 000 | a pool thread that cannot read the input, for the caller's copy; then fails the run |
- * | {@link POOL_TILE_WAIT_MS}     | 20     | a pool thread out of tiles, for the others' last tiles before it shares the output copy; then answers without copying |
+ * | {@link POOL_TILE_WAIT_MS}     | 20     | a pool thread out of tiles, for the others' last tiles before it shares the output copy (spin, then block); then answers without copying |
  * | {@link CALLER_CHUNK_WAIT_MS}  | 5      | the caller, for output chunks others are copying; then awaits replies |
- * | {@link CALLER_SPIN_MS}        | 5      | the caller out of tiles, for the pool's last tiles and control words; then awaits replies |
+ * | {@link CALLER_SPIN_MS}        | 5      | the caller out of tiles, for the pool's last tiles (spin, then block where allowed) and control words; then awaits replies |
  *
  * (The pool's own deadlines — ready, stall, terminate — are timers, not
  * spins, and live in `thread-pool.ts`.)
@@ -60,6 +65,7 @@
  */
 import type { BoundKernel, KernelMemory } from '@pointwise/backend-cpu-tiled/kernel';
 import type { Conv1x1Geometry } from '@pointwise/core';
+import { SPIN_BEFORE_BLOCK_MS, waitWhileEqual } from './blocking-wait.js';
 import { emptyRange, tileCount, tileRange, type WorkGrid } from './work-split.js';
 
 /** Word of the next tile to take. */
@@ -191,19 +197,28 @@ export function runTiles(kernel: BoundKernel, run: TileRun, afterTile?: (tile: n
     // Before the tile counts as done: a hook that throws fails the run like a kernel error.
     afterTile?.(tile);
     Atomics.add(sync, TILES_DONE, 1);
+    // Wakes a thread blocked on the count (a caller in `allTilesDone`, a pool thread in `finishRun`).
+    Atomics.notify(sync, TILES_DONE);
     done++;
   }
   return done;
 }
 
-/** Spins until `tiles` tiles are counted as computed, up to {@link CALLER_SPIN_MS}; whether they all are. */
+/**
+ * Waits until `tiles` tiles are counted as computed, up to {@link CALLER_SPIN_MS}
+ * (spinning, then blocking where this thread may: `blocking-wait.ts`); whether they all are.
+ */
 export function allTilesDone(sync: Int32Array, tiles: number): boolean {
-  if (Atomics.load(sync, TILES_DONE) >= tiles) return true;
-  const end = performance.now() + CALLER_SPIN_MS;
-  while (Atomics.load(sync, TILES_DONE) < tiles) {
-    if (performance.now() > end) return false;
+  return waitForTiles(sync, tiles, performance.now() + CALLER_SPIN_MS);
+}
+
+/** Waits until `tiles` tiles are counted as computed or `deadline` (`performance.now()` ms) passes; whether they all are. */
+function waitForTiles(sync: Int32Array, tiles: number, deadline: number): boolean {
+  for (;;) {
+    const done = Atomics.load(sync, TILES_DONE);
+    if (done >= tiles) return true;
+    if (!waitWhileEqual(sync, TILES_DONE, done, deadline)) return false;
   }
-  return true;
 }
 
 /** Tiles counted as computed (a sequentially consistent read: every counted tile's writes are visible after it). */
@@ -316,10 +331,7 @@ export function finishRun(kernel: BoundKernel, run: TileRun, afterChunk?: (chunk
   const { out, sync, layout } = run;
   if (out === null || kernel.memory === null) return;
   const tiles = tileCount(run.grid);
-  const end = performance.now() + POOL_TILE_WAIT_MS;
-  while (Atomics.load(sync, TILES_DONE) < tiles) {
-    if (performance.now() > end) return;
-  }
+  if (!waitForTiles(sync, tiles, performance.now() + POOL_TILE_WAIT_MS)) return;
   copyFreeChunks(kernel.memory, layout, sync, out, afterChunk);
 }
 

@@ -340,10 +340,11 @@ export class ThreadPool {
     return slot;
   }
 
-  /** Posts, then rings the thread's bell, so a thread spinning after its last run returns to its message loop at once. */
+  /** Posts, then rings the thread's bell (and wakes it if it blocks on it), so a thread waiting after its last run returns to its message loop at once. */
   #post(slot: Slot, message: HostMessage): void {
     slot.handle.post(message);
     Atomics.add(slot.bell, 0, 1);
+    Atomics.notify(slot.bell, 0);
   }
 
   #onMessage(slot: Slot, message: ThreadMessage): void {

@@ -1,4 +1,5 @@
 import { bindKernel, type BoundKernel } from '@pointwise/backend-cpu-tiled/kernel';
+import { waitWhileEqual } from './blocking-wait.js';
 import type { HostMessage, RunMessage, ThreadMessage } from './protocol.js';
 import { beginRun, endRun, finishRun, runTiles } from './run-sync.js';
 import { connectToHost, type HostPort } from './thread-host.js';
@@ -64,27 +65,28 @@ class PoolThread {
         const reply = this.#run(message);
         // Replies only when the calling thread waits for one (or on failure): see run-sync.ts.
         if (endRun(message.sync, control, reply.type === 'failed')) this.#host.post(reply);
-        this.#spinForNextMessage();
+        this.#waitForNextMessage();
         return;
       }
     }
   }
 
   /**
-   * After answering a run, keeps the thread busy for up to `spinMicros`
-   * until the creating thread has posted another message (its bell count
-   * exceeds the messages handled), then returns to the message loop, which
-   * then delivers that message without the wake-up of a sleeping thread.
-   * Back-to-back runs (the layers of a network) start sooner; a thread never
-   * blocks, so the same code runs in Web Workers.
+   * After answering a run, waits up to `spinMicros` until the creating
+   * thread has posted another message (its bell count exceeds the messages
+   * handled), then returns to the message loop, which delivers that message
+   * at once (it was posted before the bell rang). Back-to-back runs (the
+   * layers of a network) start without the wake-up of a thread asleep in
+   * its message loop. The wait spins briefly, then blocks in `Atomics.wait`
+   * (`blocking-wait.ts`; the pool notifies the bell): a thread that spun the
+   * whole millisecond took the core the calling thread and the next run
+   * needed, where threads outnumber free cores.
    */
-  #spinForNextMessage(): void {
+  #waitForNextMessage(): void {
     const bell = this.#bell;
     if (bell === null || this.#spinMicros <= 0) return;
-    const end = performance.now() + this.#spinMicros / 1000;
     // The bell is an int32 that wraps after 2^31 posts; compare the handled count wrapped the same way.
-    const handled = this.#handled | 0;
-    while (Atomics.load(bell, 0) === handled && performance.now() < end);
+    waitWhileEqual(bell, 0, this.#handled | 0, performance.now() + this.#spinMicros / 1000);
   }
 
   #run(message: RunMessage): ThreadMessage {

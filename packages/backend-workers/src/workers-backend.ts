@@ -36,7 +36,7 @@ export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number
   'wasm-relaxed-simd': 8_000_000,
 };
 
-/** How long a pool thread spins after a run for the next one (see `WorkersBackendOptions.spinMicros`). */
+/** How long a pool thread waits after a run for the next one (see `WorkersBackendOptions.spinMicros`). */
 export const DEFAULT_SPIN_MICROS = 1000;
 
 /** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */
@@ -74,10 +74,12 @@ export interface WorkersBackendOptions extends PlanOptions {
    */
   readonly minTileFlops?: number;
   /**
-   * Microseconds a pool thread keeps spinning after answering a run, so that
-   * a run posted within that time starts without waking a sleeping thread
-   * (back-to-back layers of a network). Costs up to that much CPU time per
-   * run on each pool thread; 0 turns it off. Default {@link DEFAULT_SPIN_MICROS}.
+   * Microseconds a pool thread waits on its doorbell after answering a run
+   * (spinning the first 50 µs, then blocked in `Atomics.wait`, woken when
+   * the pool posts), so that a run posted within that time starts without
+   * the wake-up of a thread asleep in its message loop (back-to-back layers
+   * of a network). Costs at most 50 µs of CPU time per run on each pool
+   * thread; 0 turns it off. Default {@link DEFAULT_SPIN_MICROS}.
    */
   readonly spinMicros?: number;
   /**
