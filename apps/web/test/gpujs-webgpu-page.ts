@@ -57,14 +57,15 @@ function worst(op: Conv1x1Operator, p: Conv1x1Problem, x: Float32Array, out: Flo
   return { worstRatio: report.worstRatio, failures: report.failureCount };
 }
 
-/** Geometries covering each branch of the WGSL generator, and one layout that does not pack (K = 6 with groups). */
+/** Geometries covering each branch of the WGSL generator; the last two packed per group (host runs only). */
 const GEOMETRIES: [string, Conv1x1Problem][] = [
   ['plain NCHW', problem([1, 16, 5, 7], 12, 1)],
   ['NHWC, Ci and Co not multiples of 4, batch 2', problem([2, 70, 6, 10], 5, 2, { inputLayout: 'NHWC', outputLayout: 'NHWC' })],
   ['stride 2, padding, bias, relu6', problem([1, 8, 9, 7], 8, 3, { stride: 2, padding: [1, 0, 2, 3], withBias: true, activation: 'relu6' })],
   ['groups 2, K = 8, clamp, NCHW → NHWC', problem([1, 16, 7, 6], 8, 4, { groups: 2, padding: 1, withBias: true, activation: { type: 'clamp', min: -0.5, max: 0.25 }, outputLayout: 'NHWC' })],
-  ['groups 2, K = 6 (scalar kernel)', problem([1, 12, 5, 5], 8, 5, { groups: 2 })],
   ['MobileNetV2 96→576 @ 14×14, bias, relu6', problem([1, 96, 14, 14], 576, 6, { withBias: true, activation: 'relu6' })],
+  ['groups 2, K = 6, Co/g = 4 (packed per group)', problem([1, 12, 5, 5], 8, 5, { groups: 2 })],
+  ['groups 3, K = 5, Co/g = 3, NHWC, padding, bias, relu6 (packed per group)', problem([2, 15, 7, 5], 9, 8, { groups: 3, inputLayout: 'NHWC', outputLayout: 'NHWC', padding: 1, withBias: true, activation: 'relu6' })],
 ];
 
 /** Per geometry: the kernel that ran, and host-run and resident-run results against the reference. */

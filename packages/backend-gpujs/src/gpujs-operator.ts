@@ -15,7 +15,8 @@ import {
 import { outputGrid, planChunks, type Chunk, type ChunkLimits, type OutputGrid } from './chunk-plan.js';
 import type { GpuJsInstance, GpuJsKernelClass, GpuJsKernelShortcut, GpuJsModule, GpuJsOutput, GpuJsTexture } from './gpujs-api.js';
 import { isGlMode } from './capabilities.js';
-import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds, vec4LayoutAllows } from './kernel-source.js';
+import { channelPacking } from './channel-packing.js';
+import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds } from './kernel-source.js';
 import type { GpujsKernelOption, GpujsMode } from './options.js';
 import { GpujsResidentTensor } from './resident.js';
 import { Vec4Program } from './vec4-program.js';
@@ -39,12 +40,12 @@ export interface GpujsContext {
 }
 
 /**
- * Which kernel a geometry runs in a context: the channel-packed `vec4` kernel (GL modes: {@link Vec4Program};
- * `webgpu`: the WGSL program of `webgpu-program.ts`, which may still decline a geometry over the device's
- * limits) or the scalar one (`cpu`, `webasm`, `kernel: 'scalar'`, layouts that do not pack).
+ * Which kernel a geometry runs in a context: the channel-packed `vec4` kernel (GL modes: {@link Vec4Program},
+ * where its textures fit the context; `webgpu`: the WGSL program of `webgpu-program.ts`, which may still
+ * decline a geometry over the device's limits) or the scalar one (`cpu`, `webasm`, `kernel: 'scalar'`).
  */
 export function kernelVariantOf(context: GpujsContext, geometry: Conv1x1Geometry): 'vec4' | 'scalar' {
-  if ((context.kernelOption ?? 'auto') !== 'auto' || !vec4LayoutAllows(geometry)) return 'scalar';
+  if ((context.kernelOption ?? 'auto') !== 'auto') return 'scalar';
   if (context.mode === 'webgpu') return 'vec4';
   return isGlMode(context.mode) && Vec4Program.fitsContext(context, geometry) ? 'vec4' : 'scalar';
 }
@@ -116,8 +117,9 @@ export class GpujsOperator implements BackendOperator {
   readonly #residents = new Set<GpujsResidentTensor>();
   #disposed = false;
   /**
-   * Present in GL modes when the `vec4` kernel runs (see {@link GpujsOperator.runResident}); absent
-   * elsewhere (`cpu`, `webasm`, the scalar kernel): their results live in host memory already. (`webgpu`'s
+   * Present in GL modes when the `vec4` kernel runs with the plain channel packing (see
+   * {@link GpujsOperator.runResident}); absent elsewhere (`cpu`, `webasm`, the scalar kernel: their results
+   * live in host memory already; grouped layers whose `K` or `Co/g` is not a multiple of 4, packed per group). (`webgpu`'s
    * resident results come from its own operator, `WebGpuOperator`.)
    */
   readonly runResident?: (x: Tensor | ResidentTensor) => Promise<ResidentTensor>;
@@ -135,7 +137,8 @@ export class GpujsOperator implements BackendOperator {
   ) {
     this.#context = context;
     this.#program = program;
-    if (variant === 'vec4') this.runResident = (x) => this.#runResident(x);
+    // Resident tensors hold the plain packing; a layer packed per group (see channelPacking) runs on the host only.
+    if (variant === 'vec4' && channelPacking(geometry).plain) this.runResident = (x) => this.#runResident(x);
     this.geometry = geometry;
     this.#grid = grid;
     this.#chunks = chunks;

@@ -14,13 +14,13 @@ export {
   conv1x1Vec4KernelSource,
   packInputKernelSource,
   packWeightsKernelSource,
-  vec4LayoutAllows,
   inputDimensions,
   KERNEL_ARGUMENT_TYPES,
   VEC4_KERNEL_ARGUMENT_TYPES,
 } from './kernel-source.js';
 export { countFetches, countWgslFetches, type FetchCount } from './fetch-count.js';
-export { conv1x1Vec4Wgsl, packInputWgsl, packWeightsForWgsl, padChannelsTo4, vec4WgslBindings, workgroupCounts, WEBGPU_WORKGROUP } from './webgpu-kernel-source.js';
+export { conv1x1Vec4Wgsl, packInputWgsl, packWeightsForWgsl, vec4WgslBindings, workgroupCounts, WEBGPU_WORKGROUP } from './webgpu-kernel-source.js';
+export { channelPacking, outputChannelOf, packOutputChannels, type ChannelPacking } from './channel-packing.js';
 export { WebGpuOperator, WEBGPU_VEC4_KERNEL_NAME } from './webgpu-operator.js';
 export { GpujsResidentTensor, type ResidentImage } from './resident.js';
 export type { RendererInfo } from './renderer.js';

@@ -1,4 +1,5 @@
 import type { Conv1x1Geometry } from '@pointwise/core';
+import { channelPacking } from './channel-packing.js';
 
 /**
  * The dimensions `[x, y, z]` (x fastest) under which the kernel reads one
@@ -114,46 +115,53 @@ export function conv1x1KernelSource(geometry: Conv1x1Geometry): string {
 }
 
 /**
- * Whether a geometry can run the channel-packed `vec4` GL kernel: every block
- * of 4 output channels must lie in one group and every group's input channels
- * must start on a texel boundary — always with `groups = 1`, and with
- * `groups > 1` when `Ci/groups` and `Co/groups` are multiples of 4.
- */
-export function vec4LayoutAllows(geometry: Conv1x1Geometry): boolean {
-  return geometry.groups === 1 || (geometry.inChannelsPerGroup % 4 === 0 && geometry.outChannelsPerGroup % 4 === 0);
-}
-
-/** Texels of 4 channels: `ceil(channels / 4)`. */
-export function channelBlocks(channels: number): number {
-  return Math.ceil(channels / 4);
-}
-
-/**
  * gpu.js source of the kernel that packs one input image into the texture the
- * `vec4` kernel reads: output `[W, H, ceil(Ci/4)]`, return type `Array(4)`,
- * texel `(j, i, c4)` = channels `4·c4 … 4·c4+3` of pixel `(i, j)`, zero past
- * `Ci`. Argument `x`: the image as a gpu.js `Input` of {@link inputDimensions}.
+ * `vec4` kernel reads: output `[W, H, inBlocks]` ({@link channelPacking}), return
+ * type `Array(4)`, texel `(j, i, b)` = 4 channels of pixel `(i, j)`: channels
+ * `4b … 4b+3` (plain packing), or with a grouped `K` not a multiple of 4,
+ * channels `gi·K + 4kb …` of group `gi = floor(b / K4)`, block `kb = b − gi·K4`
+ * (`gi·(K − 4·K4)` added to `4b + l`); zero past `Ci` or the group's `K`.
+ * Argument `x`: the image as a gpu.js `Input` of {@link inputDimensions}.
  * Runs once per image and run — the upload — whatever the number of output chunks.
  */
 export function packInputKernelSource(geometry: Conv1x1Geometry): string {
   const ci = geometry.inChannels;
+  const k = geometry.inChannelsPerGroup;
+  const { k4, plain } = channelPacking(geometry);
   const read = (c: string) => (geometry.inputLayout === 'NCHW' ? `x[${c}][this.thread.y][this.thread.x]` : `x[this.thread.y][this.thread.x][${c}]`);
-  const lines = ['let r0 = 0;', 'let r1 = 0;', 'let r2 = 0;', 'let r3 = 0;', `r0 = ${read('this.thread.z * 4')};`];
-  for (let l = 1; l < 4; l++) lines.push(`if (this.thread.z * 4 + ${l} < ${ci}) {`, `  r${l} = ${read(`this.thread.z * 4 + ${l}`)};`, '}');
+  const lines = ['let r0 = 0;', 'let r1 = 0;', 'let r2 = 0;', 'let r3 = 0;'];
+  if (plain) {
+    lines.push(`r0 = ${read('this.thread.z * 4')};`);
+    for (let l = 1; l < 4; l++) lines.push(`if (this.thread.z * 4 + ${l} < ${ci}) {`, `  r${l} = ${read(`this.thread.z * 4 + ${l}`)};`, '}');
+  } else {
+    // Group base in float, exact for Ci ≤ 2^24 (checked): (b + 0.5) / K4 is never within rounding of an integer.
+    const group = `Math.floor((this.thread.z + 0.5) / ${k4})`;
+    const channel = (l: number) => `this.thread.z * 4 + ${l} - ${group} * ${4 * k4 - k}`;
+    lines.push(`r0 = ${read(channel(0))};`);
+    for (let l = 1; l < 4; l++) lines.push(`if (this.thread.z * 4 + ${l} - ${group} * ${4 * k4} < ${k}) {`, `  r${l} = ${read(channel(l))};`, '}');
+  }
   lines.push('return [r0, r1, r2, r3];');
   return `function packInput(x) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
 }
 
 /**
  * gpu.js source of the kernel that packs the weights `[Co][K]` (a gpu.js
- * `Input` of dimensions `[K, Co]`) into `[ceil(K/4), 4, ceil(Co/4)]` texels:
- * texel `(k4, l, z)` = `w[4z + l][4·k4 … 4·k4+3]`, zero past `K` and past `Co`.
+ * `Input` of dimensions `[K, Co]`) into `[K4, 4, outBlocks]` texels
+ * ({@link channelPacking}): texel `(k4, l, z)` = `w[co][4·k4 … 4·k4+3]` for the
+ * output channel `co` of lane `l` of block `z` — `4z + l` (plain packing), or
+ * with a grouped `Co/g` not a multiple of 4, `4z + l + gi·(Co/g − 4·Cog4)` in
+ * group `gi = floor(z / Cog4)` — zero past `K` and for padding lanes.
  * Runs once, in `prepare`.
  */
 export function packWeightsKernelSource(geometry: Conv1x1Geometry): string {
   const k = geometry.inChannelsPerGroup;
-  const co = '(this.thread.z * 4 + this.thread.y)';
-  const lines = ['let r0 = 0;', 'let r1 = 0;', 'let r2 = 0;', 'let r3 = 0;', `if (${co} < ${geometry.outChannels}) {`, `  r0 = w[${co}][this.thread.x * 4];`];
+  const cog = geometry.outChannelsPerGroup;
+  const { cog4 } = channelPacking(geometry);
+  const padded = geometry.groups > 1 && cog % 4 !== 0;
+  const group = `Math.floor((this.thread.z + 0.5) / ${cog4})`;
+  const co = padded ? `(this.thread.z * 4 + this.thread.y - ${group} * ${4 * cog4 - cog})` : '(this.thread.z * 4 + this.thread.y)';
+  const valid = padded ? `this.thread.z * 4 + this.thread.y - ${group} * ${4 * cog4} < ${cog}` : `${co} < ${geometry.outChannels}`;
+  const lines = ['let r0 = 0;', 'let r1 = 0;', 'let r2 = 0;', 'let r3 = 0;', `if (${valid}) {`, `  r0 = w[${co}][this.thread.x * 4];`];
   for (let l = 1; l < 4; l++) lines.push(`  if (this.thread.x * 4 + ${l} < ${k}) {`, `    r${l} = w[${co}][this.thread.x * 4 + ${l}];`, '  }');
   lines.push('}', 'return [r0, r1, r2, r3];');
   return `function packWeights(w) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;
@@ -186,21 +194,21 @@ export const VEC4_KERNEL_ARGUMENT_TYPES = {
  * with NaN passed through. Channels past `Co` (when `Co % 4 ≠ 0`) are written
  * as 0, so the texel padding of a resident output stays 0 when it is the next
  * layer's input (whose padded weights are 0: 0·0, never 0·∞). With
- * `groups > 1` ({@link vec4LayoutAllows}) the input texel base is
- * `floor((z + 0.5) / (Co/g/4)) · K/4`, float arithmetic exact for `Co ≤ 2²³`.
+ * `groups > 1` the input texel base is `floor((z + 0.5) / Cog4) · K4`
+ * ({@link channelPacking}: blocks padded per group), float arithmetic exact for `Co ≤ 2²³`.
  * Integer indices are inlined, never stored in locals (gpu.js would declare them float).
  *
  * Arguments (types {@link VEC4_KERNEL_ARGUMENT_TYPES}): `x`, `w`, `ox, oy, oz`, `lo, hi`.
  */
 export function conv1x1Vec4KernelSource(geometry: Conv1x1Geometry): string {
   const g = geometry;
-  const k4 = channelBlocks(g.inChannelsPerGroup);
+  const { k4, cog4, plain } = channelPacking(g);
   const z = '(this.thread.z + oz)';
   const i = '(this.thread.y + oy)';
   const j = '(this.thread.x + ox)';
   const si = sourceCoordinate(i, g.strideH, g.padTop);
   const sj = sourceCoordinate(j, g.strideW, g.padLeft);
-  const texel = g.groups === 1 ? 'k' : `Math.floor((${z} + 0.5) / ${g.outChannelsPerGroup / 4}) * ${k4} + k`;
+  const texel = g.groups === 1 ? 'k' : `Math.floor((${z} + 0.5) / ${cog4}) * ${k4} + k`;
   const sums = [0, 1, 2, 3].map((l) => `s${l}`);
   const lines: string[] = sums.map((s, l) => (g.hasBias ? `let ${s} = this.constants.b[${z} * 4 + ${l}];` : `let ${s} = 0;`));
   const loop = [`for (let k = 0; k < ${k4}; k++) {`, `  const v = x[${texel}][${si}][${sj}];`];
@@ -220,8 +228,8 @@ export function conv1x1Vec4KernelSource(geometry: Conv1x1Geometry): string {
   }
   for (const [l, s] of sums.entries()) {
     lines.push(`${s} = ${activationExpression(g, s)};`);
-    // Channels past Co stay 0 (see above); only the last block has any.
-    if (g.outChannels % 4 !== 0 && l >= g.outChannels % 4) lines.push(`if (${z} * 4 + ${l} >= ${g.outChannels}) {`, `  ${s} = 0;`, '}');
+    // Channels past Co stay 0 (see above); only the last block has any. (Per-group padding lanes are never read.)
+    if (plain && g.outChannels % 4 !== 0 && l >= g.outChannels % 4) lines.push(`if (${z} * 4 + ${l} >= ${g.outChannels}) {`, `  ${s} = 0;`, '}');
   }
   lines.push('return [s0, s1, s2, s3];');
   return `function conv1x1Vec4(x, w, ox, oy, oz, lo, hi) {\n${lines.map((l) => `  ${l}`).join('\n')}\n}`;

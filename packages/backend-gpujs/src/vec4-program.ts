@@ -1,7 +1,8 @@
 import { BackendCapacityError, paddedCellValues, type Conv1x1Geometry, type PrepareRequest } from '@pointwise/core';
 import { planChunks, type Chunk, type ChunkLimits } from './chunk-plan.js';
 import type { GpuJsKernelShortcut, GpuJsTexture } from './gpujs-api.js';
-import { VEC4_KERNEL_ARGUMENT_TYPES, channelBlocks, conv1x1Vec4KernelSource, inputDimensions, kernelClampBounds, packInputKernelSource, packWeightsKernelSource } from './kernel-source.js';
+import { channelPacking, outputChannelOf, packOutputChannels } from './channel-packing.js';
+import { VEC4_KERNEL_ARGUMENT_TYPES, conv1x1Vec4KernelSource, inputDimensions, kernelClampBounds, packInputKernelSource, packWeightsKernelSource } from './kernel-source.js';
 import type { GpujsContext } from './gpujs-operator.js';
 
 /** Registry name, repeated here to keep this module free of an import cycle. */
@@ -28,19 +29,21 @@ function fits(context: GpujsContext, size: readonly [number, number, number]): b
 
 /**
  * Copies the values of a `vec4` kernel output (raw RGBA floats: element
- * `x + cx·(y + cy·z)` of the chunk at texel of the same index, channels
- * `4·(oz+z) … +3` in its components) into an output tensor of either layout.
- * Channels past `Co` are texel padding and are skipped.
+ * `x + cx·(y + cy·z)` of the chunk at texel of the same index, the 4 channels
+ * of output block `oz + z` in its components, {@link channelPacking}) into an
+ * output tensor of either layout. Padding lanes (past `Co`, or past a group's
+ * `Co/g`) are skipped.
  */
 export function storeVec4Chunk(raw: Float32Array, out: Float32Array, base: number, geometry: Conv1x1Geometry, chunk: Chunk): void {
   const [cx, cy, cz] = chunk.size;
   const [ox, oy, oz] = chunk.origin;
   const { outChannels: co, outHeight: ho, outWidth: wo } = geometry;
   const nchw = geometry.outputLayout === 'NCHW';
+  const packing = channelPacking(geometry);
   for (let z = 0; z < cz; z++) {
     for (let l = 0; l < 4; l++) {
-      const channel = 4 * (oz + z) + l;
-      if (channel >= co) break;
+      const channel = outputChannelOf(geometry, packing, oz + z, l);
+      if (channel < 0) continue;
       for (let y = 0; y < cy; y++) {
         const i = oy + y;
         let src = 4 * cx * (y + cy * z) + l;
@@ -69,9 +72,9 @@ export function storeVec4Chunk(raw: Float32Array, out: Float32Array, base: numbe
  *   (`immutable`: each run hands out a clone that shares the texture, and the
  *   next run renders into a fresh one while a clone is alive).
  *
- * `create` returns `null` when the layout does not allow packing
- * ({@link vec4LayoutAllows}) or a packed texture would not fit the context:
- * the operator then uses the scalar kernel.
+ * Channels are packed per group ({@link channelPacking}); where that is not the plain packing (grouped
+ * layers whose `K` or `Co/g` is not a multiple of 4) only host runs use it (the operator has no `runResident` there).
+ * The operator uses the scalar kernel when a packed texture would not fit the context ({@link Vec4Program.fitsContext}).
  */
 export class Vec4Program {
   readonly chunks: readonly Vec4Chunk[];
@@ -112,8 +115,9 @@ export class Vec4Program {
 
   /** Whether the packed input and weight textures fit the context (else the scalar kernel runs). */
   static fitsContext(context: GpujsContext, geometry: Conv1x1Geometry): boolean {
-    const packed: [number, number, number] = [geometry.inWidth, geometry.inHeight, channelBlocks(geometry.inChannels)];
-    const weights: [number, number, number] = [channelBlocks(geometry.inChannelsPerGroup), 4, channelBlocks(geometry.outChannels)];
+    const { k4, inBlocks, outBlocks } = channelPacking(geometry);
+    const packed: [number, number, number] = [geometry.inWidth, geometry.inHeight, inBlocks];
+    const weights: [number, number, number] = [k4, 4, outBlocks];
     return fits(context, packed) && fits(context, weights);
   }
 
@@ -125,12 +129,11 @@ export class Vec4Program {
   static create(context: GpujsContext, request: PrepareRequest, limits: ChunkLimits, built: GpuJsKernelShortcut[]): Vec4Program {
     const { geometry: g } = request;
     const { gpujs, gpu } = context;
-    const co4 = channelBlocks(g.outChannels);
-    const k4 = channelBlocks(g.inChannelsPerGroup);
+    const { k4, inBlocks, outBlocks: co4 } = channelPacking(g);
     const common = { precision: 'single', tactic: 'precision', returnType: 'Array(4)', pipeline: true } as const;
     const packInput = gpu.createKernel(packInputKernelSource(g), {
       ...common,
-      output: [g.inWidth, g.inHeight, channelBlocks(g.inChannels)],
+      output: [g.inWidth, g.inHeight, inBlocks],
       argumentTypes: { x: 'Input' },
     });
     built.push(packInput);
@@ -140,13 +143,8 @@ export class Vec4Program {
     // The probe image: zeros, so building compiles without reading the caller's data.
     const probe = packInput(gpujs.input(new Float32Array(g.inChannels * g.inHeight * g.inWidth), inputDimensions(g))) as unknown as GpuJsTexture;
     const constants: Record<string, unknown> = {};
-    const padTo4 = (values: Float32Array) => {
-      const padded = new Float32Array(co4 * 4);
-      padded.set(values);
-      return padded;
-    };
-    if (request.bias !== null) constants.b = padTo4(request.bias);
-    if (g.padTop + g.padBottom + g.padLeft + g.padRight > 0) constants.p = padTo4(paddedCellValues(g, request.weights, request.bias));
+    if (request.bias !== null) constants.b = packOutputChannels(g, request.bias);
+    if (g.padTop + g.padBottom + g.padLeft + g.padRight > 0) constants.p = packOutputChannels(g, paddedCellValues(g, request.weights, request.bias));
     const settings = {
       ...common,
       immutable: true,
@@ -222,13 +220,13 @@ export class Vec4Program {
   /** Copies a whole-image resident texture into `out` at element offset `base`. */
   readImage(texture: GpuJsTexture, out: Float32Array, base: number): void {
     const g = this.#geometry;
-    storeVec4Chunk(texture.renderRawOutput(), out, base, g, { origin: [0, 0, 0], size: [g.outWidth, g.outHeight, channelBlocks(g.outChannels)] });
+    storeVec4Chunk(texture.renderRawOutput(), out, base, g, { origin: [0, 0, 0], size: [g.outWidth, g.outHeight, channelPacking(g).outBlocks] });
   }
 
   #residentKernel(input: GpuJsTexture, track: (kernel: GpuJsKernelShortcut) => void): Vec4Chunk {
     if (this.#resident) return this.#resident;
     const g = this.#geometry;
-    const size: [number, number, number] = [g.outWidth, g.outHeight, channelBlocks(g.outChannels)];
+    const size: [number, number, number] = [g.outWidth, g.outHeight, channelPacking(g).outBlocks];
     const whole = this.chunks.find((c) => c.chunk.size.every((s, i) => s === size[i]));
     if (whole) {
       this.#resident = whole;

@@ -10,6 +10,7 @@ import {
   type ResidentTensor,
   type Tensor,
 } from '@pointwise/core';
+import { channelPacking } from './channel-packing.js';
 import { outputGrid } from './chunk-plan.js';
 import { checkCapacity, GPUJS_BACKEND_NAME, type GpujsContext } from './gpujs-operator.js';
 import { GpujsResidentTensor } from './resident.js';
@@ -46,6 +47,17 @@ export class WebGpuOperator implements BackendOperator {
   readonly #onDispose: (operator: WebGpuOperator) => void;
   readonly #residents = new Set<GpujsResidentTensor<WebGpuImageBuffer>>();
   #disposed = false;
+  /**
+   * Runs and keeps the output on the device: one storage buffer per image (`[ceil(Co/4)][Ho][Wo]` vec4s,
+   * channels past `Co` zero — the packing the next layer's program reads), no readback. `x` is a host
+   * tensor (uploaded and packed once per image) or a resident output of an operator of the same backend
+   * instance (read in place). `read()` on the result is one `mapAsync` per image. Present with the plain
+   * channel packing; absent for grouped layers whose `K` or `Co/g` is not a multiple of 4 (packed per group,
+   * host runs only). Rejects with `DisposedError` after `dispose()` or for a disposed resident input,
+   * `InvalidArgumentError` for a resident tensor of another gpu.js instance, `BackendFailureError` when the
+   * device reports an error or was lost.
+   */
+  readonly runResident?: (x: Tensor | ResidentTensor) => Promise<ResidentTensor>;
 
   private constructor(context: GpujsContext, geometry: Conv1x1Geometry, program: WebGpuVec4Program | null, onDispose: (operator: WebGpuOperator) => void) {
     this.#context = context;
@@ -54,6 +66,7 @@ export class WebGpuOperator implements BackendOperator {
     this.#onDispose = onDispose;
     this.#imageSize = geometry.inChannels * geometry.inHeight * geometry.inWidth;
     this.#strideN = outputGrid(geometry).strideN;
+    if (channelPacking(geometry).plain) this.runResident = (x) => this.#runResident(x);
     this.info = {
       backend: GPUJS_BACKEND_NAME,
       details: { ...context.details, mode: context.mode, kernel: WEBGPU_VEC4_KERNEL_NAME, variant: 'vec4', chunks: 1, kernels: 2 },
@@ -87,16 +100,8 @@ export class WebGpuOperator implements BackendOperator {
     throw new BackendFailureError(GPUJS_BACKEND_NAME, 'webgpu kernels only run asynchronously (use run)');
   }
 
-  /**
-   * Runs and keeps the output on the device: one storage buffer per image (`[ceil(Co/4)][Ho][Wo]` vec4s,
-   * channels past `Co` zero — the packing the next layer's program reads), no readback. `x` is a host
-   * tensor (uploaded and packed once per image) or a resident output of an operator of the same backend
-   * instance (read in place). `read()` on the result is one `mapAsync` per image.
-   * @throws {DisposedError} after `dispose()`, or for a disposed resident input.
-   * @throws {InvalidArgumentError} for a resident tensor of another gpu.js instance or mode.
-   * @throws {BackendFailureError} when the device reports an error or was lost.
-   */
-  async runResident(x: Tensor | ResidentTensor): Promise<ResidentTensor> {
+  /** {@link WebGpuOperator.runResident}. */
+  async #runResident(x: Tensor | ResidentTensor): Promise<ResidentTensor> {
     this.#checkLive();
     const resident = x instanceof GpujsResidentTensor ? x : null;
     if (resident === null && !('data' in x)) {

@@ -1,8 +1,9 @@
 import { BackendFailureError, PointwiseError, paddedCellValues, type Conv1x1Geometry, type PrepareRequest } from '@pointwise/core';
-import { channelBlocks, kernelClampBounds } from './kernel-source.js';
+import { channelPacking, packOutputChannels } from './channel-packing.js';
+import { kernelClampBounds } from './kernel-source.js';
 import { storeVec4Chunk } from './vec4-program.js';
 import { BUFFER_USAGE, MAP_MODE_READ, type GpuJsWebGpuContext, type WebGpuBindGroup, type WebGpuBuffer, type WebGpuComputePipeline, type WebGpuDevice } from './webgpu-api.js';
-import { conv1x1Vec4Wgsl, packInputWgsl, packWeightsForWgsl, padChannelsTo4, vec4WgslBindings, workgroupCounts } from './webgpu-kernel-source.js';
+import { conv1x1Vec4Wgsl, packInputWgsl, packWeightsForWgsl, vec4WgslBindings, workgroupCounts } from './webgpu-kernel-source.js';
 
 /** Registry name, repeated here to keep this module free of an import cycle. */
 const BACKEND = 'gpujs';
@@ -28,17 +29,18 @@ const bytes = (floats: number): number => floats * 4;
  */
 export function webGpuVec4Misfit(device: WebGpuDevice, geometry: Conv1x1Geometry): string | null {
   const g = geometry;
+  const { k4, inBlocks, outBlocks } = channelPacking(g);
   const maxBytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const buffers: [string, number][] = [
     ['one input image', bytes(g.inChannels * g.inHeight * g.inWidth)],
-    ['one packed input image', bytes(4 * channelBlocks(g.inChannels) * g.inHeight * g.inWidth)],
-    ['the packed weights', bytes(16 * channelBlocks(g.outChannels) * channelBlocks(g.inChannelsPerGroup))],
-    ['one packed output image', bytes(4 * channelBlocks(g.outChannels) * g.outHeight * g.outWidth)],
+    ['one packed input image', bytes(4 * inBlocks * g.inHeight * g.inWidth)],
+    ['the packed weights', bytes(16 * outBlocks * k4)],
+    ['one packed output image', bytes(4 * outBlocks * g.outHeight * g.outWidth)],
   ];
   for (const [what, size] of buffers) if (size > maxBytes) return `${what} needs ${size} bytes, over the device's ${maxBytes} per storage buffer`;
   const grids: [string, [number, number, number]][] = [
-    ['packing', [g.inWidth, g.inHeight, channelBlocks(g.inChannels)]],
-    ['convolution', [g.outWidth, g.outHeight, channelBlocks(g.outChannels)]],
+    ['packing', [g.inWidth, g.inHeight, inBlocks]],
+    ['convolution', [g.outWidth, g.outHeight, outBlocks]],
   ];
   for (const [what, grid] of grids) {
     const counts = workgroupCounts(grid);
@@ -166,8 +168,8 @@ export class WebGpuVec4Program {
       const constants: Record<string, WebGpuBuffer> = {};
       if (vec4WgslBindings(g).includes('bounds')) add('bounds', new Float32Array([lo, hi, 0, 0]), BUFFER_USAGE.UNIFORM);
       add('w', packWeightsForWgsl(g, request.weights), storage);
-      if (request.bias !== null) add('b', padChannelsTo4(request.bias, g.outChannels), storage);
-      if (vec4WgslBindings(g).includes('p')) add('p', padChannelsTo4(paddedCellValues(g, request.weights, request.bias), g.outChannels), storage);
+      if (request.bias !== null) add('b', packOutputChannels(g, request.bias), storage);
+      if (vec4WgslBindings(g).includes('p')) add('p', packOutputChannels(g, paddedCellValues(g, request.weights, request.bias)), storage);
       const program = new WebGpuVec4Program(context, g, { pack, conv }, constants);
       created.push(...program.#owned);
       return program;
@@ -183,12 +185,12 @@ export class WebGpuVec4Program {
   /** Bytes of one image's packed output (`[ceil(Co/4)][Ho][Wo]` vec4s). */
   get outputBytes(): number {
     const g = this.#geometry;
-    return Math.max(16, bytes(4 * channelBlocks(g.outChannels) * g.outHeight * g.outWidth));
+    return Math.max(16, bytes(4 * channelPacking(g).outBlocks * g.outHeight * g.outWidth));
   }
 
   #packedInputBytes(): number {
     const g = this.#geometry;
-    return Math.max(16, bytes(4 * channelBlocks(g.inChannels) * g.inHeight * g.inWidth));
+    return Math.max(16, bytes(4 * channelPacking(g).inBlocks * g.inHeight * g.inWidth));
   }
 
   #packBindGroup(packed: WebGpuBuffer): WebGpuBindGroup {
@@ -214,14 +216,14 @@ export class WebGpuVec4Program {
     const g = this.#geometry;
     pass.setPipeline(this.#packPipeline);
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(...workgroupCounts([g.inWidth, g.inHeight, channelBlocks(g.inChannels)]));
+    pass.dispatchWorkgroups(...workgroupCounts([g.inWidth, g.inHeight, channelPacking(g).inBlocks]));
   }
 
   #encodeConv(pass: ReturnType<ReturnType<WebGpuDevice['createCommandEncoder']>['beginComputePass']>, group: WebGpuBindGroup): void {
     const g = this.#geometry;
     pass.setPipeline(this.#convPipeline);
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(...workgroupCounts([g.outWidth, g.outHeight, channelBlocks(g.outChannels)]));
+    pass.dispatchWorkgroups(...workgroupCounts([g.outWidth, g.outHeight, channelPacking(g).outBlocks]));
   }
 
   #checkDevice(): void {
@@ -326,7 +328,7 @@ export class WebGpuVec4Program {
 
   #store(raw: Float32Array, out: Float32Array, base: number): void {
     const g = this.#geometry;
-    storeVec4Chunk(raw, out, base, g, { origin: [0, 0, 0], size: [g.outWidth, g.outHeight, channelBlocks(g.outChannels)] });
+    storeVec4Chunk(raw, out, base, g, { origin: [0, 0, 0], size: [g.outWidth, g.outHeight, channelPacking(g).outBlocks] });
   }
 
   /** Destroys every buffer this program owns (resident outputs belong to their tensors). */

@@ -34,8 +34,15 @@ const GEOMETRIES: [string, Conv1x1Problem][] = [
   ['groups 2, K = 8, clamp', makeProblem([1, 16, 7, 6], 8, { groups: 2, padding: 1, bias: true, activation: { type: 'clamp', min: -0.5, max: 0.25 } }, 4)],
 ];
 
+/** Grouped layers whose K or Co/g is not a multiple of 4: packed per group (blocks padded within each group). */
+const PER_GROUP_GEOMETRIES: [string, Conv1x1Problem][] = [
+  ['groups 2, K = 6, Co/g = 4', makeProblem([2, 12, 5, 5], 8, { groups: 2 }, 5)],
+  ['groups 2, K = 8, Co/g = 6, bias, padding', makeProblem([1, 16, 4, 6], 12, { groups: 2, bias: true, padding: [1, 2, 0, 1] }, 6)],
+  ['groups 3, K = 5, Co/g = 3, NHWC, stride 2, relu6', makeProblem([1, 15, 7, 5], 9, { groups: 3, inputLayout: 'NHWC', outputLayout: 'NHWC', stride: 2, bias: true, activation: 'relu6' }, 7)],
+];
+
 describe('fetches per multiply-add, counted from the generated kernel source', () => {
-  for (const [name, problem] of GEOMETRIES) {
+  for (const [name, problem] of [...GEOMETRIES, ...PER_GROUP_GEOMETRIES]) {
     it(`${name}: scalar kernel 2, vec4 kernel 5/16 ≤ 0.5`, () => {
       const { geometry } = normalizeConv1x1(problem);
       const scalar = countFetches(conv1x1KernelSource(geometry));
@@ -128,12 +135,12 @@ describe.skipIf(glSkipReason !== '')(`gpujs headlessgl: vec4 kernel and resident
     gpu.destroy();
   });
 
-  it('runs the vec4 kernel where the layout allows, the scalar kernel elsewhere, and matches the reference', async () => {
+  it('runs the vec4 kernel on every layout (grouped K or Co/g not multiples of 4 packed per group, host runs only) and matches the reference', async () => {
     const registry = gpujsRegistry({ mode: 'headlessgl', maxTextureSize: 8, maxChunkElements: 64 });
-    for (const [name, problem] of [...GEOMETRIES, ['groups 2, K = 6 (not packable)', makeProblem([2, 12, 5, 5], 8, { groups: 2 }, 5)] as const]) {
+    for (const [name, problem] of [...GEOMETRIES, ...PER_GROUP_GEOMETRIES]) {
       const operator = await prepareConv1x1(problem, { backend: 'gpujs', strict: true, registry });
-      expect(operator.info.details.variant, name).toBe(name.startsWith('groups 2, K = 6') ? 'scalar' : 'vec4');
-      expect(operator.canRunResident, name).toBe(operator.info.details.variant === 'vec4');
+      expect(operator.info.details.variant, name).toBe('vec4');
+      expect(operator.canRunResident, name).toBe(!PER_GROUP_GEOMETRIES.some(([n]) => n === name));
       expect(operator.info.details.chunks as number, name).toBeGreaterThan(1);
       const x = randomInput(problem, 9);
       expectWithinBound(operator, problem, x.data, (await operator.run(x)).data, name);

@@ -10,7 +10,7 @@ import {
   countWgslFetches,
   packInputWgsl,
   packWeightsForWgsl,
-  padChannelsTo4,
+  packOutputChannels,
   vec4WgslBindings,
   workgroupCounts,
 } from '../src/index.js';
@@ -23,6 +23,7 @@ const GEOMETRIES: [string, Conv1x1Problem][] = [
   ['NHWC, Ci and Co not multiples of 4', makeProblem([1, 70, 6, 10], 5, { inputLayout: 'NHWC', outputLayout: 'NHWC' }, 2)],
   ['stride 2, padding, bias, relu6', makeProblem([1, 8, 9, 7], 8, { stride: 2, padding: [1, 0, 2, 3], bias: true, activation: 'relu6' }, 3)],
   ['groups 2, K = 8, clamp', makeProblem([1, 16, 7, 6], 8, { groups: 2, padding: 1, bias: true, activation: { type: 'clamp', min: -0.5, max: 0.25 } }, 4)],
+  ['groups 3, K = 5, Co/g = 3 (packed per group)', makeProblem([1, 15, 7, 5], 9, { groups: 3, inputLayout: 'NHWC', outputLayout: 'NHWC', bias: true }, 7)],
 ];
 
 interface TranslatingKernel {
@@ -107,7 +108,34 @@ describe('WebGPU: packed layouts', () => {
         }
       }
     }
-    expect(padChannelsTo4(new Float32Array([1, 2, 3, 4, 5]), 5)).toEqual(new Float32Array([1, 2, 3, 4, 5, 0, 0, 0]));
+  });
+
+  it('packs per group when K or Co/g is not a multiple of 4: each group starts a block, its last block zero-padded', () => {
+    // groups 2, K = 3, Co/g = 5: output blocks per group 2 (lanes 5–7 of each group are padding), input blocks per group 1.
+    const problem = makeProblem([1, 6, 1, 1], 10, { groups: 2, bias: true }, 12);
+    const { geometry } = normalizeConv1x1(problem);
+    const w = problem.weights.data as Float32Array;
+    const packed = packWeightsForWgsl(geometry, w);
+    expect(packed.length).toBe(4 * 1 * 16);
+    const channelOfLane = [0, 1, 2, 3, 4, -1, -1, -1, 5, 6, 7, 8, 9, -1, -1, -1];
+    for (let z = 0; z < 4; z++) {
+      for (let l = 0; l < 4; l++) {
+        for (let m = 0; m < 4; m++) {
+          const co = channelOfLane[4 * z + m]!;
+          expect(packed[(z * 4 + l) * 4 + m], `z${z} l${l} m${m}`).toBe(co >= 0 && l < 3 ? w[co * 3 + l] : 0);
+        }
+      }
+    }
+    const bias = problem.bias as Float32Array;
+    expect(packOutputChannels(geometry, bias)).toEqual(new Float32Array(channelOfLane.map((co) => (co >= 0 ? bias[co]! : 0))));
+    // Input: block b of group gi = b reads channels 3·gi + l (l < 3), lane 3 stays 0.
+    const pack = packInputWgsl(geometry);
+    expect(pack).toContain('let gi : u32 = gid.z / 1u;');
+    expect(pack).toContain('v.x = x[((gi * 3u + (kb * 4u + 0u)) * 1u + gid.y) * 1u + gid.x];');
+    expect(pack).toContain('if ((kb * 4u + 3u) < 3u)');
+    // Output blocks per group 2: the group of block z is z / 2.
+    expect(conv1x1Vec4Wgsl(geometry)).toContain('(gid.z / 2u) * 1u');
+    expect(packOutputChannels(normalizeConv1x1(GEOMETRIES[1]![1]).geometry, new Float32Array([1, 2, 3, 4, 5]))).toEqual(new Float32Array([1, 2, 3, 4, 5, 0, 0, 0]));
   });
 
   it('declares the bindings the geometry needs, in binding order, and reads the input layout it is given', () => {
