@@ -25,10 +25,24 @@ export function flushesSubnormalsIn(mode: GpujsMode): boolean {
 }
 
 /**
+ * What a run does to the calling thread in a mode (core's `CallingThreadUse`):
+ * - `webgpu`: `'free'` — the run uploads, submits and awaits `mapAsync`; the
+ *   GPU computes while the thread is free (only the upload and the unpacking
+ *   of the read-back values run on it);
+ * - GL modes: `'blocked'` — gpu.js reads every result back with a synchronous
+ *   `readPixels`, which waits on the calling thread until the GPU is done
+ *   (seconds for a large layer on a software renderer);
+ * - `cpu`, `webasm`: `'blocked'` — gpu.js computes on the calling thread.
+ */
+export function callingThreadOf(mode: GpujsMode): 'blocked' | 'free' {
+  return mode === 'webgpu' ? 'free' : 'blocked';
+}
+
+/**
  * The capabilities the backend declares for a mode: synchronous runs
  * everywhere but `webgpu` (whose readback only exists as a Promise), one
- * thread (gpu.js's `webasm` worker pool is not used), and the output
- * chunking limits in `limits`.
+ * thread (gpu.js's `webasm` worker pool is not used), what a run does to the
+ * calling thread ({@link callingThreadOf}), and the output chunking limits in `limits`.
  */
 export function capabilitiesOf(mode: GpujsMode, limits: { maxTextureSize: number; maxChunkElements: number }): BackendCapabilities {
   const reported: Record<string, number> = {};
@@ -40,6 +54,7 @@ export function capabilitiesOf(mode: GpujsMode, limits: { maxTextureSize: number
     threads: 1,
     limits: reported,
     flushesSubnormals: flushesSubnormalsIn(mode),
+    callingThread: callingThreadOf(mode),
   };
 }
 

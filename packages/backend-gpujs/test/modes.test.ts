@@ -1,5 +1,6 @@
 import { BackendRegistry, BackendUnavailableError, InvalidArgumentError, registerReferenceBackend } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
+import { capabilitiesOf } from '../src/capabilities.js';
 import { GPUJS_PRIORITY, GpujsBackend, registerGpujsBackend } from '../src/index.js';
 
 describe('gpujs backend: mode resolution', () => {
@@ -29,8 +30,16 @@ describe('gpujs backend: mode resolution', () => {
     const backend = new GpujsBackend({ mode: 'webasm' });
     await backend.init();
     expect(backend.mode).toBe('webasm');
-    expect(backend.capabilities()).toMatchObject({ sync: true, precisionFactor: 1, flushesSubnormals: false, threads: 1 });
+    expect(backend.capabilities()).toMatchObject({ sync: true, precisionFactor: 1, flushesSubnormals: false, threads: 1, callingThread: 'blocked' });
     await backend.dispose();
+  });
+
+  it('declares what a run does to the calling thread: webgpu awaits mapAsync, GL reads back synchronously, cpu/webasm compute there', () => {
+    const limits = { maxTextureSize: 4096, maxChunkElements: 2 ** 24 };
+    expect(capabilitiesOf('webgpu', limits)).toMatchObject({ sync: false, callingThread: 'free' });
+    for (const mode of ['headlessgl', 'webgl2', 'webgl', 'webasm', 'cpu'] as const) {
+      expect(capabilitiesOf(mode, limits)).toMatchObject({ sync: true, callingThread: 'blocked' });
+    }
   });
 
   it('in auto mode declines CPU-only gpu.js and software GL, saying what it found', async () => {
