@@ -193,7 +193,12 @@ export class WorkersOperator implements BackendOperator {
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
     const memory = this.#memory;
-    if (memory === null && this.#grid === null) return this.#runOnCallingThread(x.data, out.data);
+    if (this.#grid === null) {
+      // A calling-thread run is synchronous from start to end, so runs never overlap and none takes a turn
+      // (the turn's two promises were a measurable share of a tiny layer's run).
+      if (memory === null) return this.#runOnCallingThread(x.data, out.data);
+      return this.#runInKernelMemory(memory, x.data, out.data);
+    }
     const turn = this.#turn.then(() => (memory === null ? this.#runOnSharedArrays(x.data, out.data) : this.#runInKernelMemory(memory, x.data, out.data)));
     this.#turn = turn.catch(() => {});
     return turn;
@@ -234,7 +239,7 @@ export class WorkersOperator implements BackendOperator {
   }
 
   async #runInKernelMemory(memory: KernelMemory, x: Float32Array, out: Float32Array): Promise<void> {
-    // Checked again: the operator or backend may have been disposed while this run waited its turn.
+    // Checked again: the operator or backend may have been disposed while a pooled run waited its turn.
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
     const { stats } = this.#parts;
