@@ -129,6 +129,21 @@ describe('the auto contender on a fake clock', () => {
     expect(report.planner?.candidates).toEqual([SLOW, FAST]);
   });
 
+  it("names auto's choice as the run's contender of that configuration (the form typed in --backends)", () => {
+    const row = (contender: string, kind: string, median: number, extra: object = {}) => ({ contender, kind, status: 'ok', summary: { median }, ...extra });
+    const layer = {
+      layer: report.suites[0].layers[0].layer,
+      measurements: [
+        row('cpu-tiled[js]', 'backend', 4, { configuration: 'cpu-tiled[kernel=js]' }),
+        row('workers', 'backend', 3, { configuration: 'workers' }),
+        row('auto', 'planner', 4.2, { details: { choice: 'cpu-tiled[kernel=js]' } }),
+      ],
+    } as unknown as Parameters<typeof autoVerdict>[0];
+    const verdict = autoVerdict(layer)!;
+    expect(verdict).toMatchObject({ choice: 'cpu-tiled[js]', choseBest: false, best: 'workers', bestMs: 3, autoMs: 4.2, withinTarget: false });
+    expect(verdict.ratio).toBeCloseTo(4.2 / 3, 12);
+  });
+
   describe('wisdom from the report', () => {
     let dir: string;
     beforeAll(async () => {

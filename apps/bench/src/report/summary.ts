@@ -279,7 +279,7 @@ export const AUTO_TOLERANCE = 1.1;
 
 /** How the planner's `auto` did on one layer against the registry configurations the bench timed. */
 export interface AutoVerdict {
-  /** The configuration the planner chose (`details.choice`). */
+  /** The configuration the planner chose (`details.choice`), named as the run's contender of that configuration where there is one. */
   readonly choice: string;
   /** The registry contender with the lowest bench median, and that median. */
   readonly best: string;
@@ -304,10 +304,13 @@ export function autoVerdict(layer: LayerResult): AutoVerdict | undefined {
   }
   if (!best) return undefined;
   const ratio = auto.summary!.median / best.summary!.median;
-  const choice = String(auto.details?.choice ?? auto.selection?.candidates.find((c) => c.status === 'chosen')?.configuration ?? '?');
+  const chosen = String(auto.details?.choice ?? auto.selection?.candidates.find((c) => c.status === 'chosen')?.configuration ?? '?');
+  // Named as the bench's own contender of that configuration where there is one (`cpu-tiled[wasm-simd]`,
+  // as typed in --backends), so one table does not mix the short and the canonical form.
+  const choice = layer.measurements.find((m) => m.kind === 'backend' && m.configuration === chosen)?.contender ?? chosen;
   return {
     choice,
-    choseBest: choice === (best.configuration ?? best.contender),
+    choseBest: chosen === (best.configuration ?? best.contender),
     best: best.contender,
     bestMs: best.summary!.median,
     autoMs: auto.summary!.median,
