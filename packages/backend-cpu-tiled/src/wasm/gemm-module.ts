@@ -39,9 +39,16 @@ function f32Lanes(...lanes: number[]): number[] {
  * stored at `out + r·ldo + q·4` (channel-major, `pixelMajor = 0`) or
  * `out + q·ldo + r·4` (pixel-major), tile `t` / panel `p` shifted accordingly.
  * The last tile stores `rowsLast` rows and the last panel `pixels − 8·(panels−1)`
- * columns: such edge tiles go through the 32-float `stage` area. Lanes of the
- * operand beyond the valid pixels are read (so they must be addressable) but
- * never stored. `clamp` points to two floats `[min, max]`.
+ * columns: such edge tiles go through the 32-float `stage` area. A panel of at
+ * most 4 pixels runs its tiles two at a time, pixels splatted and weights as
+ * vectors (4 pixels × 8 channels: still 8 independent accumulators and 14 live
+ * vector registers; an odd last tile runs the 4 × 8 loop): on a 7 × 7 map the
+ * last panel of 1 pixel then costs half a
+ * panel, 52 columns computed for 49 instead of 56. A stored lane sees the
+ * same operations in the same order on either path, so results do not
+ * depend on it. Lanes of the operand beyond the valid
+ * pixels are read (so they must be addressable) but never stored. `clamp`
+ * points to two floats `[min, max]`.
  *
  * The register tile is 8 `f32x4` accumulators + 2 operand vectors + 4 weight
  * splats, which fits the 15 allocatable XMM registers of V8 on x64 without
@@ -68,6 +75,9 @@ function emitGemmBlock(m: ModuleBuilder, fma: boolean): void {
   const outTileStep = f.local('i32');
   const r = f.local('i32');
   const q = f.local('i32');
+  const wk2 = f.local('i32');
+  const ot2 = f.local('i32');
+  const rowsA = f.local('i32');
   const acc: Local[][] = [0, 1, 2, 3].map(() => [f.local('v128'), f.local('v128')]);
   const b = [f.local('v128'), f.local('v128')];
   const s = f.local('v128');
@@ -88,48 +98,66 @@ function emitGemmBlock(m: ModuleBuilder, fma: boolean): void {
     f.get(w0).set(wt).get(bias0).set(bt).get(outP).set(ot).i32Const(0).set(t);
     f.loop(); // tiles
     {
-      f.get(rowsLast).i32Const(4).get(t).i32Const(1).i32Add().get(tiles).i32Eq().select().set(rows);
-      for (let row = 0; row < 4; row++) {
-        f.get(bt).v128Load32Splat(row * 4).tee(acc[row][0]).set(acc[row][1]);
-      }
-      f.get(xP).set(xt).get(wt).tee(wk).get(wTileStep).i32Add().set(wEnd);
-      f.loop(); // k
+      // A panel of at most 4 pixels (the remainder of the pixels) takes two channel tiles at a time:
+      // 4 pixels × 8 channels keeps 8 independent accumulators (a 4 × 4 tile would wait on the
+      // add / FMA latency), at half the cost of an 8-pixel panel. Every stored lane sees the same
+      // operations in the same order as in a full tile, so results do not depend on the path.
+      f.get(cols).i32Const(5).i32LtS().get(t).i32Const(1).i32Add().get(tiles).i32LtS().i32And().if();
       {
-        f.get(xt).v128Load(0).set(b[0]);
-        f.get(xt).v128Load(16).set(b[1]);
-        for (let row = 0; row < 4; row++) {
-          f.get(wk).v128Load32Splat(row * 4).set(s);
-          for (let j = 0; j < 2; j++) {
-            if (fma) f.get(s).get(b[j]).get(acc[row][j]).f32x4RelaxedMadd().set(acc[row][j]);
-            else f.get(acc[row][j]).get(s).get(b[j]).f32x4Mul().f32x4Add().set(acc[row][j]);
-          }
+        f.get(rowsLast).i32Const(4).get(t).i32Const(2).i32Add().get(tiles).i32Eq().select().set(rows);
+        // Here acc[q][j] holds pixel q's channels 4j … 4j+3 of the pair (the roles of weights and
+        // operand swapped: 2 weight vectors and 4 operand splats a step, as many live registers as the 4 × 8 loop).
+        for (let pixel = 0; pixel < 4; pixel++) {
+          f.get(bt).v128Load(0).set(acc[pixel][0]);
+          f.get(bt).v128Load(16).set(acc[pixel][1]);
         }
-        f.get(xt).get(ldx).i32Add().set(xt);
-        f.get(wk).i32Const(16).i32Add().tee(wk).get(wEnd).i32LtU().brIf(0);
-      }
-      f.end();
-      // Activation: pmax then pmin reproduce `v < min ? min : v > max ? max : v`, NaN included.
-      f.get(clamp).v128Load32Splat(0).set(lo).get(clamp).v128Load32Splat(4).set(hi);
-      for (let row = 0; row < 4; row++) {
-        for (let j = 0; j < 2; j++) {
-          f.get(acc[row][j]).get(lo).f32x4Pmax().get(hi).f32x4Pmin().set(acc[row][j]);
-        }
-      }
-      f.get(rows).i32Const(4).i32Eq().get(cols).i32Const(8).i32Eq().i32And().if();
-      {
-        f.get(pixelMajor).if();
-        emitTransposedStore(f, acc, tr, ot, ldo, o);
-        f.else();
-        f.get(ot).set(o);
-        for (let row = 0; row < 4; row++) {
-          f.get(o).get(acc[row][0]).v128Store(0);
-          f.get(o).get(acc[row][1]).v128Store(16);
-          if (row < 3) f.get(o).get(ldo).i32Add().set(o);
-        }
-        f.end();
+        f.get(xP).set(xt).get(wt).tee(wk).get(wTileStep).i32Add().tee(wk2).set(wEnd);
+        emitPairedKLoop(f, { acc, b, s, xt, wk, wk2, wEnd, ldx }, fma);
+        emitClamp(f, acc, clamp, lo, hi);
+        acc.forEach((v, pixel) => {
+          f.get(stage).get(v[0]).v128Store(pixel * 32);
+          f.get(stage).get(v[1]).v128Store(pixel * 32 + 16);
+        });
+        f.i32Const(4).set(rowsA);
+        emitEdgeCopy(f, { stage, at: ot, ldo, rows: rowsA, cols, pixelMajor, r, q, o }, true, 0);
+        f.get(ot).get(outTileStep).i32Add().set(ot2);
+        emitEdgeCopy(f, { stage, at: ot2, ldo, rows, cols, pixelMajor, r, q, o }, true, 16);
+        // The second tile: step past it here, the common step below passes the first.
+        f.get(wt).get(wTileStep).i32Add().set(wt);
+        f.get(bt).i32Const(16).i32Add().set(bt);
+        f.get(ot).get(outTileStep).i32Add().set(ot);
+        f.get(t).i32Const(1).i32Add().set(t);
       }
       f.else();
-      emitEdgeStore(f, { acc, stage, ot, ldo, rows, cols, pixelMajor, r, q, o });
+      {
+        f.get(rowsLast).i32Const(4).get(t).i32Const(1).i32Add().get(tiles).i32Eq().select().set(rows);
+        for (let row = 0; row < 4; row++) {
+          f.get(bt).v128Load32Splat(row * 4).tee(acc[row][0]).set(acc[row][1]);
+        }
+        f.get(xP).set(xt).get(wt).tee(wk).get(wTileStep).i32Add().set(wEnd);
+        emitKLoop(f, { acc, b, s, xt, wk, wEnd, ldx }, fma);
+        emitClamp(f, acc, clamp, lo, hi);
+        f.get(rows).i32Const(4).i32Eq().get(cols).i32Const(8).i32Eq().i32And().if();
+        {
+          f.get(pixelMajor).if();
+          emitTransposedStore(f, acc, tr, ot, ldo, o);
+          f.else();
+          f.get(ot).set(o);
+          for (let row = 0; row < 4; row++) {
+            f.get(o).get(acc[row][0]).v128Store(0);
+            f.get(o).get(acc[row][1]).v128Store(16);
+            if (row < 3) f.get(o).get(ldo).i32Add().set(o);
+          }
+          f.end();
+        }
+        f.else();
+        acc.forEach((v, row) => {
+          f.get(stage).get(v[0]).v128Store(row * 32);
+          f.get(stage).get(v[1]).v128Store(row * 32 + 16);
+        });
+        emitEdgeCopy(f, { stage, at: ot, ldo, rows, cols, pixelMajor, r, q, o }, false, 0);
+        f.end();
+      }
       f.end();
       f.get(wt).get(wTileStep).i32Add().set(wt);
       f.get(bt).i32Const(16).i32Add().set(bt);
@@ -142,6 +170,67 @@ function emitGemmBlock(m: ModuleBuilder, fma: boolean): void {
     f.get(p).i32Const(8).i32Add().tee(p).get(pixels).i32LtS().brIf(0);
   }
   f.end();
+}
+
+interface KLoopLocals {
+  acc: Local[][];
+  b: Local[];
+  s: Local;
+  xt: Local;
+  wk: Local;
+  wEnd: Local;
+  ldx: Local;
+}
+
+/** One multiply-accumulate step `acc += s · x`: `relaxed_madd`, or mul then add. */
+function emitMultiplyAdd(f: FunctionBuilder, acc: Local, s: Local, x: Local, fma: boolean): void {
+  if (fma) f.get(s).get(x).get(acc).f32x4RelaxedMadd().set(acc);
+  else f.get(acc).get(s).get(x).f32x4Mul().f32x4Add().set(acc);
+}
+
+/** The `k` loop of one 4 × 8 tile: `acc[r][j] += splat(w[s][r]) · x[s][4j … 4j+3]` for `s` ascending. */
+function emitKLoop(f: FunctionBuilder, l: KLoopLocals, fma: boolean): void {
+  f.loop();
+  {
+    f.get(l.xt).v128Load(0).set(l.b[0]);
+    f.get(l.xt).v128Load(16).set(l.b[1]);
+    for (let row = 0; row < 4; row++) {
+      f.get(l.wk).v128Load32Splat(row * 4).set(l.s);
+      for (let j = 0; j < 2; j++) emitMultiplyAdd(f, l.acc[row][j], l.s, l.b[j], fma);
+    }
+    f.get(l.xt).get(l.ldx).i32Add().set(l.xt);
+    f.get(l.wk).i32Const(16).i32Add().tee(l.wk).get(l.wEnd).i32LtU().brIf(0);
+  }
+  f.end();
+}
+
+/**
+ * The `k` loop of two 4-channel tiles (weights at `wk` and `wk2`) over the first 4 pixels of the
+ * panel, the operand splatted and the weights as vectors: `acc[q][j] += splat(x[s][q]) · w_j[s][0 … 3]`
+ * for `s` ascending — per element the same product and sum as the 4 × 8 loop (both are commutative).
+ */
+function emitPairedKLoop(f: FunctionBuilder, l: KLoopLocals & { wk2: Local }, fma: boolean): void {
+  f.loop();
+  {
+    f.get(l.wk).v128Load(0).set(l.b[0]);
+    f.get(l.wk2).v128Load(0).set(l.b[1]);
+    for (let pixel = 0; pixel < 4; pixel++) {
+      f.get(l.xt).v128Load32Splat(pixel * 4).set(l.s);
+      for (let j = 0; j < 2; j++) emitMultiplyAdd(f, l.acc[pixel][j], l.s, l.b[j], fma);
+    }
+    f.get(l.xt).get(l.ldx).i32Add().set(l.xt);
+    f.get(l.wk2).i32Const(16).i32Add().set(l.wk2);
+    f.get(l.wk).i32Const(16).i32Add().tee(l.wk).get(l.wEnd).i32LtU().brIf(0);
+  }
+  f.end();
+}
+
+/** Activation: pmax then pmin reproduce `v < min ? min : v > max ? max : v`, NaN included (bounds loaded after the loop: registers). */
+function emitClamp(f: FunctionBuilder, acc: Local[][], clamp: Local, lo: Local, hi: Local): void {
+  f.get(clamp).v128Load32Splat(0).set(lo).get(clamp).v128Load32Splat(4).set(hi);
+  for (const row of acc) {
+    for (const v of row) f.get(v).get(lo).f32x4Pmax().get(hi).f32x4Pmin().set(v);
+  }
 }
 
 /** Full tile, pixel-major: two in-register 4×4 transposes, then one 4-channel vector per pixel. */
@@ -165,10 +254,10 @@ function emitTransposedStore(f: FunctionBuilder, acc: Local[][], tr: Local[], ot
   }
 }
 
-interface EdgeStoreLocals {
-  acc: Local[][];
+interface EdgeCopyLocals {
   stage: Local;
-  ot: Local;
+  /** Address of the tile's first output (channel 0, pixel 0). */
+  at: Local;
   ldo: Local;
   rows: Local;
   cols: Local;
@@ -178,24 +267,24 @@ interface EdgeStoreLocals {
   o: Local;
 }
 
-/** Edge tile: spill the whole tile to `stage` (row r at r·32 bytes), then copy the valid `rows × cols` floats. */
-function emitEdgeStore(f: FunctionBuilder, l: EdgeStoreLocals): void {
-  for (let row = 0; row < 4; row++) {
-    f.get(l.stage).get(l.acc[row][0]).v128Store(row * 32);
-    f.get(l.stage).get(l.acc[row][1]).v128Store(row * 32 + 16);
-  }
+/**
+ * Edge tile: copies the valid `rows × cols` floats of a tile spilled to `stage` (32 bytes a line:
+ * channel row r at r·32 + q·4, or with `stagedByPixel` pixel q at q·32 + r·4 + `offset`) to the output.
+ */
+function emitEdgeCopy(f: FunctionBuilder, l: EdgeCopyLocals, stagedByPixel: boolean, offset: number): void {
+  const [line, lane] = stagedByPixel ? [l.q, l.r] : [l.r, l.q];
   f.i32Const(0).set(l.r);
   f.loop();
   {
     f.i32Const(0).set(l.q);
     f.loop();
     {
-      // Destination: channel-major ot + r·ldo + q·4, pixel-major ot + q·ldo + r·4.
-      f.get(l.ot);
+      // Destination: channel-major at + r·ldo + q·4, pixel-major at + q·ldo + r·4.
+      f.get(l.at);
       f.get(l.q).get(l.ldo).i32Mul().get(l.r).i32Const(2).i32Shl().i32Add();
       f.get(l.r).get(l.ldo).i32Mul().get(l.q).i32Const(2).i32Shl().i32Add();
       f.get(l.pixelMajor).select().i32Add();
-      f.get(l.stage).get(l.r).i32Const(5).i32Shl().i32Add().get(l.q).i32Const(2).i32Shl().i32Add().f32Load(0);
+      f.get(l.stage).get(line).i32Const(5).i32Shl().i32Add().get(lane).i32Const(2).i32Shl().i32Add().f32Load(offset);
       f.f32Store(0);
       f.get(l.q).i32Const(1).i32Add().tee(l.q).get(l.cols).i32LtS().brIf(0);
     }
