@@ -46,6 +46,10 @@ export const WORKERS_CASES: readonly WorkersCase[] = [
   { name: 'K = 4100', shape: [1, 4100, 3, 5], co: 6, inputLayout: 'NCHW', bias: true },
   { name: 'NaN / ±Inf / subnormal inputs', shape: [1, 8, 6, 6], co: 8, inputLayout: 'NCHW', bias: true, activation: 'relu', special: true },
   { name: 'larger: 64→96 @20² NHWC', shape: [1, 64, 20, 20], co: 96, inputLayout: 'NHWC', bias: true },
+  // The WASM kernels' remainder panel (≤ 4 pixels, channel tiles in pairs): 49 = 6·8 + 1 pixels, 6 tiles (the last of 2 rows).
+  { name: 'remainder panel: 7×7 map, 1 pixel, Co = 22', shape: [1, 40, 7, 7], co: 22, inputLayout: 'NCHW', bias: true, activation: 'relu6' },
+  // 6×6 output = 4·8 + 4 pixels, 3 tiles per group (a pair, then one of 1 row).
+  { name: 'remainder panel: NHWC stride 2 pad 1 groups 2', shape: [1, 20, 9, 9], co: 18, inputLayout: 'NHWC', outputLayout: 'NCHW', stride: 2, padding: 1, groups: 2, bias: true },
 ];
 
 /** The input data of a case (seeded; with special values at fixed positions when asked). */
