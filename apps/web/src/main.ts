@@ -36,6 +36,7 @@ import { probeAutomaticSelection } from './selection-probe.js';
 import { backendVersion, VERSIONS } from './versions.js';
 import { BROWSER_PEERS, createBrowserPeer, isBrowserPeer, wasmThreads } from './browser-peers.js';
 import { CONFIGURATIONS } from './configurations.js';
+import { callingThreadLabel } from './calling-thread-label.js';
 
 Chart.register(...registerables);
 
@@ -104,6 +105,8 @@ interface ConfigurationStatus {
   readonly name: string;
   readonly available: boolean;
   readonly reason?: string;
+  /** What a run does to the page's main thread (core's `callingThreadUse`), when available. */
+  readonly callingThread?: string;
 }
 
 async function configurationStatuses(): Promise<{ listing: BackendListing[]; configurations: ConfigurationStatus[] }> {
@@ -120,7 +123,7 @@ async function showBackends(): Promise<ConfigurationStatus[]> {
     table(['backend', 'priority', 'available', 'reason'], listing.map((l) => [l.name, l.priority, l.available ? 'yes' : 'no', l.reason ?? '']), 'backend-list'),
     ...(missing.length ? [el('p', { class: 'bad' }, `packages that did not load: ${missing.map((m) => `${m.packageName} (${m.reason})`).join('; ')}`)] : []),
     el('h3', {}, 'Configurations'),
-    table(['configuration', 'available', 'reason'], configurations.map((c) => [c.name, c.available ? 'yes' : 'no', c.reason ?? '']), 'configuration-list'),
+    table(['configuration', 'available', 'main thread during a run', 'reason'], configurations.map((c) => [c.name, c.available ? 'yes' : 'no', c.available ? callingThreadLabel(c.callingThread) : '', c.reason ?? '']), 'configuration-list'),
   );
   return configurations;
 }
@@ -204,9 +207,9 @@ function conformanceMatrix(report: { backends: SuiteReport['backends']; results:
     const mine = report.results.filter((r) => r.backend === b.name);
     const count = (s: string) => mine.filter((r) => r.status === s).length;
     const worst = Math.max(0, ...mine.map((r) => r.worstRatio ?? 0));
-    return [b.name, b.available ? 'yes' : `no: ${b.reason ?? ''}`, count('passed'), count('failed'), count('skipped'), worst.toFixed(3)];
+    return [b.name, b.available ? 'yes' : `no: ${b.reason ?? ''}`, b.available ? callingThreadLabel(b.callingThread) : '', count('passed'), count('failed'), count('skipped'), worst.toFixed(3)];
   });
-  return table(['configuration', 'available', 'passed', 'failed', 'skipped', 'worst error/bound'], rows, 'conformance-matrix');
+  return table(['configuration', 'available', 'main thread', 'passed', 'failed', 'skipped', 'worst error/bound'], rows, 'conformance-matrix');
 }
 
 function showConformance(report: ConformanceJson): void {
@@ -409,6 +412,7 @@ function showBench(report: BenchReport): void {
           `${suite.layout} ${layer.name}`,
           m.contender,
           m.status === 'ok' ? 'ok' : `${m.status}: ${m.reason ?? ''}`,
+          callingThreadLabel(m.details?.callingThread),
           m.gflops ? m.gflops.median.toPrecision(3) : '',
           m.gflops ? `${m.gflops.low.toPrecision(3)}–${m.gflops.high.toPrecision(3)}` : '',
           m.prepareMs !== undefined ? m.prepareMs.toFixed(2) : '',
@@ -428,7 +432,7 @@ function showBench(report: BenchReport): void {
     canvas,
     el('h3', {}, 'Rows (cold start apart: prepare and first run; warm: median time)'),
     ...sweepSections(report),
-    table(['layer', 'contender', 'status', 'GFLOP/s', 'p10–p90', 'cold: prepare ms', 'cold: first run ms', 'warm median ms', 'worst error/bound', 'version, details'], rows, 'bench-table'),
+    table(['layer', 'contender', 'status', 'main thread', 'GFLOP/s', 'p10–p90', 'cold: prepare ms', 'cold: first run ms', 'warm median ms', 'worst error/bound', 'version, details'], rows, 'bench-table'),
     el('button', { id: 'download-bench' }, 'Download JSON'),
   );
   benchResults.querySelector('#download-bench')!.addEventListener('click', () => download('bench.json', report));
