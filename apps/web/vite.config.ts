@@ -57,6 +57,29 @@ function ssdMobilenetV1Assets(): Plugin {
   };
 }
 
+/**
+ * TF.js wasm's threaded build, made bundleable. Its pthread workers evaluate the module factory's
+ * source text (`factory.toString()` in a Blob, `mainScriptUrlOrBlob`) on their own, outside the
+ * closure that declares `_scriptDir`; the factory only reads it behind `typeof _scriptDir !==
+ * "undefined"`, which is safe there. A minifier that sees `_scriptDir` bound in the enclosing
+ * function rewrites that guard to `e !== void 0` (its mangled name): in a worker `e` is not defined
+ * and every pthread dies. Renaming the enclosing declaration leaves the factory's `_scriptDir` a
+ * free (global) name, so the guard survives minification; the factory then takes its script
+ * directory from nothing, which is fine: the page hands TF.js every binary's URL (`setWasmPaths`).
+ */
+function tfjsWasmThreadsBundleable(): Plugin {
+  const file = /@tensorflow\/tfjs-backend-wasm\/wasm-out\/tfjs-backend-wasm-threaded-simd\.js$/;
+  const declaration = "var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;\n  if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;";
+  return {
+    name: 'pointwise:tfjs-wasm-threads-bundleable',
+    transform(code, id) {
+      if (!file.test(id)) return undefined;
+      if (!code.includes(declaration)) this.error(`${id}: the _scriptDir declaration this plugin renames is not there (a new @tensorflow/tfjs-backend-wasm?)`);
+      return { code: code.replace(declaration, declaration.replaceAll('_scriptDir', '_scriptDirOfBundle')), map: null };
+    },
+  };
+}
+
 /** Versions stamped on the page's rows, read from the installed manifests at build time. */
 function versions(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -83,7 +106,7 @@ export const ISOLATION_HEADERS = {
 export default defineConfig({
   base: './',
   define: { __POINTWISE_VERSIONS__: JSON.stringify(versions()) },
-  plugins: [ssdMobilenetV1Assets()],
+  plugins: [ssdMobilenetV1Assets(), tfjsWasmThreadsBundleable()],
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },

@@ -56,19 +56,25 @@ async function tfjsRuntime(backend: BrowserTfjsBackend): Promise<BrowserTfjsRunt
         'tfjs-backend-wasm-simd.wasm': tfjsWasmSimdUrl,
         'tfjs-backend-wasm-threaded-simd.wasm': tfjsWasmThreadedSimdUrl,
       });
-      // Single-threaded: the threaded build starts its pthread workers from the source text of its
-      // module factory (`factory.toString()` in a Blob), which the production bundle has minified
-      // into a function that refers to names outside it ('e is not defined' in every worker, and
-      // the backend never initialises). The SIMD build has no workers.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // The threaded SIMD build where the page is isolated (TF.js detects shared wasm memory), asked
+      // for every core; vite.config.ts's tfjsWasmThreadsBundleable keeps its pthread workers alive in
+      // this minified bundle. TF.js caps XNNPACK's pool at hardwareConcurrency / 2 (its backend.cc
+      // assumes two logical cores per physical one), so rows stamp what was asked and what it got.
+      // Without isolation TF.js picks the SIMD build, single-threaded.
+      const requestedThreads = wasmThreads();
+      wasm.setThreadsCount(requestedThreads);
       return {
         tf,
         backendVersion: wasm.version_wasm,
-        settings: () => ({
-          threads: 1,
-          threadsNote: 'threaded build not bundleable',
-          binary: served(tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? tfjsWasmSimdUrl : tfjsWasmUrl),
-        }),
+        // Called once the backend initialised: both flags have been evaluated (and cached) by then.
+        settings: () => {
+          const threaded = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') && tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+          return {
+            threads: wasm.getThreadsCount(),
+            requestedThreads,
+            binary: served(threaded ? tfjsWasmThreadedSimdUrl : tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? tfjsWasmSimdUrl : tfjsWasmUrl),
+          };
+        },
       };
     }
     case 'webgl': {

@@ -297,7 +297,7 @@ const benchSection = el(
     { id: 'peers' },
     'peers, each checked against the reference before it is timed: ',
     ...peerBoxes.flatMap((box) => [el('label', {}, box, ` ${box.value} `)]),
-    ` (TF.js 4 and onnxruntime-web, wasm binaries served by this page; onnxruntime-web wasm gets ${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'}, TF.js wasm 1 (its threaded build does not bundle)${globalThis.crossOriginIsolated ? '' : ': the page is not cross-origin isolated'})`,
+    ` (TF.js 4 and onnxruntime-web, wasm binaries served by this page; onnxruntime-web wasm gets ${wasmThreads()} thread${wasmThreads() === 1 ? '' : 's'}, TF.js wasm asks for as many (its threaded build; TF.js uses at most half the cores)${globalThis.crossOriginIsolated ? '' : ': the page is not cross-origin isolated'})`,
   ),
   runBenchButton,
   ' ',
