@@ -56,6 +56,13 @@ export interface WasmConvInstance {
   readonly i32: Int32Array;
   /** Uint32 view of the whole memory (the gather table: byte offsets up to 2^32 − 1). */
   readonly u32: Uint32Array;
+  /**
+   * Byte offsets of this operator's packed weights and of its `[min, max]` clamp bounds in the
+   * memory: `layout.weights` and `layout.clamp` in a memory of its own; a slot of the weight
+   * cache in the realm's workspace (see `workspace.ts`).
+   */
+  readonly weights: number;
+  readonly clamp: number;
 }
 
 /**
@@ -71,7 +78,11 @@ export function instantiateWasmConv(
 ): WasmConvInstance {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as WasmGemmExports;
-  return { plan, layout, memory, exports, f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), u32: new Uint32Array(memory.buffer) };
+  return {
+    plan, layout, memory, exports,
+    f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), u32: new Uint32Array(memory.buffer),
+    weights: layout.weights, clamp: layout.clamp,
+  };
 }
 
 /**

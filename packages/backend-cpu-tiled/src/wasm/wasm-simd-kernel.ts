@@ -38,7 +38,6 @@ class WasmSimdSteps implements BlockSteps {
   output: Float32Array;
   readonly outputBase: number;
   packed: Float32Array;
-  readonly packedBase: number;
   instance: WasmConvInstance;
   readonly #plan: Conv1x1Plan;
   readonly #layout: WasmConvLayout;
@@ -57,11 +56,15 @@ class WasmSimdSteps implements BlockSteps {
     this.output = instance.f32;
     this.packed = instance.f32;
     this.outputBase = layout.output / 4;
-    this.packedBase = layout.weights / 4;
     const g = plan.geometry;
     this.#inPlace = g.inputLayout === 'NCHW' && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.padBottom === 0 && g.padRight === 0;
     // Read in place, every pixel is interior and the gather table is not read.
     this.mapsPixels = !this.#inPlace;
+  }
+
+  /** Element index of the packed weights in {@link packed}: where this instance keeps them (a workspace setup's move between cache slots). */
+  get packedBase(): number {
+    return this.instance.weights / 4;
   }
 
   /** The gather table the driver's pixel map fills (none when the input is read in place). */
@@ -101,12 +104,12 @@ class WasmSimdSteps implements BlockSteps {
     const groupChannel = group * g.outChannelsPerGroup;
     const tile = group * tilesPerGroup + t0;
     this.instance.exports.gemm_block(
-      layout.weights + tile * k * mr * 4,
-      layout.weights + (biasOffset + tile * mr) * 4,
+      this.instance.weights + tile * k * mr * 4,
+      this.instance.weights + (biasOffset + tile * mr) * 4,
       this.#x, this.#ldx, this.#panelStride, k,
       layout.output + (n * ys.n + (groupChannel + t0 * mr) * ys.c + p0 * ys.w) * 4,
       (pixelMajor ? ys.w : ys.c) * 4, t1 - t0, Math.min(mr, hi - groupChannel - (t1 - 1) * mr), count,
-      layout.clamp, this.#region.stage, pixelMajor,
+      this.instance.clamp, this.#region.stage, pixelMajor,
     );
   }
 }
@@ -171,7 +174,7 @@ function wasmGemmKernel(fma: boolean): GemmKernel {
     const layout = planWasmLayout(plan, request.threads, request.backend);
     if (!request.shared) {
       const packed = packWeights(plan, request.weights, request.bias);
-      return { kernel: entry.name, plan, layout, ...(request.backend === undefined ? {} : { backend: request.backend }), placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes) };
+      return { kernel: entry.name, plan, layout, ...(request.backend === undefined ? {} : { backend: request.backend }), placement: 'workspace', packed, workspace: reserveWorkspace(layout.bytes, plan.packedLength * 4) };
     }
     const memory = createWasmConvMemory(layout, true);
     const module = gemmModule(true, fma);
@@ -186,7 +189,7 @@ function wasmGemmKernel(fma: boolean): GemmKernel {
       throw new InvalidArgumentError('thread', `an integer in [0, ${layout.threads.length - 1}]`, thread);
     }
     // A shared setup's memory is the operator's own; a workspace setup runs in the realm's workspace
-    // (its weights copied in when another operator ran last) until `tensorViews` gives it a memory of its own.
+    // (its weights copied into the workspace's weight cache when not there) until `tensorViews` gives it a memory of its own.
     let own: WasmConvInstance | null = s.placement === 'shared' ? instantiateWasmConv(plan, layout, s.memory, s.module) : null;
     const workspace = s.placement === 'workspace' ? s : null;
     const current = (): WasmConvInstance => own ?? bindWorkspace(workspace!.workspace, plan, layout, workspace!.packed, fma);
