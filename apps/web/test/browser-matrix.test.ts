@@ -68,7 +68,8 @@ const runsAllLayers = (configuration: string): boolean => ALL_LAYERS_ON.includes
 /**
  * What each configuration's run does to the page's main thread (core's `callingThreadUse`): the
  * reference and cpu-tiled compute there; workers' calling thread takes a share; gpu.js's GL, webasm
- * and cpu modes run synchronously (GL: a `readPixels` readback that waits for the GPU) and so block it.
+ * and cpu modes run synchronously (GL: a `readPixels` readback that waits for the GPU) and so block it;
+ * its webgpu mode only awaits the device (a `mapAsync` readback).
  */
 const CALLING_THREAD: Readonly<Record<string, string>> = {
   reference: 'blocked',
@@ -79,6 +80,7 @@ const CALLING_THREAD: Readonly<Record<string, string>> = {
   'workers[js,pool]': 'shared',
   'gpujs[webgl2]': 'blocked',
   'gpujs[webgl]': 'blocked',
+  'gpujs[webgpu]': 'free',
   'gpujs[webasm]': 'blocked',
   'gpujs[cpu]': 'blocked',
 };
