@@ -1,6 +1,6 @@
 /**
- * The webpack recipe, tested: test/webpack-fixture is a page that imports @pointwise/core,
- * -backend-cpu-tiled and -backend-workers by package name, bundled by `webpack --mode production`
+ * The webpack recipe, tested: test/webpack-fixture is a page that imports @pointwise/core and
+ * @pointwise/backends (cpu-tiled, workers and gpujs with gpu.js) by package name, bundled by `webpack --mode production`
  * (webpack-cli, no configuration file), served with COOP/COEP and opened in Debian's Chromium.
  * The workers backend must be available, win automatic selection on a large layer with its worker
  * chunk loaded from the bundle, and match the float64 reference. Skipped only where Chromium is absent.
@@ -62,21 +62,30 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`a webpack 5 production bundle, 
     await server?.close();
   });
 
-  it('builds with no errors and no warnings, the worker entry emitted as its own chunk', () => {
+  it('builds with no errors and no warnings but the size hints, the worker entry emitted as its own chunk', () => {
     expect(build.status, build.output).toBe(0);
-    expect(build.output).toMatch(/webpack 5\.\d+\.\d+ compiled successfully/);
+    expect(build.output).toMatch(/webpack 5\.\d+\.\d+ compiled (successfully|with \d+ warnings?)/);
+    // The only warnings allowed: webpack's performance hints about gpu.js's 1 MB browser build.
+    const warnings = build.output.split('\n').filter((line) => line.startsWith('WARNING in'));
+    expect(warnings.filter((w) => !/^WARNING in (asset|entrypoint) size limit/.test(w)), build.output).toEqual([]);
     const files = readdirSync(OUTPUT).sort();
-    expect(files).toEqual(['main.js', 'pointwise-workers.js']);
+    expect(files).toContain('main.js');
+    expect(files).toContain('pointwise-workers.js');
+    // The rest are the engine packages' lazy chunks (and a licence file for gpu.js's).
+    expect(files.filter((f) => f !== 'main.js' && f !== 'pointwise-workers.js').every((f) => /^\d+\.js(\.LICENSE\.txt)?$/.test(f)), files.join(' ')).toBe(true);
     // The worker chunk holds the pool thread and the kernel: no import left for the browser to resolve.
     const worker = readFileSync(join(OUTPUT, 'pointwise-workers.js'), 'utf8');
     expect(worker).not.toMatch(/\bimport\s*\(?\s*["']@pointwise\//);
     expect(worker).not.toMatch(/from\s*["']\.\.?\//);
   });
 
-  it('is cross-origin isolated and lists workers and cpu-tiled available', async () => {
+  it('is cross-origin isolated and lists workers and cpu-tiled available, gpujs declined on a software renderer', async () => {
     const { isolated, listing } = await page.evaluate(async () => ({ isolated: (window as any).fixture.isolated as boolean, listing: await (window as any).fixture.list() }));
     expect(isolated).toBe(true);
-    expect(listing).toEqual([
+    expect(listing.map((b: { name: string }) => b.name)).toEqual(['gpujs', 'workers', 'cpu-tiled', 'reference']);
+    // Chromium here renders WebGL on SwiftShader, which gpujs's auto mode declines, naming it.
+    expect(listing[0]).toMatchObject({ name: 'gpujs', available: false, reason: expect.stringMatching(/^auto mode: .*SwiftShader/) });
+    expect(listing.slice(1)).toEqual([
       { name: 'workers', available: true },
       { name: 'cpu-tiled', available: true },
       { name: 'reference', available: true },
@@ -85,7 +94,7 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`a webpack 5 production bundle, 
 
   it('selects workers automatically on 256→256 @32² (its chunk loaded from the bundle) and matches the reference', async () => {
     const run = (await page.evaluate(() => (window as any).fixture.run(256, 256, 32))) as Run;
-    expect(run.skipped).toEqual([]);
+    expect(run.skipped.map((s) => s.backend)).toEqual(['gpujs']);
     expect(run.backend).toBe('workers');
     expect(run.details.dispatch).toBe('pool');
     expect(run.elements).toBe(256 * 32 * 32);
@@ -103,6 +112,13 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`a webpack 5 production bundle, 
       expect(run.details.kernel, backend).toBe(backend.slice(8, -1));
       expect(run.worstRatio, backend).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('runs gpujs[webgl2] by name (gpu.js from its lazy chunk) within the bound', async () => {
+    const run = (await page.evaluate(() => (window as any).fixture.run(96, 160, 24, 'gpujs[webgl2]'))) as Run;
+    expect([run.backend, run.details.mode, run.failureCount]).toEqual(['gpujs', 'webgl2', 0]);
+    expect(run.worstRatio).toBeLessThanOrEqual(1);
+    expect(run.positive).toBeGreaterThan(run.elements / 4);
   });
 
   it('logged no page errors or failed requests', () => {

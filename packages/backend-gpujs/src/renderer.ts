@@ -40,7 +40,10 @@ async function fromProcessMaps(): Promise<string | null> {
   const proc = (globalThis as { process?: { platform?: string } }).process;
   if (proc?.platform !== 'linux') return null;
   try {
-    const fs = await import('node:fs/promises');
+    // A specifier in a variable, ignored by bundlers: a page never reaches this line (no `process` on Linux),
+    // and webpack fails a build on a literal `node:` import it cannot resolve.
+    const specifier = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as { readFile(path: string, encoding: 'utf8'): Promise<string> };
     const maps = await fs.readFile('/proc/self/maps', 'utf8');
     const drivers = new Set<string>();
     for (const line of maps.split('\n')) {

@@ -1,12 +1,11 @@
 /**
- * A page as a webpack user writes it: @pointwise/core, -backend-cpu-tiled and -backend-workers imported by package
- * name, bundled by `webpack --mode production` with no configuration file. It exposes one probe for
+ * A page as a webpack user writes it: @pointwise/core and @pointwise/backends (every engine package)
+ * imported by package name, bundled by `webpack --mode production` with no configuration file. It exposes one probe for
  * the browser test (test/browser-webpack.test.ts): the registry's listing, and one layer run by
  * automatic selection and checked against the float64 reference.
  */
 import { checkAccuracy, createTensor, getDefaultRegistry, normalizeConv1x1, prepareConv1x1, referenceConv1x1 } from '@pointwise/core';
-import { registerCpuTiledBackend } from '@pointwise/backend-cpu-tiled';
-import { registerWorkersBackend } from '@pointwise/backend-workers';
+import { registerAllBackends } from '@pointwise/backends';
 
 /** Deterministic data in [-1, 1) (a linear congruential sequence; the test checks against the reference, not against stored values). */
 function seeded(length, seed) {
@@ -20,8 +19,8 @@ function seeded(length, seed) {
 }
 
 const registry = getDefaultRegistry();
-registerCpuTiledBackend(registry);
-registerWorkersBackend(registry);
+// Every engine package (cpu-tiled, workers, gpujs), each loaded by a dynamic import webpack splits into its own chunk.
+await registerAllBackends(registry);
 
 /** Runs `ci→co @hw²` through automatic selection (or `backend` when given) and checks it against the reference. */
 async function run(ci, co, hw, backend) {
