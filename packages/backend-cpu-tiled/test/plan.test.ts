@@ -35,6 +35,19 @@ describe('planConv1x1', () => {
     expect(planConv1x1(geometry(64, 64, 8), { mc: 5, nc: 9, kc: 1000, microtile: '4x8' })).toMatchObject({ mc: 8, nc: 16, kc: 64 });
   });
 
+  it('a whole-K kernel takes a small map in one pixel block when the weights exceed twice L2', () => {
+    const wasm = gemmKernel('f32-gemm-4x8-minmax-wasmsimd');
+    // 2048→512 @7²: 4 MiB of weights > 1 MiB; 49 pixels (56 padded) ≤ 256: one block instead of nc = 131072 / 8192 = 16.
+    expect(planFor(geometry(2048, 512, 7), wasm)).toMatchObject({ nc: 56, mc: 32 });
+    // The scalar kernels keep the L2 rule; an nc option still wins; weights of 1 MiB (= 2·L2) or a 56² map keep it too.
+    expect(planConv1x1(geometry(2048, 512, 7), { microtile: '4x8' })).toMatchObject({ nc: 16 });
+    expect(planFor(geometry(2048, 512, 7), wasm, { nc: 24 })).toMatchObject({ nc: 24 });
+    expect(planFor(geometry(1024, 256, 14), wasm)).toMatchObject({ nc: 32 });
+    expect(planFor(geometry(1024, 1024, 56), wasm)).toMatchObject({ nc: 32 });
+    // A smaller L2 moves the threshold: 1024→256 @14² (1 MiB) against an L2 of 256 KiB: 196 pixels → 200.
+    expect(planFor(geometry(1024, 256, 14), wasm, { cache: { l2Bytes: 262144 } })).toMatchObject({ nc: 200 });
+  });
+
   it('rejects bad options', () => {
     const g = geometry(4, 4, 2);
     expect(() => planConv1x1(g, { mc: 0 })).toThrow(InvalidArgumentError);
