@@ -1,33 +1,26 @@
 /**
  * The page: the benchmark and the conformance suite in the browser. Only UI lives here; the
  * harness (`@pointwise/bench/harness`) and the conformance runner (`@pointwise/conformance/harness`)
- * are the same modules the Node CLIs call.
+ * are the same modules the Node CLIs call. Runs go to the page's dedicated harness worker
+ * (`harness-worker.ts`) wherever they can (`run-placement.ts`), the rest run here.
  */
 import { Chart, registerables, type Plugin } from 'chart.js';
 import { getDefaultRegistry, parseBackendList, formatBackendEntry, type BackendListing } from '@pointwise/core';
 import { registerAllBackends } from '@pointwise/backends';
 import {
+  AUTO_NAME,
   AutoContender,
   autoCandidates,
   autoSummaryLine,
   BackendContender,
-  CROSSOVER,
-  CROSSOVER_QUICK,
   crossoverAnalysis,
   describeCrossovers,
   drawCrossoverLines,
   type CrossoverMark,
-  DEFAULT,
-  LATENCY,
-  MOBILENET_V2,
+  NAIVE_NAME,
   NaiveContender,
-  RESNET_50,
-  SEED,
-  makeLayer,
   runBenchIn,
   type BenchReport,
-  type MeasurementSettings,
-  type Suite,
 } from '@pointwise/bench/harness';
 import { catalogueWith, decodePhotoInBrowser, resolveTargets, runCases, SSD_DEFAULT_IMAGE, SSD_INPUT_SIZE, type CaseResult, type SsdMobilenetV1Source, type SuiteReport, type Tier } from '@pointwise/conformance/harness';
 import { browserNetworkTier, NETWORK_ASSETS } from './network-assets.js';
@@ -37,6 +30,10 @@ import { backendVersion, VERSIONS } from './versions.js';
 import { BROWSER_PEERS, createBrowserPeer, isBrowserPeer, wasmThreads } from './browser-peers.js';
 import { CONFIGURATIONS } from './configurations.js';
 import { callingThreadLabel } from './calling-thread-label.js';
+import { QUICK, SUITES, suiteNamed } from './bench-suites.js';
+import { HarnessWorkerClient } from './harness-worker-client.js';
+import { mergeBenchReports, mergeConformanceReports, type PlacedBenchReport, type PlacedSuiteReport } from './merge-reports.js';
+import { placementOf, workerShellMissing, type RanOn } from './run-placement.js';
 
 Chart.register(...registerables);
 
@@ -46,14 +43,6 @@ const browser = await describeBrowser();
 
 const DEFAULT_SELECTION = 'reference,cpu-tiled,workers,gpujs[webgl2]';
 
-/** A tiny suite for smoke runs (and the browser test). */
-const TINY: Suite = {
-  name: 'tiny',
-  description: 'two small layers: a quick check that everything runs',
-  layers: [makeLayer({ inChannels: 16, outChannels: 32, height: 8, width: 8 }), makeLayer({ inChannels: 64, outChannels: 64, height: 16, width: 16, activation: 'relu' })],
-};
-const SUITES: readonly Suite[] = [TINY, LATENCY, DEFAULT, MOBILENET_V2, RESNET_50, SEED, CROSSOVER_QUICK, CROSSOVER];
-const QUICK: MeasurementSettings = { repeat: 5, minTimeMs: 50, maxTimeMs: 500, minSamplesAtCap: 3, maxSamples: 50, warmupMs: 20 };
 const TIERS: readonly Tier[] = ['edge', 'errors', 'layers', 'network', 'property'];
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
@@ -123,9 +112,58 @@ async function showBackends(): Promise<ConfigurationStatus[]> {
     table(['backend', 'priority', 'available', 'reason'], listing.map((l) => [l.name, l.priority, l.available ? 'yes' : 'no', l.reason ?? '']), 'backend-list'),
     ...(missing.length ? [el('p', { class: 'bad' }, `packages that did not load: ${missing.map((m) => `${m.packageName} (${m.reason})`).join('; ')}`)] : []),
     el('h3', {}, 'Configurations'),
-    table(['configuration', 'available', 'main thread during a run', 'reason'], configurations.map((c) => [c.name, c.available ? 'yes' : 'no', c.available ? callingThreadLabel(c.callingThread) : '', c.reason ?? '']), 'configuration-list'),
+    table(
+      ['configuration', 'available', 'main thread during a run', 'runs in', 'reason'],
+      configurations.map((c) => [c.name, c.available ? 'yes' : 'no', c.available ? callingThreadLabel(c.callingThread) : '', placementLabel(), c.reason ?? '']),
+      'configuration-list',
+    ),
   );
   return configurations;
+}
+
+const mainThreadOnly = el('input', { type: 'checkbox', id: 'main-thread-only' });
+const placementLine = el('span', { id: 'placement' });
+
+// ---- Where runs happen: the harness worker, or this thread ---------------------------------------
+const harnessWorker = new HarnessWorkerClient();
+/** Why runs cannot use the harness worker (no `Worker`, or it failed to start), once known. */
+let workerMissing: string | undefined = workerShellMissing();
+const MAIN_THREAD_ASKED = 'asked to run on the main thread';
+
+/** `undefined` once the harness worker's registry is ready; else why every run stays on this thread. */
+async function workerShellState(): Promise<string | undefined> {
+  if (workerMissing !== undefined) return workerMissing;
+  try {
+    await harnessWorker.whenReady();
+  } catch (error) {
+    workerMissing = `${messageOf(error)}: every run stays on the main thread`;
+  }
+  return workerMissing;
+}
+
+/** The configuration list's "runs in" cell: `worker`, or `main thread` and why (the same for every configuration). */
+function placementLabel(): string {
+  const placement = placementOf(workerMissing);
+  return placement.reason === undefined ? placement.ranOn : `${placement.ranOn} (${placement.reason})`;
+}
+
+/** Configurations by where they run: all in the worker, or, when `reason` is set, all on the main thread. */
+function placeConfigurations(configurations: readonly string[], reason: string | undefined): Record<RanOn, string[]> {
+  const placed: Record<RanOn, string[]> = { worker: [], 'main thread': [] };
+  for (const name of configurations) placed[placementOf(reason).ranOn].push(name);
+  return placed;
+}
+
+/** The run-status line that says where this run's parts go. */
+function showPlacement(placed: Record<RanOn, readonly string[]>, others: { worker: readonly string[]; main: readonly string[] }, reason: string | undefined): void {
+  const worker = [...placed.worker, ...others.worker];
+  const main = [...placed['main thread'], ...others.main];
+  placementLine.textContent = [
+    worker.length ? `in the harness worker: ${worker.join(', ')}` : '',
+    main.length ? `on the main thread: ${main.join(', ')}${reason ? ` (${reason})` : ''}` : '',
+  ]
+    .filter((s) => s)
+    .join('; ');
 }
 
 // ---- Selection --------------------------------------------------------------------------------
@@ -138,6 +176,8 @@ const selectionSection = el(
   el('label', {}, 'backends (the CLIs\u2019 bracketed names, e.g. workers[js,pool], gpujs[webgl2], cpu-tiled[wasm-simd]): ', selection),
   ' ',
   selectionError,
+  ' ',
+  el('label', {}, mainThreadOnly, ' run everything on the main thread (as before the harness worker, to compare)'),
 );
 
 /** The selected configurations in their canonical short form, validated by core's selection syntax and the registry. */
@@ -195,6 +235,8 @@ const conformanceSection = el(
 );
 
 interface ConformanceJson extends SuiteReport {
+  /** Statuses; the page's own runs stamp where each configuration ran (`ranOn`; absent in older files and Node reports). */
+  readonly backends: readonly (SuiteReport['backends'][number] & { readonly ranOn?: RanOn })[];
   readonly environment: Record<string, unknown>;
   readonly tiers: readonly Tier[];
   /** The network tier's photograph and input size, when it ran. */
@@ -202,14 +244,14 @@ interface ConformanceJson extends SuiteReport {
 }
 let lastConformance: ConformanceJson | null = null;
 
-function conformanceMatrix(report: { backends: SuiteReport['backends']; results: readonly CaseResult[] }): HTMLTableElement {
+function conformanceMatrix(report: { backends: ConformanceJson['backends']; results: readonly CaseResult[] }): HTMLTableElement {
   const rows = report.backends.map((b) => {
     const mine = report.results.filter((r) => r.backend === b.name);
     const count = (s: string) => mine.filter((r) => r.status === s).length;
     const worst = Math.max(0, ...mine.map((r) => r.worstRatio ?? 0));
-    return [b.name, b.available ? 'yes' : `no: ${b.reason ?? ''}`, b.available ? callingThreadLabel(b.callingThread) : '', count('passed'), count('failed'), count('skipped'), worst.toFixed(3)];
+    return [b.name, b.available ? 'yes' : `no: ${b.reason ?? ''}`, b.available ? callingThreadLabel(b.callingThread) : '', b.ranOn ?? '—', count('passed'), count('failed'), count('skipped'), worst.toFixed(3)];
   });
-  return table(['configuration', 'available', 'main thread', 'passed', 'failed', 'skipped', 'worst error/bound'], rows, 'conformance-matrix');
+  return table(['configuration', 'available', 'main thread', 'ran on', 'passed', 'failed', 'skipped', 'worst error/bound'], rows, 'conformance-matrix');
 }
 
 function showConformance(report: ConformanceJson): void {
@@ -224,11 +266,18 @@ function showConformance(report: ConformanceJson): void {
 }
 
 /**
- * Runs the chosen tiers on the chosen configurations. `only`, when given, keeps the cases whose name
- * contains one of its strings (the browser test runs the layers tier on a subset of its layers).
+ * Runs the chosen tiers on the chosen configurations: those that can in the harness worker, then the
+ * rest here (`run-placement.ts`), merged into one report. `only`, when given, keeps the cases whose
+ * name contains one of its strings (the browser test runs the layers tier on a subset of its layers).
+ * `onMainThread` keeps every run here. The network tier's loader lives on the page, so a run with
+ * that tier stays here whole.
  */
-async function runConformance(tiers: readonly Tier[], configurations: readonly string[], network?: SsdMobilenetV1Source, only?: readonly string[]): Promise<ConformanceJson | undefined> {
+async function runConformance(tiers: readonly Tier[], configurations: readonly string[], network?: SsdMobilenetV1Source, only?: readonly string[], onMainThread = mainThreadOnly.checked): Promise<ConformanceJson | undefined> {
   return exclusive(async (signal) => {
+    const started = performance.now();
+    const reason = onMainThread ? MAIN_THREAD_ASKED : tiers.includes('network') ? 'the network tier loads its model on the page' : await workerShellState();
+    const placed = placeConfigurations(configurations, reason);
+    showPlacement(placed, { worker: [], main: [] }, reason);
     const source = { image: network?.image ?? SSD_DEFAULT_IMAGE, inputSize: network?.inputSize ?? SSD_INPUT_SIZE };
     let networkCases;
     if (tiers.includes('network')) {
@@ -243,24 +292,43 @@ async function runConformance(tiers: readonly Tier[], configurations: readonly s
     const entries = only === undefined ? catalogue : catalogue.filter((e) => only.some((o) => e.name.includes(o)));
     const planned = entries.length * configurations.length + (tiers.includes('property') ? configurations.length : 0);
     let done = 0;
+    let doneInWorker = 0;
     progress.max = Math.max(1, planned);
     progress.value = 0;
     status.textContent = `conformance: ${planned} checks`;
-    const report = await runCases(
-      {
-        targets: configurations.map((name) => ({ name, backend: name, registry })),
-        tiers,
-        witnesses: false,
-        property: { runs: 25 },
-        signal,
-        pause: yieldToPage,
-        onResult: (r) => {
-          progress.value = ++done;
-          status.textContent = `conformance: ${done}/${planned} — ${r.backend} ${r.case}`;
+    const property = { runs: 25 };
+    const parts: { report: SuiteReport; ranOn: RanOn }[] = [];
+    if (placed.worker.length > 0) {
+      const report = await harnessWorker.run(
+        { kind: 'conformance', tiers, configurations: placed.worker, ...(only === undefined ? {} : { only }), propertyRuns: property.runs },
+        (d, _total, text) => {
+          doneInWorker = d;
+          progress.value = doneInWorker + done;
+          status.textContent = `conformance: ${doneInWorker + done}/${planned} — ${text} (worker)`;
         },
-      },
-      { entries },
-    );
+        signal,
+      );
+      parts.push({ report, ranOn: 'worker' });
+    }
+    if (placed['main thread'].length > 0) {
+      const report = await runCases(
+        {
+          targets: placed['main thread'].map((name) => ({ name, backend: name, registry })),
+          tiers,
+          witnesses: false,
+          property,
+          signal,
+          pause: yieldToPage,
+          onResult: (r) => {
+            progress.value = doneInWorker + ++done;
+            status.textContent = `conformance: ${doneInWorker + done}/${planned} — ${r.backend} ${r.case}`;
+          },
+        },
+        { entries },
+      );
+      parts.push({ report, ranOn: 'main thread' });
+    }
+    const report: PlacedSuiteReport = mergeConformanceReports(parts, configurations, entries.map((e) => e.name), performance.now() - started);
     const json: ConformanceJson = { environment: { browser, date: new Date().toISOString() }, tiers, ...(tiers.includes('network') ? { network: source } : {}), ...report };
     lastConformance = json;
     showConformance(json);
@@ -302,7 +370,7 @@ const benchSection = el(
   runBenchButton,
   ' ',
   el('label', {}, 'load a --json report: ', loadInput),
-  el('p', {}, 'Quick sampling (5+ samples, ≥ 50 ms per contender and layer); every result is checked against the float64 reference before it is timed. gpu.js GL modes read back on the main thread: the page blocks during their runs.'),
+  el('p', {}, 'Quick sampling (5+ samples, ≥ 50 ms per contender and layer); every result is checked against the float64 reference before it is timed. Pointwise configurations run in the page\u2019s harness worker (gpu.js\u2019s GL readback blocks that worker, not the page); the peers run on the main thread and block it during their runs.'),
   benchResults,
 );
 let chart: Chart | null = null;
@@ -407,12 +475,13 @@ function showBench(report: BenchReport): void {
         values.get(c)!.push(m?.gflops?.median ?? null);
         ranges.get(c)!.push(m?.gflops ? [m.gflops.low, m.gflops.high] : null);
         if (!m) continue;
-        const details = Object.entries(m.details ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+        const details = Object.entries(m.details ?? {}).filter(([k]) => k !== 'callingThread' && k !== 'ranOn').map(([k, v]) => `${k}=${v}`).join(' ');
         rows.push([
           `${suite.layout} ${layer.name}`,
           m.contender,
           m.status === 'ok' ? 'ok' : `${m.status}: ${m.reason ?? ''}`,
           callingThreadLabel(m.details?.callingThread),
+          String(m.details?.ranOn ?? '—'),
           m.gflops ? m.gflops.median.toPrecision(3) : '',
           m.gflops ? `${m.gflops.low.toPrecision(3)}–${m.gflops.high.toPrecision(3)}` : '',
           m.prepareMs !== undefined ? m.prepareMs.toFixed(2) : '',
@@ -432,7 +501,7 @@ function showBench(report: BenchReport): void {
     canvas,
     el('h3', {}, 'Rows (cold start apart: prepare and first run; warm: median time)'),
     ...sweepSections(report),
-    table(['layer', 'contender', 'status', 'main thread', 'GFLOP/s', 'p10–p90', 'cold: prepare ms', 'cold: first run ms', 'warm median ms', 'worst error/bound', 'version, details'], rows, 'bench-table'),
+    table(['layer', 'contender', 'status', 'main thread', 'ran on', 'GFLOP/s', 'p10–p90', 'cold: prepare ms', 'cold: first run ms', 'warm median ms', 'worst error/bound', 'version, details'], rows, 'bench-table'),
     el('button', { id: 'download-bench' }, 'Download JSON'),
   );
   benchResults.querySelector('#download-bench')!.addEventListener('click', () => download('bench.json', report));
@@ -448,48 +517,80 @@ function showBench(report: BenchReport): void {
   });
 }
 
-async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean, auto = false, peers: readonly string[] = []): Promise<BenchReport | undefined> {
-  const suite = SUITES.find((s) => s.name === suiteName);
-  if (!suite) throw new Error(`unknown suite ${suiteName}`);
+/**
+ * Runs a bench suite: the configurations that can (and the naive baseline, and `auto` when all its
+ * candidates can) in the harness worker, then the rest and the browser peers here, merged into one
+ * report in the order asked (configurations, auto, naive, peers), each row stamped `details.ranOn`.
+ * `onMainThread` keeps every run here.
+ */
+async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean, auto = false, peers: readonly string[] = [], onMainThread = mainThreadOnly.checked): Promise<BenchReport | undefined> {
+  const suite = suiteNamed(suiteName);
   const unknownPeer = peers.find((p) => !isBrowserPeer(p));
   if (unknownPeer !== undefined) throw new Error(`unknown peer ${unknownPeer} (the page has ${BROWSER_PEERS.join(', ')})`);
   return exclusive(async (signal) => {
-    const contenders = [
-      ...configurations.map((c) => new BackendContender(c, registry, c, backendVersion(c))),
-      ...(auto && configurations.length > 0
-        ? [new AutoContender(registry, autoCandidates(registry.names(), configurations.map((c) => registry.resolve(c).configuration)), VERSIONS['@pointwise/core'] ?? 'unknown')]
-        : []),
-      ...(naive ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
-      ...BROWSER_PEERS.filter((p) => peers.includes(p)).map((p) => createBrowserPeer(p)),
-    ];
-    let total = 1;
-    let done = 0;
-    const report = await runBenchIn(
-      { environment: benchEnvironment(browser), version: VERSIONS['@pointwise/bench'] ?? 'unknown' },
-      {
-        suites: [suite],
-        contenders,
-        layouts: ['NCHW'],
-        settings: QUICK,
-        seed: 1,
-        signal,
-        pause: yieldToPage,
-        progress: {
-          start: (n) => {
-            total = Math.max(1, n);
-            progress.max = total;
-            progress.value = 0;
-          },
-          status: (text) => {
-            status.textContent = `bench: ${done}/${total} — ${text}`;
-          },
-          step: () => {
-            progress.value = ++done;
-          },
-          stop: () => {},
+    const started = performance.now();
+    const reason = onMainThread ? MAIN_THREAD_ASKED : await workerShellState();
+    const placed = placeConfigurations(configurations, reason);
+    const candidates = auto && configurations.length > 0 ? autoCandidates(registry.names(), configurations.map((c) => registry.resolve(c).configuration)) : undefined;
+    // auto times its candidates where it runs: in the worker only when every one of them may run there.
+    const autoInWorker = candidates !== undefined && placed['main thread'].length === 0;
+    const naiveInWorker = naive && reason === undefined;
+    const peerNames = BROWSER_PEERS.filter((p) => peers.includes(p));
+    const others = { worker: [...(autoInWorker ? [AUTO_NAME] : []), ...(naiveInWorker ? [NAIVE_NAME] : [])], main: [...(candidates && !autoInWorker ? [AUTO_NAME] : []), ...(naive && !naiveInWorker ? [NAIVE_NAME] : []), ...peerNames] };
+    // The browser peers load their engines (wasm binaries served by this build, TF.js's and ORT's thread pools) on the page.
+    showPlacement(placed, others, reason ?? (peerNames.length > 0 ? 'the browser peers load their engines on the page' : undefined));
+    const environment = benchEnvironment(browser);
+    const parts: PlacedBenchReport[] = [];
+    if (placed.worker.length + others.worker.length > 0) {
+      const report = await harnessWorker.run(
+        { kind: 'bench', suite: suite.name, configurations: placed.worker, naive: naiveInWorker, ...(autoInWorker ? { autoCandidates: candidates } : {}), environment, seed: 1 },
+        (done, total, text) => {
+          progress.max = total;
+          progress.value = done;
+          if (text) status.textContent = `bench (worker): ${done}/${total} — ${text}`;
         },
-      },
-    );
+        signal,
+      );
+      parts.push({ report, ranOn: 'worker' });
+    }
+    const contenders = [
+      ...placed['main thread'].map((c) => new BackendContender(c, registry, c, backendVersion(c))),
+      ...(candidates && !autoInWorker ? [new AutoContender(registry, candidates, VERSIONS['@pointwise/core'] ?? 'unknown')] : []),
+      ...(naive && !naiveInWorker ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
+      ...peerNames.map((p) => createBrowserPeer(p)),
+    ];
+    if (contenders.length > 0 || parts.length === 0) {
+      let total = 1;
+      let done = 0;
+      const report = await runBenchIn(
+        { environment, version: VERSIONS['@pointwise/bench'] ?? 'unknown' },
+        {
+          suites: [suite],
+          contenders,
+          layouts: ['NCHW'],
+          settings: QUICK,
+          seed: 1,
+          signal,
+          pause: yieldToPage,
+          progress: {
+            start: (n) => {
+              total = Math.max(1, n);
+              progress.max = total;
+              progress.value = 0;
+            },
+            status: (text) => {
+              status.textContent = `bench (main thread): ${done}/${total} — ${text}`;
+            },
+            step: () => {
+              progress.value = ++done;
+            },
+            stop: () => {},
+          },
+        },
+      );
+      parts.push({ report, ranOn: 'main thread' });
+    }
+    const report = mergeBenchReports(parts, [...configurations, AUTO_NAME, NAIVE_NAME, ...peerNames], performance.now() - started);
     showBench(report);
     status.textContent = 'bench done';
     return report;
@@ -518,7 +619,7 @@ app.append(
   envSection,
   backendSection,
   selectionSection,
-  el('section', { id: 'run-status' }, progress, ' ', status, ' ', cancel),
+  el('section', { id: 'run-status' }, progress, ' ', status, ' ', cancel, el('br'), placementLine),
   conformanceSection,
   benchSection,
 );
@@ -532,10 +633,17 @@ Object.assign(window, {
     configurations,
     list: () => registry.list(),
     probeAutomaticSelection: (ci?: number, co?: number, hw?: number) => probeAutomaticSelection(registry, ci, co, hw),
-    runConformance: (tiers: readonly Tier[], selected: readonly string[], network?: SsdMobilenetV1Source, only?: readonly string[]) => runConformance(tiers, selected, network, only),
+    /** `onMainThread: true` runs everything on the page's main thread (the shell before the harness worker), to compare. */
+    runConformance: (tiers: readonly Tier[], selected: readonly string[], network?: SsdMobilenetV1Source, only?: readonly string[], onMainThread = false) =>
+      runConformance(tiers, selected, network, only, onMainThread),
     /** Shows a conformance report (as loading its JSON file does): the browser test shows its merged matrix. */
     showConformance: (json: ConformanceJson) => showConformance(json),
-    runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false, peers: readonly string[] = []) => runBenchmark(suite, selected, naive, auto, peers),
+    runBenchmark: (suite: string, selected: readonly string[], naive = true, auto = false, peers: readonly string[] = [], onMainThread = false) =>
+      runBenchmark(suite, selected, naive, auto, peers, onMainThread),
+    /** Where the harness worker stands: `undefined` once it is ready, else why runs stay on the main thread. */
+    workerShell: () => workerShellState(),
+    /** The harness worker's ready message: backend packages that did not load there, and its `crossOriginIsolated`. */
+    harnessWorker: () => harnessWorker.whenReady(),
     lastConformance: () => lastConformance,
     /** The network tier's photograph as the page decodes it (every `step`-th pixel's RGB), to compare with the Node decoder. */
     networkPhoto: async (image: string = SSD_DEFAULT_IMAGE, step = 17) => {

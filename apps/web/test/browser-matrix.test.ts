@@ -40,6 +40,8 @@ interface Backend {
   available: boolean;
   reason?: string;
   callingThread?: string;
+  /** Where the page ran it: its harness worker, or its main thread. */
+  ranOn?: string;
 }
 interface Report {
   backends: Backend[];
@@ -51,6 +53,7 @@ interface Row {
   available: boolean;
   reason?: string;
   callingThread?: string;
+  ranOn?: string;
   seconds: number;
   results: Result[];
 }
@@ -96,13 +99,13 @@ const cell = (results: Result[]): string => {
 
 /** The matrix as plain text: configuration × tier, passed/checks and worst error/bound. */
 function formatMatrix(rows: Row[]): string {
-  const header = ['configuration', 'main thread', ...TIERS.map((t) => (t === 'layers' ? `layers (of ${ALL_LAYERS})` : t)), 'time'];
+  const header = ['configuration', 'main thread', 'ran on', ...TIERS.map((t) => (t === 'layers' ? `layers (of ${ALL_LAYERS})` : t)), 'time'];
   const body = rows.map((row) =>
     row.available
-      ? [row.configuration, row.callingThread ?? '', ...TIERS.map((t) => cell(row.results.filter((r) => tierOf(r) === t))), `${row.seconds.toFixed(1)} s`]
-      : [row.configuration, '', `unavailable: ${row.reason ?? ''}`, '', '', ''],
+      ? [row.configuration, row.callingThread ?? '', row.ranOn ?? '', ...TIERS.map((t) => cell(row.results.filter((r) => tierOf(r) === t))), `${row.seconds.toFixed(1)} s`]
+      : [row.configuration, '', '', `unavailable: ${row.reason ?? ''}`, '', '', ''],
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[4] === '' && i > 2 ? 0 : b[i]!.length))));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[5] === '' && i > 3 ? 0 : b[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' | ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n');
 }
@@ -151,8 +154,10 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`the browser conformance matrix 
       ] as const)) as Report;
       const seconds = (performance.now() - started) / 1000;
       const backend = report.backends[0]!;
-      rows.push({ configuration, available: backend.available, reason: backend.reason, callingThread: backend.callingThread, seconds, results: report.results });
+      rows.push({ configuration, available: backend.available, reason: backend.reason, callingThread: backend.callingThread, ranOn: backend.ranOn, seconds, results: report.results });
       expect(backend.available, `${configuration}: ${backend.reason}`).toBe(true);
+      // Every configuration runs in the page's harness worker, gpu.js's GL modes on an OffscreenCanvas there.
+      expect(backend.ranOn).toBe('worker');
       expect(report.results.filter((r) => r.status === 'failed').map((r) => `${r.case}: ${r.reason}`)).toEqual([]);
       const byTier = Object.fromEntries(TIERS.map((t) => [t, report.results.filter((r) => tierOf(r) === t)]));
       expect(byTier.edge!.length, 'edge checks').toBeGreaterThan(100);
@@ -188,7 +193,7 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`the browser conformance matrix 
     const merged: Report & { tiers: string[]; environment: object } = {
       environment: { browser: await session.page.evaluate(() => (window as any).pointwise.browser), date: new Date().toISOString() },
       tiers: [...TIERS],
-      backends: rows.map((r) => ({ name: r.configuration, available: r.available, ...(r.reason === undefined ? {} : { reason: r.reason }), ...(r.callingThread === undefined ? {} : { callingThread: r.callingThread }) })),
+      backends: rows.map((r) => ({ name: r.configuration, available: r.available, ...(r.reason === undefined ? {} : { reason: r.reason }), ...(r.callingThread === undefined ? {} : { callingThread: r.callingThread }), ...(r.ranOn === undefined ? {} : { ranOn: r.ranOn }) })),
       results: rows.flatMap((r) => r.results),
       wallMs: rows.reduce((s, r) => s + r.seconds * 1000, 0),
     };
