@@ -176,6 +176,12 @@ export function normalizeConv1x1(problem: Conv1x1Problem): NormalizedConv1x1 {
 
   const outHeight = Math.floor((h + padTop + padBottom - 1) / strideH) + 1;
   const outWidth = Math.floor((w + padLeft + padRight - 1) / strideW) + 1;
+  // Every size must be an exact integer: a padding of 2^40 on a 1×1 map gives an output no double
+  // can count exactly (and no typed array can hold).
+  const outputElements = n * co * outHeight * outWidth;
+  if (!Number.isSafeInteger(h + padTop + padBottom) || !Number.isSafeInteger(w + padLeft + padRight) || !Number.isSafeInteger(outputElements)) {
+    throw new InvalidArgumentError('padding', `padding that keeps the output's N·Co·Ho·Wo at most 2^53 − 1 (it would be ${outputElements})`, problem.padding);
+  }
   const geometry: Conv1x1Geometry = Object.freeze({
     batch: n,
     inChannels: ci,

@@ -108,6 +108,7 @@ export class Conv1x1Operator {
    * @returns the output tensor (`out` when given).
    * @throws {ShapeMismatchError} / {InvalidTensorError} for a tensor of another shape, layout or length.
    * @throws {AliasingError} when `out` shares memory with `x`.
+   * @throws {InvalidArgumentError} when `out` is absent and an output that large cannot be allocated here.
    * @throws {DisposedError} after `dispose()`.
    * @throws {BackendFailureError} when the engine fails while running.
    */
@@ -202,7 +203,14 @@ export class Conv1x1Operator {
     let input: Tensor | ResidentTensor;
     if (isResident(x)) {
       if (x.backend !== this.#op.info.backend) throw new InvalidArgumentError('x.backend', JSON.stringify(this.#op.info.backend), x.backend);
-      if (x.disposed) throw new DisposedError('resident input tensor');
+      let disposed: boolean;
+      try {
+        disposed = x.disposed;
+      } catch (error) {
+        // A wrapper (a Proxy) of a backend's resident tensor cannot reach its private state.
+        throw new InvalidArgumentError('x', `a resident tensor returned by runResident (${error instanceof Error ? error.message : String(error)})`, x);
+      }
+      if (disposed) throw new DisposedError('resident input tensor');
       const shape: unknown = x.shape;
       if (!Array.isArray(shape) || shape.length !== 4) throw new InvalidTensorError('x.shape', 'a 4-D shape [N, C, H, W]', shape);
       if (!sameShape(shape as unknown as Shape4D, g.inputShape)) throw new ShapeMismatchError('x.shape', g.inputShape, shape);
@@ -235,7 +243,14 @@ export class Conv1x1Operator {
     const g = this.#op.geometry;
     const input = checkTensor('x', x, g.inputShape, g.inputLayout);
     if (out === undefined) {
-      const fresh = zerosTensor(g.outputShape, g.outputLayout);
+      let fresh: Tensor;
+      try {
+        fresh = zerosTensor(g.outputShape, g.outputLayout);
+      } catch (error) {
+        // The engine's typed-array limit (about 2^32 elements in V8) or memory: say so, typed.
+        if (!(error instanceof RangeError)) throw error;
+        throw new InvalidArgumentError('out', `a tensor to write into: allocating the output of ${g.outputShape.join('×')} float32 values failed here (${error.message})`, out);
+      }
       return [input, fresh, fresh];
     }
     const target = checkTensor('out', out, g.outputShape, g.outputLayout);

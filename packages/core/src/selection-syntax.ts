@@ -96,7 +96,9 @@ function splitTopLevel(text: string, parameter: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// `\d+(\.\d*)?`, not `\d+\.?\d*`: the latter backtracks quadratically on a long run of digits
+// followed by anything else (a 40,000-digit option took seconds).
+const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 function optionValue(text: string, parameter: string, entry: string): string | number | boolean {
   if (text.startsWith('"')) {

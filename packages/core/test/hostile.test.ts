@@ -271,3 +271,50 @@ describe('runResident with objects that only look resident', () => {
     op.dispose();
   });
 });
+
+describe('inputs found by the second adversarial pass', () => {
+  it('parses a 100,000-digit option value in linear time (the number pattern does not backtrack)', async () => {
+    // With the old pattern /\d+\.?\d*/ this input took minutes (quadratic backtracking): the test would time out.
+    const digits = '1'.repeat(100_000);
+    expect(await codeOf(() => parseBackendEntry(`workers[threads=${digits}x]`))).toBe('no error');
+    expect(parseBackendEntry(`workers[threads=${digits}x]`)).toEqual({ name: 'workers', options: { threads: `${digits}x` } });
+    expect(parseBackendEntry('workers[threads=2.5e1]')).toEqual({ name: 'workers', options: { threads: 25 } });
+  });
+
+  it('rejects at prepare a padding whose output no double can count, with a typed error', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    const huge = { inputShape: [1, 1, 1, 1] as const, weights: { data: new Float32Array([1]), shape: [1, 1] }, padding: 2 ** 40 };
+    expect(await codeOf(() => prepareConv1x1(huge, { registry }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('types a Proxy of a resident tensor instead of a TypeError from its private state', async () => {
+    const registry = new BackendRegistry();
+    class Resident {
+      readonly backend = 'res';
+      readonly layout = 'NCHW';
+      readonly #disposed = false;
+      constructor(readonly shape: readonly number[]) {}
+      get disposed() {
+        return this.#disposed;
+      }
+      async read(): Promise<Tensor> {
+        throw new Error('unused');
+      }
+      dispose() {}
+    }
+    class ResidentBackend extends HookedBackend {
+      override async prepare(request: PrepareRequest): Promise<BackendOperator> {
+        const op = await super.prepare(request);
+        return { ...op, runResident: async () => new Resident(op.geometry.outputShape) as never };
+      }
+    }
+    registry.register('res', () => new ResidentBackend('res'));
+    // 2 → 2 channels so an output can feed the same operator.
+    const square = { inputShape: [1, 2, 2, 2] as const, weights: { data: new Float32Array([1, 0, 0, 1]), shape: [2, 2] } };
+    const op = await prepareConv1x1(square, { registry, backend: 'res' as never });
+    const resident = await op.runResident({ shape: [1, 2, 2, 2], layout: 'NCHW', data: new Float32Array(8) });
+    expect(await codeOf(() => op.runResident(new Proxy(resident, {})))).toBe('INVALID_ARGUMENT');
+    op.dispose();
+  });
+});

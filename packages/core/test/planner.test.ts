@@ -222,3 +222,55 @@ describe('planner candidates and environment errors', () => {
     );
   });
 });
+
+describe('the planner and its stores against bad clocks, crafted wisdom and concurrent saves', () => {
+  it('types a clock that reads NaN, a string or goes backwards, and disposes every candidate it prepared', async () => {
+    for (const readings of [[0, Number.NaN], [0, '5'], [10, 9]] as unknown[][]) {
+      const { registry, slow, fast } = setup();
+      let i = 0;
+      const bad = () => (i < readings.length ? readings[i++] : readings[readings.length - 1]) as number;
+      const error = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock: bad } }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).parameter).toBe('options.measure.clock');
+      // Every operator the planner prepared was disposed (none reached the caller).
+      expect([slow.disposed, fast.disposed]).toEqual([1, 1]);
+    }
+  });
+
+  it('keys wisdom by the exact candidate list: configurations with commas cannot be regrouped to match another list', () => {
+    const fingerprint = environmentFingerprint();
+    const w = new Wisdom(fingerprint);
+    const entry = (candidates: string[]) => ({ problem: 'p', candidates, fingerprint, version: POINTWISE_CORE_VERSION, choice: candidates[0], medianMs: {}, measuredAt: '2026-01-01T00:00:00.000Z' });
+    // The same characters joined with commas as ['cpu-tiled[kernel=js,microtile=3x4]', 'b'].
+    expect(w.import(JSON.stringify({ format: 'pointwise-wisdom-1', entries: [entry(['cpu-tiled[kernel=js', 'microtile=3x4]', 'b'])] })).accepted).toBe(1);
+    expect(w.lookup('p', ['cpu-tiled[kernel=js,microtile=3x4]', 'b'])).toBeUndefined();
+    expect(w.lookup('p', ['cpu-tiled[kernel=js', 'microtile=3x4]', 'b'])?.choice).toBe('cpu-tiled[kernel=js');
+  });
+
+  it('ignores an entry whose version or measuredAt is not a string, with the reason', () => {
+    const fingerprint = environmentFingerprint();
+    const w = new Wisdom(fingerprint);
+    const base = { problem: 'p', candidates: ['a'], fingerprint, version: POINTWISE_CORE_VERSION, choice: 'a', medianMs: { a: 1 } };
+    const report = w.import(JSON.stringify({ format: 'pointwise-wisdom-1', entries: [{ ...base, measuredAt: { toString: 1 } }, { ...base, version: { toString: 1 } }] }));
+    expect(report).toEqual({
+      accepted: 0,
+      ignored: [
+        { problem: 'p', reason: 'malformed entry: measuredAt must be an ISO 8601 string' },
+        { problem: 'p', reason: 'malformed entry: version must be a string' },
+      ],
+    });
+  });
+
+  it('a file store left by overlapping saves holds one of them whole', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pointwise-wisdom-')), 'wisdom.json');
+    const store = fileWisdomStore(path);
+    const a = JSON.stringify({ format: 'pointwise-wisdom-1', entries: [], pad: 'a'.repeat(2_000_000) });
+    const b = JSON.stringify({ format: 'pointwise-wisdom-1', entries: [], pad: 'b'.repeat(1_000_000) });
+    const outcomes = await Promise.allSettled([store.save(a), store.save(b), store.save(a), store.save(b)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect([a, b]).toContain(await store.load());
+  });
+});

@@ -1,10 +1,14 @@
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { WisdomStore } from '../planner/wisdom-store.js';
 
 /**
  * A wisdom store in a JSON file (Node only; import from `@pointwise/core/node`).
  * `load` returns `null` when the file does not exist; `save` writes a
- * temporary file and renames it, so a crash never leaves half a file.
+ * temporary file of its own (a fresh name per save, so overlapping saves from
+ * one process or its worker threads never share one) and renames it over the
+ * file, so a crash or a concurrent save never leaves half a file: the last
+ * rename wins, whole.
  * @throws {Error} from the file system for anything but a missing file.
  */
 export function fileWisdomStore(path: string): WisdomStore {
@@ -18,9 +22,14 @@ export function fileWisdomStore(path: string): WisdomStore {
       }
     },
     async save(json) {
-      const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, json);
-      await rename(temporary, path);
+      const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+      try {
+        await writeFile(temporary, json);
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
     },
   };
 }

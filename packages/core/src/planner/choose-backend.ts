@@ -5,7 +5,7 @@ import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
 import { zerosTensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
-import { checkSample, measurementInput, timeInRounds, type MeasureOptions } from './measure.js';
+import { checkSample, checkedClock, measurementInput, timeInRounds, type MeasureOptions } from './measure.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
 /**
@@ -111,20 +111,27 @@ export async function planFastest(
   measure: boolean,
   attempts: BackendAttempt[],
 ): Promise<PlannedOperator | null> {
-  const now = limits.clock;
+  const now = checkedClock(limits.clock);
   const started = now();
   const key = problemKey(problem.geometry);
   const remembered = wisdom.lookup(key, candidates);
   if (remembered !== undefined) {
     const kept = await prepareOne(registry, remembered.choice, problem);
     if ('op' in kept) {
+      let decisionMs: number;
+      try {
+        decisionMs = now() - started;
+      } catch (error) {
+        kept.op.dispose();
+        throw error;
+      }
       return {
         ...kept,
         configuration: remembered.choice,
         attempts,
         report: {
           method: 'wisdom',
-          decisionMs: now() - started,
+          decisionMs,
           candidates: candidates.map((c) =>
             c === remembered.choice
               ? { configuration: c, status: 'chosen', medianMs: remembered.medianMs[c] }
@@ -194,15 +201,23 @@ export async function planFastest(
   for (const m of measured) if (m !== best) m.op.dispose();
   const medianMs: Record<string, number> = {};
   for (const m of measured) medianMs[m.configuration] = m.medianMs;
-  wisdom.remember({
-    problem: key,
-    candidates: [...candidates],
-    fingerprint: wisdom.fingerprint,
-    version: POINTWISE_CORE_VERSION,
-    choice: best.configuration,
-    medianMs,
-    measuredAt: new Date().toISOString(),
-  });
+  let decisionMs: number;
+  try {
+    wisdom.remember({
+      problem: key,
+      candidates: [...candidates],
+      fingerprint: wisdom.fingerprint,
+      version: POINTWISE_CORE_VERSION,
+      choice: best.configuration,
+      medianMs,
+      measuredAt: new Date().toISOString(),
+    });
+    decisionMs = now() - started;
+  } catch (error) {
+    // Nothing the caller holds refers to the kept operator yet.
+    best.op.dispose();
+    throw error;
+  }
   return {
     op: best.op,
     backend: best.backend,
@@ -210,7 +225,7 @@ export async function planFastest(
     attempts,
     report: {
       method: 'fastest',
-      decisionMs: now() - started,
+      decisionMs,
       candidates: reports.map((r) => (r.configuration === best.configuration ? { ...r, status: 'chosen' as const } : r)),
     },
   };

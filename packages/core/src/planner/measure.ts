@@ -106,6 +106,28 @@ export function checkSample(
   return null;
 }
 
+/**
+ * The clock, its readings checked: a reading that is not a finite number, or
+ * one earlier than the last, would make medians meaningless (NaN or negative).
+ * @throws {InvalidArgumentError} on such a reading.
+ */
+export function checkedClock(clock: () => number): () => number {
+  let last = -Infinity;
+  return () => {
+    const reading: unknown = clock();
+    if (typeof reading !== 'number' || !Number.isFinite(reading) || reading < last) {
+      const since = last === -Infinity ? '' : ` (the last reading was ${last})`;
+      throw new InvalidArgumentError('options.measure.clock', `finite milliseconds that never decrease${since}`, reading);
+    }
+    last = reading;
+    return reading;
+  };
+}
+
+function isClockError(error: PointwiseError): boolean {
+  return error instanceof InvalidArgumentError && error.parameter === 'options.measure.clock';
+}
+
 /** Median of the timed runs of one candidate, milliseconds, and how many runs were timed. */
 export interface Timing {
   readonly medianMs: number;
@@ -145,7 +167,7 @@ export async function timeInRounds(
   const times = candidates.map(() => [] as number[]);
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
-  const now = limits.clock;
+  const now = checkedClock(limits.clock);
   const start = now();
   const dropped = candidates.map(() => false);
   for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
@@ -162,7 +184,8 @@ export async function timeInRounds(
         await run();
         times[i].push(now() - t0);
       } catch (error) {
-        if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
+        // A dispose() and a broken clock end the measurement; any other failure drops this candidate.
+        if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
         errors[i] = error;
         continue;
       }

@@ -53,7 +53,9 @@ export function problemKey(g: Conv1x1Geometry): string {
 }
 
 function entryKey(problem: string, candidates: readonly string[], fingerprint: EnvironmentFingerprint): string {
-  return `${problem} || ${candidates.join(',')} || ${fingerprintKey(fingerprint)}`;
+  // JSON, not a join: configurations contain commas (`workers[kernel=js,threads=2]`), so a joined
+  // list could match another list cut elsewhere.
+  return JSON.stringify([problem, candidates, fingerprintKey(fingerprint)]);
 }
 
 function isFingerprint(value: unknown): value is EnvironmentFingerprint {
@@ -74,6 +76,8 @@ function malformed(e: Partial<WisdomEntry> | null): string | null {
     return 'candidates must be distinct strings';
   }
   if (!e.candidates.includes(e.choice)) return 'the choice is not among the candidates';
+  if (typeof e.version !== 'string') return 'version must be a string';
+  if (e.measuredAt !== undefined && typeof e.measuredAt !== 'string') return 'measuredAt must be an ISO 8601 string';
   if (!isFingerprint(e.fingerprint)) return 'no environment fingerprint';
   const m = e.medianMs as unknown;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'medianMs must be an object';
