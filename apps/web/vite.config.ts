@@ -108,9 +108,10 @@ export default defineConfig({
   define: { __POINTWISE_VERSIONS__: JSON.stringify(versions()) },
   plugins: [ssdMobilenetV1Assets(), tfjsWasmThreadsBundleable()],
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
-  // The harness worker (src/harness-worker.ts) is a module worker: it loads the backends' lazy chunks
-  // with import() and starts the workers backend's pool from inside (nested module workers).
-  worker: { format: 'es' },
+  // The harness worker (src/harness-worker.ts) is a module worker: it loads the backends' and peers'
+  // lazy chunks with import() and starts the workers backend's pool from inside (nested module workers);
+  // it loads TF.js wasm's threaded build too, so its bundle gets the same plugin.
+  worker: { format: 'es', plugins: () => [tfjsWasmThreadsBundleable()] },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
 });

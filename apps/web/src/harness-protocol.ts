@@ -31,6 +31,8 @@ export interface BenchRequest {
   readonly configurations: readonly string[];
   /** Time the naive baseline after them. */
   readonly naive: boolean;
+  /** Browser peers (`BROWSER_PEERS` names) to time last, in this order. */
+  readonly peers: readonly string[];
   /** The `auto` contender's candidates (canonical configurations), when it runs here; it comes after the configurations. */
   readonly autoCandidates?: readonly string[];
   /** The report's environment (the page's description of the browser: the worker cannot probe WebGL from a canvas element). */

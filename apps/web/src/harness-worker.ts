@@ -12,6 +12,7 @@ import { catalogueWith, runCases } from '@pointwise/conformance/harness';
 import type { BenchRequest, ConformanceRequest, HarnessReply, HarnessRequest } from './harness-protocol.js';
 import { QUICK, suiteNamed } from './bench-suites.js';
 import { backendVersion, VERSIONS } from './versions.js';
+import { createBrowserPeer, isBrowserPeer } from './browser-peers.js';
 
 /** The part of a dedicated worker's global scope this shell uses (the project's lib is DOM's). */
 interface WorkerScope {
@@ -50,6 +51,10 @@ async function runBench(request: BenchRequest, signal: AbortSignal) {
     ...request.configurations.map((c) => new BackendContender(c, registry, c, backendVersion(c))),
     ...(request.autoCandidates ? [new AutoContender(registry, request.autoCandidates, VERSIONS['@pointwise/core'] ?? 'unknown')] : []),
     ...(request.naive ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
+    ...request.peers.map((p) => {
+      if (!isBrowserPeer(p)) throw new Error(`unknown peer ${p}`);
+      return createBrowserPeer(p);
+    }),
   ];
   let total = 1;
   let done = 0;

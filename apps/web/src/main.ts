@@ -370,7 +370,7 @@ const benchSection = el(
   runBenchButton,
   ' ',
   el('label', {}, 'load a --json report: ', loadInput),
-  el('p', {}, 'Quick sampling (5+ samples, ≥ 50 ms per contender and layer); every result is checked against the float64 reference before it is timed. Pointwise configurations run in the page\u2019s harness worker (gpu.js\u2019s GL readback blocks that worker, not the page); the peers run on the main thread and block it during their runs.'),
+  el('p', {}, 'Quick sampling (5+ samples, ≥ 50 ms per contender and layer); every result is checked against the float64 reference before it is timed. Every contender runs in the page\u2019s harness worker (gpu.js\u2019s GL readback blocks that worker, not the page), unless the status line under the progress bar says otherwise.'),
   benchResults,
 );
 let chart: Chart | null = null;
@@ -518,10 +518,9 @@ function showBench(report: BenchReport): void {
 }
 
 /**
- * Runs a bench suite: the configurations that can (and the naive baseline, and `auto` when all its
- * candidates can) in the harness worker, then the rest and the browser peers here, merged into one
- * report in the order asked (configurations, auto, naive, peers), each row stamped `details.ranOn`.
- * `onMainThread` keeps every run here.
+ * Runs a bench suite: every contender (configurations, auto, naive, peers) in the harness worker, or,
+ * where it cannot be used or `onMainThread` is set, here; the parts merged into one report in the
+ * order asked (configurations, auto, naive, peers), each row stamped `details.ranOn`.
  */
 async function runBenchmark(suiteName: string, configurations: readonly string[], naive: boolean, auto = false, peers: readonly string[] = [], onMainThread = mainThreadOnly.checked): Promise<BenchReport | undefined> {
   const suite = suiteNamed(suiteName);
@@ -536,14 +535,18 @@ async function runBenchmark(suiteName: string, configurations: readonly string[]
     const autoInWorker = candidates !== undefined && placed['main thread'].length === 0;
     const naiveInWorker = naive && reason === undefined;
     const peerNames = BROWSER_PEERS.filter((p) => peers.includes(p));
-    const others = { worker: [...(autoInWorker ? [AUTO_NAME] : []), ...(naiveInWorker ? [NAIVE_NAME] : [])], main: [...(candidates && !autoInWorker ? [AUTO_NAME] : []), ...(naive && !naiveInWorker ? [NAIVE_NAME] : []), ...peerNames] };
-    // The browser peers load their engines (wasm binaries served by this build, TF.js's and ORT's thread pools) on the page.
-    showPlacement(placed, others, reason ?? (peerNames.length > 0 ? 'the browser peers load their engines on the page' : undefined));
+    const peersInWorker = reason === undefined ? peerNames : [];
+    const peersOnMain = reason === undefined ? [] : peerNames;
+    const others = {
+      worker: [...(autoInWorker ? [AUTO_NAME] : []), ...(naiveInWorker ? [NAIVE_NAME] : []), ...peersInWorker],
+      main: [...(candidates && !autoInWorker ? [AUTO_NAME] : []), ...(naive && !naiveInWorker ? [NAIVE_NAME] : []), ...peersOnMain],
+    };
+    showPlacement(placed, others, reason);
     const environment = benchEnvironment(browser);
     const parts: PlacedBenchReport[] = [];
     if (placed.worker.length + others.worker.length > 0) {
       const report = await harnessWorker.run(
-        { kind: 'bench', suite: suite.name, configurations: placed.worker, naive: naiveInWorker, ...(autoInWorker ? { autoCandidates: candidates } : {}), environment, seed: 1 },
+        { kind: 'bench', suite: suite.name, configurations: placed.worker, naive: naiveInWorker, peers: peersInWorker, ...(autoInWorker ? { autoCandidates: candidates } : {}), environment, seed: 1 },
         (done, total, text) => {
           progress.max = total;
           progress.value = done;
@@ -557,7 +560,7 @@ async function runBenchmark(suiteName: string, configurations: readonly string[]
       ...placed['main thread'].map((c) => new BackendContender(c, registry, c, backendVersion(c))),
       ...(candidates && !autoInWorker ? [new AutoContender(registry, candidates, VERSIONS['@pointwise/core'] ?? 'unknown')] : []),
       ...(naive && !naiveInWorker ? [new NaiveContender(VERSIONS['@pointwise/bench'])] : []),
-      ...peerNames.map((p) => createBrowserPeer(p)),
+      ...peersOnMain.map((p) => createBrowserPeer(p)),
     ];
     if (contenders.length > 0 || parts.length === 0) {
       let total = 1;

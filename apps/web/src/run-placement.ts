@@ -1,10 +1,12 @@
 /**
- * Where the page runs a configuration: in its dedicated harness worker (`harness-worker.ts`), so the
- * main thread only renders, or on the main thread. Every Pointwise configuration can run in the
- * worker — gpu.js 2.24's GL modes included: where there is no `document` gpu.js renders to an
- * `OffscreenCanvas`, and the browser matrix passes there — so a configuration stays on the main
- * thread only for a reason that holds for the whole run: the browser has no `Worker`, the worker
- * did not start, the run includes the network tier (its loader lives on the page), or the user asked.
+ * Where the page runs a bench contender or a conformance configuration: in its dedicated harness
+ * worker (`harness-worker.ts`), so the main thread only renders, or on the main thread. Every Pointwise
+ * configuration and every browser peer can run in the worker — gpu.js 2.24's GL modes included: where
+ * there is no `document` gpu.js renders to an `OffscreenCanvas`, and the browser matrix passes there;
+ * TF.js webgl likewise, and the wasm engines start their threads from the worker — so a run stays on
+ * the main thread only for a reason that holds for the whole run: the browser has no `Worker`, the
+ * worker did not start, the run includes the network tier (its loader lives on the page), or the
+ * user asked.
  */
 
 /** Where a run happened, as rows show it (`details.ranOn` on bench rows, `ranOn` on conformance statuses). */

@@ -120,6 +120,8 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web production build in Ch
         expect(m.accuracy.failureCount).toBe(0);
         expect(m.accuracy.worstRatio).toBeLessThanOrEqual(1);
         expect(m.gflops.median).toBeGreaterThan(0);
+        // The page's harness worker ran them all, the peers' engines and thread pools started there.
+        expect(m.details.ranOn, m.contender).toBe('worker');
       }
       const byName = Object.fromEntries(measurements.map((m: { contender: string }) => [m.contender, m]));
       // The settings each peer ran with, stamped on every row: XNNPACK with SIMD and ONNX Runtime's
