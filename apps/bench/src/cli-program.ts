@@ -122,7 +122,7 @@ function program(): Command {
     .option(
       '--backends <names>',
       `comma-separated registry backends in core's selection syntax (name, name[word,…], name[key=value,…]), ${AUTO_NAME} (the planner's measured choice among them) and peers (${PEER_NAMES.join(', ')}), ` +
-        `e.g. cpu-tiled[js], workers[threads=2,kernel=js], workers[pool], gpujs[webasm]; default: every backend but reference, ${AUTO_NAME}, and every peer`,
+        `e.g. cpu-tiled[js], workers[threads=2,kernel=js], workers[pool], gpujs[webasm]; default: every registry backend but reference, then ${AUTO_NAME}, then every peer`,
     )
     .option('--no-peers', 'leave the default peers out (a peer named in --backends still runs)')
     .option('--threads <n>', 'threads of the workers backend and ort-mt', integer(1), os.availableParallelism())
@@ -238,7 +238,7 @@ function chooseContenders(options: CliOptions, selection: BackendSelection | und
     } else if (bench.missing.has(name)) {
       contender = new UnavailableContender(formatBackendEntry(r.entry), bench.missing.get(name)!);
     } else {
-      throw new InvalidArgumentError('--backends', `names among ${[...new Set([...registryNames, ...bench.missing.keys(), ...PEER_NAMES])].join(', ')}`, name);
+      throw new InvalidArgumentError('--backends', `names among ${[...new Set([...registryNames, ...bench.missing.keys(), AUTO_NAME, ...PEER_NAMES])].join(', ')}`, name);
     }
     if (!contenders.has(contender.name)) contenders.set(contender.name, contender);
   }
