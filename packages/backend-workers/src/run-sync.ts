@@ -403,6 +403,11 @@ export function isRunning(sync: Int32Array, control: number, slot: number): bool
   return stateOf(Atomics.load(sync, control + slot)) === RUNNING;
 }
 
+/** Whether pool slot `slot` has not started the run yet (its word is still `POSTED`: the message is unread or queued behind others). */
+export function isUnstarted(sync: Int32Array, control: number, slot: number): boolean {
+  return stateOf(Atomics.load(sync, control + slot)) === POSTED;
+}
+
 /**
  * A pool thread's start of a run: moves its word from `POSTED` to `RUNNING`.
  * @returns false when the run was cancelled, or the word belongs to a later run (a stale message): skip it, reply nothing.

@@ -1,5 +1,5 @@
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { isRunning, Outcome, postControl, progressOf, requestReply, settleWithoutReply, tokenOf } from './run-sync.js';
+import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, tokenOf } from './run-sync.js';
 import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
 
 /** A run as the pool receives it: everything but the job id and token it assigns. */
@@ -38,7 +38,7 @@ export interface ThreadPoolOptions {
   readonly spinMicros?: number;
   /** How long {@link ThreadPool.ready} waits for every thread to report ready before it rejects (ms). */
   readonly readyTimeoutMs?: number;
-  /** How long a run awaiting replies may go without progress (a tile or a thread finishing) before its stuck threads are replaced and it rejects (ms). */
+  /** How long a run awaiting replies may go without progress (a tile or a thread finishing) before its stuck threads (running it, or idle yet not starting it) are replaced and it rejects (ms). */
   readonly stallTimeoutMs?: number;
   /** How long `dispose()` waits for each thread to terminate before it lets it go (ms). */
   readonly terminateTimeoutMs?: number;
@@ -241,7 +241,8 @@ export class ThreadPool {
    * `cancelUnstarted` (every tile is done, or the run failed) threads that
    * have not started are cancelled instead. A job that makes no progress
    * (no tile and no thread finishing) for `stallTimeoutMs` replaces its
-   * stuck threads and rejects.
+   * stuck threads — running ones, and ones that owed no earlier job a reply
+   * yet did not start it over the whole period — and rejects.
    * @throws {Error} when a thread of the job fails or dies, the job stalls, or the pool is disposed.
    */
   awaitReplies(run: PoolRun, cancelUnstarted: boolean): Promise<void> {
@@ -249,7 +250,7 @@ export class ThreadPool {
     // Already settled (a thread died, the pool was disposed): the promise holds the outcome.
     if (pending === undefined) return run.promise;
     this.#requestReplies(run.job, pending, cancelUnstarted);
-    if (this.#jobs.has(run.job) && pending.watchdog === null) this.#watch(run.job, pending, this.#progress(pending));
+    if (this.#jobs.has(run.job) && pending.watchdog === null) this.#watch(run.job, pending, this.#progress(pending), this.#idleUnstarted(run.job, pending));
     return pending.promise;
   }
 
@@ -303,18 +304,52 @@ export class ThreadPool {
     return progressOf(pending.sync, pending.control, [...pending.waiting].map((slot) => slot.index));
   }
 
-  #watch(job: number, pending: PendingJob, seen: number): void {
+  /**
+   * Slots of the job that have not started it although they reported ready
+   * and owe no reply to an earlier job: their messages are handled in order,
+   * so such a thread has nothing before this run but a few loads — if it
+   * still has not started after a whole stall period, its event loop is
+   * stuck. (A replacement thread still loading its modules is not counted.)
+   */
+  #idleUnstarted(job: number, pending: PendingJob): Set<Slot> {
+    const idle = new Set<Slot>();
+    for (const slot of pending.waiting) {
+      if (!slot.ready || !isUnstarted(pending.sync, pending.control, slot.index)) continue;
+      if ([...slot.jobs].every((other) => other >= job)) idle.add(slot);
+    }
+    return idle;
+  }
+
+  /**
+   * Every `stallTimeoutMs` while the job awaits replies: when the job made no
+   * progress over the period, the threads running it, and those that were
+   * idle yet did not start it over the whole period (a slot busy with an
+   * earlier job is left to that job's watchdog), are stuck — they are
+   * terminated and replaced and the job fails.
+   * @param seen the job's progress at the start of the period.
+   * @param idle its slots that were unstarted with nothing earlier to do at the start of the period.
+   */
+  #watch(job: number, pending: PendingJob, seen: number, idle: ReadonlySet<Slot>): void {
     pending.watchdog = setTimeout(() => {
       pending.watchdog = null;
       if (this.#jobs.get(job) !== pending) return;
       const now = this.#progress(pending);
+      const idleNow = this.#idleUnstarted(job, pending);
+      if (now !== seen) return this.#watch(job, pending, now, idleNow);
       const running = [...pending.waiting].filter((slot) => isRunning(pending.sync, pending.control, slot.index));
-      // A thread that has not started yet is still loading or busy with an earlier job (which has its own
-      // watchdog): not a stall of this job, and cancelling it would leave its tiles uncomputed.
-      if (now !== seen || running.length === 0) return this.#watch(job, pending, now);
-      // Running threads made no progress for a whole period: they are stuck.
-      const reason = `no progress for ${this.#stallTimeoutMs} ms (stallTimeoutMs); the thread was replaced`;
-      for (const slot of running) void this.#abandon(slot, reason);
+      // Idle at both ends of the period means idle throughout: a slot's earlier jobs only ever settle, and a later one is never earlier.
+      const neverStarted = [...idleNow].filter((slot) => idle.has(slot));
+      if (running.length > 0) {
+        // Running threads made no progress for a whole period: they are stuck. Threads not started yet are
+        // left alone (on a loaded machine they may just not have been scheduled); the job fails anyway.
+        const reason = `no progress for ${this.#stallTimeoutMs} ms (stallTimeoutMs); the thread was replaced`;
+        for (const slot of running) void this.#abandon(slot, reason);
+      } else if (neverStarted.length > 0) {
+        const reason = `did not start the run within ${this.#stallTimeoutMs} ms (stallTimeoutMs) with nothing else to do; the thread was replaced`;
+        for (const slot of neverStarted) void this.#abandon(slot, reason);
+      }
+      // Still watched: a thread left alone above may start the job and get stuck too (abandoning twice is harmless).
+      this.#watch(job, pending, now, idleNow);
     }, this.#stallTimeoutMs);
   }
 

@@ -43,14 +43,29 @@ export const DEFAULT_SPIN_MICROS = 1000;
 export const DEFAULT_MIN_TILE_FLOPS = 500_000;
 
 /**
+ * Most threads a workers backend may have (the `threads` option, and the
+ * default taken from the reported core count). Each thread is a whole
+ * JavaScript engine instance (≈ 4.5 MiB measured under Node 20, before any
+ * operator) with its own scratch region in every operator's kernel memory,
+ * and the pool starts them all at `init()`; ONNX Runtime Web and the TF.js
+ * WASM backend take any positive thread count, which lets a typo such as
+ * `workers[threads=1000000000]` start threads until memory runs out. 256 is
+ * above the logical cores of today's single-socket CPUs that a browser or a
+ * Node process is normally given, and far below where the pool's memory
+ * alone becomes a problem (≈ 1.2 GiB).
+ */
+export const MAX_THREADS = 256;
+
+/**
  * Options of {@link WorkersBackend}: the pool's and, for each thread's kernel,
  * cpu-tiled's {@link PlanOptions} (`kernel` defaults as in cpu-tiled).
  */
 export interface WorkersBackendOptions extends PlanOptions {
   /**
-   * Threads that compute a run (≥ 1), the calling thread included when
-   * `callerComputes`. Default: `os.availableParallelism()` under Node,
-   * `navigator.hardwareConcurrency` in browsers.
+   * Threads that compute a run (1 … {@link MAX_THREADS}), the calling thread
+   * included when `callerComputes`. Default: `os.availableParallelism()`
+   * under Node, `navigator.hardwareConcurrency` in browsers (at most
+   * {@link MAX_THREADS}).
    */
   readonly threads?: number;
   /**
@@ -93,7 +108,9 @@ export interface WorkersBackendOptions extends PlanOptions {
   /**
    * Milliseconds a pooled run that waits for its threads may go without
    * progress (no tile and no thread finishing) before it fails with
-   * `BackendFailureError`; its stuck threads are terminated and replaced
+   * `BackendFailureError`; its stuck threads — those running it, and those
+   * that owed no earlier run anything yet never started it (an event loop
+   * stuck after the thread reported ready) — are terminated and replaced
    * (integer ≥ 1). Default {@link DEFAULT_STALL_TIMEOUT_MS} (60 s): longer
    * than any tile takes (a tile is at most ¼ of one thread's share of a run).
    */
@@ -143,10 +160,10 @@ function releaser(setup: KernelSetup): () => void {
   return () => releaseKernel(setup);
 }
 
-function checkCount(parameter: string, value: number | undefined, min: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-    throw new InvalidArgumentError(parameter, `an integer ≥ ${min}`, value);
-  }
+function checkCount(parameter: string, value: number | undefined, min: number, max?: { value: number; name: string }): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(parameter, `an integer ≥ ${min}`, value);
+  if (max !== undefined && value > max.value) throw new InvalidArgumentError(parameter, `an integer ≤ ${max.value} (${max.name})`, value);
 }
 
 /**
@@ -178,15 +195,15 @@ export class WorkersBackend implements Backend {
   #disposed = false;
 
   /**
-   * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, or `threads`,
-   *   `minParallelFlops`, `minTileFlops`, `spinMicros`, `readyTimeoutMs`, `stallTimeoutMs` that are not
-   *   integers ≥ 1 / ≥ 0 / ≥ 1 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
+   * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, a `threads`
+   *   that is not an integer from 1 to {@link MAX_THREADS}, `minParallelFlops`, `minTileFlops`, `spinMicros`,
+   *   `readyTimeoutMs`, `stallTimeoutMs` that are not integers ≥ 0 / ≥ 1 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
    *   not a URL or string.
    */
   constructor(options: WorkersBackendOptions = {}) {
     assertKnownKeys('options', options, WORKERS_OPTION_KEYS);
     resolvePlanOptions(options);
-    checkCount('threads', options.threads, 1);
+    checkCount('threads', options.threads, 1, { value: MAX_THREADS, name: 'MAX_THREADS' });
     checkCount('minParallelFlops', options.minParallelFlops, 0);
     checkCount('minTileFlops', options.minTileFlops, 1);
     checkCount('spinMicros', options.spinMicros, 0);
@@ -230,7 +247,7 @@ export class WorkersBackend implements Backend {
   async #start(generation: number): Promise<void> {
     const availability = probeWorkersEnvironment();
     if (!availability.available) throw new Error(availability.reason);
-    const threads = this.#options.threads ?? (await availableParallelism());
+    const threads = this.#options.threads ?? Math.min(MAX_THREADS, await availableParallelism());
     const size = this.#callerComputes() ? threads - 1 : threads;
     const workerUrl = this.#options.workerUrl === undefined ? DEFAULT_WORKER_URL : new URL(this.#options.workerUrl);
     const spawn = await loadThreadFactory();

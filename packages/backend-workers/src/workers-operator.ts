@@ -15,6 +15,7 @@ import {
 } from './run-sync.js';
 import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shared-memory.js';
 import type { PoolRun, ThreadPool } from './thread-pool.js';
+import { assertTensorIntact } from './view-check.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
 
 /** Registry name of the workers backend. */
@@ -125,6 +126,9 @@ export class WorkersOperator implements BackendOperator {
   readonly #grid: WorkGrid | null;
   readonly #threads: number;
   readonly #buffers: RunBufferPool;
+  /** Element counts of the input and output (what core validated when `run()` was called). */
+  readonly #inputLength: number;
+  readonly #outputLength: number;
   /** The kernel's memory (a kernel that owns one: inputs staged in, outputs copied out), else `null`. */
   readonly #memory: KernelMemory | null;
   /** Where the words of a pooled run sit in its `sync` array (`null` for an unpooled operator). */
@@ -153,6 +157,8 @@ export class WorkersOperator implements BackendOperator {
     const plan = parts.kernel.setup.plan;
     const g = plan.geometry;
     this.geometry = g;
+    this.#inputLength = shapeSize(g.inputShape);
+    this.#outputLength = shapeSize(g.outputShape);
     this.#local = bindKernel(parts.kernel.setup, parts.callerThread);
     this.#memory = this.#local.memory;
     const memory = this.#memory;
@@ -164,7 +170,7 @@ export class WorkersOperator implements BackendOperator {
     this.#grid = grid !== null && tileCount(grid) <= MAX_POOLED_TILES ? grid : null;
     this.#threads = this.#grid === null ? 1 : Math.min(parts.threads, tileCount(this.#grid));
     this.#layout = this.#grid === null ? null : planSyncLayout(g, this.#grid, this.#memory !== null, pool.size);
-    this.#buffers = new RunBufferPool(shapeSize(g.inputShape), shapeSize(g.outputShape), this.#layout?.words ?? 0, parts.stats);
+    this.#buffers = new RunBufferPool(this.#inputLength, this.#outputLength, this.#layout?.words ?? 0, parts.stats);
     this.info = {
       backend: WORKERS_BACKEND_NAME,
       details: {
@@ -196,7 +202,10 @@ export class WorkersOperator implements BackendOperator {
     if (this.#grid === null) {
       // A calling-thread run is synchronous from start to end, so runs never overlap and none takes a turn
       // (the turn's two promises were a measurable share of a tiny layer's run).
-      if (memory === null) return this.#runOnCallingThread(x.data, out.data);
+      if (memory === null) {
+        this.#assertIntact(x.data, out.data);
+        return this.#runOnCallingThread(x.data, out.data);
+      }
       return this.#runInKernelMemory(memory, x.data, out.data);
     }
     const turn = this.#turn.then(() => (memory === null ? this.#runOnSharedArrays(x.data, out.data) : this.#runInKernelMemory(memory, x.data, out.data)));
@@ -218,6 +227,7 @@ export class WorkersOperator implements BackendOperator {
     // Checked again: the operator or backend may have been disposed while this run waited its turn.
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
+    this.#assertIntact(x, out);
     const { stats } = this.#parts;
     let buffers: RunBuffers;
     let input: Float32Array;
@@ -235,6 +245,8 @@ export class WorkersOperator implements BackendOperator {
       return;
     }
     await this.#dispatch(buffers, input, output);
+    // A plain `out` is written only now, after the run's awaits: the caller may have resized or detached it meanwhile.
+    if (output !== out) assertTensorIntact(WORKERS_BACKEND_NAME, 'output', out, this.#outputLength);
     this.#buffers.finish(output, out, stats);
   }
 
@@ -242,6 +254,8 @@ export class WorkersOperator implements BackendOperator {
     // Checked again: the operator or backend may have been disposed while a pooled run waited its turn.
     if (this.#disposed) throw new DisposedError('workers operator');
     if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
+    // A pooled run starts after its turn: the caller may have resized or detached a tensor meanwhile.
+    this.#assertIntact(x, out);
     const { stats } = this.#parts;
     // Tensors from createInput / createOutput (or clean copies of them) are read and written in place.
     const xHeld = memory.holdsInput(x);
@@ -296,7 +310,11 @@ export class WorkersOperator implements BackendOperator {
     });
     // `out === null`: the kernel wrote the caller's tensor in place.
     if (out === null) return;
-    if (sharedOut === null) memory.copyOutput(out, 0, out.length);
+    if (sharedOut === null) {
+      // Written only now, after the run's awaits: the caller may have resized or detached it meanwhile.
+      assertTensorIntact(WORKERS_BACKEND_NAME, 'output', out, this.#outputLength);
+      memory.copyOutput(out, 0, out.length);
+    }
     else copyRemainingOutputChunks(memory, layout, sync, sharedOut);
   }
 
@@ -350,6 +368,15 @@ export class WorkersOperator implements BackendOperator {
       const message = failure instanceof Error ? failure.message : String(failure);
       throw new BackendFailureError(WORKERS_BACKEND_NAME, message, { cause: failure });
     }
+  }
+
+  /**
+   * Both tensors still have the length core validated when `run()` was called.
+   * @throws {BackendFailureError} naming the tensor otherwise (nothing read or written yet).
+   */
+  #assertIntact(x: Float32Array, out: Float32Array): void {
+    assertTensorIntact(WORKERS_BACKEND_NAME, 'input', x, this.#inputLength);
+    assertTensorIntact(WORKERS_BACKEND_NAME, 'output', out, this.#outputLength);
   }
 
   #runOnCallingThread(x: Float32Array, out: Float32Array): void {

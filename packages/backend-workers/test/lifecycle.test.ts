@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { BackendFailureError, BackendRegistry, InvalidArgumentError, createTensor, DisposedError, prepareConv1x1, referenceConv1x1, registerReferenceBackend } from '@pointwise/core';
 import { registerCpuTiledBackend, type PlanOptions } from '@pointwise/backend-cpu-tiled';
 import { describe, expect, it } from 'vitest';
-import { probeWorkersEnvironment, registerWorkersBackend, WorkersBackend } from '../dist/index.js';
+import { MAX_THREADS, probeWorkersEnvironment, registerWorkersBackend, WorkersBackend } from '../dist/index.js';
 import { caseInput, type WorkersCase } from './cases.js';
 import { CRASH_WHEN_IDLE, EXIT_MID_RUN, KERNEL_ERROR } from './fixtures/faults.mjs';
 import { firstBitDifference, prepareCase, registryWith, startWorkers } from './helpers.js';
@@ -223,6 +223,20 @@ describe('registration and selection', () => {
 
   it('rejects a bad thread count', () => {
     expect(() => new WorkersBackend({ threads: 0 })).toThrow(/threads: expected an integer ≥ 1, received 0/);
+  });
+
+  it('caps threads at MAX_THREADS (256): one more is InvalidArgumentError when registered or selected, before any thread starts', async () => {
+    expect(MAX_THREADS).toBe(256);
+    expect(() => new WorkersBackend({ threads: 257 })).toThrow(/threads: expected an integer ≤ 256 \(MAX_THREADS\), received 257/);
+    expect(() => new WorkersBackend({ threads: 256 })).not.toThrow();
+    const registry = new BackendRegistry();
+    expect(() => registerWorkersBackend(registry, { threads: 1_000_000_000 })).toThrow(InvalidArgumentError);
+    expect(registry.names()).toEqual([]);
+    registerWorkersBackend(registry);
+    const selected = prepareConv1x1(PROBLEM, { registry, env: { POINTWISE_BACKEND: 'workers[threads=1000000000]' } });
+    await expect(selected).rejects.toThrow(InvalidArgumentError);
+    await expect(selected).rejects.toThrow(/threads: expected an integer ≤ 256 \(MAX_THREADS\), received 1000000000/);
+    await registry.dispose();
   });
 });
 

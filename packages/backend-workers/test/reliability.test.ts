@@ -30,7 +30,7 @@ import {
 import { seededValues } from '@pointwise/testing';
 import { describe, expect, it } from 'vitest';
 import { registerWorkersBackend, WorkersBackend, type WorkersBackendOptions } from '../dist/index.js';
-import { HANG_MID_RUN } from './fixtures/faults.mjs';
+import { HANG_MID_RUN, WEDGE_BEFORE_NEXT_RUN } from './fixtures/faults.mjs';
 import { registryWith, startWorkers } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -162,6 +162,27 @@ describe('deadlines on waits for another thread', () => {
     expect(failure).toBeInstanceOf(BackendFailureError);
     expect((failure as Error).message).toMatch(/no progress for 300 ms \(stallTimeoutMs\)/);
     expect(workers.stats().pool!.replaced).toBeGreaterThanOrEqual(1);
+    const out = new Float32Array(512);
+    await op.run(tensorOf(p.geometry.inputShape, x), tensorOf(p.geometry.outputShape, out));
+    expectCorrect(p, x, out);
+    await workers.dispose();
+  });
+
+  it('a thread whose event loop is stuck before it starts a run fails that run after stallTimeoutMs (caller idle); it is replaced and the next run is correct', async () => {
+    // One pool thread, the caller computing nothing: the run depends on the stuck thread alone.
+    const workers = await startWorkers({ threads: 1, workerUrl: FAULTY_WORKER, kernel: 'js', callerComputes: false, stallTimeoutMs: 300 });
+    const p = problem(8, 8, 8);
+    const op = await workers.prepare(p);
+    const x = seededValues(512, 5);
+    const wedging = Float32Array.from(x);
+    wedging[0] = WEDGE_BEFORE_NEXT_RUN;
+    const first = new Float32Array(512);
+    await op.run(tensorOf(p.geometry.inputShape, wedging), tensorOf(p.geometry.outputShape, first));
+    expectCorrect(p, wedging, first);
+    const failure = await op.run(tensorOf(p.geometry.inputShape, x), tensorOf(p.geometry.outputShape, new Float32Array(512))).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(BackendFailureError);
+    expect((failure as Error).message).toMatch(/did not start the run within 300 ms \(stallTimeoutMs\)/);
+    expect(workers.stats().pool!.replaced).toBe(1);
     const out = new Float32Array(512);
     await op.run(tensorOf(p.geometry.inputShape, x), tensorOf(p.geometry.outputShape, out));
     expectCorrect(p, x, out);
