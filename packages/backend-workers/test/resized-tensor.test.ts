@@ -117,3 +117,37 @@ describe.each(PATHS)('a tensor resized or detached after run(): $label', ({ opti
     }
   });
 });
+
+describe.each([
+  { label: 'js, pooled (shared arrays)', kernel: 'js' },
+  { label: 'wasm-simd, pooled (kernel memory staged)', kernel: 'wasm-simd' },
+] as const)('a plain output resized or detached while the run computes: $label, caller idle', ({ kernel }) => {
+  it.each(['resize', 'detach'] as const)('%s: BackendFailureError naming the output, nothing written to it, the next run correct', async (how) => {
+    const workers = await startWorkers({ kernel, threads: 2, callerComputes: false });
+    try {
+      const op = await workers.prepare(problem);
+      const x = new Float32Array(INPUT_LENGTH).fill(2);
+      const out = resizable(OUTPUT_LENGTH, SENTINEL);
+      const posted = workers.stats().pooledRuns + 1;
+      const pending = op.run(tensor(geometry.inputShape, x), tensor(geometry.outputShape, out.data)).then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      // The run is posted within microtasks; its threads' replies arrive on a later turn of the event loop,
+      // so the output is spoiled after the run started and before it is copied out.
+      while (workers.stats().pooledRuns < posted) await null;
+      spoil(out.buffer, how);
+      const failure = await pending;
+      expect(failure).toBeInstanceOf(BackendFailureError);
+      expect((failure as Error).message).toMatch(MESSAGE('output'));
+      expect(x.every((v) => v === 2)).toBe(true);
+
+      const fresh = new Float32Array(OUTPUT_LENGTH);
+      await op.run(tensor(geometry.inputShape, x), tensor(geometry.outputShape, fresh));
+      expect(fresh.every((v) => v === 2 * CI)).toBe(true);
+      op.dispose();
+    } finally {
+      await workers.dispose();
+    }
+  });
+});
