@@ -105,9 +105,10 @@ describe('the auto contender on a fake clock', () => {
         { configuration: SLOW, status: 'measured', medianMs: 5, runs: 3 },
         { configuration: FAST, status: 'chosen', medianMs: 2, runs: 10 },
       ]);
-      // Deciding: (5 + 3·2·5) + (2 + 10·2·2) ms on the fake clock, all inside prepare (the cold start).
-      expect(auto.selection?.decisionMs).toBe(77);
-      expect(auto.prepareMs).toBe(77);
+      // Deciding on the fake clock, all inside prepare (the cold start): the checked runs (5 + 2), the untimed
+      // warm-up until a quarter of the 50 ms budget has passed (3·5 + 7·2), then the rounds (3·2·5 + 10·2·2) ms.
+      expect(auto.selection?.decisionMs).toBe(5 + 2 + (3 * 5 + 7 * 2) + (3 * 2 * 5 + 10 * 2 * 2));
+      expect(auto.prepareMs).toBe(106);
       expect(auto.firstRunMs).toBe(2);
       expect(auto.summary?.median).toBe(2);
     }
@@ -120,11 +121,11 @@ describe('the auto contender on a fake clock', () => {
       [FAST, FAST, 2],
       ['auto', undefined, 2],
     ]);
-    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 77 });
+    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 106 });
     // auto runs one of the backends: never the row's best.
     expect(summarizeRow(layer).best?.key).toBe(FAST);
     expect(autoSummaryLine(report.suites[0])).toBe(
-      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 77.0–77.0 ms per layer",
+      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 106–106 ms per layer",
     );
     expect(report.planner?.candidates).toEqual([SLOW, FAST]);
   });

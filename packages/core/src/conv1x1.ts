@@ -29,7 +29,10 @@ export interface PrepareOptions extends BackendSelection {
    * `'wisdom-only'`: a remembered decision, else `'first'`. See {@link ChooseMode}.
    */
   readonly choose?: ChooseMode;
-  /** Limits of `'fastest'` per candidate: `maxRuns` (default 10, ≤ 100) and `budgetMs` (default 50, ≤ 1000). */
+  /**
+   * How `'fastest'` measures, per candidate: `maxRuns` (default 10, ≤ 100), `budgetMs` (default 50, ≤ 1000),
+   * `clock`, and `sharedTensors` (measure on `SharedArrayBuffer` tensors, as your runs will use; default false).
+   */
   readonly measure?: MeasureOptions;
   /** Where decisions are remembered; default {@link getDefaultWisdom}. */
   readonly wisdom?: Wisdom;

@@ -86,7 +86,8 @@ export class AutoContender implements Contender {
       backend: this.candidates as unknown as BackendEntries,
       choose: 'fastest',
       wisdom,
-      ...(this.#options.measure ? { measure: this.#options.measure } : {}),
+      // Measured on shared tensors, as this contender (like every registry contender) runs on them.
+      measure: { sharedTensors: true, ...this.#options.measure },
     });
     const out = zerosTensor(op.geometry.outputShape, op.geometry.outputLayout, true);
     const selection = op.info.selection;

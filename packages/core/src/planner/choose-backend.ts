@@ -145,8 +145,8 @@ export async function planFastest(
   if (!measure) return null;
 
   const g = problem.geometry;
-  const x = measurementInput(g);
-  const out = zerosTensor(g.outputShape, g.outputLayout);
+  const x = measurementInput(g, limits.sharedTensors);
+  const out = zerosTensor(g.outputShape, g.outputLayout, limits.sharedTensors);
   const reports: CandidateReport[] = [];
   const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T> }[] = [];
   let best: (typeof measured)[number];

@@ -3,7 +3,7 @@ import type { BackendCapabilities, BackendOperator } from '../backend.js';
 import { InvalidArgumentError, PointwiseError } from '../errors.js';
 import type { Conv1x1Geometry } from '../geometry.js';
 import { referenceElement } from '../reference/reference-kernel.js';
-import { layoutStrides, shapeSize, type Tensor } from '../tensor.js';
+import { allocateSharedBuffer, layoutStrides, shapeSize, type Tensor } from '../tensor.js';
 
 /** Limits of a measurement, per candidate. */
 export interface MeasureOptions {
@@ -17,6 +17,13 @@ export interface MeasureOptions {
    * to the earlier candidate, i.e. the higher priority).
    */
   readonly clock?: () => number;
+  /**
+   * Measure with input and output on `SharedArrayBuffer` memory (default `false`: plain `ArrayBuffer`s,
+   * what most callers pass). Pass what your runs will use: a multi-threaded backend reads a shared input
+   * and writes a shared output from every thread, but copies plain ones on the calling thread, so the
+   * fastest candidate can differ between the two (the bench's contenders run on shared tensors).
+   */
+  readonly sharedTensors?: boolean;
 }
 
 /** The default clock: `performance.now()` where it exists, else `Date.now()`. */
@@ -30,6 +37,9 @@ export const MAX_MEASURE_RUNS = 100;
 /** Default and largest time budget per candidate, milliseconds. */
 export const DEFAULT_MEASURE_BUDGET_MS = 50;
 export const MAX_MEASURE_BUDGET_MS = 1000;
+/** Untimed warm-up runs per candidate before the timed rounds, at most, and the share of `budgetMs` they may take. */
+export const WARMUP_RUNS = 30;
+export const WARMUP_SHARE = 0.25;
 /** Output elements checked against the float64 reference per candidate. */
 export const CHECKED_SAMPLE = 64;
 
@@ -38,11 +48,16 @@ export const CHECKED_SAMPLE = 64;
  * @throws {InvalidArgumentError} for an unknown key or a limit that is not an integer in range.
  */
 export function resolveMeasureOptions(options: unknown): Required<MeasureOptions> {
-  if (options === undefined) return { maxRuns: DEFAULT_MEASURE_RUNS, budgetMs: DEFAULT_MEASURE_BUDGET_MS, clock: defaultClock };
+  if (options === undefined) return { maxRuns: DEFAULT_MEASURE_RUNS, budgetMs: DEFAULT_MEASURE_BUDGET_MS, clock: defaultClock, sharedTensors: false };
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options.measure', 'an object { maxRuns, budgetMs, clock }', options);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (key !== 'maxRuns' && key !== 'budgetMs' && key !== 'clock') throw new InvalidArgumentError(`options.measure.${key}`, 'maxRuns, budgetMs or clock', key);
+    if (!['maxRuns', 'budgetMs', 'clock', 'sharedTensors'].includes(key)) throw new InvalidArgumentError(`options.measure.${key}`, 'maxRuns, budgetMs, clock or sharedTensors', key);
+  }
+  const sharedTensors = o.sharedTensors ?? false;
+  if (typeof sharedTensors !== 'boolean') throw new InvalidArgumentError('options.measure.sharedTensors', 'true or false', sharedTensors);
+  if (sharedTensors && typeof SharedArrayBuffer !== 'function') {
+    throw new InvalidArgumentError('options.measure.sharedTensors', 'false where SharedArrayBuffer does not exist (a page that is not cross-origin isolated)', sharedTensors);
   }
   const clock = o.clock ?? defaultClock;
   if (typeof clock !== 'function') throw new InvalidArgumentError('options.measure.clock', 'a function returning milliseconds', clock);
@@ -54,12 +69,16 @@ export function resolveMeasureOptions(options: unknown): Required<MeasureOptions
   if (typeof budgetMs !== 'number' || !Number.isFinite(budgetMs) || budgetMs <= 0 || budgetMs > MAX_MEASURE_BUDGET_MS) {
     throw new InvalidArgumentError('options.measure.budgetMs', `a number in (0, ${MAX_MEASURE_BUDGET_MS}]`, budgetMs);
   }
-  return { maxRuns, budgetMs, clock: clock as () => number };
+  return { maxRuns, budgetMs, clock: clock as () => number, sharedTensors };
 }
 
-/** The input a measurement runs on: deterministic values in [−1, 1) (a 32-bit LCG, Numerical Recipes' constants). */
-export function measurementInput(g: Conv1x1Geometry): Tensor {
-  const data = new Float32Array(shapeSize(g.inputShape));
+/**
+ * The input a measurement runs on: deterministic values in [−1, 1) (a 32-bit LCG, Numerical Recipes'
+ * constants), on `SharedArrayBuffer` memory when `shared`.
+ */
+export function measurementInput(g: Conv1x1Geometry, shared = false): Tensor {
+  const length = shapeSize(g.inputShape);
+  const data = shared ? new Float32Array(allocateSharedBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(length);
   let state = 0x9e3779b9;
   for (let i = 0; i < data.length; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -148,7 +167,8 @@ function median(sorted: readonly number[]): number {
 }
 
 /**
- * Times warm runs of several prepared operators in rounds, one timed run of
+ * Warms up each candidate (at most {@link WARMUP_RUNS} untimed runs, or
+ * {@link WARMUP_SHARE} of `budgetMs`), then times warm runs of several prepared operators in rounds, one timed run of
  * each per round right after an untimed one (so load that comes and goes
  * weighs on every candidate alike, and none is timed cold), odd rounds in
  * reverse order (so none always follows the same candidate): at least one
@@ -168,8 +188,23 @@ export async function timeInRounds(
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
-  const start = now();
   const dropped = candidates.map(() => false);
+  // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
+  // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
+  // a median over them would rank candidates by how fast they warm up, not how fast they run.
+  for (let i = 0; i < candidates.length; i++) {
+    const began = now();
+    for (let r = 0; r < WARMUP_RUNS && now() - began < limits.budgetMs * WARMUP_SHARE; r++) {
+      try {
+        await candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
+      } catch (error) {
+        if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
+        errors[i] = error;
+        break;
+      }
+    }
+  }
+  const start = now();
   for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
     // Odd rounds go in reverse order, so no candidate always follows the same one.
     for (let k = 0; k < candidates.length; k++) {
