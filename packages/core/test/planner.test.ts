@@ -96,8 +96,9 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(report.candidates[2].medianMs).toBe(0.25);
     expect(slow.disposed).toBe(1);
     expect(fast.disposed).toBe(0);
-    // One checked run, then an untimed and a timed run per round; over twice the best median, it stops after three rounds.
-    expect(slow.runs).toBe(7);
+    // One checked run, four untimed warm-up runs (at 4 ms each, until a quarter of the 50 ms budget has passed),
+    // then an untimed and a timed run per round; over twice the best median, it stops after three rounds.
+    expect(slow.runs).toBe(1 + 4 + 3 * 2);
     const x = createTensor(new Float32Array(128).map((_, i) => i / 64 - 1), [1, 8, 4, 4]);
     expect(Array.from((await op.run(x)).data)).toEqual(Array.from(referenceConv1x1(op.geometry, x.data, problem.weights.data, null).values, Math.fround));
   });
@@ -186,10 +187,11 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it('stays within its budget: rounds stop once the clock has passed budgetMs per candidate', async () => {
     const { registry, slow, fast } = setup(30, 20);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });
-    // Each round costs 2·30 + 2·20 = 100 ms of the 200 ms budget: two rounds, after the one checked run each.
+    // Warm-up until a quarter of the 100 ms budget has passed: one run of slow (30 ms), two of fast (20 ms).
+    // Then each round costs 2·30 + 2·20 = 100 ms of the 200 ms budget: two rounds.
     expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([2, 2]);
-    expect(slow.runs).toBe(5);
-    expect(fast.runs).toBe(5);
+    expect(slow.runs).toBe(1 + 1 + 2 * 2);
+    expect(fast.runs).toBe(1 + 2 + 2 * 2);
   });
 
   it('the fingerprint names this runtime and CPU', () => {
@@ -272,5 +274,29 @@ describe('the planner and its stores against bad clocks, crafted wisdom and conc
     const outcomes = await Promise.allSettled([store.save(a), store.save(b), store.save(a), store.save(b)]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
     expect([a, b]).toContain(await store.load());
+  });
+});
+
+describe('what the planner measures on', () => {
+  it('plain tensors by default, SharedArrayBuffer tensors with measure.sharedTensors, and a typed error for a non-boolean', async () => {
+    for (const sharedTensors of [undefined, false, true]) {
+      const registry = new BackendRegistry();
+      const kinds: boolean[] = [];
+      class Recording extends TimedBackend {
+        override async prepare(request: PrepareRequest) {
+          const op = await super.prepare(request);
+          return { ...op, run: async (x: Tensor, out: Tensor) => (kinds.push(x.data.buffer instanceof SharedArrayBuffer && out.data.buffer instanceof SharedArrayBuffer), op.run(x, out)) };
+        }
+      }
+      registry.register('a', () => new Recording('a', 1), { priority: 2 });
+      registry.register('b', () => new Recording('b', 2), { priority: 1 });
+      const op = await prepareConv1x1(problem, { registry, backend: ['a', 'b'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, ...(sharedTensors === undefined ? {} : { sharedTensors }) } });
+      expect(op.backend).toBe('a');
+      expect(kinds.length).toBeGreaterThan(4);
+      expect(new Set(kinds)).toEqual(new Set([sharedTensors === true]));
+      op.dispose();
+    }
+    const { registry } = setup();
+    await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { sharedTensors: 'yes' as never } })).rejects.toThrow(/options\.measure\.sharedTensors: expected true or false/);
   });
 });
