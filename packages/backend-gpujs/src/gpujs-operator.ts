@@ -18,7 +18,7 @@ import { isGlMode } from './capabilities.js';
 import { channelPacking } from './channel-packing.js';
 import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds } from './kernel-source.js';
 import type { GpujsKernelOption, GpujsMode } from './options.js';
-import { GpujsResidentTensor } from './resident.js';
+import { GpujsResidentTensor, residentInput } from './resident.js';
 import { Vec4Program } from './vec4-program.js';
 
 /** Registry name of this backend (also the `backend` of every error it raises). */
@@ -322,14 +322,7 @@ export class GpujsOperator implements BackendOperator {
    */
   async #runResident(x: Tensor | ResidentTensor): Promise<ResidentTensor> {
     this.#checkLive();
-    const resident = x instanceof GpujsResidentTensor ? x : null;
-    if (resident === null && !('data' in x)) {
-      throw new InvalidArgumentError('x', 'a host tensor or a resident tensor of this gpujs backend', x.backend);
-    }
-    if (resident !== null) {
-      if (resident.owner !== this.#context.gpu) throw new InvalidArgumentError('x', 'a resident tensor of this gpujs backend instance', 'one of another instance');
-      if (resident.disposed) throw new DisposedError('gpujs resident tensor');
-    }
+    const resident = residentInput<GpuJsTexture>(x, this.#context.gpu);
     const program = this.#program;
     const textures: GpuJsTexture[] = [];
     const check = (kernel: GpuJsKernelShortcut) => checkKernelClass(this.#context, kernel);

@@ -1,5 +1,6 @@
 import {
   DisposedError,
+  InvalidArgumentError,
   InvalidTensorError,
   ShapeMismatchError,
   zerosTensor,
@@ -106,4 +107,23 @@ export class GpujsResidentTensor<Image extends ResidentImage = GpuJsTexture> imp
     this.#textures = [];
     this.#onDispose(this);
   }
+}
+
+/**
+ * The resident input of a `runResident` call on an operator of the gpu.js instance `owner`, or
+ * `null` for a host tensor.
+ * @throws {InvalidArgumentError} for a resident tensor of another backend or gpu.js instance.
+ * @throws {DisposedError} for a disposed resident tensor.
+ */
+export function residentInput<Image extends ResidentImage>(x: Tensor | ResidentTensor, owner: object): GpujsResidentTensor<Image> | null {
+  // An operator's resident outputs hold the image kind of its mode; the owner check keeps other instances out.
+  const resident = x instanceof GpujsResidentTensor ? (x as GpujsResidentTensor<Image>) : null;
+  if (resident === null && !('data' in x)) {
+    throw new InvalidArgumentError('x', 'a host tensor or a resident tensor of this gpujs backend', x.backend);
+  }
+  if (resident !== null) {
+    if (resident.owner !== owner) throw new InvalidArgumentError('x', 'a resident tensor of this gpujs backend instance', 'one of another instance');
+    if (resident.disposed) throw new DisposedError('gpujs resident tensor');
+  }
+  return resident;
 }

@@ -13,7 +13,7 @@ import {
 import { channelPacking } from './channel-packing.js';
 import { outputGrid } from './chunk-plan.js';
 import { checkCapacity, GPUJS_BACKEND_NAME, type GpujsContext } from './gpujs-operator.js';
-import { GpujsResidentTensor } from './resident.js';
+import { GpujsResidentTensor, residentInput } from './resident.js';
 import type { GpuJsWebGpuContext } from './webgpu-api.js';
 import { WebGpuVec4Program, type WebGpuImageBuffer } from './webgpu-program.js';
 
@@ -103,14 +103,7 @@ export class WebGpuOperator implements BackendOperator {
   /** {@link WebGpuOperator.runResident}. */
   async #runResident(x: Tensor | ResidentTensor): Promise<ResidentTensor> {
     this.#checkLive();
-    const resident = x instanceof GpujsResidentTensor ? x : null;
-    if (resident === null && !('data' in x)) {
-      throw new InvalidArgumentError('x', 'a host tensor or a resident tensor of this gpujs backend', x.backend);
-    }
-    if (resident !== null) {
-      if (resident.owner !== this.#context.gpu) throw new InvalidArgumentError('x', 'a resident tensor of this gpujs backend instance', 'one of another instance');
-      if (resident.disposed) throw new DisposedError('gpujs resident tensor');
-    }
+    const resident = residentInput(x, this.#context.gpu);
     const program = this.#program;
     const inputs: (Float32Array | WebGpuImageBuffer)[] = [];
     for (let n = 0; n < this.geometry.batch; n++) {
