@@ -172,7 +172,7 @@ function median(sorted: readonly number[]): number {
  * each per round right after an untimed one (so load that comes and goes
  * weighs on every candidate alike, and none is timed cold), odd rounds in
  * reverse order (so none always follows the same candidate): at least one
- * round, at most `maxRuns`, stopping once the rounds have taken `budgetMs` per
+ * round, at most `maxRuns`, stopping once warm-up and rounds have taken `budgetMs` per
  * candidate; after three rounds a candidate over twice the best median is
  * timed no further. Each run goes through the candidate's `race`
  * (which rejects when the registry is disposed). The callers have run each
@@ -188,6 +188,8 @@ export async function timeInRounds(
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
+  // The budget covers the warm-up too: deciding stays within budgetMs per candidate (plus one round).
+  const start = now();
   const dropped = candidates.map(() => false);
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
@@ -204,7 +206,6 @@ export async function timeInRounds(
       }
     }
   }
-  const start = now();
   for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
     // Odd rounds go in reverse order, so no candidate always follows the same one.
     for (let k = 0; k < candidates.length; k++) {
