@@ -173,7 +173,7 @@ function median(sorted: readonly number[]): number {
  * weighs on every candidate alike, and none is timed cold), odd rounds in
  * reverse order (so none always follows the same candidate): at least one
  * round, at most `maxRuns`, stopping once warm-up and rounds have taken `budgetMs` per
- * candidate; after three rounds a candidate over twice the best median is
+ * candidate (counted from `startedAt` where given); after three rounds a candidate over twice the best median is
  * timed no further. Each run goes through the candidate's `race`
  * (which rejects when the registry is disposed). The callers have run each
  * once already (the checked warm-up run).
@@ -183,13 +183,15 @@ export async function timeInRounds(
   x: Tensor,
   out: Tensor,
   limits: Required<MeasureOptions>,
+  startedAt?: number,
 ): Promise<RoundTiming[]> {
   const times = candidates.map(() => [] as number[]);
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
-  // The budget covers the warm-up too: deciding stays within budgetMs per candidate (plus one round).
-  const start = now();
+  // The budget covers the warm-up too, and from `startedAt` (the decision's start) preparing and
+  // checking the candidates: deciding stays within budgetMs per candidate, plus one round.
+  const start = startedAt ?? now();
   const dropped = candidates.map(() => false);
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
