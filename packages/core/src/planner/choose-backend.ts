@@ -172,7 +172,7 @@ export async function planFastest(
       }
     }
     // Timed in rounds, one run of each candidate per round, so a load that comes and goes weighs on all alike.
-    const timings = await timeInRounds(measured, x, out, limits, started);
+    const timings = await timeInRounds(measured, x, out, limits);
     for (let i = measured.length - 1; i >= 0; i--) {
       const m = measured[i];
       const timing = timings[i];

@@ -173,8 +173,8 @@ function median(sorted: readonly number[]): number {
  * weighs on every candidate alike, and none is timed cold), odd rounds in
  * reverse order (so none always follows the same candidate): at least one
  * round, at most `maxRuns`, stopping once warm-up and rounds have taken `budgetMs` per
- * candidate (counted from `startedAt` where given); after three rounds a candidate over twice the best median is
- * timed no further. Each run goes through the candidate's `race`
+ * candidate; after the first round a candidate over four times the best time, after three rounds one
+ * over twice the best median, is timed no further. Each run goes through the candidate's `race`
  * (which rejects when the registry is disposed). The callers have run each
  * once already (the checked warm-up run).
  */
@@ -183,15 +183,14 @@ export async function timeInRounds(
   x: Tensor,
   out: Tensor,
   limits: Required<MeasureOptions>,
-  startedAt?: number,
 ): Promise<RoundTiming[]> {
   const times = candidates.map(() => [] as number[]);
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
-  // The budget covers the warm-up too, and from `startedAt` (the decision's start) preparing and
-  // checking the candidates: deciding stays within budgetMs per candidate, plus one round.
-  const start = startedAt ?? now();
+  // The budget covers the warm-up too (not the preparing and checking before it: a slow candidate's checked
+  // run would leave the others too few rounds).
+  const start = now();
   const dropped = candidates.map(() => false);
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
@@ -229,12 +228,15 @@ export async function timeInRounds(
       }
       outputs[i].set(out.data);
     }
-    // After three rounds a candidate over twice the best median cannot win: it is timed no further.
-    if (round >= 2) {
+    // A candidate that cannot win is timed no further, so the others get the budget: after the first round
+    // one over four times the best time (a JavaScript kernel beside WebAssembly ones), after three rounds one
+    // over twice the best median.
+    if (round === 0 || round >= 2) {
+      const factor = round === 0 ? 4 : 2;
       const medians = times.map((t) => (t.length > 0 ? median([...t].sort((a, b) => a - b)) : Infinity));
       const best = Math.min(...medians);
       medians.forEach((m, i) => {
-        if (m > 2 * best) dropped[i] = true;
+        if (m > factor * best) dropped[i] = true;
       });
     }
   }
