@@ -172,8 +172,8 @@ function median(sorted: readonly number[]): number {
  * each per round right after an untimed one (so load that comes and goes
  * weighs on every candidate alike, and none is timed cold), odd rounds in
  * reverse order (so none always follows the same candidate): at least one
- * round, at most `maxRuns`, stopping once warm-up and rounds have taken `budgetMs` per
- * candidate; after the first round a candidate over four times the best time, after three rounds one
+ * round, at most `maxRuns`, each candidate stopping once its own warm-up and
+ * rounds have taken `budgetMs`; after the first round a candidate over four times the best time, after three rounds one
  * over twice the best median, is timed no further. Each run goes through the candidate's `race`
  * (which rejects when the registry is disposed). The callers have run each
  * once already (the checked warm-up run).
@@ -188,9 +188,9 @@ export async function timeInRounds(
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
-  // The budget covers the warm-up too (not the preparing and checking before it: a slow candidate's checked
-  // run would leave the others too few rounds).
-  const start = now();
+  // Each candidate's own time (warm-up and rounds) counts against its own budget, so a slow candidate
+  // (a JavaScript kernel beside WebAssembly ones) cannot leave the others too few rounds.
+  const spent = candidates.map(() => 0);
   const dropped = candidates.map(() => false);
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
@@ -206,13 +206,19 @@ export async function timeInRounds(
         break;
       }
     }
+    spent[i] = now() - began;
   }
-  for (let round = 0; round < limits.maxRuns && (round === 0 || now() - start < limits.budgetMs * candidates.length); round++) {
+  const timing = (i: number) => errors[i] === undefined && !dropped[i];
+  for (let round = 0; round < limits.maxRuns; round++) {
+    // Every candidate takes the first round; then each goes on while it has budget left.
+    const takes = candidates.map((_, i) => timing(i) && (round === 0 || spent[i] < limits.budgetMs));
+    if (!takes.includes(true)) break;
     // Odd rounds go in reverse order, so no candidate always follows the same one.
     for (let k = 0; k < candidates.length; k++) {
       const i = round % 2 === 0 ? k : candidates.length - 1 - k;
-      if (errors[i] !== undefined || dropped[i]) continue;
+      if (!takes[i]) continue;
       const run = () => candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
+      const began = now();
       try {
         // An untimed run right before the timed one: what ran in between (another candidate) must not
         // leave this one cold (a thread pool asleep, caches full of other data), as back-to-back layers are not.
@@ -225,6 +231,8 @@ export async function timeInRounds(
         if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
         errors[i] = error;
         continue;
+      } finally {
+        spent[i] += now() - began;
       }
       outputs[i].set(out.data);
     }
