@@ -99,17 +99,17 @@ describe('the auto contender on a fake clock', () => {
       expect(auto).toMatchObject({ kind: 'planner', status: 'ok', details: { choice: FAST, method: 'fastest' } });
       expect(auto.accuracy?.failureCount).toBe(0);
       expect(auto.selection?.method).toBe('fastest');
-      // Core's limits: one checked run, an untimed warm-up until a quarter of the 50 ms budget has passed, then
+      // Core's limits: one checked run, an untimed warm-up until half the 50 ms budget has passed, then
       // rounds of an untimed and a timed run, each candidate until 10 rounds or its own 50 ms (warm-up included);
       // after three rounds SLOW (median 5, over twice FAST's 2) is timed no further.
       expect(auto.selection?.candidates).toEqual([
         { configuration: SLOW, status: 'measured', medianMs: 5, runs: 3 },
-        { configuration: FAST, status: 'chosen', medianMs: 2, runs: 9 },
+        { configuration: FAST, status: 'chosen', medianMs: 2, runs: 6 },
       ]);
       // Deciding on the fake clock, all inside prepare (the cold start): the checked runs (5 + 2), the warm-up
-      // (3·5 + 7·2), three rounds of SLOW (3·2·5), nine of FAST (its 14 ms of warm-up + 9·2·2 = 50 ms).
-      expect(auto.selection?.decisionMs).toBe(5 + 2 + (3 * 5 + 7 * 2) + 3 * 2 * 5 + 9 * 2 * 2);
-      expect(auto.prepareMs).toBe(102);
+      // (5·5 + 13·2), three rounds of SLOW (3·2·5), six of FAST (its 26 ms of warm-up + 6·2·2 = 50 ms).
+      expect(auto.selection?.decisionMs).toBe(5 + 2 + (5 * 5 + 13 * 2) + 3 * 2 * 5 + 6 * 2 * 2);
+      expect(auto.prepareMs).toBe(112);
       expect(auto.firstRunMs).toBe(2);
       expect(auto.summary?.median).toBe(2);
     }
@@ -122,11 +122,11 @@ describe('the auto contender on a fake clock', () => {
       [FAST, FAST, 2],
       ['auto', undefined, 2],
     ]);
-    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 102 });
+    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 112 });
     // auto runs one of the backends: never the row's best.
     expect(summarizeRow(layer).best?.key).toBe(FAST);
     expect(autoSummaryLine(report.suites[0])).toBe(
-      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 102–102 ms per layer",
+      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 112–112 ms per layer",
     );
     expect(report.planner?.candidates).toEqual([SLOW, FAST]);
   });

@@ -96,9 +96,9 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(report.candidates[2].medianMs).toBe(0.25);
     expect(slow.disposed).toBe(1);
     expect(fast.disposed).toBe(0);
-    // One checked run, four untimed warm-up runs (at 4 ms each, until a quarter of the 50 ms budget has passed),
+    // One checked run, seven untimed warm-up runs (at 4 ms each, until half the 50 ms budget has passed),
     // then an untimed and a timed run per round; over four times the best time, it stops after the first round.
-    expect(slow.runs).toBe(1 + 4 + 2);
+    expect(slow.runs).toBe(1 + 7 + 2);
     const x = createTensor(new Float32Array(128).map((_, i) => i / 64 - 1), [1, 8, 4, 4]);
     expect(Array.from((await op.run(x)).data)).toEqual(Array.from(referenceConv1x1(op.geometry, x.data, problem.weights.data, null).values, Math.fround));
   });
@@ -187,13 +187,14 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it('stays within its budget: rounds stop once the clock has passed budgetMs per candidate', async () => {
     const { registry, slow, fast } = setup(30, 20);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });
-    // The 200 ms budget counts from the warm-up, which runs until a quarter of the 100 ms budget has passed (one
-    // run of slow, two of fast: 70 ms); each round costs 2·30 + 2·20 = 100 ms: two rounds, to 270 ms.
-    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([2, 2]);
-    expect(slow.runs).toBe(1 + 1 + 2 * 2);
-    expect(fast.runs).toBe(1 + 2 + 2 * 2);
-    // Deciding: the checked runs (30 + 20 ms) before the budget's start, then 270 ms.
-    expect(op.info.selection!.decisionMs).toBe(50 + 270);
+    // Each candidate's 100 ms budget covers its warm-up, which runs until half of it has passed (two runs of
+    // slow: 60 ms; three of fast: 60 ms), and its rounds (2·30 and 2·20 ms): after the first round, which
+    // every candidate takes, slow has spent 120 ms and fast 100 ms, so neither takes a second.
+    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([1, 1]);
+    expect(slow.runs).toBe(1 + 2 + 2);
+    expect(fast.runs).toBe(1 + 3 + 2);
+    // Deciding: the checked runs (30 + 20 ms), then 120 + 100 ms.
+    expect(op.info.selection!.decisionMs).toBe(50 + 120 + 100);
   });
 
   it('the fingerprint names this runtime and CPU', () => {

@@ -39,7 +39,7 @@ export const DEFAULT_MEASURE_BUDGET_MS = 50;
 export const MAX_MEASURE_BUDGET_MS = 1000;
 /** Untimed warm-up runs per candidate before the timed rounds, at most, and the share of `budgetMs` they may take. */
 export const WARMUP_RUNS = 30;
-export const WARMUP_SHARE = 0.25;
+export const WARMUP_SHARE = 0.5;
 /** Output elements checked against the float64 reference per candidate. */
 export const CHECKED_SAMPLE = 64;
 
