@@ -198,10 +198,16 @@ const cancel = el('button', { id: 'cancel', disabled: '' }, 'Cancel');
 let controller: AbortController | null = null;
 cancel.addEventListener('click', () => controller?.abort(new DOMException('cancelled by the user', 'AbortError')));
 
+/** The Run buttons are off while a run goes on (one run at a time; a click would otherwise do nothing, silently). */
+function setRunButtons(enabled: boolean): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('#run-conformance, #run-bench')) button.disabled = !enabled;
+}
+
 async function exclusive<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
   if (controller) return undefined;
   controller = new AbortController();
   cancel.removeAttribute('disabled');
+  setRunButtons(false);
   try {
     return await task(controller.signal);
   } catch (error) {
@@ -210,6 +216,7 @@ async function exclusive<T>(task: (signal: AbortSignal) => Promise<T>): Promise<
   } finally {
     controller = null;
     cancel.setAttribute('disabled', '');
+    setRunButtons(true);
   }
 }
 

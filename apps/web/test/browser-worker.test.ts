@@ -113,10 +113,11 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web: the harness worker in
       const until = performance.now() + 30_000;
       // Until the worker's first progress message: the status line names the case it finished, "(worker)".
       while (!status.textContent!.endsWith('(worker)') && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
-      const seen = { value: progress.value, max: progress.max, status: status.textContent };
+      const runButtons = () => [...document.querySelectorAll<HTMLButtonElement>('#run-conformance, #run-bench')].map((b) => b.disabled);
+      const seen = { value: progress.value, max: progress.max, status: status.textContent, runButtonsDisabled: runButtons() };
       document.querySelector<HTMLButtonElement>('#cancel')!.click();
       const report = await run;
-      return { seen, report: report ?? null, status: document.querySelector('#status')!.textContent };
+      return { seen, report: report ?? null, status: document.querySelector('#status')!.textContent, runButtonsAfter: runButtons() };
     }, LONG_CASES);
     // Progress came from the worker (one case done of the run's cases), and the run ended without a report.
     expect(outcome.seen.value).toBeGreaterThanOrEqual(1);
@@ -124,6 +125,9 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(`apps/web: the harness worker in
     expect(outcome.seen.status).toMatch(/\(worker\)$/);
     expect(outcome.report).toBeNull();
     expect(outcome.status).toBe('cancelled');
+    // One run at a time: both Run buttons are off during the run and on again after it.
+    expect(outcome.seen.runButtonsDisabled).toEqual([true, true]);
+    expect(outcome.runButtonsAfter).toEqual([false, false]);
   });
 
   it('keeps the main thread answering while a long cpu-tiled run goes on in the worker (and not when it runs on the main thread)', async () => {
