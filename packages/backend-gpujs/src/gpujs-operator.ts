@@ -18,7 +18,7 @@ import { isGlMode } from './capabilities.js';
 import { channelPacking } from './channel-packing.js';
 import { KERNEL_ARGUMENT_TYPES, conv1x1KernelSource, inputDimensions, kernelClampBounds } from './kernel-source.js';
 import type { GpujsKernelOption, GpujsMode } from './options.js';
-import { GpujsResidentTensor, residentInput } from './resident.js';
+import { ResidentOutputs, residentInput } from './resident.js';
 import { Vec4Program } from './vec4-program.js';
 
 /** Registry name of this backend (also the `backend` of every error it raises). */
@@ -114,7 +114,7 @@ export class GpujsOperator implements BackendOperator {
   /** The channel-packed GL program, or `null` where the scalar kernel runs. */
   #program: Vec4Program | null;
   /** Resident outputs still alive: disposed with the operator (their textures live in its kernels' context). */
-  readonly #residents = new Set<GpujsResidentTensor>();
+  readonly #residents = new ResidentOutputs<GpuJsTexture>();
   #disposed = false;
   /**
    * Present in GL modes when the `vec4` kernel runs with the plain channel packing (see
@@ -290,7 +290,7 @@ export class GpujsOperator implements BackendOperator {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const resident of [...this.#residents]) resident.dispose();
+    this.#residents.disposeAll();
     this.#program = null;
     releaseKernels(this.#context, this.#kernels, this.#instanceKernels);
     this.#chunks = [];
@@ -339,16 +339,7 @@ export class GpujsOperator implements BackendOperator {
       for (const texture of textures) texture.delete();
       throw error;
     }
-    const tensor = new GpujsResidentTensor(
-      GPUJS_BACKEND_NAME,
-      this.#context.gpu,
-      this.geometry,
-      textures,
-      (texture, out, base) => program!.readImage(texture, out, base),
-      (disposed) => this.#residents.delete(disposed),
-    );
-    this.#residents.add(tensor);
-    return tensor;
+    return this.#residents.issue(GPUJS_BACKEND_NAME, this.#context.gpu, this.geometry, textures, (texture, out, base) => program!.readImage(texture, out, base));
   }
 
   #checkLive(): void {

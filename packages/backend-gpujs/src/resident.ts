@@ -127,3 +127,34 @@ export function residentInput<Image extends ResidentImage>(x: Tensor | ResidentT
   }
   return resident;
 }
+
+/**
+ * The resident outputs an operator has handed out and that are still alive:
+ * they are disposed with the operator, since their images live in its
+ * context. Each operator of either kind (GL textures, WebGPU buffers) keeps one.
+ */
+export class ResidentOutputs<Image extends ResidentImage> {
+  readonly #alive = new Set<GpujsResidentTensor<Image>>();
+
+  /**
+   * A resident tensor over `images` (one per image of the batch, of `geometry`'s output), tracked
+   * until it or the operator is disposed.
+   * @param backend registry name stamped on the tensor; `owner` the gpu.js instance holding the images.
+   */
+  issue(
+    backend: string,
+    owner: object,
+    geometry: Conv1x1Geometry,
+    images: Image[],
+    read: (image: Image, out: Float32Array, base: number) => void | Promise<void>,
+  ): GpujsResidentTensor<Image> {
+    const tensor = new GpujsResidentTensor<Image>(backend, owner, geometry, images, read, (disposed) => this.#alive.delete(disposed));
+    this.#alive.add(tensor);
+    return tensor;
+  }
+
+  /** Disposes every resident tensor still alive (the operator's `dispose`). */
+  disposeAll(): void {
+    for (const tensor of [...this.#alive]) tensor.dispose();
+  }
+}

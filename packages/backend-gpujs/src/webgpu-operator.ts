@@ -13,7 +13,7 @@ import {
 import { channelPacking } from './channel-packing.js';
 import { outputGrid } from './chunk-plan.js';
 import { checkCapacity, GPUJS_BACKEND_NAME, type GpujsContext } from './gpujs-operator.js';
-import { GpujsResidentTensor, residentInput } from './resident.js';
+import { ResidentOutputs, residentInput } from './resident.js';
 import type { GpuJsWebGpuContext } from './webgpu-api.js';
 import { WebGpuVec4Program, type WebGpuImageBuffer } from './webgpu-program.js';
 
@@ -45,7 +45,7 @@ export class WebGpuOperator implements BackendOperator {
   readonly #imageSize: number;
   readonly #strideN: number;
   readonly #onDispose: (operator: WebGpuOperator) => void;
-  readonly #residents = new Set<GpujsResidentTensor<WebGpuImageBuffer>>();
+  readonly #residents = new ResidentOutputs<WebGpuImageBuffer>();
   #disposed = false;
   /**
    * Runs and keeps the output on the device: one storage buffer per image (`[ceil(Co/4)][Ho][Wo]` vec4s,
@@ -116,23 +116,14 @@ export class WebGpuOperator implements BackendOperator {
       for (const image of images) image.delete();
       throw new DisposedError('gpujs operator');
     }
-    const tensor = new GpujsResidentTensor<WebGpuImageBuffer>(
-      GPUJS_BACKEND_NAME,
-      this.#context.gpu,
-      this.geometry,
-      images,
-      (image, out, base) => program!.readImage(image, out, base),
-      (disposed) => this.#residents.delete(disposed),
-    );
-    this.#residents.add(tensor);
-    return tensor;
+    return this.#residents.issue(GPUJS_BACKEND_NAME, this.#context.gpu, this.geometry, images, (image, out, base) => program!.readImage(image, out, base));
   }
 
   /** Disposes the resident outputs still held, then destroys the program's buffers. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const resident of [...this.#residents]) resident.dispose();
+    this.#residents.disposeAll();
     this.#program?.dispose();
     this.#program = null;
     this.#onDispose(this);
