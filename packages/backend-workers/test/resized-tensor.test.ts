@@ -60,6 +60,20 @@ const PATHS: Path[] = [
  * latest moment the caller can: right after `run()` for a pooled run (it
  * waits its turn), before it for a calling-thread run (synchronous).
  */
+/**
+ * The run failed naming the output, the input `x` (all 2) is untouched, and the operator's next run on a
+ * fresh output computes 2·Ci everywhere; disposes the operator.
+ */
+async function expectOutputFailureThenACorrectRun(op: BackendOperator, failure: unknown, x: Float32Array): Promise<void> {
+  expect(failure).toBeInstanceOf(BackendFailureError);
+  expect((failure as Error).message).toMatch(MESSAGE('output'));
+  expect(x.every((v) => v === 2)).toBe(true);
+  const fresh = new Float32Array(OUTPUT_LENGTH);
+  await op.run(tensor(geometry.inputShape, x), tensor(geometry.outputShape, fresh));
+  expect(fresh.every((v) => v === 2 * CI)).toBe(true);
+  op.dispose();
+}
+
 async function runSpoiled(op: BackendOperator, dispatch: Path['dispatch'], x: Float32Array, out: Float32Array, spoiled: ResizableBuffer, how: 'resize' | 'detach'): Promise<unknown> {
   if (dispatch === 'calling-thread') spoil(spoiled, how);
   const pending = op.run(tensor(geometry.inputShape, x), tensor(geometry.outputShape, out));
@@ -104,14 +118,7 @@ describe.each(PATHS)('a tensor resized or detached after run(): $label', ({ opti
       const x = new Float32Array(INPUT_LENGTH).fill(2);
       const out = resizable(OUTPUT_LENGTH, SENTINEL);
       const failure = await runSpoiled(op, dispatch, x, out.data, out.buffer, how);
-      expect(failure).toBeInstanceOf(BackendFailureError);
-      expect((failure as Error).message).toMatch(MESSAGE('output'));
-      expect(x.every((v) => v === 2)).toBe(true);
-
-      const fresh = new Float32Array(OUTPUT_LENGTH);
-      await op.run(tensor(geometry.inputShape, x), tensor(geometry.outputShape, fresh));
-      expect(fresh.every((v) => v === 2 * CI)).toBe(true);
-      op.dispose();
+      await expectOutputFailureThenACorrectRun(op, failure, x);
     } finally {
       await workers.dispose();
     }
@@ -138,14 +145,7 @@ describe.each([
       while (workers.stats().pooledRuns < posted) await null;
       spoil(out.buffer, how);
       const failure = await pending;
-      expect(failure).toBeInstanceOf(BackendFailureError);
-      expect((failure as Error).message).toMatch(MESSAGE('output'));
-      expect(x.every((v) => v === 2)).toBe(true);
-
-      const fresh = new Float32Array(OUTPUT_LENGTH);
-      await op.run(tensor(geometry.inputShape, x), tensor(geometry.outputShape, fresh));
-      expect(fresh.every((v) => v === 2 * CI)).toBe(true);
-      op.dispose();
+      await expectOutputFailureThenACorrectRun(op, failure, x);
     } finally {
       await workers.dispose();
     }
