@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
+import { CHROMIUM_FLAGS } from './chromium-flags.mjs';
 
 export const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,17 +16,7 @@ export const CHROMIUM_MISSING = existsSync(CHROMIUM_PATH)
   : `${CHROMIUM_PATH} not found: the browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it) or CHROMIUM_PATH`;
 
 /** The flags the browser test and the README use: headless, no GPU (SwiftShader WebGL2), nothing that reaches the network. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-];
+export const CHROMIUM_ARGS: string[] = [...CHROMIUM_FLAGS];
 
 export interface BrowserSession {
   readonly url: string;

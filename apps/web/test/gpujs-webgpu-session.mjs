@@ -7,29 +7,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
+import { CHROMIUM_FLAGS } from './chromium-flags.mjs';
 
 const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = 'test/gpujs-webgpu.html';
-
-/** Headless, no GPU (Chromium's WebGPU runs on SwiftShader), nothing that reaches the network: browser-session.ts's flags. */
-export const WEBGPU_PAGE_CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-];
 
 /**
  * Opens the page and waits for `window.gpujsWebgpu`.
  * @param {{ executablePath?: string, args?: string[] }} [options] Chromium (default `CHROMIUM_PATH` or /usr/bin/chromium) and its flags.
  * @returns {Promise<{ page: import('playwright-core').Page, problems: string[], close(): Promise<void> }>}
  */
-export async function openWebgpuPage({ executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args = WEBGPU_PAGE_CHROMIUM_ARGS } = {}) {
+export async function openWebgpuPage({ executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args = [...CHROMIUM_FLAGS] } = {}) {
   const outDir = mkdtempSync(join(tmpdir(), 'pointwise-gpujs-webgpu-'));
   const common = { root: APP_ROOT, configFile: false, base: './', logLevel: 'warn' };
   await build({ ...common, build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096, rollupOptions: { input: join(APP_ROOT, PAGE) } } });
