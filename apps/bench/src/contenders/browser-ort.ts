@@ -1,6 +1,7 @@
 import { normalizeConv1x1, type Conv1x1Geometry, type Layout } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
 import type { Contender, ContenderDetails, ContenderProblem, PreparedRun } from './contender.js';
+import { ortSessionRun, type OrtSession } from './ort-session-run.js';
 
 /** The part of onnxruntime-web's API this contender uses (structural: the harness does not depend on the package). */
 export interface OrtWebApi {
@@ -85,29 +86,11 @@ export class BrowserOrtContender implements Contender {
       executionProviders: [this.provider],
       graphOptimizationLevel: 'all',
     });
-    const [inputName] = session.inputNames;
-    const [outputName] = session.outputNames;
-    const shape = [...geometry.inputShape];
-    let last: Float32Array = new Float32Array(0);
-    return {
-      inputLayout: 'NCHW',
-      outputLayout: 'NCHW',
-      details: {
-        provider: this.provider,
-        ...(this.provider === 'wasm' ? { kernel: 'mlas' } : {}),
-        ...runtime.settings,
-        activation: geometry.activation.kind === 'none' ? 'none' : 'clip-node',
-      },
-      precisionFactor: 1,
-      run: async () => {
-        const results = await session.run({ [inputName]: new ort.Tensor('float32', input.data as Float32Array, shape) });
-        const data = results[outputName].data;
-        if (!(data instanceof Float32Array)) throw new Error(`${this.name}: the output is not a Float32Array on the host`);
-        last = data;
-      },
-      output: () => last,
-      dispose: () => session.release(),
-    };
+    return ortSessionRun(this.name, session as unknown as OrtSession, (data, shape) => new ort.Tensor('float32', data, shape), input, geometry, {
+      provider: this.provider,
+      ...(this.provider === 'wasm' ? { kernel: 'mlas' } : {}),
+      ...runtime.settings,
+    });
   }
 
   async dispose(): Promise<void> {}

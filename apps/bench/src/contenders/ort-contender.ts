@@ -2,6 +2,7 @@ import { normalizeConv1x1, type Layout } from '@pointwise/core';
 import { layerProblem } from '../layer.js';
 import { packageVersion } from '../package-version.js';
 import type { Contender, ContenderProblem, PreparedRun } from './contender.js';
+import { ortSessionRun, type OrtSession } from './ort-session-run.js';
 
 type Ort = typeof import('onnxruntime-node');
 type BuildModel = typeof import('@pointwise/conformance').buildOnnxConvModel;
@@ -65,22 +66,11 @@ export class OrtContender implements Contender {
       graphOptimizationLevel: 'all',
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
-    const [inputName] = session.inputNames;
-    const [outputName] = session.outputNames;
-    const shape = [...geometry.inputShape];
-    let last: Float32Array = new Float32Array(0);
-    return {
-      inputLayout: 'NCHW',
-      outputLayout: 'NCHW',
-      details: { threads: this.threads, kernel: 'mlas', spinning: false, activation: geometry.activation.kind === 'none' ? 'none' : 'clip-node' },
-      precisionFactor: 1,
-      run: async () => {
-        const results = await session.run({ [inputName]: new ort.Tensor('float32', input.data, shape) });
-        last = results[outputName].data as Float32Array;
-      },
-      output: () => last,
-      dispose: () => session.release(),
-    };
+    return ortSessionRun(this.name, session as unknown as OrtSession, (data, shape) => new ort.Tensor('float32', data, shape), input, geometry, {
+      threads: this.threads,
+      kernel: 'mlas',
+      spinning: false,
+    });
   }
 
   async dispose(): Promise<void> {}
