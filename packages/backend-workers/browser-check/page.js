@@ -8,17 +8,7 @@
 import { BackendRegistry, checkAccuracy, createTensor, describeAccuracy, normalizeConv1x1, prepareConv1x1, referenceConv1x1, registerReferenceBackend } from '@pointwise/core';
 import { registerCpuTiledBackend } from '@pointwise/backend-cpu-tiled';
 import { registerWorkersBackend } from '@pointwise/backend-workers';
-
-/** Deterministic values in [-1, 1) (a 32-bit LCG), so failures reproduce. */
-function pseudoRandom(length, seed) {
-  const out = new Float32Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { pseudoRandom } from './pseudo-random.js';
 
 /**
  * The layers checked: the small one (below both small-work thresholds, runs on
