@@ -108,11 +108,12 @@ describe('resolveBackendConfiguration', () => {
 
 describe('names and lists', () => {
   it("parses lists with core's parser: commas inside brackets separate options, repeated flags concatenate", () => {
-    expect(parseBackendArguments(['workers[js,pool], gpujs ,,cpu-tiled[threads=1]', 'reference'])).toEqual([
+    expect(parseBackendArguments(['workers[js,pool], gpujs ,cpu-tiled[threads=1]', 'reference'])).toEqual([
       ...parseBackendList('workers[js,pool],gpujs,cpu-tiled[threads=1]'),
       { name: 'reference', options: {} },
     ]);
-    expect(() => parseBackendArguments(' , ')).toThrow(/--backends: expected at least one backend/);
+    expect(() => parseBackendArguments('  ')).toThrow(/--backends: expected at least one backend/);
+    expect(() => parseBackendArguments('gpujs ,,cpu-tiled')).toThrow(/^--backends: expected a backend name at entry 2 of 3, found an empty entry \(commas at characters 7 and 8 with nothing between\)/);
     expect(() => parseBackendArguments('workers[js', 'POINTWISE_BACKEND')).toThrow(/^POINTWISE_BACKEND: expected balanced, unnested brackets/);
   });
 

@@ -77,9 +77,16 @@ function scanUnquoted(text: string, parameter: string, visit: (c: string, i: num
   if (quoted) throw new InvalidArgumentError(parameter, 'closed quotes in option values', text);
 }
 
-/** Splits at commas outside quotes and brackets: `a[x=1,y=2],b` → `a[x=1,y=2]`, `b`. */
+/**
+ * Splits at commas outside quotes and brackets: `a[x=1,y=2],b` → `a[x=1,y=2]`, `b`.
+ * A blank text gives no parts (the caller reports the empty list).
+ * @throws {InvalidArgumentError} for unbalanced brackets, and for an empty
+ * entry (`a,,b`, a leading or a trailing comma), naming the entry's number and
+ * the 1-based character positions of its commas in `text`.
+ */
 function splitTopLevel(text: string, parameter: string): string[] {
-  const parts: string[] = [];
+  if (text.trim() === '') return [];
+  const parts: { text: string; start: number }[] = [];
   let depth = 0;
   let start = 0;
   scanUnquoted(text, parameter, (c, i) => {
@@ -87,13 +94,22 @@ function splitTopLevel(text: string, parameter: string): string[] {
     else if (c === ']') depth--;
     if (depth < 0 || depth > 1) throw new InvalidArgumentError(parameter, 'balanced, unnested brackets', text);
     if (c === ',' && depth === 0) {
-      parts.push(text.slice(start, i));
+      parts.push({ text: text.slice(start, i), start });
       start = i + 1;
     }
   });
   if (depth !== 0) throw new InvalidArgumentError(parameter, 'balanced, unnested brackets', text);
-  parts.push(text.slice(start));
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
+  parts.push({ text: text.slice(start), start });
+  parts.forEach((part, k) => {
+    if (part.text.trim() !== '') return;
+    // 1-based character positions of the commas around the empty entry.
+    const before = part.start;
+    const after = k + 1 < parts.length ? parts[k + 1].start : -1;
+    const where =
+      k === 0 ? `a leading comma at character ${after}` : after < 0 ? `a trailing comma at character ${before}` : `commas at characters ${before} and ${after} with nothing between`;
+    throw new InvalidArgumentError(parameter, `a backend name at entry ${k + 1} of ${parts.length}, found an empty entry (${where})`, text);
+  });
+  return parts.map((p) => p.text.trim());
 }
 
 // `\d+(\.\d*)?`, not `\d+\.?\d*`: the latter backtracks quadratically on a long run of digits
@@ -221,8 +237,10 @@ export function parseBackendEntry(entry: unknown, parameter = 'backend'): Parsed
 /**
  * Parses a comma-separated preference list in the string form (as in
  * `POINTWISE_BACKEND` and the CLIs' `--backends`): `gpujs[webgl2],workers[threads=4],cpu-tiled`.
- * Commas inside brackets separate options, not entries.
- * @throws {InvalidArgumentError} for an empty list or a malformed entry.
+ * Commas inside brackets separate options, not entries; an empty entry
+ * (`cpu-tiled,,workers`, a leading or a trailing comma) is malformed.
+ * @throws {InvalidArgumentError} for an empty list, an empty entry (the message
+ * names its entry number and the 1-based positions of its commas) or a malformed entry.
  */
 export function parseBackendList(text: string, parameter = 'backend'): ParsedBackendEntry[] {
   if (typeof text !== 'string') throw new InvalidArgumentError(parameter, 'a comma-separated list of backends', text);

@@ -79,6 +79,34 @@ describe('the selection syntax (one parser for lists, POINTWISE_BACKEND and the 
       expect(() => parseBackendList(bad), bad).toThrow(InvalidArgumentError);
     }
     expect(() => parseBackendEntry({ name: 3 })).toThrow(InvalidArgumentError);
+    expect(() => parseBackendList('  ')).toThrow('backend: expected at least one backend, received "  "');
+  });
+
+  it('rejects an empty entry (",,", a leading or a trailing comma) with InvalidArgumentError naming its entry and commas', () => {
+    const cases: [string, string][] = [
+      ['cpu-tiled,,workers', 'entry 2 of 3, found an empty entry (commas at characters 10 and 11 with nothing between)'],
+      [',cpu-tiled', 'entry 1 of 2, found an empty entry (a leading comma at character 1)'],
+      ['cpu-tiled,', 'entry 2 of 2, found an empty entry (a trailing comma at character 10)'],
+      ['gpujs[webgl2,x=1] , ', 'entry 2 of 2, found an empty entry (a trailing comma at character 19)'],
+      [' , ', 'entry 1 of 2, found an empty entry (a leading comma at character 2)'],
+    ];
+    for (const [text, where] of cases) {
+      let caught: unknown;
+      try {
+        parseBackendList(text, 'POINTWISE_BACKEND');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, text).toBeInstanceOf(InvalidArgumentError);
+      const error = caught as InvalidArgumentError;
+      expect(error.parameter).toBe('POINTWISE_BACKEND');
+      expect(error.received).toBe(text);
+      expect(error.message).toBe(`POINTWISE_BACKEND: expected a backend name at entry ${where.replace(/^entry /, '')}, received ${JSON.stringify(text)}`);
+    }
+    // Commas inside brackets or quotes are not entry separators, so they are never empty entries.
+    expect(parseBackendList('workers[threads=4,kernel=js],gpujs[x=","]').map((e) => e.name)).toEqual(['workers', 'gpujs']);
+    // The same through the registry's POINTWISE_BACKEND, before any backend is looked up.
+    expect(() => registry().candidates({ env: { POINTWISE_BACKEND: 'reference,' } })).toThrow(/^POINTWISE_BACKEND: expected a backend name at entry 2 of 2, found an empty entry \(a trailing comma at character 10\)/);
     expect(() => parseBackendEntry({ name: 'x', threads: {} })).toThrow(/x|threads/);
   });
 
