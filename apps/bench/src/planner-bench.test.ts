@@ -99,17 +99,18 @@ describe('the auto contender on a fake clock', () => {
       expect(auto).toMatchObject({ kind: 'planner', status: 'ok', details: { choice: FAST, method: 'fastest' } });
       expect(auto.accuracy?.failureCount).toBe(0);
       expect(auto.selection?.method).toBe('fastest');
-      // Core's limits: one checked run, an untimed warm-up until half the 50 ms budget has passed, then
-      // rounds of an untimed and a timed run, each candidate until 10 rounds or its own 50 ms (warm-up included);
-      // after three rounds SLOW (median 5, over twice FAST's 2) is timed no further.
+      // Core's limits: each candidate's 50 ms budget counts its checked run, an untimed warm-up until half
+      // the budget has passed, then rounds of an untimed and a timed run (at least three, then while one
+      // more fits); after three rounds SLOW (median 5, over twice FAST's 2) is timed no further.
       expect(auto.selection?.candidates).toEqual([
         { configuration: SLOW, status: 'measured', medianMs: 5, runs: 3 },
         { configuration: FAST, status: 'chosen', medianMs: 2, runs: 6 },
       ]);
-      // Deciding on the fake clock, all inside prepare (the cold start): the checked runs (5 + 2), the warm-up
-      // (5·5 + 13·2), three rounds of SLOW (3·2·5), six of FAST (its 26 ms of warm-up + 6·2·2 = 50 ms).
-      expect(auto.selection?.decisionMs).toBe(5 + 2 + (5 * 5 + 13 * 2) + 3 * 2 * 5 + 6 * 2 * 2);
-      expect(auto.prepareMs).toBe(112);
+      // Deciding on the fake clock, all inside prepare (the cold start): SLOW's checked run, four warm-up runs
+      // and three rounds (5 + 4·5 + 3·2·5 = 55 ms); FAST's checked run, twelve warm-up runs and six rounds
+      // (2 + 12·2 + 6·2·2 = 50 ms).
+      expect(auto.selection?.decisionMs).toBe(55 + 50);
+      expect(auto.prepareMs).toBe(105);
       expect(auto.firstRunMs).toBe(2);
       expect(auto.summary?.median).toBe(2);
     }
@@ -122,11 +123,11 @@ describe('the auto contender on a fake clock', () => {
       [FAST, FAST, 2],
       ['auto', undefined, 2],
     ]);
-    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 112 });
+    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 105 });
     // auto runs one of the backends: never the row's best.
     expect(summarizeRow(layer).best?.key).toBe(FAST);
     expect(autoSummaryLine(report.suites[0])).toBe(
-      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 112–112 ms per layer",
+      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 105–105 ms per layer",
     );
     expect(report.planner?.candidates).toEqual([SLOW, FAST]);
   });

@@ -96,9 +96,10 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(report.candidates[2].medianMs).toBe(0.25);
     expect(slow.disposed).toBe(1);
     expect(fast.disposed).toBe(0);
-    // One checked run, seven untimed warm-up runs (at 4 ms each, until half the 50 ms budget has passed),
-    // then an untimed and a timed run per round; over four times the best time, it stops after the first round.
-    expect(slow.runs).toBe(1 + 7 + 2);
+    // One checked run (4 ms, counted in its 50 ms budget), six untimed warm-up runs (until half the budget has
+    // passed: 4 + 6·4 = 28 ms), then an untimed and a timed run per round; over four times the best time, it
+    // stops after the first round.
+    expect(slow.runs).toBe(1 + 6 + 2);
     const x = createTensor(new Float32Array(128).map((_, i) => i / 64 - 1), [1, 8, 4, 4]);
     expect(Array.from((await op.run(x)).data)).toEqual(Array.from(referenceConv1x1(op.geometry, x.data, problem.weights.data, null).values, Math.fround));
   });
@@ -184,17 +185,28 @@ describe("the measuring planner (choose: 'fastest')", () => {
     }
   });
 
-  it('stays within its budget: rounds stop once the clock has passed budgetMs per candidate', async () => {
+  it('stays within its budget: each candidate takes another round only while one more fits its budgetMs', async () => {
+    const { registry, slow, fast } = setup(3, 2);
+    const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 50, maxRuns: 50 } });
+    // slow: its checked run (3 ms), warm-up until half the budget has passed (8 runs: 27 ms), three rounds of
+    // an untimed and a timed run (45 ms); a fourth (6 ms more) would pass 50 ms. fast: 2 ms, 12 warm-up runs
+    // (26 ms), then six rounds of 4 ms (exactly 50 ms).
+    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([3, 6]);
+    expect(slow.runs).toBe(1 + 8 + 2 * 3);
+    expect(fast.runs).toBe(1 + 12 + 2 * 6);
+    // Deciding: 45 + 50 ms, within 50 ms per candidate.
+    expect(op.info.selection!.decisionMs).toBe(45 + 50);
+  });
+
+  it('times three rounds of a candidate whose runs take longer than its budget, and no more', async () => {
     const { registry, slow, fast } = setup(30, 20);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });
-    // Each candidate's 100 ms budget covers its warm-up, which runs until half of it has passed (two runs of
-    // slow: 60 ms; three of fast: 60 ms), and its rounds (2·30 and 2·20 ms): after the first round, which
-    // every candidate takes, slow has spent 120 ms and fast 100 ms, so neither takes a second.
-    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([1, 1]);
-    expect(slow.runs).toBe(1 + 2 + 2);
-    expect(fast.runs).toBe(1 + 3 + 2);
-    // Deciding: the checked runs (30 + 20 ms), then 120 + 100 ms.
-    expect(op.info.selection!.decisionMs).toBe(50 + 120 + 100);
+    // The checked run, then at least one warm-up run (slow: one, 60 ms; fast: two, 60 ms), then the three
+    // rounds every candidate takes (6·30 and 6·20 ms): neither has 100 ms left for a fourth.
+    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([3, 3]);
+    expect(slow.runs).toBe(1 + 1 + 2 * 3);
+    expect(fast.runs).toBe(1 + 2 + 2 * 3);
+    expect(op.info.selection!.decisionMs).toBe(60 + 180 + 60 + 120);
   });
 
   it('the fingerprint names this runtime and CPU', () => {
@@ -230,7 +242,10 @@ describe('planner candidates and environment errors', () => {
 
 describe('the planner and its stores against bad clocks, crafted wisdom and concurrent saves', () => {
   it('types a clock that reads NaN, a string or goes backwards, and disposes every candidate it prepared', async () => {
-    for (const readings of [[0, Number.NaN], [0, '5'], [10, 9]] as unknown[][]) {
+    // Six good readings take the planner past preparing both candidates (its setup, and each one's start and
+    // end); the bad seventh comes as the measurement starts.
+    const good = (t: number) => Array<number>(6).fill(t);
+    for (const readings of [[...good(0), Number.NaN], [...good(0), '5'], [...good(10), 9]] as unknown[][]) {
       const { registry, slow, fast } = setup();
       let i = 0;
       const bad = () => (i < readings.length ? readings[i++] : readings[readings.length - 1]) as number;

@@ -7,9 +7,14 @@ import { allocateSharedBuffer, layoutStrides, shapeSize, type Tensor } from '../
 
 /** Limits of a measurement, per candidate. */
 export interface MeasureOptions {
-  /** Timed runs at most (after one checked warm-up run). Default 10, at most {@link MAX_MEASURE_RUNS}. */
+  /** Timed runs at most per candidate (after its checked run and its warm-up). Default 10, at most {@link MAX_MEASURE_RUNS}. */
   readonly maxRuns?: number;
-  /** Milliseconds of timed runs at most (at least one run is timed). Default 50, at most {@link MAX_MEASURE_BUDGET_MS}. */
+  /**
+   * Milliseconds per candidate, counting everything spent on it: preparing it, its checked run, its warm-up
+   * and its timed rounds, and its share of the decision's own setup (the measurement tensors). The first
+   * {@link MIN_TIMED_ROUNDS} rounds are taken even past it (a layer whose runs take longer than the budget
+   * still gets a median of three). Default 50, at most {@link MAX_MEASURE_BUDGET_MS}.
+   */
   readonly budgetMs?: number;
   /**
    * The clock timings are read from, in milliseconds (default `performance.now`). Inject one to make a
@@ -166,38 +171,47 @@ function median(sorted: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Timed rounds every candidate takes (unless dropped or failing), whatever its budget: a median of fewer is noise. */
+export const MIN_TIMED_ROUNDS = 3;
+
+/** One candidate as {@link timeInRounds} measures it. */
+export interface MeasuredCandidate {
+  readonly op: BackendOperator;
+  /** Runs go through it (it rejects when the registry is disposed). */
+  readonly race: <T>(work: Promise<T>) => Promise<T>;
+  /** Milliseconds of its budget already spent before the warm-up (preparing it and its checked run). */
+  readonly setupMs: number;
+}
+
 /**
- * Warms up each candidate (at most {@link WARMUP_RUNS} untimed runs, or
- * {@link WARMUP_SHARE} of `budgetMs`), then times warm runs of several prepared operators in rounds, one timed run of
- * each per round right after an untimed one (so load that comes and goes
- * weighs on every candidate alike, and none is timed cold), odd rounds in
- * reverse order (so none always follows the same candidate): at least one
- * round, at most `maxRuns`, each candidate stopping once its own warm-up and
- * rounds have taken `budgetMs`; after the first round a candidate over four times the best time, after three rounds one
- * over twice the best median, is timed no further. Each run goes through the candidate's `race`
- * (which rejects when the registry is disposed). The callers have run each
- * once already (the checked warm-up run).
+ * Warms up each candidate, then times warm runs of several prepared operators in rounds, one timed run of
+ * each per round right after an untimed one (so load that comes and goes weighs on every candidate alike,
+ * and none is timed cold), odd rounds in reverse order (so none always follows the same candidate).
+ *
+ * Each candidate has its own budget of `budgetMs`, which counts everything spent on it: its `setupMs`
+ * (preparing and the checked run), its warm-up and its rounds, so a slow candidate cannot leave the others
+ * too few rounds and deciding costs about `budgetMs` per candidate. The warm-up runs untimed until
+ * {@link WARMUP_SHARE} of the budget is spent (at least one run, at most {@link WARMUP_RUNS}). Every
+ * candidate takes {@link MIN_TIMED_ROUNDS} rounds (at most `maxRuns`); after them a candidate takes another
+ * only when one more of its rounds, as long as its last, still fits its budget. After the first round a
+ * candidate over four times the best time, after three rounds one over twice the best median, is timed no
+ * further. The callers have run each once already (the checked run).
  */
-export async function timeInRounds(
-  candidates: readonly { readonly op: BackendOperator; readonly race: <T>(work: Promise<T>) => Promise<T> }[],
-  x: Tensor,
-  out: Tensor,
-  limits: Required<MeasureOptions>,
-): Promise<RoundTiming[]> {
+export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: Tensor, out: Tensor, limits: Required<MeasureOptions>): Promise<RoundTiming[]> {
   const times = candidates.map(() => [] as number[]);
   const errors: unknown[] = candidates.map(() => undefined);
   const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
-  // Each candidate's own time (warm-up and rounds) counts against its own budget, so a slow candidate
-  // (a JavaScript kernel beside WebAssembly ones) cannot leave the others too few rounds.
-  const spent = candidates.map(() => 0);
+  const spent = candidates.map((c) => c.setupMs);
+  /** Each candidate's last round (an untimed and a timed run), milliseconds: what one more round is expected to cost. */
+  const lastRound = candidates.map(() => 0);
   const dropped = candidates.map(() => false);
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
   // a median over them would rank candidates by how fast they warm up, not how fast they run.
   for (let i = 0; i < candidates.length; i++) {
     const began = now();
-    for (let r = 0; r < WARMUP_RUNS && now() - began < limits.budgetMs * WARMUP_SHARE; r++) {
+    for (let r = 0; r < WARMUP_RUNS && (r === 0 || spent[i] + (now() - began) < limits.budgetMs * WARMUP_SHARE); r++) {
       try {
         await candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
       } catch (error) {
@@ -206,12 +220,12 @@ export async function timeInRounds(
         break;
       }
     }
-    spent[i] = now() - began;
+    spent[i] += now() - began;
   }
   const timing = (i: number) => errors[i] === undefined && !dropped[i];
   for (let round = 0; round < limits.maxRuns; round++) {
-    // Every candidate takes the first round; then each goes on while it has budget left.
-    const takes = candidates.map((_, i) => timing(i) && (round === 0 || spent[i] < limits.budgetMs));
+    // Every candidate takes the first rounds; then each goes on while one more round fits its budget.
+    const takes = candidates.map((_, i) => timing(i) && (round < MIN_TIMED_ROUNDS || spent[i] + lastRound[i] <= limits.budgetMs));
     if (!takes.includes(true)) break;
     // Odd rounds go in reverse order, so no candidate always follows the same one.
     for (let k = 0; k < candidates.length; k++) {
@@ -232,7 +246,8 @@ export async function timeInRounds(
         errors[i] = error;
         continue;
       } finally {
-        spent[i] += now() - began;
+        lastRound[i] = now() - began;
+        spent[i] += lastRound[i];
       }
       outputs[i].set(out.data);
     }
