@@ -18,7 +18,9 @@ describe('parseBackendSelection', () => {
 
   it.each([
     ['cpu-tiled[js', /^--backends: expected balanced, unnested brackets, received "cpu-tiled\[js"$/],
-    [' , ', /^--backends: expected at least one backend/],
+    ['  ', /^--backends: expected at least one backend/],
+    [' , ', /^--backends: expected a backend name at entry 1 of 2, found an empty entry \(a leading comma at character 2\), received " , "$/],
+    ['cpu-tiled,,ort-mt', /^--backends: expected a backend name at entry 2 of 3, found an empty entry \(commas at characters 10 and 11 with nothing between\)/],
     ['workers[threads=2,threads=3]', /^--backends: expected key=value options with distinct keys in workers\[…\]/],
     ['naive[js]', /^--backends: expected the peer naive without options \(peers are not registry backends\), received "naive\[js\]"$/],
     ['cpu-tiled,ort-mt[threads=2]', /^--backends: expected the peer ort-mt without options/],
