@@ -12,6 +12,7 @@ import {
   POINTWISE_CORE_VERSION,
   type BackendEntry,
   type BackendRegistry,
+  type UnknownBackendError,
   type Layout,
 } from '@pointwise/core';
 import { expandBackendEntry, GPUJS_MODE_OPTIONS, parseBackendSelection, type BackendSelection } from './backend-selection.js';
@@ -191,11 +192,11 @@ function resolveConfiguration(registry: BackendRegistry, requested: RequestedBac
     [configuration] = registry.candidates({ backend: text as unknown as BackendEntry });
   } catch (error) {
     if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') {
-      const { parameter: inner, expected, received } = error as InvalidArgumentError;
-      throw new InvalidArgumentError(`--backends: ${text}${inner === 'backend' ? '' : `: ${inner}`}`, expected, received);
+      const { parameter: inner, expected, received, suggestion } = error as InvalidArgumentError;
+      throw new InvalidArgumentError(`--backends: ${text}${inner === 'backend' ? '' : `: ${inner}`}`, expected, received, suggestion);
     }
     if (PointwiseError.isInstance(error) && error.code === 'UNKNOWN_BACKEND') {
-      throw new InvalidArgumentError('--backends', `a registered backend (${registry.names().join(', ')})`, entry.name);
+      throw new InvalidArgumentError('--backends', `a registered backend (${registry.names().join(', ')})`, entry.name, (error as UnknownBackendError).suggestion);
     }
     throw error;
   }

@@ -24,6 +24,7 @@ import {
   PointwiseError,
   type BackendEntry,
   type BackendRegistry,
+  type UnknownBackendError,
   type ParsedBackendEntry,
 } from '@pointwise/core';
 
@@ -150,12 +151,12 @@ export function resolveBackendConfiguration(registry: BackendRegistry, requested
     [configuration] = registry.candidates({ backend: text as BackendEntry });
   } catch (error) {
     if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') {
-      const { parameter: inner, expected, received } = error as InvalidArgumentError;
+      const { parameter: inner, expected, received, suggestion } = error as InvalidArgumentError;
       // Core names the entry's own parameter `backend`; an option's error names the option (`kernel`, `threads`).
-      throw new InvalidArgumentError(`${parameter}: ${text}${inner === 'backend' ? '' : `: ${inner}`}`, expected, received);
+      throw new InvalidArgumentError(`${parameter}: ${text}${inner === 'backend' ? '' : `: ${inner}`}`, expected, received, suggestion);
     }
     if (PointwiseError.isInstance(error) && error.code === 'UNKNOWN_BACKEND') {
-      throw new InvalidArgumentError(parameter, `a registered backend (${registry.names().join(', ')})`, entry.name);
+      throw new InvalidArgumentError(parameter, `a registered backend (${registry.names().join(', ')})`, entry.name, (error as UnknownBackendError).suggestion);
     }
     throw error;
   }

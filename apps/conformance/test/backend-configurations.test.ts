@@ -91,6 +91,8 @@ describe('resolveBackendConfiguration', () => {
     ['gpujs[metal]', /^--backends: gpujs\[metal\]: mode: expected/],
     ['reference[js]', /^--backends: reference\[js\]: expected for "reference\[…\]": key=value options, received "js"$/],
     ['nonesuch', /^--backends: expected a registered backend \(gpujs, workers, cpu-tiled, reference\), received "nonesuch"$/],
+    ['cpu-tild', /^--backends: expected a registered backend \(gpujs, workers, cpu-tiled, reference\), received "cpu-tild" \(did you mean "cpu-tiled"\?\)$/],
+    ['workers[thraeds=2]', /^--backends: workers\[thraeds=2\]: options\.thraeds: expected one of the known options \(.*\), received "thraeds" \(did you mean "threads"\?\)$/],
   ])('rejects %s with an InvalidArgumentError naming the entry', (text, message) => {
     expect(() => resolve(text)).toThrow(InvalidArgumentError);
     expect(() => resolve(text)).toThrow(message);

@@ -10,6 +10,8 @@
  * `Symbol.for` marker instead and works across copies.
  */
 
+import { closestName, didYouMean } from './suggest.js';
+
 const MARKER = Symbol.for('@pointwise/core.error');
 
 /** Stable machine-readable codes, one per error class. */
@@ -105,12 +107,16 @@ export class InvalidArgumentError extends PointwiseError {
   readonly parameter: string;
   readonly expected: string;
   readonly received: unknown;
+  /** The known value the received one most likely meant (a misspelt option key), also named in the message as `(did you mean "…"?)`. */
+  readonly suggestion?: string;
 
-  constructor(parameter: string, expected: string, received: unknown) {
-    super('INVALID_ARGUMENT', `${parameter}: expected ${expected}, received ${describeValue(received)}`);
+  /** @param suggestion a close known value, appended to the message as `(did you mean "…"?)`; see `closestName`. */
+  constructor(parameter: string, expected: string, received: unknown, suggestion?: string) {
+    super('INVALID_ARGUMENT', `${parameter}: expected ${expected}, received ${describeValue(received)}${didYouMean(suggestion)}`);
     this.parameter = parameter;
     this.expected = expected;
     this.received = received;
+    if (suggestion !== undefined) this.suggestion = suggestion;
   }
 }
 
@@ -156,19 +162,27 @@ export class AliasingError extends PointwiseError {
   }
 }
 
-/** A backend name that no registry entry carries. */
+/**
+ * A backend name that no registry entry carries. When a registered name is
+ * close (Levenshtein distance ≤ 2, or a prefix either way: see `closestName`)
+ * the message ends with `(did you mean "…"?)` and `suggestion` holds it.
+ */
 export class UnknownBackendError extends PointwiseError {
   readonly backend: string;
   readonly known: readonly string[];
+  /** The registered name closest to `backend`, when one is close enough to suggest. */
+  readonly suggestion?: string;
 
   /** @param parameter where the name came from: `backend` (an option) or `POINTWISE_BACKEND` (the environment). */
   constructor(backend: string, known: readonly string[], parameter = 'backend') {
+    const suggestion = closestName(backend, known);
     super(
       'UNKNOWN_BACKEND',
-      `${parameter}: expected one of ${known.map((k) => JSON.stringify(k)).join(', ') || '(none registered)'}, received ${JSON.stringify(backend)}`,
+      `${parameter}: expected one of ${known.map((k) => JSON.stringify(k)).join(', ') || '(none registered)'}, received ${JSON.stringify(backend)}${didYouMean(suggestion)}`,
     );
     this.backend = backend;
     this.known = known;
+    if (suggestion !== undefined) this.suggestion = suggestion;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Availability, Backend } from './backend.js';
 import { assertKnownKeys } from './known-keys.js';
+import { closestName } from './suggest.js';
 import { formatBackendEntry, isBackendName, parseBackendEntry, parseBackendList, type BackendEntry, type ParsedBackendEntry } from './selection-syntax.js';
 import { registerReferenceBackend } from './reference/register.js';
 import { BackendUnavailableError, DisposedError, InvalidArgumentError, PointwiseError, UnknownBackendError, type BackendAttempt } from './errors.js';
@@ -409,8 +410,8 @@ export class BackendRegistry {
       } catch (error) {
         // From the environment, say where the bad option came from (in code the caller sees its own call).
         if (source !== BACKEND_ENV_VARIABLE || !PointwiseError.isInstance(error) || error.code !== 'INVALID_ARGUMENT') throw error;
-        const { parameter, expected, received } = error as InvalidArgumentError;
-        throw new InvalidArgumentError(`${source}: ${formatBackendEntry(parsed)}: ${parameter}`, expected, received);
+        const { parameter, expected, received, suggestion } = error as InvalidArgumentError;
+        throw new InvalidArgumentError(`${source}: ${formatBackendEntry(parsed)}: ${parameter}`, expected, received, suggestion);
       }
       const key = formatBackendEntry({ name: parsed.name, options });
       keys.add(key);
@@ -467,7 +468,7 @@ export class BackendRegistry {
       if (entry.shorthand === undefined || shorthandSet || Object.hasOwn(parsed.options, entry.shorthand)) {
         const presets = Object.keys(entry.presets);
         const allowed = [entry.shorthand && !shorthandSet ? `one value of "${entry.shorthand}"` : '', presets.length ? `the presets ${presets.join(', ')}` : ''].filter(Boolean);
-        throw new InvalidArgumentError(source, `for "${parsed.name}[…]": key=value options${allowed.length ? ` or ${allowed.join(' and ')}` : ''}`, word);
+        throw new InvalidArgumentError(source, `for "${parsed.name}[…]": key=value options${allowed.length ? ` or ${allowed.join(' and ')}` : ''}`, word, closestName(word, presets));
       }
       fromWords[entry.shorthand] = word;
       shorthandSet = true;
