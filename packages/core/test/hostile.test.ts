@@ -6,6 +6,7 @@ import {
   PointwiseError,
   ReferenceBackend,
   Wisdom,
+  measurementInput,
   environmentFingerprint,
   formatBackendEntry,
   parseBackendEntry,
@@ -229,6 +230,26 @@ describe("the measuring planner against hostile candidates", () => {
     expect(await codeOf(() => preparing)).toBe('DISPOSED');
     expect(a.disposedOps).toBe(1);
     expect(b.disposedOps).toBe(1);
+  });
+
+  it('drops a candidate whose result is wrong on some timed runs only, whatever its last run gave', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    // Wrong on every third run: three rounds of an untimed and a timed run (six runs in a row) time one of them.
+    const sometimes = new HookedBackend('sometimes', {
+      onRun: (run, out) => {
+        if (run > 1 && run % 3 === 0) out.data.fill(Number.NaN);
+      },
+    });
+    registry.register('sometimes', () => sometimes, { priority: 5 });
+    const op = await prepareConv1x1(problem, { registry, backend: ['sometimes', 'reference'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { maxRuns: 3 } });
+    expect(op.info.configuration).toBe('reference');
+    const report = op.info.selection!.candidates.find((c) => c.configuration === 'sometimes')!;
+    expect(report.status).toBe('dropped');
+    // The planner's input (measurementInput); y[0] = x0[0] + 2·x1[0] for these weights [1, 2].
+    const x = measurementInput(op.geometry).data;
+    expect(report.reason).toBe(`result outside the accuracy bound in a timed run: y[0, 0, 0, 0] = NaN, the reference is ${x[0] + 2 * x[4]}`);
+    op.dispose();
   });
 
   it('drops a candidate whose result is right on the checked run only', async () => {

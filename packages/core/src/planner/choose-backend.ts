@@ -5,7 +5,7 @@ import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
 import { zerosTensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
-import { checkSample, checkedClock, measurementInput, timeInRounds, type MeasureOptions } from './measure.js';
+import { checkedClock, measurementInput, sampleCheck, timeInRounds, type MeasureOptions } from './measure.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
 /**
@@ -147,13 +147,14 @@ export async function planFastest(
   const g = problem.geometry;
   const x = measurementInput(g, limits.sharedTensors);
   const out = zerosTensor(g.outputShape, g.outputLayout, limits.sharedTensors);
+  const check = sampleCheck(g, x, problem.weights, problem.bias);
   // Touched here, once, so that the first candidate's checked run does not pay alone for the output's fresh
   // pages (first writes to new memory cost ~4 ms per MiB on some virtual machines).
   out.data.fill(0);
   // The setup shared by all (these tensors) is charged to every candidate's budget in equal parts.
   const sharedMs = (now() - started) / candidates.length;
   const reports: CandidateReport[] = [];
-  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number }[] = [];
+  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null }[] = [];
   let best: (typeof measured)[number];
   try {
     for (const configuration of candidates) {
@@ -167,9 +168,10 @@ export async function planFastest(
       try {
         // Measured runs race a dispose() of the registry like preparation does: nothing stays pending.
         await prepared.race(Promise.resolve(prepared.op.run(x, out)));
-        const disagreement = checkSample(g, x, problem.weights, problem.bias, out.data, prepared.backend.capabilities());
+        const capabilities = prepared.backend.capabilities();
+        const disagreement = check(out.data, capabilities);
         if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
-        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, race: prepared.race, setupMs: sharedMs + now() - began });
+        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, race: prepared.race, setupMs: sharedMs + now() - began, check: (y) => check(y, capabilities) });
       } catch (error) {
         prepared.op.dispose();
         if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
@@ -182,9 +184,8 @@ export async function planFastest(
     for (let i = measured.length - 1; i >= 0; i--) {
       const m = measured[i];
       const timing = timings[i];
-      // A candidate that is right only sometimes: its last timed run is checked too.
-      const late = timing.error === undefined ? checkSample(g, x, problem.weights, problem.bias, timing.lastOutput, m.backend.capabilities()) : null;
-      const reason = timing.error !== undefined ? reasonOf(timing.error) : late !== null ? `result outside the accuracy bound in a timed run: ${late}` : null;
+      // A candidate that failed, or was right only sometimes (every timed run was checked), is dropped.
+      const reason = timing.error !== undefined ? reasonOf(timing.error) : null;
       if (reason !== null) {
         m.op.dispose();
         measured.splice(i, 1);

@@ -93,10 +93,53 @@ export function measurementInput(g: Conv1x1Geometry, shared = false): Tensor {
 }
 
 /**
- * Checks a sample of `out` (evenly spread over the output, {@link CHECKED_SAMPLE}
- * elements) against the float64 reference within the accuracy bound times the
- * backend's declared precision factor. Returns `null` when every sampled
- * element is within bound, else a description of the first that is not.
+ * Checks sampled outputs against the float64 reference: {@link CHECKED_SAMPLE}
+ * elements evenly spread over the output (in NCHW order), each within the
+ * accuracy bound times the checked backend's declared precision factor.
+ */
+export type SampleCheck = (out: Float32Array, capabilities: BackendCapabilities) => string | null;
+
+/**
+ * Computes the float64 reference of the sampled output elements for input
+ * `x` once, and returns the check of an output (`out` in `g`'s output
+ * layout): `null` when every sampled element is within bound, else a
+ * description of the first that is not. Checking then costs 64 comparisons,
+ * so the planner checks every timed run, not only the first.
+ */
+export function sampleCheck(g: Conv1x1Geometry, x: Tensor, weights: Float32Array, bias: Float32Array | null): SampleCheck {
+  const [n, co, ho, wo] = g.outputShape;
+  const ys = layoutStrides(g.outputShape, g.outputLayout);
+  const total = n * co * ho * wo;
+  const step = Math.max(1, Math.floor(total / CHECKED_SAMPLE));
+  const samples: { readonly at: number; readonly name: string; readonly value: number; readonly magnitude: number }[] = [];
+  for (let linear = 0; linear < total; linear += step) {
+    // Logical indices of the linear position (NCHW order), then the element in the output layout.
+    const b = Math.floor(linear / (co * ho * wo));
+    const c = Math.floor(linear / (ho * wo)) % co;
+    const i = Math.floor(linear / wo) % ho;
+    const j = linear % wo;
+    const expected = referenceElement(g, x.data, weights, bias, b, c, i, j);
+    samples.push({ at: b * ys.n + c * ys.c + i * ys.h + j * ys.w, name: `y[${b}, ${c}, ${i}, ${j}]`, value: expected.value, magnitude: expected.magnitude });
+  }
+  return (out, capabilities) => {
+    for (const { at, name, value: y, magnitude } of samples) {
+      const actual = out[at];
+      const bound = errorBound(g.inChannelsPerGroup, magnitude, y, capabilities.precisionFactor);
+      let ok: boolean;
+      if (Number.isNaN(y)) ok = Number.isNaN(actual);
+      // Beyond float32's range the float32 result is the infinity of that sign.
+      else if (Math.abs(y) > FLOAT32_MAX) ok = actual === Math.sign(y) * Infinity || Math.abs(actual - y) <= bound;
+      else ok = Math.abs(actual - y) <= bound;
+      if (!ok) return `${name} = ${actual}, the reference is ${y}`;
+    }
+    return null;
+  };
+}
+
+/**
+ * Checks a sample of `out` against the float64 reference ({@link sampleCheck}
+ * made and applied once). Returns `null` when every sampled element is within
+ * bound, else a description of the first that is not.
  */
 export function checkSample(
   g: Conv1x1Geometry,
@@ -106,28 +149,7 @@ export function checkSample(
   out: Float32Array,
   capabilities: BackendCapabilities,
 ): string | null {
-  const [n, co, ho, wo] = g.outputShape;
-  const ys = layoutStrides(g.outputShape, g.outputLayout);
-  const total = n * co * ho * wo;
-  const step = Math.max(1, Math.floor(total / CHECKED_SAMPLE));
-  for (let linear = 0; linear < total; linear += step) {
-    // Logical indices of the linear position (NCHW order), then the element in the output layout.
-    const b = Math.floor(linear / (co * ho * wo));
-    const c = Math.floor(linear / (ho * wo)) % co;
-    const i = Math.floor(linear / wo) % ho;
-    const j = linear % wo;
-    const expected = referenceElement(g, x.data, weights, bias, b, c, i, j);
-    const actual = out[b * ys.n + c * ys.c + i * ys.h + j * ys.w];
-    const y = expected.value;
-    const bound = errorBound(g.inChannelsPerGroup, expected.magnitude, y, capabilities.precisionFactor);
-    let ok: boolean;
-    if (Number.isNaN(y)) ok = Number.isNaN(actual);
-    // Beyond float32's range the float32 result is the infinity of that sign.
-    else if (Math.abs(y) > FLOAT32_MAX) ok = actual === Math.sign(y) * Infinity || Math.abs(actual - y) <= bound;
-    else ok = Math.abs(actual - y) <= bound;
-    if (!ok) return `y[${b}, ${c}, ${i}, ${j}] = ${actual}, the reference is ${y}`;
-  }
-  return null;
+  return sampleCheck(g, x, weights, bias)(out, capabilities);
 }
 
 /**
@@ -160,9 +182,7 @@ export interface Timing {
 
 /** What {@link timeInRounds} measured for one candidate. */
 export interface RoundTiming extends Timing {
-  /** Its output after its last timed run (for a late accuracy check). */
-  readonly lastOutput: Float32Array;
-  /** Set when one of its runs failed; it is then timed no further. */
+  /** Set when one of its runs failed, or gave a result its check rejected; it is then timed no further. */
   readonly error?: unknown;
 }
 
@@ -181,6 +201,8 @@ export interface MeasuredCandidate {
   readonly race: <T>(work: Promise<T>) => Promise<T>;
   /** Milliseconds of its budget already spent before the warm-up (preparing it and its checked run). */
   readonly setupMs: number;
+  /** Checks the output of each of its timed runs (a candidate right only sometimes is dropped); `null` means right. */
+  readonly check: (out: Float32Array) => string | null;
 }
 
 /**
@@ -195,12 +217,12 @@ export interface MeasuredCandidate {
  * candidate takes {@link MIN_TIMED_ROUNDS} rounds (at most `maxRuns`); after them a candidate takes another
  * only when one more of its rounds, as long as its last, still fits its budget. After the first round a
  * candidate over four times the best time, after three rounds one over twice the best median, is timed no
- * further. The callers have run each once already (the checked run).
+ * further. Every timed run's output goes through the candidate's `check`; one it rejects drops the candidate
+ * (its `error`). The callers have run each once already (the checked run).
  */
 export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: Tensor, out: Tensor, limits: Required<MeasureOptions>): Promise<RoundTiming[]> {
   const times = candidates.map(() => [] as number[]);
   const errors: unknown[] = candidates.map(() => undefined);
-  const outputs = candidates.map(() => new Float32Array(out.data.length));
   const now = checkedClock(limits.clock);
   const spent = candidates.map((c) => c.setupMs);
   /** Each candidate's last round (an untimed and a timed run), milliseconds: what one more round is expected to cost. */
@@ -240,6 +262,9 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         const t0 = now();
         await run();
         times[i].push(now() - t0);
+        // Right in the first run is not enough: every timed run is checked (against a precomputed sample).
+        const disagreement = candidates[i].check(out.data);
+        if (disagreement !== null) throw new Error(`result outside the accuracy bound in a timed run: ${disagreement}`);
       } catch (error) {
         // A dispose() and a broken clock end the measurement; any other failure drops this candidate.
         if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
@@ -249,7 +274,6 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         lastRound[i] = now() - began;
         spent[i] += lastRound[i];
       }
-      outputs[i].set(out.data);
     }
     // A candidate that cannot win is timed no further, so the others get the budget: after the first round
     // one over four times the best time (a JavaScript kernel beside WebAssembly ones), after three rounds one
@@ -268,7 +292,6 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
     return {
       medianMs: sorted.length > 0 ? median(sorted) : NaN,
       runs: sorted.length,
-      lastOutput: outputs[i],
       ...(errors[i] !== undefined ? { error: errors[i] } : {}),
     };
   });
