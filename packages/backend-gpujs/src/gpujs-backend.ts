@@ -18,6 +18,7 @@ import { WebGpuOperator } from './webgpu-operator.js';
 import { AUTO_ORDER, isModeSupported, kernelClassOf, supportedModes } from './modes.js';
 import { resolveGpujsOptions, type GpujsBackendOptions, type GpujsMode, type ResolvedGpujsOptions } from './options.js';
 import { detectRenderer, type RendererInfo } from './renderer.js';
+import { headlessGlHint, loadHeadlessGl, type HeadlessGlLoad } from './headless-gl.js';
 
 /** Default chunk size bound in GPU modes: 2²⁰ outputs per draw (16 MiB of RGBA float readback). */
 export const DEFAULT_MAX_CHUNK_ELEMENTS = 2 ** 20;
@@ -87,17 +88,20 @@ export class GpujsBackend implements Backend {
   #operators = new Set<GpujsOperator | WebGpuOperator>();
   #disposed = false;
   readonly #load: () => Promise<GpuJsLoad>;
+  readonly #loadGl: () => Promise<HeadlessGlLoad>;
   #renderer: RendererInfo | null = null;
 
   /**
    * @param options the gpu.js mode (default `'auto'`), chunking limits and GL kernel.
    * @param internals test seam (not part of the API): `load` replaces the import of gpu.js, so tests can
-   *   present a renderer string this machine does not have.
+   *   present a renderer string this machine does not have; `loadGl` replaces the check that gpu.js's
+   *   optional `gl` package loads, so tests can present a missing or unbuilt one.
    * @throws {InvalidArgumentError} for an unknown mode or a limit that is not an integer ≥ 1.
    */
-  constructor(options: GpujsBackendOptions = {}, internals: { readonly load?: () => Promise<GpuJsLoad> } = {}) {
+  constructor(options: GpujsBackendOptions = {}, internals: { readonly load?: () => Promise<GpuJsLoad>; readonly loadGl?: () => Promise<HeadlessGlLoad> } = {}) {
     this.#options = resolveGpujsOptions(options);
     this.#load = internals.load ?? loadGpuJs;
+    this.#loadGl = internals.loadGl ?? loadHeadlessGl;
   }
 
   /**
@@ -231,7 +235,7 @@ export class GpujsBackend implements Backend {
       }
       return {
         ok: false,
-        reason: `gpu.js mode "${requested}" is not supported here (supported: ${quoted(await supportedModes(gpujs))})${displayHint(requested)}`,
+        reason: `gpu.js mode "${requested}" is not supported here (supported: ${quoted(await supportedModes(gpujs))})${await this.#headlessGlHint(requested)}`,
       };
     }
     for (const mode of AUTO_ORDER) {
@@ -251,7 +255,16 @@ export class GpujsBackend implements Backend {
       ok: false,
       reason:
         `auto mode: gpu.js reaches no GPU mode here, only ${quoted(await supportedModes(gpujs))}; ` +
-        'ask for { mode: "webasm" } or { mode: "cpu" } by name to use them',
+        `ask for { mode: "webasm" } or { mode: "cpu" } by name to use them${await this.#headlessGlHint('headlessgl')}`,
     };
+  }
+
+  /**
+   * Why `mode` is unsupported, when it is `headlessgl`: gpu.js's optional `gl` package missing or unbuilt
+   * (and how to get it), else a missing X display; `''` for other modes.
+   */
+  async #headlessGlHint(mode: GpujsMode): Promise<string> {
+    if (mode !== 'headlessgl') return '';
+    return headlessGlHint(await this.#loadGl()) || displayHint(mode);
   }
 }
