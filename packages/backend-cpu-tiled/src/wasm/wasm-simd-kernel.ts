@@ -19,8 +19,14 @@ import { bindWorkspace, releaseWorkspace, reserveWorkspace } from './workspace.j
  *   id of its share of the realm's workspace memory (bound only on the
  *   preparing thread; runs of workspace setups must not interleave — each
  *   stages, runs and copies out synchronously).
+ *
+ * Module-private on purpose: this file's declarations are loaded by every
+ * consumer of `./kernel` (for `wasmCopyStats`), and an exported type naming
+ * `WebAssembly.Memory` would make them fail to type-check without the DOM
+ * lib or @types/node (skipLibCheck false). Outside this file a setup is the
+ * opaque {@link KernelSetup} it extends.
  */
-export type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout; readonly backend?: string } & (
+type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout; readonly backend?: string } & (
     | { readonly placement: 'shared'; readonly memory: WebAssembly.Memory; readonly module: WebAssembly.Module }
     | { readonly placement: 'workspace'; readonly packed: Float32Array; readonly workspace: number }
   );
