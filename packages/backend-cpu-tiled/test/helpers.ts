@@ -9,7 +9,7 @@ import {
 import { seededValues } from '@pointwise/testing';
 import { expect } from 'vitest';
 import { fullOutputRange, kernelsForOptions, type MicrokernelKind, type PlanOptions } from '../src/kernel.js';
-import type { WasmSimdSetup } from '../src/wasm/wasm-simd-kernel.js';
+import type { WasmSimdSetup } from '../src/wasm/wasm-simd-setup.js';
 
 /** Both microkernels: the suites parameterised by kernel run once per entry. */
 export const KERNELS: readonly MicrokernelKind[] = ['js', 'wasm-simd'];

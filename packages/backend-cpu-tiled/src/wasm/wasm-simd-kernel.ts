@@ -8,28 +8,7 @@ import { WASM_MR, WASM_NR } from './gemm-module.js';
 import { createWasmConvMemory, gemmModule, instantiateWasmConv, writeOperatorConstants, type WasmConvInstance } from './wasm-kernel.js';
 import { planWasmLayout, type WasmConvLayout, type WasmThreadRegions } from './wasm-layout.js';
 import { bindWorkspace, releaseWorkspace, reserveWorkspace } from './workspace.js';
-
-/**
- * The setup of the WebAssembly SIMD kernel: the plan and the layout of its
- * memory, and either
- * - `placement: 'shared'`: a shared `WebAssembly.Memory` holding packed
- *   weights, input, output and one scratch region per thread, and the
- *   compiled module (post both to worker threads); or
- * - `placement: 'workspace'`: the packed weights in an ordinary array and the
- *   id of its share of the realm's workspace memory (bound only on the
- *   preparing thread; runs of workspace setups must not interleave — each
- *   stages, runs and copies out synchronously).
- *
- * Module-private on purpose: this file's declarations are loaded by every
- * consumer of `./kernel` (for `wasmCopyStats`), and an exported type naming
- * `WebAssembly.Memory` would make them fail to type-check without the DOM
- * lib or @types/node (skipLibCheck false). Outside this file a setup is the
- * opaque {@link KernelSetup} it extends.
- */
-type WasmSimdSetup = KernelSetup & { readonly layout: WasmConvLayout; readonly backend?: string } & (
-    | { readonly placement: 'shared'; readonly memory: WebAssembly.Memory; readonly module: WebAssembly.Module }
-    | { readonly placement: 'workspace'; readonly packed: Float32Array; readonly workspace: number }
-  );
+import type { WasmSimdSetup } from './wasm-simd-setup.js';
 
 /**
  * The WASM SIMD kernel's steps in the driver: the block's input read in
