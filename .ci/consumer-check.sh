@@ -41,7 +41,7 @@ for p in "${packages[@]}"; do
 done
 for tgz in "$work"/tarballs/*.tgz; do
   listing=$(tar -tzf "$tgz")
-  for f in package/LICENSE package/README.md package/dist/index.js package/dist/index.d.ts; do
+  for f in package/LICENSE package/README.md package/CHANGELOG.md package/dist/index.js package/dist/index.d.ts; do
     grep -qx "$f" <<<"$listing" || { echo "[consumer] $(basename "$tgz") lacks $f" >&2; exit 1; }
   done
   if tar -xzOf "$tgz" package/package.json | grep -q '"workspace:'; then
