@@ -29,7 +29,7 @@ import { probeAutomaticSelection } from './selection-probe.js';
 import { backendVersion, VERSIONS } from './versions.js';
 import { BROWSER_PEERS, createBrowserPeer, isBrowserPeer, wasmThreads } from './browser-peers.js';
 import { CONFIGURATIONS } from './configurations.js';
-import { callingThreadLabel } from './calling-thread-label.js';
+import { callingThreadLabel, contenderCallingThreadLabel } from './calling-thread-label.js';
 import { QUICK, SUITES, suiteNamed } from './bench-suites.js';
 import { HarnessWorkerClient } from './harness-worker-client.js';
 import { mergeBenchReports, mergeConformanceReports, type PlacedBenchReport, type PlacedSuiteReport } from './merge-reports.js';
@@ -487,7 +487,7 @@ function showBench(report: BenchReport): void {
           `${suite.layout} ${layer.name}`,
           m.contender,
           m.status === 'ok' ? 'ok' : `${m.status}: ${m.reason ?? ''}`,
-          callingThreadLabel(m.details?.callingThread),
+          contenderCallingThreadLabel(m.contender, m.details?.callingThread),
           String(m.details?.ranOn ?? '—'),
           m.gflops ? m.gflops.median.toPrecision(3) : '',
           m.gflops ? `${m.gflops.low.toPrecision(3)}–${m.gflops.high.toPrecision(3)}` : '',
