@@ -1,4 +1,23 @@
-import { distance } from 'fastest-levenshtein';
+/**
+ * The Levenshtein edit distance between `a` and `b`: the fewest insertions,
+ * deletions and substitutions of one UTF-16 code unit that turn one into the
+ * other (Wagner and Fischer, "The String-to-String Correction Problem",
+ * JACM 21(1), 1974), computed with two rows of the table: O(|a|·|b|) time,
+ * O(|b|) memory. Written here because `core` depends on nothing; its tests
+ * compare it with the `fastest-levenshtein` package.
+ */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
+      row.push(Math.min(substitution, previous[j] + 1, row[j - 1] + 1));
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
 
 /** The largest Levenshtein distance at which {@link closestName} still suggests a name. */
 export const MAX_SUGGESTION_DISTANCE = 2;
@@ -6,8 +25,8 @@ export const MAX_SUGGESTION_DISTANCE = 2;
 /**
  * The known name a misspelt one most likely meant, for a "did you mean"
  * hint: the known name at the smallest Levenshtein edit distance (insertions,
- * deletions and substitutions of one UTF-16 code unit each, computed by the
- * `fastest-levenshtein` package) when that distance is at most
+ * deletions and substitutions of one UTF-16 code unit each, {@link editDistance})
+ * when that distance is at most
  * {@link MAX_SUGGESTION_DISTANCE}, else a known name that starts with the
  * received one or that the received one starts with (`work` → `workers`,
  * `gpujs2` → `gpujs`). Case counts (`Workers` is one edit from `workers`).
@@ -22,7 +41,7 @@ export function closestName(received: string, known: readonly string[]): string 
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const name of known) {
-    const d = distance(received, name);
+    const d = editDistance(received, name);
     if (d < bestDistance) {
       best = name;
       bestDistance = d;

@@ -1,8 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { BackendRegistry, InvalidArgumentError, UnknownBackendError, assertKnownKeys, prepareConv1x1, registerReferenceBackend } from '../src/index.js';
-import { closestName } from '../src/suggest.js';
+import { distance } from 'fastest-levenshtein';
+import { closestName, editDistance } from '../src/suggest.js';
 
 const NAMES = ['reference', 'cpu-tiled', 'workers', 'gpujs'];
+
+describe('editDistance', () => {
+  it('equals the fastest-levenshtein package on closed-form cases and 2,000 random pairs', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3); // Levenshtein's classic example
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('abc', '')).toBe(3);
+    expect(editDistance('same', 'same')).toBe(0);
+    let state = 12345;
+    const random = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const word = () => Array.from({ length: random(12) }, () => 'abcd-[]='[random(8)]).join('');
+    for (let i = 0; i < 2000; i++) {
+      const a = word();
+      const b = word();
+      expect(editDistance(a, b)).toBe(distance(a, b));
+    }
+  });
+});
 
 describe('closestName (the "did you mean" of unknown backend names and option keys)', () => {
   it('suggests the name at the smallest edit distance when it is at most 2', () => {
