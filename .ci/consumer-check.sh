@@ -74,22 +74,12 @@ else
 fi
 # The public declarations of every package, before @types/node is installed: lib ES2022 only, no DOM lib,
 # no Node types, skipLibCheck false. An ambient WebAssembly / DOM / Node type in a public .d.ts fails here.
-# Errors in the declarations of a package listed in CONSUMER_DTS_PENDING are printed as warnings
-# (backend-workers: its public workerUrl / DEFAULT_WORKER_URL name the ambient `URL`; its owner removes
-# it from this list with the fix); any other error fails.
-pending=${CONSUMER_DTS_PENDING-backend-workers}
 s=$(date +%s%N)
 if [ -e node_modules/@types/node ]; then echo "[consumer] @types/node came with the tarballs; the public-types check needs it absent" >&2; exit 1; fi
 if ! "$root/node_modules/.bin/tsc" -p tsconfig.public-types.json >public-types.log 2>&1; then
-  failing=$(grep 'error TS' public-types.log || true)
-  for p in $pending; do failing=$(grep -v "^node_modules/@pointwise/$p/" <<<"$failing" || true); done
-  if [ -n "$failing" ]; then
-    echo "[consumer] FAIL: the packages' public .d.ts files do not type-check with lib ES2022, no DOM lib, no @types/node, skipLibCheck false:" >&2
-    sort -u <<<"$failing" | head -20 | sed 's/^/[consumer]   /' >&2
-    exit 1
-  fi
-  echo "[consumer] warning: public .d.ts errors in packages still pending (CONSUMER_DTS_PENDING=\"$pending\"):"
-  grep 'error TS' public-types.log | sort -u | head -10 | sed 's/^/[consumer]   /'
+  echo "[consumer] FAIL: the packages' public .d.ts files do not type-check with lib ES2022, no DOM lib, no @types/node, skipLibCheck false:" >&2
+  grep 'error TS' public-types.log | sort -u | head -20 | sed 's/^/[consumer]   /' >&2
+  exit 1
 fi
 step "public .d.ts: ES2022 only, skipLibCheck false" "$s"
 s=$(date +%s%N)

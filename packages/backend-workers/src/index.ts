@@ -13,3 +13,4 @@ export { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, type ThreadPoolStat
 export type { CopyStats } from './shared-memory.js';
 export type { RunMessage } from './protocol.js';
 export type { SyncLayout } from './run-sync.js';
+export type { WorkerScriptUrl } from './thread-spawn.js';

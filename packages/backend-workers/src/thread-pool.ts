@@ -1,6 +1,6 @@
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
 import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, tokenOf } from './run-sync.js';
-import type { SpawnThread, ThreadHandle } from './thread-spawn.js';
+import type { SpawnThread, ThreadHandle, WorkerScriptUrl } from './thread-spawn.js';
 
 /** A run as the pool receives it: everything but the job id and token it assigns. */
 export type RunRequest = Omit<RunMessage, 'type' | 'job' | 'token'>;
@@ -31,7 +31,7 @@ export interface ThreadPoolOptions {
   /** Number of threads (≥ 0; a pool of 0 threads runs nothing and is ready at once). */
   readonly size: number;
   /** The worker entry module (see `worker.ts`). */
-  readonly workerUrl: URL;
+  readonly workerUrl: WorkerScriptUrl;
   /** Thread factory from `loadThreadFactory()`. */
   readonly spawn: SpawnThread;
   /** How long a thread keeps spinning after answering a run, so that a run posted meanwhile starts at once (µs). */
@@ -99,7 +99,7 @@ interface PendingJob {
  */
 export class ThreadPool {
   readonly size: number;
-  readonly #url: URL;
+  readonly #url: WorkerScriptUrl;
   readonly #spawn: SpawnThread;
   readonly #spinMicros: number;
   readonly #readyTimeoutMs: number;

@@ -30,8 +30,18 @@ export interface ThreadHandle {
   terminate(): Promise<void>;
 }
 
+/**
+ * A worker script's address as the public declarations name it: structural,
+ * so a WHATWG `URL` satisfies it and the declarations type-check without the
+ * DOM lib or `@types/node`.
+ */
+export interface WorkerScriptUrl {
+  /** The absolute URL (`file:` under Node.js, `http(s):` or `blob:` in browsers). */
+  readonly href: string;
+}
+
 /** Creates a thread running the module at `url` (synchronously: messages posted at once are queued). */
-export type SpawnThread = (url: URL, listener: ThreadListener) => ThreadHandle;
+export type SpawnThread = (url: WorkerScriptUrl, listener: ThreadListener) => ThreadHandle;
 
 interface NodeWorker {
   postMessage(message: unknown): void;
@@ -59,8 +69,9 @@ function reasonOf(error: unknown): string {
 }
 
 /** Starts a Node `worker_threads` Worker on the ES module at `url`. */
-function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: URL, listener: ThreadListener): ThreadHandle {
-  const worker = new Worker(url, { name: 'pointwise-workers' });
+function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: WorkerScriptUrl, listener: ThreadListener): ThreadHandle {
+  // A URL object: Node reads a string as a file path.
+  const worker = new Worker(new URL(url.href), { name: 'pointwise-workers' });
   let closing = false;
   let failed = false;
   const fail = (reason: string): void => {
@@ -88,7 +99,7 @@ function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: URL, listener
  * type, a blocked request, or a bare specifier — the page's import map does
  * not apply inside workers, as observed in Chromium 156).
  */
-function moduleLoadFailure(url: URL): string {
+function moduleLoadFailure(url: WorkerScriptUrl): string {
   return (
     `worker module ${url.href} (or a module it imports) failed to load; check that it is served as JavaScript ` +
     `and that its imports resolve without an import map (import maps do not apply inside workers: bundle the ` +
@@ -114,7 +125,7 @@ const MODULE_URL: string = import.meta.url;
  * started by the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
  * (see {@link spawnWebThread}), so bundlers emit the entry with its imports.
  */
-export const DEFAULT_WORKER_URL: URL = new URL(DEFAULT_WORKER_ENTRY, MODULE_URL);
+export const DEFAULT_WORKER_URL: WorkerScriptUrl = new URL(DEFAULT_WORKER_ENTRY, MODULE_URL);
 
 /**
  * Starts a browser module Web Worker on the script at `url`. The default
@@ -125,11 +136,11 @@ export const DEFAULT_WORKER_URL: URL = new URL(DEFAULT_WORKER_ENTRY, MODULE_URL)
  * copied or inlined as a lone asset whose relative imports cannot resolve).
  * Any other URL (the `workerUrl` option) is loaded as given.
  */
-function spawnWebThread(url: URL, listener: ThreadListener): ThreadHandle {
+function spawnWebThread(url: WorkerScriptUrl, listener: ThreadListener): ThreadHandle {
   const worker =
     url.href === DEFAULT_WORKER_URL.href
       ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'pointwise-workers' })
-      : new Worker(url, { type: 'module', name: 'pointwise-workers' });
+      : new Worker(url.href, { type: 'module', name: 'pointwise-workers' });
   let closing = false;
   let failed = false;
   const fail = (reason: string): void => {

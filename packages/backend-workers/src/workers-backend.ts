@@ -13,7 +13,7 @@ import {
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
-import { DEFAULT_WORKER_URL, loadThreadFactory } from './thread-spawn.js';
+import { DEFAULT_WORKER_URL, loadThreadFactory, type WorkerScriptUrl } from './thread-spawn.js';
 import { MAX_POOLED_TILES, WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
 
 /**
@@ -80,7 +80,7 @@ export interface WorkersBackendOptions extends PlanOptions {
    * (this package's `dist/worker.js`); override when a bundler moves it, or
    * with a custom entry that calls `startPoolThread`.
    */
-  readonly workerUrl?: URL | string;
+  readonly workerUrl?: WorkerScriptUrl | string;
   /** Runs with fewer floating-point operations compute on the calling thread. Default per microkernel: {@link DEFAULT_MIN_PARALLEL_FLOPS}. */
   readonly minParallelFlops?: number;
   /**
@@ -249,7 +249,7 @@ export class WorkersBackend implements Backend {
     if (!availability.available) throw new Error(availability.reason);
     const threads = this.#options.threads ?? Math.min(MAX_THREADS, await availableParallelism());
     const size = this.#callerComputes() ? threads - 1 : threads;
-    const workerUrl = this.#options.workerUrl === undefined ? DEFAULT_WORKER_URL : new URL(this.#options.workerUrl);
+    const workerUrl = this.#options.workerUrl === undefined ? DEFAULT_WORKER_URL : new URL(typeof this.#options.workerUrl === 'string' ? this.#options.workerUrl : this.#options.workerUrl.href);
     const spawn = await loadThreadFactory();
     if (generation !== this.#generation) throw new DisposedError('workers backend');
     const pool = new ThreadPool({
