@@ -100,15 +100,15 @@ describe('the auto contender on a fake clock', () => {
       expect(auto.accuracy?.failureCount).toBe(0);
       expect(auto.selection?.method).toBe('fastest');
       // Core's limits: each candidate's 50 ms budget counts its checked run, an untimed warm-up until half
-      // the budget has passed, then rounds of an untimed and a timed run (at least three, then while one
-      // more fits); after three rounds SLOW (median 5, over twice FAST's 2) is timed no further.
+      // the budget has passed, then rounds of an untimed and two timed runs (at least two rounds, then while
+      // one more fits); after two rounds SLOW (median 5, over twice FAST's 2) is timed no further.
       expect(auto.selection?.candidates).toEqual([
-        { configuration: SLOW, status: 'measured', medianMs: 5, runs: 3 },
-        { configuration: FAST, status: 'chosen', medianMs: 2, runs: 6 },
+        { configuration: SLOW, status: 'measured', medianMs: 5, runs: 4 },
+        { configuration: FAST, status: 'chosen', medianMs: 2, runs: 8 },
       ]);
       // Deciding on the fake clock, all inside prepare (the cold start): SLOW's checked run, four warm-up runs
-      // and three rounds (5 + 4·5 + 3·2·5 = 55 ms); FAST's checked run, twelve warm-up runs and six rounds
-      // (2 + 12·2 + 6·2·2 = 50 ms).
+      // and two rounds (5 + 4·5 + 2·3·5 = 55 ms); FAST's checked run, twelve warm-up runs and four rounds
+      // (2 + 12·2 + 4·3·2 = 50 ms).
       expect(auto.selection?.decisionMs).toBe(55 + 50);
       expect(auto.prepareMs).toBe(105);
       expect(auto.firstRunMs).toBe(2);

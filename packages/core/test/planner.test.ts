@@ -97,9 +97,9 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(slow.disposed).toBe(1);
     expect(fast.disposed).toBe(0);
     // One checked run (4 ms, counted in its 50 ms budget), six untimed warm-up runs (until half the budget has
-    // passed: 4 + 6·4 = 28 ms), then an untimed and a timed run per round; over four times the best time, it
-    // stops after the first round.
-    expect(slow.runs).toBe(1 + 6 + 2);
+    // passed: 4 + 6·4 = 28 ms), then an untimed and two timed runs per round; over four times the best median,
+    // it stops after the first round.
+    expect(slow.runs).toBe(1 + 6 + 3);
     const x = createTensor(new Float32Array(128).map((_, i) => i / 64 - 1), [1, 8, 4, 4]);
     expect(Array.from((await op.run(x)).data)).toEqual(Array.from(referenceConv1x1(op.geometry, x.data, problem.weights.data, null).values, Math.fround));
   });
@@ -188,24 +188,24 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it('stays within its budget: each candidate takes another round only while one more fits its budgetMs', async () => {
     const { registry, slow, fast } = setup(3, 2);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 50, maxRuns: 50 } });
-    // slow: its checked run (3 ms), warm-up until half the budget has passed (8 runs: 27 ms), three rounds of
-    // an untimed and a timed run (45 ms); a fourth (6 ms more) would pass 50 ms. fast: 2 ms, 12 warm-up runs
-    // (26 ms), then six rounds of 4 ms (exactly 50 ms).
-    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([3, 6]);
-    expect(slow.runs).toBe(1 + 8 + 2 * 3);
-    expect(fast.runs).toBe(1 + 12 + 2 * 6);
+    // slow: its checked run (3 ms), warm-up until half the budget has passed (8 runs: 27 ms), two rounds of
+    // an untimed and two timed runs (45 ms); a third (9 ms more) would pass 50 ms. fast: 2 ms, 12 warm-up runs
+    // (26 ms), then four rounds of 6 ms (exactly 50 ms).
+    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([4, 8]);
+    expect(slow.runs).toBe(1 + 8 + 3 * 2);
+    expect(fast.runs).toBe(1 + 12 + 3 * 4);
     // Deciding: 45 + 50 ms, within 50 ms per candidate.
     expect(op.info.selection!.decisionMs).toBe(45 + 50);
   });
 
-  it('times three rounds of a candidate whose runs take longer than its budget, and no more', async () => {
+  it('times two rounds (four runs) of a candidate whose runs take longer than its budget, and no more', async () => {
     const { registry, slow, fast } = setup(30, 20);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });
-    // The checked run, then at least one warm-up run (slow: one, 60 ms; fast: two, 60 ms), then the three
-    // rounds every candidate takes (6·30 and 6·20 ms): neither has 100 ms left for a fourth.
-    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([3, 3]);
-    expect(slow.runs).toBe(1 + 1 + 2 * 3);
-    expect(fast.runs).toBe(1 + 2 + 2 * 3);
+    // The checked run, then at least one warm-up run (slow: one, 60 ms; fast: two, 60 ms), then the two
+    // rounds every candidate takes (6·30 and 6·20 ms): neither has 100 ms left for a third.
+    expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([4, 4]);
+    expect(slow.runs).toBe(1 + 1 + 3 * 2);
+    expect(fast.runs).toBe(1 + 2 + 3 * 2);
     expect(op.info.selection!.decisionMs).toBe(60 + 180 + 60 + 120);
   });
 

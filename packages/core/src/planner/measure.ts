@@ -13,7 +13,7 @@ export interface MeasureOptions {
    * Milliseconds per candidate, counting everything spent on it: preparing it, its checked run, its warm-up
    * and its timed rounds, and its share of the decision's own setup (the measurement tensors). The first
    * {@link MIN_TIMED_ROUNDS} rounds are taken even past it (a layer whose runs take longer than the budget
-   * still gets a median of three). Default 50, at most {@link MAX_MEASURE_BUDGET_MS}.
+   * still gets a median of four runs). Default 50, at most {@link MAX_MEASURE_BUDGET_MS}.
    */
   readonly budgetMs?: number;
   /**
@@ -191,8 +191,13 @@ function median(sorted: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Timed rounds every candidate takes (unless dropped or failing), whatever its budget: a median of fewer is noise. */
-export const MIN_TIMED_ROUNDS = 3;
+/** Rounds every candidate takes (unless dropped or failing), whatever its budget: a median of fewer runs is noise. */
+export const MIN_TIMED_ROUNDS = 2;
+/**
+ * Timed runs per round, after the round's untimed run: two samples for three runs (one for two measured
+ * noisier choices at the same cost: more samples per millisecond of budget).
+ */
+export const TIMED_RUNS_PER_ROUND = 2;
 
 /** One candidate as {@link timeInRounds} measures it. */
 export interface MeasuredCandidate {
@@ -206,17 +211,19 @@ export interface MeasuredCandidate {
 }
 
 /**
- * Warms up each candidate, then times warm runs of several prepared operators in rounds, one timed run of
- * each per round right after an untimed one (so load that comes and goes weighs on every candidate alike,
- * and none is timed cold), odd rounds in reverse order (so none always follows the same candidate).
+ * Warms up each candidate, then times warm runs of several prepared operators in rounds: per round, each
+ * candidate's untimed run then {@link TIMED_RUNS_PER_ROUND} timed ones (so load that comes and goes weighs on
+ * every candidate alike, and none is timed cold), odd rounds in reverse order (so none always follows the
+ * same candidate).
  *
  * Each candidate has its own budget of `budgetMs`, which counts everything spent on it: its `setupMs`
  * (preparing and the checked run), its warm-up and its rounds, so a slow candidate cannot leave the others
  * too few rounds and deciding costs about `budgetMs` per candidate. The warm-up runs untimed until
  * {@link WARMUP_SHARE} of the budget is spent (at least one run, at most {@link WARMUP_RUNS}). Every
- * candidate takes {@link MIN_TIMED_ROUNDS} rounds (at most `maxRuns`); after them a candidate takes another
- * only when one more of its rounds, as long as its last, still fits its budget. After the first round a
- * candidate over four times the best time, after three rounds one over twice the best median, is timed no
+ * candidate takes {@link MIN_TIMED_ROUNDS} rounds; after them a candidate takes another only when one more
+ * of its rounds, as long as its last, still fits its budget; none times more than `maxRuns` runs. After the
+ * first round a candidate over four times the best median, after the second one over twice the best median,
+ * is timed no
  * further. Every timed run's output goes through the candidate's `check`; one it rejects drops the candidate
  * (its `error`). The callers have run each once already (the checked run).
  */
@@ -245,9 +252,9 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
     spent[i] += now() - began;
   }
   const timing = (i: number) => errors[i] === undefined && !dropped[i];
-  for (let round = 0; round < limits.maxRuns; round++) {
+  for (let round = 0; ; round++) {
     // Every candidate takes the first rounds; then each goes on while one more round fits its budget.
-    const takes = candidates.map((_, i) => timing(i) && (round < MIN_TIMED_ROUNDS || spent[i] + lastRound[i] <= limits.budgetMs));
+    const takes = candidates.map((_, i) => timing(i) && times[i].length < limits.maxRuns && (round < MIN_TIMED_ROUNDS || spent[i] + lastRound[i] <= limits.budgetMs));
     if (!takes.includes(true)) break;
     // Odd rounds go in reverse order, so no candidate always follows the same one.
     for (let k = 0; k < candidates.length; k++) {
@@ -256,15 +263,18 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
       const run = () => candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
       const began = now();
       try {
-        // An untimed run right before the timed one: what ran in between (another candidate) must not
+        // An untimed run right before the timed ones: what ran in between (another candidate) must not
         // leave this one cold (a thread pool asleep, caches full of other data), as back-to-back layers are not.
         await run();
-        const t0 = now();
-        await run();
-        times[i].push(now() - t0);
-        // Right in the first run is not enough: every timed run is checked (against a precomputed sample).
-        const disagreement = candidates[i].check(out.data);
-        if (disagreement !== null) throw new Error(`result outside the accuracy bound in a timed run: ${disagreement}`);
+        const timed = Math.min(TIMED_RUNS_PER_ROUND, limits.maxRuns - times[i].length);
+        for (let r = 0; r < timed; r++) {
+          const t0 = now();
+          await run();
+          times[i].push(now() - t0);
+          // Right in the first run is not enough: every timed run is checked (against a precomputed sample).
+          const disagreement = candidates[i].check(out.data);
+          if (disagreement !== null) throw new Error(`result outside the accuracy bound in a timed run: ${disagreement}`);
+        }
       } catch (error) {
         // A dispose() and a broken clock end the measurement; any other failure drops this candidate.
         if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
@@ -275,10 +285,9 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         spent[i] += lastRound[i];
       }
     }
-    // A candidate that cannot win is timed no further, so the others get the budget: after the first round
-    // one over four times the best time (a JavaScript kernel beside WebAssembly ones), after three rounds one
-    // over twice the best median.
-    if (round === 0 || round >= 2) {
+    // A candidate that cannot win is timed no further: after the first round one over four times the best
+    // median (a JavaScript kernel beside WebAssembly ones), after the second one over twice the best median.
+    {
       const factor = round === 0 ? 4 : 2;
       const medians = times.map((t) => (t.length > 0 ? median([...t].sort((a, b) => a - b)) : Infinity));
       const best = Math.min(...medians);
