@@ -221,9 +221,10 @@ export interface MeasuredCandidate {
  * too few rounds and deciding costs about `budgetMs` per candidate. The warm-up runs untimed until
  * {@link WARMUP_SHARE} of the budget is spent (at least one run, at most {@link WARMUP_RUNS}). Every
  * candidate takes {@link MIN_TIMED_ROUNDS} rounds; after them a candidate takes another only when one more
- * of its rounds, as long as its last, still fits its budget; none times more than `maxRuns` runs. After the
- * first round a candidate over four times the best median, after the second one over twice the best median,
- * is timed no
+ * of its rounds, as long as its last, still fits its budget; none times more than `maxRuns` runs. A candidate
+ * whose last warm-up run took over four times the fastest one's takes no round (that run is its sample); after
+ * the first round one over four times the best median, after the second one over twice the best median, is
+ * timed no
  * further. Every timed run's output goes through the candidate's `check`; one it rejects drops the candidate
  * (its `error`). The callers have run each once already (the checked run).
  */
@@ -238,9 +239,11 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
   // a median over them would rank candidates by how fast they warm up, not how fast they run.
+  const lastWarmUpRun = candidates.map(() => Infinity);
   for (let i = 0; i < candidates.length; i++) {
     const began = now();
     for (let r = 0; r < WARMUP_RUNS && (r === 0 || spent[i] + (now() - began) < limits.budgetMs * WARMUP_SHARE); r++) {
+      const t0 = now();
       try {
         await candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
       } catch (error) {
@@ -248,9 +251,19 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         errors[i] = error;
         break;
       }
+      lastWarmUpRun[i] = now() - t0;
     }
     spent[i] += now() - began;
   }
+  // A candidate whose last warm-up run took over four times the fastest one's cannot win (a JavaScript
+  // kernel beside WebAssembly ones): that run is its one sample, and it takes no round.
+  const fastestWarmUpRun = Math.min(...lastWarmUpRun);
+  lastWarmUpRun.forEach((t, i) => {
+    if (errors[i] === undefined && t > 4 * fastestWarmUpRun) {
+      dropped[i] = true;
+      times[i].push(t);
+    }
+  });
   const timing = (i: number) => errors[i] === undefined && !dropped[i];
   for (let round = 0; ; round++) {
     // Every candidate takes the first rounds; then each goes on while one more round fits its budget.
