@@ -151,8 +151,9 @@ export async function planFastest(
   // Touched here, once, so that the first candidate's checked run does not pay alone for the output's fresh
   // pages (first writes to new memory cost ~4 ms per MiB on some virtual machines).
   out.data.fill(0);
-  // The setup shared by all (these tensors) is charged to every candidate's budget in equal parts.
-  const sharedMs = (now() - started) / candidates.length;
+  // What is spent on no candidate in particular (these tensors, candidates that could not be used) is charged
+  // to the budgets of the measured ones in equal parts, so deciding costs about budgetMs per measured candidate.
+  let sharedMs = now() - started;
   const reports: CandidateReport[] = [];
   const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null }[] = [];
   let best: (typeof measured)[number];
@@ -163,6 +164,7 @@ export async function planFastest(
       if (!('op' in prepared)) {
         reports.push({ configuration, status: 'unavailable', reason: prepared.reason });
         attempts.push({ backend: configuration, reason: prepared.reason });
+        sharedMs += now() - began;
         continue;
       }
       try {
@@ -171,16 +173,22 @@ export async function planFastest(
         const capabilities = prepared.backend.capabilities();
         const disagreement = check(out.data, capabilities);
         if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
-        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, race: prepared.race, setupMs: sharedMs + now() - began, check: (y) => check(y, capabilities) });
+        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, race: prepared.race, setupMs: now() - began, check: (y) => check(y, capabilities) });
       } catch (error) {
         prepared.op.dispose();
+        sharedMs += now() - began;
         if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
         reports.push({ configuration, status: 'dropped', reason: reasonOf(error) });
         attempts.push({ backend: configuration, reason: `dropped by the planner: ${reasonOf(error)}` });
       }
     }
-    // Timed in rounds, one run of each candidate per round, so a load that comes and goes weighs on all alike.
-    const timings = await timeInRounds(measured, x, out, limits);
+    // Timed in rounds, every candidate in each round, so a load that comes and goes weighs on all alike.
+    const timings = await timeInRounds(
+      measured.map((m) => ({ ...m, setupMs: m.setupMs + sharedMs / measured.length })),
+      x,
+      out,
+      limits,
+    );
     for (let i = measured.length - 1; i >= 0; i--) {
       const m = measured[i];
       const timing = timings[i];
