@@ -97,8 +97,8 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(slow.disposed).toBe(1);
     expect(fast.disposed).toBe(0);
     // One checked run (4 ms, counted in its 50 ms budget), six untimed warm-up runs (until half the budget has
-    // passed: 4 + 6·4 = 28 ms); its last warm-up run took over four times fast's (0.25 ms), so it takes no
-    // round: that run is its one sample.
+    // passed: 4 + 6·4 = 28 ms); its warm-up runs all took over four times fast's (0.25 ms), so it takes no
+    // round: its fastest warm-up run is its one sample.
     expect(slow.runs).toBe(1 + 6);
     expect(report.candidates[1].runs).toBe(1);
     const x = createTensor(new Float32Array(128).map((_, i) => i / 64 - 1), [1, 8, 4, 4]);

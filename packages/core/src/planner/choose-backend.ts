@@ -3,9 +3,10 @@ import { PointwiseError, type BackendAttempt } from '../errors.js';
 import type { NormalizedConv1x1 } from '../geometry.js';
 import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
-import { zerosTensor } from '../tensor.js';
+import { shapeSize, type Tensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
 import { checkedClock, measurementInput, sampleCheck, timeInRounds, type MeasureOptions } from './measure.js';
+import { borrowScratch, returnScratch } from './scratch-memory.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
 /**
@@ -145,11 +146,51 @@ export async function planFastest(
   if (!measure) return null;
 
   const g = problem.geometry;
-  const x = measurementInput(g, limits.sharedTensors);
-  const out = zerosTensor(g.outputShape, g.outputLayout, limits.sharedTensors);
+  // On memory an earlier decision used where it is still alive (its pages are mapped already).
+  const shared = limits.sharedTensors;
+  const inputLength = shapeSize(g.inputShape);
+  const outputLength = shapeSize(g.outputShape);
+  const xMemory = borrowScratch(inputLength * Float32Array.BYTES_PER_ELEMENT, shared);
+  const outMemory = borrowScratch(outputLength * Float32Array.BYTES_PER_ELEMENT, shared);
+  let runsSettled = true;
+  try {
+    const x = measurementInput(g, shared, new Float32Array(xMemory, 0, inputLength));
+    const out: Tensor = { shape: g.outputShape, layout: g.outputLayout, data: new Float32Array(outMemory, 0, outputLength) };
+    return await measureAndKeep(registry, candidates, problem, wisdom, limits, attempts, { now, started, key, x, out });
+  } catch (error) {
+    // A run abandoned by a dispose() may still write to the memory: it is not lent again.
+    if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') runsSettled = false;
+    throw error;
+  } finally {
+    if (runsSettled) {
+      returnScratch(xMemory, shared);
+      returnScratch(outMemory, shared);
+    }
+  }
+}
+
+/** Where a decision stands when its measurement starts: its clock, when it started, its wisdom key and the measurement tensors. */
+interface Decision {
+  readonly now: () => number;
+  readonly started: number;
+  readonly key: string;
+  readonly x: Tensor;
+  readonly out: Tensor;
+}
+
+/** The measuring part of {@link planFastest}: prepares, checks and times every candidate, keeps the fastest and remembers it. */
+async function measureAndKeep(
+  registry: BackendRegistry,
+  candidates: readonly string[],
+  problem: NormalizedConv1x1,
+  wisdom: Wisdom,
+  limits: Required<MeasureOptions>,
+  attempts: BackendAttempt[],
+  { now, started, key, x, out }: Decision,
+): Promise<PlannedOperator | null> {
+  const g = problem.geometry;
   const check = sampleCheck(g, x, problem.weights, problem.bias);
-  // Touched here, once, so that the first candidate's checked run does not pay alone for the output's fresh
-  // pages (first writes to new memory cost ~4 ms per MiB on some virtual machines).
+  // Touched here, once, so that the first candidate's checked run does not pay alone for fresh pages.
   out.data.fill(0);
   // What is spent on no candidate in particular (these tensors, candidates that could not be used) is charged
   // to the budgets of the measured ones in equal parts, so deciding costs about budgetMs per measured candidate.

@@ -79,11 +79,13 @@ export function resolveMeasureOptions(options: unknown): Required<MeasureOptions
 
 /**
  * The input a measurement runs on: deterministic values in [−1, 1) (a 32-bit LCG, Numerical Recipes'
- * constants), on `SharedArrayBuffer` memory when `shared`.
+ * constants), on `SharedArrayBuffer` memory when `shared`, or written into `data` when given.
+ * @throws {InvalidArgumentError} when `data` does not have the input's element count.
  */
-export function measurementInput(g: Conv1x1Geometry, shared = false): Tensor {
+export function measurementInput(g: Conv1x1Geometry, shared = false, data?: Float32Array): Tensor {
   const length = shapeSize(g.inputShape);
-  const data = shared ? new Float32Array(allocateSharedBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(length);
+  if (data !== undefined && data.length !== length) throw new InvalidArgumentError('data', `a Float32Array of ${length} elements`, data.length);
+  data ??= shared ? new Float32Array(allocateSharedBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(length);
   let state = 0x9e3779b9;
   for (let i = 0; i < data.length; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -221,8 +223,9 @@ export interface MeasuredCandidate {
  * too few rounds and deciding costs about `budgetMs` per candidate. The warm-up runs untimed until
  * {@link WARMUP_SHARE} of the budget is spent (at least one run, at most {@link WARMUP_RUNS}). Every
  * candidate takes {@link MIN_TIMED_ROUNDS} rounds; after them a candidate takes another only when one more
- * of its rounds, as long as its last, still fits its budget; none times more than `maxRuns` runs. A candidate
- * whose last warm-up run took over four times the fastest one's takes no round (that run is its sample); after
+ * of its rounds, as long as its longest so far, still fits its budget; none times more than `maxRuns` runs. A candidate
+ * whose two or more warm-up runs all took over four times the fastest warm-up run takes no round (its fastest
+ * is its sample); after
  * the first round one over four times the best median, after the second one over twice the best median, is
  * timed no
  * further. Every timed run's output goes through the candidate's `check`; one it rejects drops the candidate
@@ -233,13 +236,15 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
   const errors: unknown[] = candidates.map(() => undefined);
   const now = checkedClock(limits.clock);
   const spent = candidates.map((c) => c.setupMs);
-  /** Each candidate's last round (an untimed and a timed run), milliseconds: what one more round is expected to cost. */
-  const lastRound = candidates.map(() => 0);
+  /** Each candidate's longest round so far, milliseconds: what one more round may cost. */
+  const longestRound = candidates.map(() => 0);
   const dropped = candidates.map(() => false);
   // Warm-up, untimed: a new operator's first runs are slow (state built lazily, code not yet
   // optimised; the workers backend's pool threads most — 1.5–2× over its first ten runs here), and
   // a median over them would rank candidates by how fast they warm up, not how fast they run.
-  const lastWarmUpRun = candidates.map(() => Infinity);
+  /** Each candidate's fastest warm-up run and its warm-up run count. */
+  const fastestWarmUp = candidates.map(() => Infinity);
+  const warmUpRuns = candidates.map(() => 0);
   for (let i = 0; i < candidates.length; i++) {
     const began = now();
     for (let r = 0; r < WARMUP_RUNS && (r === 0 || spent[i] + (now() - began) < limits.budgetMs * WARMUP_SHARE); r++) {
@@ -251,15 +256,17 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         errors[i] = error;
         break;
       }
-      lastWarmUpRun[i] = now() - t0;
+      fastestWarmUp[i] = Math.min(fastestWarmUp[i], now() - t0);
+      warmUpRuns[i]++;
     }
     spent[i] += now() - began;
   }
-  // A candidate whose last warm-up run took over four times the fastest one's cannot win (a JavaScript
-  // kernel beside WebAssembly ones): that run is its one sample, and it takes no round.
-  const fastestWarmUpRun = Math.min(...lastWarmUpRun);
-  lastWarmUpRun.forEach((t, i) => {
-    if (errors[i] === undefined && t > 4 * fastestWarmUpRun) {
+  // A candidate whose warm-up runs all took over four times the fastest warm-up run of all cannot win (a
+  // JavaScript kernel beside WebAssembly ones): its fastest is its one sample, and it takes no round. Two
+  // runs at least: one can be slow by accident (a page fault, a thread waking up).
+  const fastestOfAll = Math.min(...fastestWarmUp);
+  fastestWarmUp.forEach((t, i) => {
+    if (errors[i] === undefined && warmUpRuns[i] >= 2 && t > 4 * fastestOfAll) {
       dropped[i] = true;
       times[i].push(t);
     }
@@ -267,7 +274,7 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
   const timing = (i: number) => errors[i] === undefined && !dropped[i];
   for (let round = 0; ; round++) {
     // Every candidate takes the first rounds; then each goes on while one more round fits its budget.
-    const takes = candidates.map((_, i) => timing(i) && times[i].length < limits.maxRuns && (round < MIN_TIMED_ROUNDS || spent[i] + lastRound[i] <= limits.budgetMs));
+    const takes = candidates.map((_, i) => timing(i) && times[i].length < limits.maxRuns && (round < MIN_TIMED_ROUNDS || spent[i] + longestRound[i] <= limits.budgetMs));
     if (!takes.includes(true)) break;
     // Odd rounds go in reverse order, so no candidate always follows the same one.
     for (let k = 0; k < candidates.length; k++) {
@@ -294,8 +301,9 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         errors[i] = error;
         continue;
       } finally {
-        lastRound[i] = now() - began;
-        spent[i] += lastRound[i];
+        const took = now() - began;
+        longestRound[i] = Math.max(longestRound[i], took);
+        spent[i] += took;
       }
     }
     // A candidate that cannot win is timed no further: after the first round one over four times the best
