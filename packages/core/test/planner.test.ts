@@ -202,12 +202,12 @@ describe("the measuring planner (choose: 'fastest')", () => {
   it('times two rounds (four runs) of a candidate whose runs take longer than its budget, and no more', async () => {
     const { registry, slow, fast } = setup(30, 20);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });
-    // The checked run, then at least one warm-up run (slow: one, 60 ms; fast: two, 60 ms), then the two
-    // rounds every candidate takes (6·30 and 6·20 ms): neither has 100 ms left for a third.
+    // The checked run, then the three warm-up runs every candidate takes (slow: 120 ms in all; fast: 80 ms),
+    // then the two rounds every candidate takes (6·30 and 6·20 ms): neither has 100 ms left for a third.
     expect(op.info.selection!.candidates.map((c) => c.runs)).toEqual([4, 4]);
-    expect(slow.runs).toBe(1 + 1 + 3 * 2);
-    expect(fast.runs).toBe(1 + 2 + 3 * 2);
-    expect(op.info.selection!.decisionMs).toBe(60 + 180 + 60 + 120);
+    expect(slow.runs).toBe(1 + 3 + 3 * 2);
+    expect(fast.runs).toBe(1 + 3 + 3 * 2);
+    expect(op.info.selection!.decisionMs).toBe(120 + 180 + 80 + 120);
   });
 
   it('the fingerprint names this runtime and CPU', () => {

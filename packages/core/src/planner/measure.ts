@@ -44,6 +44,11 @@ export const DEFAULT_MEASURE_BUDGET_MS = 50;
 export const MAX_MEASURE_BUDGET_MS = 1000;
 /** Untimed warm-up runs per candidate before the timed rounds, at most, and the share of `budgetMs` they may take. */
 export const WARMUP_RUNS = 30;
+/**
+ * Warm-up runs every candidate takes, even past its share of the budget: a fresh operator's second and third
+ * runs are still slow (the workers backend's: 1.1–1.4× its later runs on MobileNetV2's 16→96 @112² here).
+ */
+export const MIN_WARMUP_RUNS = 3;
 export const WARMUP_SHARE = 0.5;
 /** Output elements checked against the float64 reference per candidate. */
 export const CHECKED_SAMPLE = 64;
@@ -221,7 +226,7 @@ export interface MeasuredCandidate {
  * Each candidate has its own budget of `budgetMs`, which counts everything spent on it: its `setupMs`
  * (preparing and the checked run), its warm-up and its rounds, so a slow candidate cannot leave the others
  * too few rounds and deciding costs about `budgetMs` per candidate. The warm-up runs untimed until
- * {@link WARMUP_SHARE} of the budget is spent (at least one run, at most {@link WARMUP_RUNS}). Every
+ * {@link WARMUP_SHARE} of the budget is spent (at least {@link MIN_WARMUP_RUNS} runs, at most {@link WARMUP_RUNS}). Every
  * candidate takes {@link MIN_TIMED_ROUNDS} rounds; after them a candidate takes another only when one more
  * of its rounds, as long as its longest so far, still fits its budget; none times more than `maxRuns` runs. A candidate
  * whose two or more warm-up runs all took over four times the fastest warm-up run takes no round (its fastest
@@ -247,7 +252,7 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
   const warmUpRuns = candidates.map(() => 0);
   for (let i = 0; i < candidates.length; i++) {
     const began = now();
-    for (let r = 0; r < WARMUP_RUNS && (r === 0 || spent[i] + (now() - began) < limits.budgetMs * WARMUP_SHARE); r++) {
+    for (let r = 0; r < WARMUP_RUNS && (r < MIN_WARMUP_RUNS || spent[i] + (now() - began) < limits.budgetMs * WARMUP_SHARE); r++) {
       const t0 = now();
       try {
         await candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
