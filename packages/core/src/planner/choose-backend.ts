@@ -192,8 +192,10 @@ async function measureAndKeep(
   const check = sampleCheck(g, x, problem.weights, problem.bias);
   // Touched here, once, so that the first candidate's checked run does not pay alone for fresh pages.
   out.data.fill(0);
-  // What is spent on no candidate in particular (these tensors, candidates that could not be used) is charged
-  // to the budgets of the measured ones in equal parts, so deciding costs about budgetMs per measured candidate.
+  // What is spent on no candidate in particular (these tensors, candidates whose check failed) is charged to
+  // the budgets of the measured ones in equal parts, so deciding costs about budgetMs per measured candidate.
+  // Not a candidate that could not be used: its time is mostly a backend starting once per process (importing
+  // gpu.js and probing its modes: 100–200 ms here), which would leave the others no budget to measure with.
   let sharedMs = now() - started;
   const reports: CandidateReport[] = [];
   const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null }[] = [];
@@ -205,7 +207,6 @@ async function measureAndKeep(
       if (!('op' in prepared)) {
         reports.push({ configuration, status: 'unavailable', reason: prepared.reason });
         attempts.push({ backend: configuration, reason: prepared.reason });
-        sharedMs += now() - began;
         continue;
       }
       try {
