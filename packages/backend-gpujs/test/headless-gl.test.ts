@@ -3,32 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendUnavailableError } from '@pointwise/core';
 import { describe, expect, it } from 'vitest';
-import type { GpuJsModule } from '../src/gpujs-api.js';
 import { GpujsBackend } from '../src/gpujs-backend.js';
+import { fakeGpujs } from './fake-gpujs.js';
 import { HEADLESS_GL_HOWTO, loadHeadlessGl, type HeadlessGlLoad } from '../src/headless-gl.js';
 
-/** A stand-in for gpu.js on a machine where headless GL is not supported: only its webasm and CPU modes run. */
-function gpujsWithoutHeadlessGl(): GpuJsModule {
-  const unsupported = (name: string) => ({ name, isSupported: false });
-  class GPU {
-    static async isWebGPUAvailable() {
-      return false;
-    }
-    destroy() {}
-  }
-  return {
-    GPU,
-    HeadlessGLKernel: unsupported('HeadlessGLKernel'),
-    WebGL2Kernel: unsupported('WebGL2Kernel'),
-    WebGLKernel: unsupported('WebGLKernel'),
-    WebGPUKernel: unsupported('WebGPUKernel'),
-    WebAssemblyKernel: { name: 'WebAssemblyKernel', isSupported: true },
-    CPUKernel: { name: 'CPUKernel', isSupported: true },
-  } as unknown as GpuJsModule;
-}
-
 function backend(mode: 'headlessgl' | 'auto', gl: HeadlessGlLoad): GpujsBackend {
-  return new GpujsBackend({ mode }, { load: async () => ({ ok: true, gpujs: gpujsWithoutHeadlessGl() }), loadGl: async () => gl });
+  return new GpujsBackend({ mode }, { load: async () => ({ ok: true, gpujs: fakeGpujs() }), loadGl: async () => gl });
 }
 
 async function reasonOf(b: GpujsBackend): Promise<string> {

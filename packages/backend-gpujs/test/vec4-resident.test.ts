@@ -20,7 +20,7 @@ import { seededValues } from '@pointwise/testing';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { GpujsBackend, conv1x1KernelSource, conv1x1Vec4KernelSource, countFetches, type GpujsMode } from '../src/index.js';
-import type { GpuJsModule } from '../src/gpujs-api.js';
+import { fakeGpujs } from './fake-gpujs.js';
 import { gpujsRegistry, makeProblem } from './helpers.js';
 
 const glProbe = await new GpujsBackend({ mode: 'headlessgl' }).probe();
@@ -253,33 +253,6 @@ describe('resident results outside the GL modes', () => {
     });
   }
 });
-
-/** A stand-in for gpu.js whose headless GL test context reports `renderer` through WEBGL_debug_renderer_info. */
-function fakeGpujs(renderer: string): GpuJsModule {
-  const testContext = {
-    getExtension: (name: string) => (name === 'WEBGL_debug_renderer_info' ? { UNMASKED_RENDERER_WEBGL: 0x9246 } : null),
-    getParameter: (p: number) => (p === 0x9246 ? renderer : null),
-  };
-  const HeadlessGLKernel = { name: 'HeadlessGLKernel', isSupported: true, testContext, features: { maxTextureSize: 16384 } };
-  const unsupported = (name: string) => ({ name, isSupported: false });
-  class GPU {
-    readonly Kernel = HeadlessGLKernel;
-    readonly kernels: unknown[] = [];
-    static async isWebGPUAvailable() {
-      return false;
-    }
-    destroy() {}
-  }
-  return {
-    GPU,
-    HeadlessGLKernel,
-    WebGL2Kernel: unsupported('WebGL2Kernel'),
-    WebGLKernel: unsupported('WebGLKernel'),
-    WebGPUKernel: unsupported('WebGPUKernel'),
-    WebAssemblyKernel: { name: 'WebAssemblyKernel', isSupported: true },
-    CPUKernel: { name: 'CPUKernel', isSupported: true },
-  } as unknown as GpuJsModule;
-}
 
 describe('renderer policy of auto mode (renderer string injected)', () => {
   for (const renderer of ['llvmpipe (LLVM 15.0.7, 256 bits)', 'Mesa swrast', 'Google SwiftShader', 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)']) {
