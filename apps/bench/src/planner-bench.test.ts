@@ -103,8 +103,8 @@ describe('the auto contender on a fake clock', () => {
       // the budget has passed, then rounds of an untimed and two timed runs (at least two rounds, then while
       // one more fits); after two rounds SLOW (median 5, over twice FAST's 2) is timed no further.
       expect(auto.selection?.candidates).toEqual([
-        { configuration: SLOW, status: 'measured', medianMs: 5, runs: 4 },
-        { configuration: FAST, status: 'chosen', medianMs: 2, runs: 8 },
+        { configuration: SLOW, status: 'measured', medianMs: 5, lowerQuartileMs: 5, runs: 4 },
+        { configuration: FAST, status: 'chosen', medianMs: 2, lowerQuartileMs: 2, runs: 8 },
       ]);
       // Deciding on the fake clock, all inside prepare (the cold start): SLOW's checked run, four warm-up runs
       // and two rounds (5 + 4·5 + 2·3·5 = 55 ms); FAST's checked run, twelve warm-up runs and four rounds

@@ -36,6 +36,8 @@ class TimedBackend implements Backend {
     readonly name: string,
     private readonly delayMs: number,
     private readonly wrong = false,
+    /** Per-run delays, cycled, instead of `delayMs` (a load that comes and goes). */
+    private readonly pattern: readonly number[] = [],
   ) {}
   async probe(): Promise<Availability> {
     return { available: true };
@@ -50,8 +52,8 @@ class TimedBackend implements Backend {
       geometry: op.geometry,
       info: { backend: this.name, details: {} },
       run: async (x: Tensor, out: Tensor) => {
+        fakeNow += this.pattern.length > 0 ? this.pattern[this.runs % this.pattern.length] : this.delayMs;
         this.runs++;
-        fakeNow += this.delayMs;
         await op.run(x, out);
         if (this.wrong) out.data[0] += 1;
       },
@@ -208,6 +210,20 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(slow.runs).toBe(1 + 3 + 3 * 2);
     expect(fast.runs).toBe(1 + 3 + 3 * 2);
     expect(op.info.selection!.decisionMs).toBe(120 + 180 + 80 + 120);
+  });
+
+  it('ranks by the lower quartile of the timed runs: a load that slows most runs of a near-tie does not decide', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    // steady: 2 ms a run. slowed: 1.5 ms a run, but three runs in four slowed to 3 ms by a passing load.
+    registry.register('steady', () => new TimedBackend('steady', 2), { priority: 3 });
+    registry.register('slowed', () => new TimedBackend('slowed', 0, false, [1.5, 3, 3, 3]), { priority: 2 });
+    const op = await prepareConv1x1(problem, { registry, backend: ['steady', 'slowed'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 1000, maxRuns: 8 } });
+    const [steady, slowed] = op.info.selection!.candidates;
+    expect(steady).toMatchObject({ status: 'measured', medianMs: 2, lowerQuartileMs: 2, runs: 8 });
+    // Its eight timed runs (the 2nd and 3rd of each round of three, after 30 warm-up runs) take 1.5 ms twice, 3 ms six times.
+    expect(slowed).toMatchObject({ status: 'chosen', medianMs: 3, lowerQuartileMs: 1.5, runs: 8 });
+    expect(op.backend).toBe('slowed');
   });
 
   it('the fingerprint names this runtime and CPU', () => {

@@ -32,6 +32,8 @@ export interface CandidateReport {
   readonly status: 'chosen' | 'measured' | 'dropped' | 'unavailable' | 'not measured';
   /** Median milliseconds per run, for measured candidates. */
   readonly medianMs?: number;
+  /** Lower quartile of its runs, milliseconds, for measured candidates: what the candidates are ranked by (see `Timing.lowerQuartileMs`). */
+  readonly lowerQuartileMs?: number;
   /** Timed runs behind the median. */
   readonly runs?: number;
   /** Why it was dropped or unavailable. */
@@ -198,7 +200,7 @@ async function measureAndKeep(
   // gpu.js and probing its modes: 100–200 ms here), which would leave the others no budget to measure with.
   let sharedMs = now() - started;
   const reports: CandidateReport[] = [];
-  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null }[] = [];
+  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; lowerQuartileMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null }[] = [];
   let best: (typeof measured)[number];
   try {
     for (const configuration of candidates) {
@@ -215,7 +217,7 @@ async function measureAndKeep(
         const capabilities = prepared.backend.capabilities();
         const disagreement = check(out.data, capabilities);
         if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
-        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, race: prepared.race, setupMs: now() - began, check: (y) => check(y, capabilities) });
+        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, lowerQuartileMs: NaN, race: prepared.race, setupMs: now() - began, check: (y) => check(y, capabilities) });
       } catch (error) {
         prepared.op.dispose();
         sharedMs += now() - began;
@@ -243,12 +245,14 @@ async function measureAndKeep(
         attempts.push({ backend: m.configuration, reason: `dropped by the planner: ${reason}` });
       } else {
         m.medianMs = timing.medianMs;
-        reports.push({ configuration: m.configuration, status: 'measured', medianMs: timing.medianMs, runs: timing.runs });
+        m.lowerQuartileMs = timing.lowerQuartileMs;
+        reports.push({ configuration: m.configuration, status: 'measured', medianMs: timing.medianMs, lowerQuartileMs: timing.lowerQuartileMs, runs: timing.runs });
       }
     }
     reports.sort((a, b) => candidates.indexOf(a.configuration) - candidates.indexOf(b.configuration));
     if (measured.length === 0) return null;
-    best = measured.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
+    // Ranked by the lower quartile of their runs (see Timing); ties go to the earlier, higher-priority one.
+    best = measured.reduce((a, b) => (b.lowerQuartileMs < a.lowerQuartileMs ? b : a));
     // The kept backend may have been disposed while later candidates were measured.
     await best.race(Promise.resolve());
   } catch (error) {

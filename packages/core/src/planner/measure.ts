@@ -181,9 +181,17 @@ function isClockError(error: PointwiseError): boolean {
   return error instanceof InvalidArgumentError && error.parameter === 'options.measure.clock';
 }
 
-/** Median of the timed runs of one candidate, milliseconds, and how many runs were timed. */
+/** Median and lower quartile of the timed runs of one candidate, milliseconds, and how many runs were timed. */
 export interface Timing {
   readonly medianMs: number;
+  /**
+   * The lower quartile (nearest rank: the ⌊(n−1)/4⌋-th smallest of n runs; the fastest of four or fewer).
+   * Candidates are ranked by it: load that comes and goes only ever adds time, and hits a multi-threaded
+   * candidate harder than a one-thread one, so a median taken while it passed can rank a near-tie the wrong
+   * way round; the lower quartile stays put while up to three runs in four are slowed (BenchmarkTools.jl
+   * ranks by the minimum for the same reason; one lucky run cannot decide here).
+   */
+  readonly lowerQuartileMs: number;
   readonly runs: number;
 }
 
@@ -326,6 +334,7 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
     const sorted = [...times[i]].sort((a, b) => a - b);
     return {
       medianMs: sorted.length > 0 ? median(sorted) : NaN,
+      lowerQuartileMs: sorted.length > 0 ? sorted[(sorted.length - 1) >> 2] : NaN,
       runs: sorted.length,
       ...(errors[i] !== undefined ? { error: errors[i] } : {}),
     };
