@@ -68,6 +68,7 @@ interface CliOptions {
   maxTime: number;
   maxSamples: number;
   warmup: number;
+  minSample: number;
   seed: number;
   gpujsMode: GpujsModeOption[];
   kernel?: MicrokernelKind[];
@@ -88,6 +89,13 @@ function integer(min: number) {
     if (!Number.isSafeInteger(value) || value < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, received "${text}"`);
     return value;
   };
+}
+
+/** A parser of a finite number ≥ 0 (milliseconds). */
+function nonNegative(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new CommanderArgumentError(`expected a number ≥ 0, received "${text}"`);
+  return value;
 }
 
 /** A parser of a comma-separated list whose items must be among `allowed` (duplicates dropped). */
@@ -133,6 +141,7 @@ function program(): Command {
     .option('--max-time <ms>', 'stop a slow contender once its samples total this long (with ≥ 3 samples)', integer(1), 3000)
     .option('--max-samples <n>', 'stop a fast contender at this many samples even below --min-time', integer(1), 1000)
     .option('--warmup <ms>', 'warm-up time per contender and layer, counting the first run', integer(0), 100)
+    .option('--min-sample <ms>', 'shortest sample: faster runs are timed in back-to-back batches, each sample their mean (0: one run per sample)', nonNegative, 0.25)
     .option('--seed <n>', 'seed of the synthetic layer data', integer(0), 1)
     .option(
       '--kernel <list>',
@@ -323,6 +332,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       minSamplesAtCap: 3,
       maxSamples: options.maxSamples,
       warmupMs: options.warmup,
+      minSampleMs: options.minSample,
     };
     const contenders = chooseContenders(options, selection, bench);
     if (options.chain !== undefined && !CHAIN_STACKS.includes(options.chain)) throw new InvalidArgumentError('--chain', CHAIN_STACKS.join(', '), options.chain);

@@ -245,7 +245,14 @@ interface Series {
   readonly variant?: PreparedVariant;
   readonly set: SampleSet;
   warmupRuns: number;
+  /** Fastest warm-up run, ms (Infinity before any). */
+  fastestWarmupMs: number;
+  /** Back-to-back runs per sample (set after the warm-up; one for variants, which time themselves). */
+  runsPerSample: number;
 }
+
+/** Most runs one sample may batch (a layer of a few nanoseconds would otherwise take millions). */
+const MAX_RUNS_PER_SAMPLE = 10_000;
 
 /**
  * One timed run (result read back to host memory): activation outside the timing, then the run, in ms;
@@ -259,16 +266,33 @@ async function timeOnce(series: Series): Promise<number> {
   return now() - start;
 }
 
+/** One sample: the mean of `series.runsPerSample` back-to-back runs (activation once, outside the timing), in ms. */
+async function timeSample(series: Series): Promise<number> {
+  if (series.variant || series.runsPerSample === 1) return timeOnce(series);
+  const { prepared } = series.owner;
+  await prepared.activate?.();
+  const start = now();
+  for (let i = 0; i < series.runsPerSample; i++) await prepared.run();
+  return (now() - start) / series.runsPerSample;
+}
+
 /**
  * Runs a series, discarding the runs, until `warmupMs` have passed counting
  * the cold first run: a layer whose first run alone took that long (seconds
  * for the naive loop on big layers) is warm already.
  */
-async function warmUp(series: Series, warmupMs: number): Promise<void> {
+async function warmUp(series: Series, warmupMs: number, minSampleMs: number): Promise<void> {
   let elapsed = series.variant ? 0 : (series.owner.base.firstRunMs ?? 0);
   while (elapsed < warmupMs) {
-    elapsed += await timeOnce(series);
+    const ms = await timeOnce(series);
+    elapsed += ms;
+    series.fastestWarmupMs = Math.min(series.fastestWarmupMs, ms);
     series.warmupRuns++;
+  }
+  // Runs shorter than a sample are timed in batches (from the fastest warm run: a slower one was still cold).
+  const runMs = Number.isFinite(series.fastestWarmupMs) ? series.fastestWarmupMs : (series.owner.base.firstRunMs ?? Infinity);
+  if (!series.variant && minSampleMs > 0 && runMs < minSampleMs) {
+    series.runsPerSample = Math.min(MAX_RUNS_PER_SAMPLE, Math.ceil(minSampleMs / Math.max(runMs, 1e-6)));
   }
 }
 
@@ -287,7 +311,11 @@ function timedFields(set: SampleSet, warmupRuns: number, flops: number) {
 }
 
 function finish(series: Series, all: readonly Series[], flops: number): Measurement {
-  const measurement: Measurement = { ...series.owner.base, ...timedFields(series.set, series.warmupRuns, flops) };
+  const measurement: Measurement = {
+    ...series.owner.base,
+    ...timedFields(series.set, series.warmupRuns, flops),
+    ...(series.runsPerSample > 1 ? { runsPerSample: series.runsPerSample } : {}),
+  };
   if (series.owner.variants.length === 0) return measurement;
   const variants = series.owner.variants.map((v): VariantMeasurement => {
     if (!('variant' in v)) return v;
@@ -317,7 +345,7 @@ async function sampleRoundRobin(series: readonly Series[], options: HarnessOptio
     for (const s of active) {
       await between(options);
       try {
-        s.set.add(await timeOnce(s));
+        s.set.add(await timeSample(s), s.runsPerSample);
       } catch (error) {
         s.set.failure = `timed run: ${reasonOf(error)}`;
       }
@@ -357,8 +385,8 @@ async function measureLayer(
   const series: Series[] = outcomes.flatMap((o) =>
     'prepared' in o
       ? [
-          { owner: o, set: new SampleSet(settings), warmupRuns: 0 },
-          ...o.variants.flatMap((v) => ('variant' in v ? [{ owner: o, variant: v.variant, set: new SampleSet(settings), warmupRuns: 0 }] : [])),
+          { owner: o, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1 },
+          ...o.variants.flatMap((v) => ('variant' in v ? [{ owner: o, variant: v.variant, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1 }] : [])),
         ]
       : [],
   );
@@ -367,7 +395,7 @@ async function measureLayer(
     for (const s of series) {
       await between(options);
       try {
-        await warmUp(s, settings.warmupMs);
+        await warmUp(s, settings.warmupMs, settings.minSampleMs ?? 0);
       } catch (error) {
         s.set.failure = `warm-up: ${reasonOf(error)}`;
         if (!s.variant) progress?.step();

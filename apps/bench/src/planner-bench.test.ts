@@ -208,6 +208,51 @@ describe('the auto contender on a fake clock', () => {
   });
 });
 
+describe('batched samples of fast runs, on the fake clock', () => {
+  const ENVIRONMENT = { cpuModel: 'test', logicalCores: 2, availableParallelism: 2, memoryGiB: 1, platform: 'linux', arch: 'x64', osRelease: '', nodeVersion: 'v20', v8Version: '', loadAverage1m: 0 };
+  // 1/64 ms a run (exact in binary, so the fake clock adds up exactly), and 1 ms a run.
+  const QUICK = 'fake[cost=0.015625]';
+  const SLOWER = 'fake[cost=1]';
+  const layer: Suite = { name: 'one', description: 'one layer', layers: [LAYERS.layers[0]] };
+
+  async function measure(minSampleMs?: number): Promise<Measurement[]> {
+    const registry = fakeRegistry();
+    vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const report = await runBenchIn(
+        { environment: ENVIRONMENT, version: 'test' },
+        {
+          suites: [layer],
+          contenders: [new BackendContender(QUICK, registry), new BackendContender(SLOWER, registry)],
+          layouts: ['NCHW'],
+          settings: { repeat: 3, minTimeMs: 1, maxTimeMs: 1000, minSamplesAtCap: 3, maxSamples: 20, warmupMs: 0.5, ...(minSampleMs === undefined ? {} : { minSampleMs }) },
+          seed: 3,
+        },
+      );
+      return report.suites[0].layers[0].measurements;
+    } finally {
+      vi.restoreAllMocks();
+      await registry.dispose();
+    }
+  }
+
+  it('times runs shorter than minSampleMs in back-to-back batches, each sample their mean', async () => {
+    const [quick, slower] = await measure(0.25);
+    // 0.25 ms ÷ 1/64 ms = 16 runs a sample; 0.25 ms a sample, so four reach minTimeMs (1 ms).
+    expect(quick).toMatchObject({ runsPerSample: 16, samplesMs: [0.015625, 0.015625, 0.015625, 0.015625] });
+    // A 1 ms run is longer than a sample: one run each, three samples (repeat), as without batching.
+    expect(slower.runsPerSample).toBeUndefined();
+    expect(slower.samplesMs).toEqual([1, 1, 1]);
+  });
+
+  it('times one run a sample without minSampleMs', async () => {
+    const [quick] = await measure();
+    expect(quick.runsPerSample).toBeUndefined();
+    // One run a sample: 20 samples (maxSamples) before 1 ms has passed.
+    expect(quick.samplesMs).toHaveLength(20);
+  });
+});
+
 describe('autoCandidates', () => {
   it('orders configurations by registry preference, keeping the given order within a backend', () => {
     expect(autoCandidates(['gpujs', 'workers', 'cpu-tiled', 'reference'], ['cpu-tiled[kernel=js]', 'workers', 'cpu-tiled[kernel=wasm-simd]', 'workers'])).toEqual([

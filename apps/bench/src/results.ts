@@ -56,6 +56,8 @@ export interface Measurement {
   readonly samplesMs: readonly number[];
   /** Warm-up runs that were discarded. */
   readonly warmupRuns: number;
+  /** Runs behind each sample (each sample is their mean; see `MeasurementSettings.minSampleMs`); absent: one. */
+  readonly runsPerSample?: number;
   /** Summary of `samplesMs` (ms); present when `ok`. */
   readonly summary?: SampleSummary;
   /** GFLOP/s at the median, p10 and p90 time (p10 time gives the p90 rate). */
@@ -183,6 +185,14 @@ export interface MeasurementSettings {
   readonly maxSamples: number;
   /** Warm-up time per contender and layer (at least one run), ms. */
   readonly warmupMs: number;
+  /**
+   * Shortest sample, ms (default 0: every sample is one run). A contender whose warm runs are shorter
+   * times back-to-back batches of runs instead and records each batch's mean as one sample, the
+   * auto-ranged iteration count of Google Benchmark (XNNPACK's benchmarks) and Python's `timeit`: a lone
+   * microsecond run right after another contender's is timed mostly with that contender's data and code in
+   * the caches (the naive loop on 3→8 @4² ran 0.58 GFLOP/s alone and 0.27 beside ONNX Runtime).
+   */
+  readonly minSampleMs?: number;
 }
 
 /** The engine options of a run, as the command line gave them (stamped in the report). */

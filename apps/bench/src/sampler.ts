@@ -13,10 +13,10 @@ export class SampleSet {
 
   constructor(private readonly settings: MeasurementSettings) {}
 
-  /** Records one sample (ms). */
-  add(ms: number): void {
+  /** Records one sample (ms): one run, or the mean of `runs` back-to-back runs (all of them count towards the time limits). */
+  add(ms: number, runs = 1): void {
     this.samplesMs.push(ms);
-    this.#totalMs += ms;
+    this.#totalMs += ms * runs;
   }
 
   /** Sum of the samples, ms. */
