@@ -93,8 +93,9 @@ function integer(min: number) {
 
 /** A parser of a finite number ≥ 0 (milliseconds). */
 function nonNegative(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new CommanderArgumentError(`expected a number ≥ 0, received "${text}"`);
+  // Decimal notation only (Number() would also take "0x10" as 16).
+  const value = /^\s*(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value < 0) throw new CommanderArgumentError(`expected a decimal number ≥ 0, received "${text}"`);
   return value;
 }
 
@@ -141,7 +142,7 @@ function program(): Command {
     .option('--max-time <ms>', 'stop a slow contender once its samples total this long (with ≥ 3 samples)', integer(1), 3000)
     .option('--max-samples <n>', 'stop a fast contender at this many samples even below --min-time', integer(1), 1000)
     .option('--warmup <ms>', 'warm-up time per contender and layer, counting the first run', integer(0), 100)
-    .option('--min-sample <ms>', 'shortest sample: faster runs are timed in back-to-back batches, each sample their mean (0: one run per sample)', nonNegative, 0.25)
+    .option('--min-sample <ms>', 'shortest sample: faster runs are timed in back-to-back batches of at most 10000, each sample their mean (0: one run per sample)', nonNegative, 0.25)
     .option('--seed <n>', 'seed of the synthetic layer data', integer(0), 1)
     .option(
       '--kernel <list>',

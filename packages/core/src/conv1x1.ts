@@ -92,12 +92,13 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
     options.onFallback?.(attempt);
   };
   let remaining = registry.candidates({ backend: options.backend, strict: options.strict, env: options.env });
-  if (choose !== 'first' && !options.strict) {
-    // The float64 oracle is never the fastest: measuring it would take most of the decision. It stays a
-    // candidate when asked for by name, and the last resort of the fallback below.
-    const measured = remaining.length > 1 ? remaining.filter((c) => c !== REFERENCE_BACKEND_NAME) : remaining;
+  // The float64 oracle is never the fastest: measuring it would take most of the decision. It stays a
+  // candidate when asked for by name, and the last resort of the fallback below.
+  const planList = explicitList(options) || remaining.length <= 1 ? remaining : remaining.filter((c) => c !== REFERENCE_BACKEND_NAME);
+  // One candidate leaves nothing to choose: it is prepared as 'first' would, without measuring.
+  if (choose !== 'first' && !options.strict && planList.length > 1) {
     const planAttempts: BackendAttempt[] = [];
-    const planned = await planFastest(registry, explicitList(options) ? remaining : measured, normalized, options.wisdom ?? getDefaultWisdom(), limits, choose === 'fastest', planAttempts);
+    const planned = await planFastest(registry, planList, normalized, options.wisdom ?? getDefaultWisdom(), limits, choose === 'fastest', planAttempts);
     planAttempts.forEach(skip);
     if (planned !== null) {
       return new Conv1x1Operator(planned.op, planned.backend.capabilities(), { configuration: planned.configuration, attempts, selection: planned.report });

@@ -226,6 +226,31 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(op.backend).toBe('slowed');
   });
 
+  it('prepares a lone candidate without measuring: nothing to choose', async () => {
+    const { registry, slow } = setup();
+    const op = await prepareConv1x1(problem, { registry, backend: ['slow'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock } });
+    expect(op.backend).toBe('slow');
+    expect(op.info.selection!.method).toBe('first');
+    expect(slow.runs).toBe(0);
+    // The float64 reference alone (no backend list, nothing else registered) is not measured either.
+    const only = new BackendRegistry();
+    registerReferenceBackend(only);
+    const reference = await prepareConv1x1(problem, { registry: only, env: {}, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()) });
+    expect(reference.backend).toBe('reference');
+    expect(reference.info.selection!.method).toBe('first');
+  });
+
+  it('names what is wrong: a misspelt measure option, a wisdom file without format or entries, a store path that cannot be written', async () => {
+    const { registry } = setup();
+    await expect(prepareConv1x1(problem, { registry, choose: 'fastest', measure: { budget: 10 } as never })).rejects.toMatchObject({ parameter: 'options.measure.budget', suggestion: 'budgetMs' });
+    const wisdom = new Wisdom(environmentFingerprint());
+    expect(() => wisdom.import('{}')).toThrow('wisdom.format: expected "pointwise-wisdom-1", received "no format"');
+    expect(() => wisdom.import('{"format":"pointwise-wisdom-1"}')).toThrow('wisdom.entries: expected an array of entries, received "no entries"');
+    expect(() => wisdom.import('[]')).toThrow(/received "an array"/);
+    const missing = join(tmpdir(), `pointwise-no-such-dir-${process.pid}`, 'wisdom.json');
+    await expect(fileWisdomStore(missing).save('{}')).rejects.toThrow(`cannot save wisdom to ${missing}: ENOENT`);
+  });
+
   it('the fingerprint names this runtime and CPU', () => {
     const f = environmentFingerprint();
     expect(f.runtime).toBe(`node ${process.versions.node}`);

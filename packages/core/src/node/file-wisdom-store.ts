@@ -9,7 +9,8 @@ import type { WisdomStore } from '../planner/wisdom-store.js';
  * one process or its worker threads never share one) and renames it over the
  * file, so a crash or a concurrent save never leaves half a file: the last
  * rename wins, whole.
- * @throws {Error} from the file system for anything but a missing file.
+ * @throws {Error} from the file system for anything but a missing file on load; on save, an error naming
+ *   `path` and the file system's code (the original as its `cause`).
  */
 export function fileWisdomStore(path: string): WisdomStore {
   return {
@@ -28,7 +29,8 @@ export function fileWisdomStore(path: string): WisdomStore {
         await rename(temporary, path);
       } catch (error) {
         await rm(temporary, { force: true });
-        throw error;
+        // Named by the file the caller gave, not the temporary one the error came from.
+        throw new Error(`cannot save wisdom to ${path}: ${(error as { code?: string }).code ?? (error as Error).message}`, { cause: error });
       }
     },
   };

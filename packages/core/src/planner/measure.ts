@@ -1,6 +1,7 @@
 import { FLOAT32_MAX, errorBound } from '../accuracy.js';
 import type { BackendCapabilities, BackendOperator } from '../backend.js';
 import { InvalidArgumentError, PointwiseError } from '../errors.js';
+import { assertKnownKeys } from '../known-keys.js';
 import type { Conv1x1Geometry } from '../geometry.js';
 import { referenceElement } from '../reference/reference-kernel.js';
 import { allocateSharedBuffer, layoutStrides, shapeSize, type Tensor } from '../tensor.js';
@@ -61,9 +62,7 @@ export function resolveMeasureOptions(options: unknown): Required<MeasureOptions
   if (options === undefined) return { maxRuns: DEFAULT_MEASURE_RUNS, budgetMs: DEFAULT_MEASURE_BUDGET_MS, clock: defaultClock, sharedTensors: false };
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options.measure', 'an object { maxRuns, budgetMs, clock }', options);
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!['maxRuns', 'budgetMs', 'clock', 'sharedTensors'].includes(key)) throw new InvalidArgumentError(`options.measure.${key}`, 'maxRuns, budgetMs, clock or sharedTensors', key);
-  }
+  assertKnownKeys('options.measure', o, ['maxRuns', 'budgetMs', 'clock', 'sharedTensors']);
   const sharedTensors = o.sharedTensors ?? false;
   if (typeof sharedTensors !== 'boolean') throw new InvalidArgumentError('options.measure.sharedTensors', 'true or false', sharedTensors);
   if (sharedTensors && typeof SharedArrayBuffer !== 'function') {

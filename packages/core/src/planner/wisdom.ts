@@ -186,9 +186,11 @@ export class Wisdom {
       throw new InvalidArgumentError('wisdom', 'a JSON wisdom file', `${(error as Error).message}`);
     }
     const f = file as Partial<WisdomFile> | null;
-    if (typeof f !== 'object' || f === null || f.format !== FORMAT || !Array.isArray(f.entries)) {
-      throw new InvalidArgumentError('wisdom', `a wisdom file { format: "${FORMAT}", entries: [...] }`, f === null ? null : typeof f);
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) {
+      throw new InvalidArgumentError('wisdom', `a wisdom file { format: "${FORMAT}", entries: [...] }`, f === null ? null : Array.isArray(f) ? 'an array' : typeof f);
     }
+    if (f.format !== FORMAT) throw new InvalidArgumentError('wisdom.format', JSON.stringify(FORMAT), f.format === undefined ? 'no format' : f.format);
+    if (!Array.isArray(f.entries)) throw new InvalidArgumentError('wisdom.entries', 'an array of entries', f.entries === undefined ? 'no entries' : typeof f.entries);
     let accepted = 0;
     const ignored: { problem: string; reason: string }[] = [];
     for (const raw of f.entries as unknown[]) {

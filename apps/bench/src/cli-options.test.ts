@@ -1,0 +1,25 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EXIT_USAGE, main } from './cli-program.js';
+
+/** Runs the CLI with `args`, collecting what it (and commander, which writes to process.stderr) writes to stderr. */
+async function run(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const collect = (s: string | Uint8Array) => ((stderr += String(s)), true);
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(collect as never);
+  try {
+    const io = { stdout: { write: () => true }, stderr: { write: collect } } as never;
+    return { code: await main(['node', 'cli.js', ...args], io), stderr };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('--min-sample', () => {
+  it('rejects what is not a decimal number ≥ 0, before anything runs', async () => {
+    for (const value of ['-1', 'NaN', 'Infinity', '0x10', '', 'abc']) {
+      const { code, stderr } = await run(['--min-sample', value, '--suite', 'latency', '--backends', 'naive']);
+      expect(code, value).toBe(EXIT_USAGE);
+      expect(stderr, value).toContain(`expected a decimal number ≥ 0, received "${value}"`);
+    }
+  });
+});
