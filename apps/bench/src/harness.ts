@@ -281,7 +281,7 @@ async function timeSample(series: Series): Promise<number> {
  * the cold first run: a layer whose first run alone took that long (seconds
  * for the naive loop on big layers) is warm already.
  */
-async function warmUp(series: Series, warmupMs: number, minSampleMs: number): Promise<void> {
+async function warmUp(series: Series, warmupMs: number, minSampleMs: number, maxSampleMs: number): Promise<void> {
   let elapsed = series.variant ? 0 : (series.owner.base.firstRunMs ?? 0);
   while (elapsed < warmupMs) {
     const ms = await timeOnce(series);
@@ -291,8 +291,10 @@ async function warmUp(series: Series, warmupMs: number, minSampleMs: number): Pr
   }
   // Runs shorter than a sample are timed in batches (from the fastest warm run: a slower one was still cold).
   const runMs = Number.isFinite(series.fastestWarmupMs) ? series.fastestWarmupMs : (series.owner.base.firstRunMs ?? Infinity);
-  if (!series.variant && minSampleMs > 0 && runMs < minSampleMs) {
-    series.runsPerSample = Math.min(MAX_RUNS_PER_SAMPLE, Math.ceil(minSampleMs / Math.max(runMs, 1e-6)));
+  // A batch never outlasts the time a sample may take (`maxSampleMs`), whatever `minSampleMs` says.
+  const sampleMs = Math.min(minSampleMs, maxSampleMs);
+  if (!series.variant && sampleMs > 0 && runMs < sampleMs) {
+    series.runsPerSample = Math.min(MAX_RUNS_PER_SAMPLE, Math.max(1, Math.floor(sampleMs / Math.max(runMs, 1e-6))));
   }
 }
 
@@ -395,7 +397,7 @@ async function measureLayer(
     for (const s of series) {
       await between(options);
       try {
-        await warmUp(s, settings.warmupMs, settings.minSampleMs ?? 0);
+        await warmUp(s, settings.warmupMs, settings.minSampleMs ?? 0, settings.maxTimeMs / Math.max(1, settings.minSamplesAtCap));
       } catch (error) {
         s.set.failure = `warm-up: ${reasonOf(error)}`;
         if (!s.variant) progress?.step();

@@ -245,6 +245,13 @@ describe('batched samples of fast runs, on the fake clock', () => {
     expect(slower.samplesMs).toEqual([1, 1, 1]);
   });
 
+  it('never lets a batch outlast maxTimeMs / minSamplesAtCap, nor hold more than 10,000 runs', async () => {
+    const [quick, slower] = await measure(1e9);
+    // 1000 ms ÷ 3 samples: 333 one-millisecond runs; 1/64 ms runs would be 21,333: capped at 10,000.
+    expect(slower.runsPerSample).toBe(333);
+    expect(quick.runsPerSample).toBe(10_000);
+  });
+
   it('times one run a sample without minSampleMs', async () => {
     const [quick] = await measure();
     expect(quick.runsPerSample).toBeUndefined();

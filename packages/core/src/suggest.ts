@@ -41,6 +41,9 @@ export function closestName(received: string, known: readonly string[]): string 
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const name of known) {
+    // A length difference is a lower bound of the distance: names too far apart in length are not compared
+    // (which also keeps a very long name from costing length² here).
+    if (Math.abs(name.length - received.length) > MAX_SUGGESTION_DISTANCE) continue;
     const d = editDistance(received, name);
     if (d < bestDistance) {
       best = name;

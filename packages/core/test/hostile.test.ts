@@ -7,6 +7,8 @@ import {
   ReferenceBackend,
   Wisdom,
   measurementInput,
+  InvalidArgumentError,
+  normalizeConv1x1,
   environmentFingerprint,
   formatBackendEntry,
   parseBackendEntry,
@@ -36,7 +38,12 @@ class HookedBackend implements Backend {
   runs = 0;
   constructor(
     readonly name: string,
-    private readonly hooks: { onRun?: (run: number, out: Tensor) => Promise<void> | void; init?: () => Promise<void> } = {},
+    private readonly hooks: {
+      onRun?: (run: number, out: Tensor, x: Tensor) => Promise<void> | void;
+      /** Whether run number `run` computes at all (default: every run). */
+      computes?: (run: number) => boolean;
+      init?: () => Promise<void>;
+    } = {},
   ) {}
   async probe(): Promise<Availability> {
     return { available: true };
@@ -54,8 +61,8 @@ class HookedBackend implements Backend {
       info: { backend: this.name, details: {} },
       run: async (x: Tensor, out: Tensor) => {
         const run = ++this.runs;
-        await op.run(x, out);
-        await this.hooks.onRun?.(run, out);
+        if (this.hooks.computes?.(run) ?? true) await op.run(x, out);
+        await this.hooks.onRun?.(run, out, x);
       },
       dispose: () => {
         this.disposedOps++;
@@ -230,6 +237,64 @@ describe("the measuring planner against hostile candidates", () => {
     expect(await codeOf(() => preparing)).toBe('DISPOSED');
     expect(a.disposedOps).toBe(1);
     expect(b.disposedOps).toBe(1);
+  });
+
+  it('drops a candidate that writes into its input and keeps the right one (the input is restored for the others)', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    const writer = new HookedBackend('writer', {
+      onRun: (_run, _out, x) => {
+        x.data[0] += 1;
+      },
+    });
+    registry.register('writer', () => writer, { priority: 5 });
+    const op = await prepareConv1x1(problem, { registry, backend: ['writer', 'reference'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()) });
+    expect(op.info.configuration).toBe('reference');
+    const report = op.info.selection!.candidates;
+    expect(report.find((c) => c.configuration === 'writer')).toMatchObject({ status: 'dropped', reason: 'it wrote into its input (inputs are never to be changed)' });
+    expect(report.find((c) => c.configuration === 'reference')?.status).toBe('chosen');
+    op.dispose();
+  });
+
+  it('drops a candidate that writes nothing, or only on its first run, instead of passing on what an earlier run left there', async () => {
+    for (const [name, computes] of [
+      ['noop', () => false],
+      ['once', (run: number) => run === 1],
+    ] as const) {
+      const registry = new BackendRegistry();
+      registerReferenceBackend(registry);
+      registry.register(name, () => new HookedBackend(name, { computes }), { priority: 5 });
+      // The reference runs first, so the output holds right values when the lazy candidate's runs begin.
+      const op = await prepareConv1x1(problem, { registry, backend: ['reference', name] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()) });
+      expect(op.info.configuration, name).toBe('reference');
+      expect(op.info.selection!.candidates.find((c) => c.configuration === name), name).toMatchObject({ status: 'dropped', reason: expect.stringMatching(/outside the accuracy bound.*= NaN/) });
+      op.dispose();
+    }
+  });
+
+  it('a candidate that fails sets no threshold for the others: they are still timed in full rounds', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    const failing = new HookedBackend('failing', {
+      onRun: (run) => {
+        if (run > 2) throw new Error('thread 1 failed');
+      },
+    });
+    registry.register('failing', () => failing, { priority: 5 });
+    const op = await prepareConv1x1(problem, { registry, backend: ['failing', 'reference'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { maxRuns: 4 } });
+    const report = op.info.selection!.candidates;
+    expect(report.find((c) => c.configuration === 'failing')?.status).toBe('dropped');
+    expect(report.find((c) => c.configuration === 'reference')).toMatchObject({ status: 'chosen', runs: 4 });
+    op.dispose();
+  });
+
+  it('measurementInput takes only a Float32Array of the input length, on shared memory when shared', () => {
+    const g = normalizeConv1x1(problem).geometry;
+    expect(() => measurementInput(g, false, new Float64Array(8) as never)).toThrow(InvalidArgumentError);
+    expect(() => measurementInput(g, false, null as never)).toThrow(InvalidArgumentError);
+    expect(() => measurementInput(g, false, new Float32Array(7))).toThrow('data: expected a Float32Array of 8 elements, received "7 elements"');
+    expect(() => measurementInput(g, true, new Float32Array(8))).toThrow(/on SharedArrayBuffer memory/);
+    expect(measurementInput(g, false, new Float32Array(8)).data).toEqual(measurementInput(g).data);
   });
 
   it('drops a candidate whose result is wrong on some timed runs only, whatever its last run gave', async () => {

@@ -5,7 +5,7 @@ import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
 import { shapeSize, type Tensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
-import { checkedClock, measurementInput, sampleCheck, timeInRounds, type MeasureOptions } from './measure.js';
+import { RejectedResultError, checkedClock, isClockError, measurementInput, measurementInputIntact, sampleCheck, timeInRounds, type MeasureOptions } from './measure.js';
 import { borrowScratch, returnScratch } from './scratch-memory.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
@@ -154,17 +154,18 @@ export async function planFastest(
   const outputLength = shapeSize(g.outputShape);
   const xMemory = borrowScratch(inputLength * Float32Array.BYTES_PER_ELEMENT, shared);
   const outMemory = borrowScratch(outputLength * Float32Array.BYTES_PER_ELEMENT, shared);
-  let runsSettled = true;
+  // Lent again only when every run settled: a run that failed or was abandoned (a dispose(), a thread let go
+  // after a stall) may still write to the memory.
+  const runs = { settled: true };
   try {
     const x = measurementInput(g, shared, new Float32Array(xMemory, 0, inputLength));
     const out: Tensor = { shape: g.outputShape, layout: g.outputLayout, data: new Float32Array(outMemory, 0, outputLength) };
-    return await measureAndKeep(registry, candidates, problem, wisdom, limits, attempts, { now, started, key, x, out });
+    return await measureAndKeep(registry, candidates, problem, wisdom, limits, attempts, { now, started, key, x, out, runs });
   } catch (error) {
-    // A run abandoned by a dispose() may still write to the memory: it is not lent again.
-    if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') runsSettled = false;
+    if (!(PointwiseError.isInstance(error) && isClockError(error))) runs.settled = false;
     throw error;
   } finally {
-    if (runsSettled) {
+    if (runs.settled) {
       returnScratch(xMemory, shared);
       returnScratch(outMemory, shared);
     }
@@ -178,6 +179,8 @@ interface Decision {
   readonly key: string;
   readonly x: Tensor;
   readonly out: Tensor;
+  /** Cleared when a run failed rather than gave a result (its memory is then not lent again). */
+  readonly runs: { settled: boolean };
 }
 
 /** The measuring part of {@link planFastest}: prepares, checks and times every candidate, keeps the fastest and remembers it. */
@@ -188,10 +191,17 @@ async function measureAndKeep(
   wisdom: Wisdom,
   limits: Required<MeasureOptions>,
   attempts: BackendAttempt[],
-  { now, started, key, x, out }: Decision,
+  { now, started, key, x, out, runs }: Decision,
 ): Promise<PlannedOperator | null> {
   const g = problem.geometry;
   const check = sampleCheck(g, x, problem.weights, problem.bias);
+  const shared = limits.sharedTensors;
+  // Whether x still holds the measurement input; restored when not (the candidate that wrote into it is dropped).
+  const inputIntact = (): boolean => {
+    if (measurementInputIntact(x)) return true;
+    measurementInput(g, shared, x.data);
+    return false;
+  };
   // Touched here, once, so that the first candidate's checked run does not pay alone for fresh pages.
   out.data.fill(0);
   // What is spent on no candidate in particular (these tensors, candidates whose check failed) is charged to
@@ -200,7 +210,7 @@ async function measureAndKeep(
   // gpu.js and probing its modes: 100–200 ms here), which would leave the others no budget to measure with.
   let sharedMs = now() - started;
   const reports: CandidateReport[] = [];
-  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; lowerQuartileMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null }[] = [];
+  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; lowerQuartileMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null; poison: (out: Float32Array) => void; inputIntact: () => boolean }[] = [];
   let best: (typeof measured)[number];
   try {
     for (const configuration of candidates) {
@@ -212,16 +222,36 @@ async function measureAndKeep(
         continue;
       }
       try {
+        check.poison(out.data);
         // Measured runs race a dispose() of the registry like preparation does: nothing stays pending.
-        await prepared.race(Promise.resolve(prepared.op.run(x, out)));
+        try {
+          await prepared.race(Promise.resolve(prepared.op.run(x, out)));
+        } catch (error) {
+          runs.settled = false;
+          throw error;
+        }
         const capabilities = prepared.backend.capabilities();
+        if (!inputIntact()) throw new RejectedResultError('it wrote into its input (inputs are never to be changed)');
         const disagreement = check(out.data, capabilities);
-        if (disagreement !== null) throw new Error(`result outside the accuracy bound: ${disagreement}`);
-        measured.push({ configuration, op: prepared.op, backend: prepared.backend, medianMs: NaN, lowerQuartileMs: NaN, race: prepared.race, setupMs: now() - began, check: (y) => check(y, capabilities) });
+        if (disagreement !== null) throw new RejectedResultError(`result outside the accuracy bound: ${disagreement}`);
+        const setupMs = now() - began;
+        measured.push({
+          configuration,
+          op: prepared.op,
+          backend: prepared.backend,
+          medianMs: NaN,
+          lowerQuartileMs: NaN,
+          race: prepared.race,
+          setupMs,
+          check: (y) => check(y, capabilities),
+          poison: (y) => check.poison(y),
+          inputIntact,
+        });
       } catch (error) {
         prepared.op.dispose();
+        // A broken clock ends the decision; it is no candidate's fault.
+        if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
         sharedMs += now() - began;
-        if (PointwiseError.isInstance(error) && error.code === 'DISPOSED') throw error;
         reports.push({ configuration, status: 'dropped', reason: reasonOf(error) });
         attempts.push({ backend: configuration, reason: `dropped by the planner: ${reasonOf(error)}` });
       }
@@ -238,6 +268,7 @@ async function measureAndKeep(
       const timing = timings[i];
       // A candidate that failed, or was right only sometimes (every timed run was checked), is dropped.
       const reason = timing.error !== undefined ? reasonOf(timing.error) : null;
+      if (timing.error !== undefined && !(timing.error instanceof RejectedResultError)) runs.settled = false;
       if (reason !== null) {
         m.op.dispose();
         measured.splice(i, 1);

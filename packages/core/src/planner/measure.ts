@@ -81,21 +81,51 @@ export function resolveMeasureOptions(options: unknown): Required<MeasureOptions
   return { maxRuns, budgetMs, clock: clock as () => number, sharedTensors };
 }
 
+/** The seed of the measurement input's LCG. */
+const MEASUREMENT_SEED = 0x9e3779b9;
+
+/** The next state of the measurement input's LCG (Numerical Recipes' 32-bit constants). */
+function lcgNext(state: number): number {
+  return (Math.imul(state, 1664525) + 1013904223) >>> 0;
+}
+
 /**
  * The input a measurement runs on: deterministic values in [−1, 1) (a 32-bit LCG, Numerical Recipes'
  * constants), on `SharedArrayBuffer` memory when `shared`, or written into `data` when given.
- * @throws {InvalidArgumentError} when `data` does not have the input's element count.
+ * @throws {InvalidArgumentError} when `data` is not a `Float32Array` of the input's element count, or is not
+ *   on `SharedArrayBuffer` memory while `shared` is set.
  */
 export function measurementInput(g: Conv1x1Geometry, shared = false, data?: Float32Array): Tensor {
   const length = shapeSize(g.inputShape);
-  if (data !== undefined && data.length !== length) throw new InvalidArgumentError('data', `a Float32Array of ${length} elements`, data.length);
+  if (data !== undefined) {
+    const expected = `a Float32Array of ${length} elements${shared ? ' on SharedArrayBuffer memory' : ''}`;
+    if (!(data instanceof Float32Array)) throw new InvalidArgumentError('data', expected, data === null ? null : Object.prototype.toString.call(data));
+    if (data.length !== length) throw new InvalidArgumentError('data', expected, `${data.length} elements`);
+    if (shared && !(typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer)) throw new InvalidArgumentError('data', expected, 'an ArrayBuffer');
+  }
   data ??= shared ? new Float32Array(allocateSharedBuffer(length * Float32Array.BYTES_PER_ELEMENT)) : new Float32Array(length);
-  let state = 0x9e3779b9;
+  let state = MEASUREMENT_SEED;
   for (let i = 0; i < data.length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    state = lcgNext(state);
     data[i] = state / 2 ** 31 - 1;
   }
   return Object.freeze({ shape: g.inputShape, layout: g.inputLayout, data });
+}
+
+/**
+ * Whether `x` (from {@link measurementInput}) still holds the measurement input, bit for bit: a candidate
+ * that wrote into its input must be caught (inputs are never to be changed), or every later check would
+ * compare against a reference of the old values and blame the candidates that are right.
+ */
+export function measurementInputIntact(x: Tensor): boolean {
+  const data = x.data;
+  let state = MEASUREMENT_SEED;
+  for (let i = 0; i < data.length; i++) {
+    state = lcgNext(state);
+    // Values in [−1, 1) are never NaN: `!==` compares them bit for bit but for ±0, which the LCG never gives.
+    if (data[i] !== Math.fround(state / 2 ** 31 - 1)) return false;
+  }
+  return true;
 }
 
 /**
@@ -103,7 +133,15 @@ export function measurementInput(g: Conv1x1Geometry, shared = false, data?: Floa
  * elements evenly spread over the output (in NCHW order), each within the
  * accuracy bound times the checked backend's declared precision factor.
  */
-export type SampleCheck = (out: Float32Array, capabilities: BackendCapabilities) => string | null;
+export interface SampleCheck {
+  (out: Float32Array, capabilities: BackendCapabilities): string | null;
+  /**
+   * Writes a value no correct run leaves at each sampled position (NaN, or 0 where the reference is NaN),
+   * so a run that skips the output — or part of it — fails the check instead of passing on what an earlier
+   * run wrote there.
+   */
+  poison(out: Float32Array): void;
+}
 
 /**
  * Computes the float64 reference of the sampled output elements for input
@@ -127,7 +165,7 @@ export function sampleCheck(g: Conv1x1Geometry, x: Tensor, weights: Float32Array
     const expected = referenceElement(g, x.data, weights, bias, b, c, i, j);
     samples.push({ at: b * ys.n + c * ys.c + i * ys.h + j * ys.w, name: `y[${b}, ${c}, ${i}, ${j}]`, value: expected.value, magnitude: expected.magnitude });
   }
-  return (out, capabilities) => {
+  const check = (out: Float32Array, capabilities: BackendCapabilities): string | null => {
     for (const { at, name, value: y, magnitude } of samples) {
       const actual = out[at];
       const bound = errorBound(g.inChannelsPerGroup, magnitude, y, capabilities.precisionFactor);
@@ -140,6 +178,11 @@ export function sampleCheck(g: Conv1x1Geometry, x: Tensor, weights: Float32Array
     }
     return null;
   };
+  return Object.assign(check, {
+    poison(out: Float32Array): void {
+      for (const { at, value } of samples) out[at] = Number.isNaN(value) ? 0 : Number.NaN;
+    },
+  });
 }
 
 /**
@@ -176,7 +219,8 @@ export function checkedClock(clock: () => number): () => number {
   };
 }
 
-function isClockError(error: PointwiseError): boolean {
+/** Whether `error` is {@link checkedClock}'s: a broken clock ends the measurement, it is no candidate's fault. */
+export function isClockError(error: PointwiseError): boolean {
   return error instanceof InvalidArgumentError && error.parameter === 'options.measure.clock';
 }
 
@@ -196,7 +240,7 @@ export interface Timing {
 
 /** What {@link timeInRounds} measured for one candidate. */
 export interface RoundTiming extends Timing {
-  /** Set when one of its runs failed, or gave a result its check rejected; it is then timed no further. */
+  /** Set when one of its runs failed, or gave a result its check rejected ({@link RejectedResultError}); it is then timed no further. */
   readonly error?: unknown;
 }
 
@@ -222,6 +266,15 @@ export interface MeasuredCandidate {
   readonly setupMs: number;
   /** Checks the output of each of its timed runs (a candidate right only sometimes is dropped); `null` means right. */
   readonly check: (out: Float32Array) => string | null;
+  /** Poisons the checked positions of `out` before a timed run (see {@link SampleCheck.poison}). */
+  readonly poison: (out: Float32Array) => void;
+  /** Whether the input still holds the measurement values, restoring them when not (a candidate that wrote into it is dropped). */
+  readonly inputIntact: () => boolean;
+}
+
+/** A result a candidate's run gave that the measurement rejects (wrong values, a changed input): the run itself settled. */
+export class RejectedResultError extends Error {
+  override readonly name = 'RejectedResultError';
 }
 
 /**
@@ -276,7 +329,7 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
   // A candidate whose warm-up runs all took over four times the fastest warm-up run of all cannot win (a
   // JavaScript kernel beside WebAssembly ones): its fastest is its one sample, and it takes no round. Two
   // runs at least: one can be slow by accident (a page fault, a thread waking up).
-  const fastestOfAll = Math.min(...fastestWarmUp);
+  const fastestOfAll = Math.min(...fastestWarmUp.filter((_, i) => errors[i] === undefined));
   fastestWarmUp.forEach((t, i) => {
     if (errors[i] === undefined && warmUpRuns[i] >= 2 && t > 4 * fastestOfAll) {
       dropped[i] = true;
@@ -300,13 +353,16 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         await run();
         const timed = Math.min(TIMED_RUNS_PER_ROUND, limits.maxRuns - times[i].length);
         for (let r = 0; r < timed; r++) {
+          candidates[i].poison(out.data);
           const t0 = now();
           await run();
-          times[i].push(now() - t0);
+          const ms = now() - t0;
           // Right in the first run is not enough: every timed run is checked (against a precomputed sample).
           const disagreement = candidates[i].check(out.data);
-          if (disagreement !== null) throw new Error(`result outside the accuracy bound in a timed run: ${disagreement}`);
+          if (disagreement !== null) throw new RejectedResultError(`result outside the accuracy bound in a timed run: ${disagreement}`);
+          times[i].push(ms);
         }
+        if (!candidates[i].inputIntact()) throw new RejectedResultError('it wrote into its input (inputs are never to be changed)');
       } catch (error) {
         // A dispose() and a broken clock end the measurement; any other failure drops this candidate.
         if (PointwiseError.isInstance(error) && (error.code === 'DISPOSED' || isClockError(error))) throw error;
@@ -322,7 +378,7 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
     // median (a JavaScript kernel beside WebAssembly ones), after the second one over twice the best median.
     {
       const factor = round === 0 ? 4 : 2;
-      const medians = times.map((t) => (t.length > 0 ? median([...t].sort((a, b) => a - b)) : Infinity));
+      const medians = times.map((t, i) => (t.length > 0 && errors[i] === undefined ? median([...t].sort((a, b) => a - b)) : Infinity));
       const best = Math.min(...medians);
       medians.forEach((m, i) => {
         if (m > factor * best) dropped[i] = true;
