@@ -101,16 +101,17 @@ describe('the auto contender on a fake clock', () => {
       expect(auto.selection?.method).toBe('fastest');
       // Core's limits: each candidate's 50 ms budget counts its checked run, an untimed warm-up until half
       // the budget has passed, then rounds of an untimed and two timed runs (at least two rounds, then while
-      // one more fits); after two rounds SLOW (median 5, over twice FAST's 2) is timed no further.
+      // one more fits its budget and the decision's 2 · 50 ms less 2 %); after two rounds SLOW (median 5, over
+      // twice FAST's 2) is timed no further.
       expect(auto.selection?.candidates).toEqual([
         { configuration: SLOW, status: 'measured', medianMs: 5, lowerQuartileMs: 5, runs: 4 },
-        { configuration: FAST, status: 'chosen', medianMs: 2, lowerQuartileMs: 2, runs: 8 },
+        { configuration: FAST, status: 'chosen', medianMs: 2, lowerQuartileMs: 2, runs: 4 },
       ]);
       // Deciding on the fake clock, all inside prepare (the cold start): SLOW's checked run, four warm-up runs
-      // and two rounds (5 + 4·5 + 2·3·5 = 55 ms); FAST's checked run, twelve warm-up runs and four rounds
-      // (2 + 12·2 + 4·3·2 = 50 ms).
-      expect(auto.selection?.decisionMs).toBe(55 + 50);
-      expect(auto.prepareMs).toBe(105);
+      // and two rounds (5 + 4·5 + 2·3·5 = 55 ms, past its own 50); FAST's checked run, twelve warm-up runs and
+      // two rounds (2 + 12·2 + 2·3·2 = 38 ms): a third round of FAST (6 ms) would take the two past 98 ms.
+      expect(auto.selection?.decisionMs).toBe(55 + 38);
+      expect(auto.prepareMs).toBe(93);
       expect(auto.firstRunMs).toBe(2);
       expect(auto.summary?.median).toBe(2);
     }
@@ -123,11 +124,11 @@ describe('the auto contender on a fake clock', () => {
       [FAST, FAST, 2],
       ['auto', undefined, 2],
     ]);
-    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 105 });
+    expect(autoVerdict(layer)).toEqual({ choice: FAST, choseBest: true, best: FAST, bestMs: 2, autoMs: 2, ratio: 1, withinTarget: true, decisionMs: 93 });
     // auto runs one of the backends: never the row's best.
     expect(summarizeRow(layer).best?.key).toBe(FAST);
     expect(autoSummaryLine(report.suites[0])).toBe(
-      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 105–105 ms per layer",
+      "auto (the planner's choice) within 10 % of the best registry configuration's median on 2 of 2 layers (worst 1.00 on 8→4 @3²); deciding took 93.0–93.0 ms per layer",
     );
     expect(report.planner?.candidates).toEqual([SLOW, FAST]);
   });

@@ -201,6 +201,23 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(op.info.selection!.decisionMs).toBe(45 + 50);
   });
 
+  it('keeps the whole decision within budgetMs per candidate when one candidate\'s minimums pass its own budget', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    // cold: a 60 ms first run (fresh memory), then 1 ms runs. warm: 0.5 ms runs.
+    registry.register('cold', () => new TimedBackend('cold', 0, false, [60, ...Array<number>(199).fill(1)]), { priority: 3 });
+    registry.register('warm', () => new TimedBackend('warm', 0.5), { priority: 2 });
+    const op = await prepareConv1x1(problem, { registry, backend: ['cold', 'warm'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 50, maxRuns: 50 } });
+    // cold: 60 + 3 warm-up runs + 2 rounds of 3 runs = 69 ms, past its 50. warm: 0.5 + 30 warm-up runs (15 ms)
+    // + 2 rounds (3 ms) = 18.5 ms, then extra rounds of 1.5 ms only while the two together stay within 98 ms
+    // (100 less the 2 % tail share): 7 of them, where its own budget alone would have allowed 21.
+    const [cold, warm] = op.info.selection!.candidates;
+    expect(cold.runs).toBe(4);
+    expect(warm.runs).toBe(2 * (2 + 7));
+    expect(op.info.selection!.decisionMs).toBe(98);
+    expect(op.backend).toBe('warm');
+  });
+
   it('times two rounds (four runs) of a candidate whose runs take longer than its budget, and no more', async () => {
     const { registry, slow, fast } = setup(30, 20);
     const op = await prepareConv1x1(problem, { registry, backend: ['slow', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 100, maxRuns: 50 } });

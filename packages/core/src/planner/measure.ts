@@ -249,6 +249,16 @@ function median(sorted: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * Share of the decision's whole budget (`budgetMs` per candidate) the rounds leave for what follows them:
+ * the late checks, disposing of the candidates not kept, remembering the decision (1–2 ms of 100 here).
+ */
+export const DECISION_TAIL_SHARE = 0.02;
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 /** Rounds every candidate takes (unless dropped or failing), whatever its budget: a median of fewer runs is noise. */
 export const MIN_TIMED_ROUNDS = 2;
 /**
@@ -288,7 +298,8 @@ export class RejectedResultError extends Error {
  * too few rounds and deciding costs about `budgetMs` per candidate. The warm-up runs untimed until
  * {@link WARMUP_SHARE} of the budget is spent (at least {@link MIN_WARMUP_RUNS} runs, at most {@link WARMUP_RUNS}). Every
  * candidate takes {@link MIN_TIMED_ROUNDS} rounds; after them a candidate takes another only when one more
- * of its rounds, as long as its longest so far, still fits its budget; none times more than `maxRuns` runs. A candidate
+ * of its rounds, as long as its longest so far, still fits its budget, and the whole measurement's spending
+ * still fits `budgetMs` per candidate (less {@link DECISION_TAIL_SHARE}); none times more than `maxRuns` runs. A candidate
  * whose two or more warm-up runs all took over four times the fastest warm-up run takes no round (its fastest
  * is its sample); after
  * the first round one over four times the best median, after the second one over twice the best median, is
@@ -337,6 +348,7 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
     }
   });
   const timing = (i: number) => errors[i] === undefined && !dropped[i];
+  const totalBudget = limits.budgetMs * candidates.length * (1 - DECISION_TAIL_SHARE);
   for (let round = 0; ; round++) {
     // Every candidate takes the first rounds; then each goes on while one more round fits its budget.
     const takes = candidates.map((_, i) => timing(i) && times[i].length < limits.maxRuns && (round < MIN_TIMED_ROUNDS || spent[i] + longestRound[i] <= limits.budgetMs));
@@ -345,6 +357,12 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
     for (let k = 0; k < candidates.length; k++) {
       const i = round % 2 === 0 ? k : candidates.length - 1 - k;
       if (!takes[i]) continue;
+      // Nor may the decision as a whole pass its budget: what one candidate's fixed minimums took past its own
+      // (a slow setup on fresh memory) comes out of the others' extra rounds.
+      if (round >= MIN_TIMED_ROUNDS && sum(spent) + longestRound[i] > totalBudget) {
+        takes[i] = false;
+        continue;
+      }
       const run = () => candidates[i].race(Promise.resolve(candidates[i].op.run(x, out)));
       const began = now();
       try {
@@ -374,6 +392,8 @@ export async function timeInRounds(candidates: readonly MeasuredCandidate[], x: 
         spent[i] += took;
       }
     }
+    // A round in which no candidate ran (each out of budget) is the last.
+    if (!takes.includes(true)) break;
     // A candidate that cannot win is timed no further: after the first round one over four times the best
     // median (a JavaScript kernel beside WebAssembly ones), after the second one over twice the best median.
     {
