@@ -55,7 +55,23 @@ interface NodeWorker {
 }
 
 interface NodeWorkerThreads {
-  Worker: new (url: URL, options?: { name?: string }) => NodeWorker;
+  Worker: new (url: URL, options?: { name?: string; execArgv?: string[] }) => NodeWorker;
+}
+
+/**
+ * The parent's Node options a pool thread is started with: all but an inline script's own (`-e`, `-p`,
+ * `--input-type`), which Node refuses in a thread that runs a file ("--input-type can only be used with
+ * string input via --eval, --print, or STDIN": a `node --input-type=module -e '…'` one-liner could not
+ * start its pool otherwise).
+ */
+export function poolThreadExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const option = execArgv[i];
+    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(option)) i++;
+    else if (!/^--(input-type|eval|print)=/.test(option)) kept.push(option);
+  }
+  return kept;
 }
 
 /** True under Node.js (also inside a Node worker thread). */
@@ -71,7 +87,8 @@ function reasonOf(error: unknown): string {
 /** Starts a Node `worker_threads` Worker on the ES module at `url`. */
 function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: WorkerScriptUrl, listener: ThreadListener): ThreadHandle {
   // A URL object: Node reads a string as a file path.
-  const worker = new Worker(new URL(url.href), { name: 'pointwise-workers' });
+  const execArgv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  const worker = new Worker(new URL(url.href), { name: 'pointwise-workers', execArgv: poolThreadExecArgv(execArgv) });
   let closing = false;
   let failed = false;
   const fail = (reason: string): void => {

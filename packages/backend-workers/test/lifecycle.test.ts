@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
@@ -8,6 +9,7 @@ import { registerCpuTiledBackend, type PlanOptions } from '@pointwise/backend-cp
 import { describe, expect, it } from 'vitest';
 import { MAX_THREADS, probeWorkersEnvironment, registerWorkersBackend, WorkersBackend } from '../dist/index.js';
 import { caseInput, type WorkersCase } from './cases.js';
+import { poolThreadExecArgv } from '../src/thread-spawn.js';
 import { CRASH_WHEN_IDLE, EXIT_MID_RUN, KERNEL_ERROR } from './fixtures/faults.mjs';
 import { firstBitDifference, prepareCase, registryWith, startWorkers } from './helpers.js';
 
@@ -194,6 +196,16 @@ describe('lifecycle', () => {
       const { stdout } = await run(process.execPath, [script, mode], { timeout: 20_000 });
       expect(stdout.trim()).toBe('4 1');
     }
+  });
+
+  it('starts its pool from an inline `node --input-type=module -e` script, whose options the threads do not take', async () => {
+    expect(poolThreadExecArgv(['--input-type=module', '-e', 'code', '--max-old-space-size=100'])).toEqual(['--max-old-space-size=100']);
+    expect(poolThreadExecArgv(['--input-type', 'module', '--eval', 'x', '--expose-gc', '-p', 'y', '--print=z'])).toEqual(['--expose-gc']);
+    // The fixture's source run inline, from its folder (so its relative imports resolve): one pooled run.
+    const fixture = new URL('./fixtures/exit-check.mjs', import.meta.url);
+    const source = await readFile(fixture, 'utf8');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', source], { timeout: 20_000, cwd: fileURLToPath(new URL('.', fixture)) });
+    expect(stdout.trim()).toBe('4 1');
   });
 });
 
