@@ -59,19 +59,16 @@ interface NodeWorkerThreads {
 }
 
 /**
- * The parent's Node options a pool thread is started with: all but an inline script's own (`-e`, `-p`,
- * `--input-type`), which Node refuses in a thread that runs a file ("--input-type can only be used with
- * string input via --eval, --print, or STDIN": a `node --input-type=module -e '…'` one-liner could not
- * start its pool otherwise).
+ * The Node options to start a pool thread with: `undefined` to inherit the parent's (Node's default), or
+ * none at all when the parent runs an inline script (`-e`, `-p`, `--input-type`). Node refuses
+ * `--input-type` in a thread that runs a file ("--input-type can only be used with string input via
+ * --eval, --print, or STDIN"), so a `node --input-type=module -e '…'` one-liner could not start its pool;
+ * and an explicit list may hold no V8 flag (`--experimental-wasm-relaxed-simd`, `--max-old-space-size`),
+ * which are process-wide and in force in every thread anyway.
  */
-export function poolThreadExecArgv(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const option = execArgv[i];
-    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(option)) i++;
-    else if (!/^--(input-type|eval|print)=/.test(option)) kept.push(option);
-  }
-  return kept;
+export function poolThreadExecArgv(execArgv: readonly string[]): string[] | undefined {
+  const inline = execArgv.some((option) => ['-e', '--eval', '-p', '--print', '--input-type'].includes(option) || /^--(input-type|eval|print)=/.test(option));
+  return inline ? [] : undefined;
 }
 
 /** True under Node.js (also inside a Node worker thread). */
@@ -87,8 +84,8 @@ function reasonOf(error: unknown): string {
 /** Starts a Node `worker_threads` Worker on the ES module at `url`. */
 function spawnNodeThread(Worker: NodeWorkerThreads['Worker'], url: WorkerScriptUrl, listener: ThreadListener): ThreadHandle {
   // A URL object: Node reads a string as a file path.
-  const execArgv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
-  const worker = new Worker(new URL(url.href), { name: 'pointwise-workers', execArgv: poolThreadExecArgv(execArgv) });
+  const execArgv = poolThreadExecArgv((globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? []);
+  const worker = new Worker(new URL(url.href), { name: 'pointwise-workers', ...(execArgv === undefined ? {} : { execArgv }) });
   let closing = false;
   let failed = false;
   const fail = (reason: string): void => {
