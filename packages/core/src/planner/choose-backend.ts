@@ -5,7 +5,7 @@ import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
 import { shapeSize, type Tensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
-import { RejectedResultError, checkedClock, isClockError, measurementInput, measurementInputIntact, sampleCheck, timeInRounds, type MeasureOptions } from './measure.js';
+import { RejectedResultError, checkedClock, isClockError, measurementInput, measurementInputIntact, sampleCheck, timeInRounds, type MeasureOptions, type MeasuredCandidate } from './measure.js';
 import { borrowScratch, returnScratch } from './scratch-memory.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
@@ -210,7 +210,7 @@ async function measureAndKeep(
   // gpu.js and probing its modes: 100–200 ms here), which would leave the others no budget to measure with.
   let sharedMs = now() - started;
   const reports: CandidateReport[] = [];
-  const measured: { configuration: string; op: BackendOperator; backend: Backend; medianMs: number; lowerQuartileMs: number; race: <T>(work: Promise<T>) => Promise<T>; setupMs: number; check: (out: Float32Array) => string | null; poison: (out: Float32Array) => void; inputIntact: () => boolean }[] = [];
+  const measured: (MeasuredCandidate & { configuration: string; backend: Backend; medianMs: number; lowerQuartileMs: number })[] = [];
   let best: (typeof measured)[number];
   try {
     for (const configuration of candidates) {
