@@ -7,7 +7,7 @@ import { BACKEND_ENV_VARIABLE, assertBackendSelection, getDefaultRegistry, type 
 import type { BackendEntry } from './selection-syntax.js';
 import { REFERENCE_BACKEND_NAME } from './reference/reference-backend.js';
 import { getDefaultWisdom, planFastest, type ChooseMode, type SelectionReport } from './planner/choose-backend.js';
-import { resolveMeasureOptions, type MeasureOptions } from './planner/measure.js';
+import { resolveMeasureOptions, type MeasureOptions } from './planner/measure-options.js';
 import { Wisdom } from './planner/wisdom.js';
 import { assertTensor, type Tensor } from './tensor.js';
 

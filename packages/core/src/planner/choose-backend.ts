@@ -5,7 +5,11 @@ import type { BackendRegistry } from '../registry.js';
 import type { BackendEntry } from '../selection-syntax.js';
 import { shapeSize, type Tensor } from '../tensor.js';
 import { environmentFingerprint, POINTWISE_CORE_VERSION } from './fingerprint.js';
-import { RejectedResultError, checkedClock, isClockError, measurementInput, measurementInputIntact, sampleCheck, timeInRounds, type MeasureOptions, type MeasuredCandidate } from './measure.js';
+import { RejectedResultError, timeInRounds, type MeasuredCandidate } from './measure.js';
+import { checkedClock, isClockError } from './measure-clock.js';
+import type { MeasureOptions } from './measure-options.js';
+import { measurementInput, measurementInputIntact } from './measurement-input.js';
+import { sampleCheck } from './sample-check.js';
 import { borrowScratch, returnScratch } from './scratch-memory.js';
 import { Wisdom, problemKey } from './wisdom.js';
 
