@@ -3,6 +3,7 @@ import { AliasingError, BackendFailureError, type BackendAttempt, DisposedError,
 import type { Conv1x1Geometry } from './geometry.js';
 import type { SelectionReport } from './planner/choose-backend.js';
 import { allocateSharedBuffer, mayShareMemory, readTensor, sharesMemory, zerosTensor, type Layout, type Shape4D, type Tensor } from './tensor.js';
+import { TensorCheck } from './tensor-check.js';
 
 function sameShape(a: Shape4D, b: Shape4D): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
@@ -65,6 +66,9 @@ export class Conv1x1Operator {
   readonly #info: ExecutionInfo;
   /** `run` calls the backend's `runSync` where it has one: the same work, without a second Promise per run. */
   readonly #runsSync: boolean;
+  /** Every run's checks of `x` and `out` against the prepared shapes and layouts. */
+  readonly #checkX: TensorCheck;
+  readonly #checkOut: TensorCheck;
   #disposed = false;
 
   /** @internal Created by `prepareConv1x1`. */
@@ -73,6 +77,9 @@ export class Conv1x1Operator {
     this.#capabilities = Object.freeze({ ...capabilities, limits: Object.freeze({ ...capabilities.limits }) });
     this.#info = freezeInfo(op.info, selection);
     this.#runsSync = this.#capabilities.sync && typeof op.runSync === 'function';
+    const g = op.geometry;
+    this.#checkX = new TensorCheck('x', g.inputShape, g.inputLayout);
+    this.#checkOut = new TensorCheck('out', g.outputShape, g.outputLayout);
   }
 
   /** The normalised geometry the operator was prepared for (frozen: changing it cannot change results). */
@@ -112,12 +119,23 @@ export class Conv1x1Operator {
    * @throws {DisposedError} after `dispose()`.
    * @throws {BackendFailureError} when the engine fails while running.
    */
-  async run(x: Tensor, out?: Tensor): Promise<Tensor> {
+  run(x: Tensor, out?: Tensor): Promise<Tensor> {
+    if (this.#runsSync) {
+      // Not an async function: a synchronous run settles its promise at once, without an async frame.
+      try {
+        return Promise.resolve(this.#runNow(x, out));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#runAsync(x, out);
+  }
+
+  async #runAsync(x: Tensor, out: Tensor | undefined): Promise<Tensor> {
     const [input, target, result] = this.#validate(x, out);
     if (target.data.length === 0) return result;
     try {
-      if (this.#runsSync) this.#op.runSync!(input, target);
-      else await this.#op.run(input, target);
+      await this.#op.run(input, target);
     } catch (error) {
       throw this.#wrap(error);
     }
@@ -129,9 +147,14 @@ export class Conv1x1Operator {
    * @throws {InvalidArgumentError} when the backend cannot run synchronously; otherwise as {@link run}.
    */
   runSync(x: Tensor, out?: Tensor): Tensor {
-    if (!this.canRunSync) {
+    if (!this.#runsSync) {
       throw new InvalidArgumentError('runSync', 'a backend that runs synchronously (capabilities.sync)', this.backend);
     }
+    return this.#runNow(x, out);
+  }
+
+  /** Validates, then runs the backend's `runSync` (present: `#runsSync`). */
+  #runNow(x: Tensor, out: Tensor | undefined): Tensor {
     const [input, target, result] = this.#validate(x, out);
     if (target.data.length === 0) return result;
     try {
@@ -217,7 +240,7 @@ export class Conv1x1Operator {
       if (x.layout !== g.inputLayout) throw new InvalidTensorError('x.layout', JSON.stringify(g.inputLayout), x.layout);
       input = x;
     } else {
-      input = checkTensor('x', x, g.inputShape, g.inputLayout);
+      input = this.#checkX.check(x);
     }
     try {
       return await this.#op.runResident!(input);
@@ -240,9 +263,9 @@ export class Conv1x1Operator {
    */
   #validate(x: Tensor, out: Tensor | undefined): [input: Tensor, target: Tensor, result: Tensor] {
     if (this.#disposed) throw new DisposedError(`${this.backend} operator`);
-    const g = this.#op.geometry;
-    const input = checkTensor('x', x, g.inputShape, g.inputLayout);
+    const input = this.#checkX.check(x);
     if (out === undefined) {
+      const g = this.#op.geometry;
       let fresh: Tensor;
       try {
         fresh = zerosTensor(g.outputShape, g.outputLayout);
@@ -253,11 +276,14 @@ export class Conv1x1Operator {
       }
       return [input, fresh, fresh];
     }
-    const target = checkTensor('out', out, g.outputShape, g.outputLayout);
-    if (sharesMemory(target.data, input.data)) throw new AliasingError('out', 'x');
-    // Distinct SharedArrayBuffer objects may map the same bytes (a grown WebAssembly.Memory, a
-    // postMessage'd buffer): read all of x before out is written, so overlap cannot change the result.
-    if (mayShareMemory(target.data, input.data)) return [snapshot(input), target, out];
+    const target = this.#checkOut.check(out);
+    // Provable overlap implies possible overlap: the common, disjoint case costs one check.
+    if (mayShareMemory(target.data, input.data)) {
+      if (sharesMemory(target.data, input.data)) throw new AliasingError('out', 'x');
+      // Distinct SharedArrayBuffers may map the same bytes (a grown WebAssembly.Memory, a
+      // postMessage'd buffer): read all of x before out is written, so overlap cannot change the result.
+      return [snapshot(input), target, out];
+    }
     return [input, target, out];
   }
 

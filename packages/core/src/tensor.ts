@@ -181,17 +181,29 @@ export function convertLayout(tensor: Tensor, layout: Layout): Tensor {
  */
 export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.buffer !== b.buffer) return false;
-  const aEnd = a.byteOffset + a.byteLength;
-  const bEnd = b.byteOffset + b.byteLength;
-  return a.byteLength > 0 && b.byteLength > 0 && a.byteOffset < bEnd && b.byteOffset < aEnd;
+  return rangesIntersect(a, b);
+}
+
+/** Whether the byte ranges of two views (taken to be on one buffer) intersect; empty ranges never do. */
+function rangesIntersect(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  const aLength = a.byteLength;
+  const bLength = b.byteLength;
+  const aOffset = a.byteOffset;
+  const bOffset = b.byteOffset;
+  return aLength > 0 && bLength > 0 && aOffset < bOffset + bLength && bOffset < aOffset + aLength;
 }
 
 // SharedArrayBuffers this package allocated itself with `new SharedArrayBuffer`:
 // each has memory of its own. Shared across copies of this package (Symbol.for).
 const FRESH_SHARED_KEY = Symbol.for('@pointwise/core.freshSharedBuffers.v1');
+/** Looked up once: a symbol property of the global object costs more than the rest of {@link mayShareMemory}. */
+let freshShared: WeakSet<SharedArrayBuffer> | undefined;
 function freshSharedBuffers(): WeakSet<SharedArrayBuffer> {
-  const g = globalThis as unknown as Record<symbol, WeakSet<SharedArrayBuffer> | undefined>;
-  return (g[FRESH_SHARED_KEY] ??= new WeakSet());
+  if (freshShared === undefined) {
+    const g = globalThis as unknown as Record<symbol, WeakSet<SharedArrayBuffer> | undefined>;
+    freshShared = g[FRESH_SHARED_KEY] ??= new WeakSet();
+  }
+  return freshShared;
 }
 
 /**
@@ -217,9 +229,11 @@ export function allocateSharedBuffer(byteLength: number): SharedArrayBuffer {
  */
 export function mayShareMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.byteLength === 0 || b.byteLength === 0) return false;
-  if (a.buffer === b.buffer) return sharesMemory(a, b);
-  const shared = typeof SharedArrayBuffer === 'function';
-  if (!shared || !(a.buffer instanceof SharedArrayBuffer) || !(b.buffer instanceof SharedArrayBuffer)) return false;
+  // Each buffer read once: the getter is a call, and a tiny layer's run checks this every time.
+  const aBuffer = a.buffer;
+  const bBuffer = b.buffer;
+  if (aBuffer === bBuffer) return rangesIntersect(a, b);
+  if (typeof SharedArrayBuffer !== 'function' || !(aBuffer instanceof SharedArrayBuffer) || !(bBuffer instanceof SharedArrayBuffer)) return false;
   const fresh = freshSharedBuffers();
-  return !(fresh.has(a.buffer) && fresh.has(b.buffer));
+  return !(fresh.has(aBuffer) && fresh.has(bBuffer));
 }
