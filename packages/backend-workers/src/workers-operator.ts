@@ -1,4 +1,4 @@
-import { bindKernel, fullOutputRange, type BoundKernel, type Conv1x1Plan, type KernelMemory, type PreparedGemm } from '@pointwise/backend-cpu-tiled/kernel';
+import { bindKernel, fullOutputRange, type BoundKernel, type OutputRange, type Conv1x1Plan, type KernelMemory, type PreparedGemm } from '@pointwise/backend-cpu-tiled/kernel';
 import { BackendFailureError, DisposedError, shapeSize, type BackendOperator, type Conv1x1Geometry, type ExecutionInfo, type Tensor } from '@pointwise/core';
 import {
   CALLER_SPIN_MS,
@@ -17,6 +17,9 @@ import { isShared, RunBufferPool, type CopyStats, type RunBuffers } from './shar
 import type { PoolRun, ThreadPool } from './thread-pool.js';
 import { assertTensorIntact } from './view-check.js';
 import { planWorkGrid, tileCount, type WorkGrid } from './work-split.js';
+
+/** What a calling-thread run returns: it has finished by then (one settled promise, shared). */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Registry name of the workers backend. */
 export const WORKERS_BACKEND_NAME = 'workers';
@@ -147,6 +150,8 @@ export class WorkersOperator implements BackendOperator {
   readonly createOutput?: () => Tensor;
   /** The kernel bound on the calling thread. */
   #local: BoundKernel | null;
+  /** The whole output, the range a calling-thread run computes (made once: a run allocates nothing). */
+  readonly #fullRange: OutputRange;
   /** Tail of the queue of pooled runs (and of `wasm-simd` runs, which share the memory's input and output regions). */
   #turn: Promise<unknown> = Promise.resolve();
   #disposed = false;
@@ -160,6 +165,7 @@ export class WorkersOperator implements BackendOperator {
     this.#inputLength = shapeSize(g.inputShape);
     this.#outputLength = shapeSize(g.outputShape);
     this.#local = bindKernel(parts.kernel.setup, parts.callerThread);
+    this.#fullRange = fullOutputRange(plan);
     this.#memory = this.#local.memory;
     const memory = this.#memory;
     if (memory !== null) {
@@ -195,22 +201,45 @@ export class WorkersOperator implements BackendOperator {
    * @throws {DisposedError} after the operator's or the backend's `dispose()`.
    * @throws {BackendFailureError} when a thread dies or the kernel fails during the run (the pool replaces the thread).
    */
-  async run(x: Tensor, out: Tensor): Promise<void> {
-    if (this.#disposed) throw new DisposedError('workers operator');
-    if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
-    const memory = this.#memory;
+  run(x: Tensor, out: Tensor): Promise<void> {
     if (this.#grid === null) {
       // A calling-thread run is synchronous from start to end, so runs never overlap and none takes a turn
-      // (the turn's two promises were a measurable share of a tiny layer's run).
-      if (memory === null) {
-        this.#assertIntact(x.data, out.data);
-        return this.#runOnCallingThread(x.data, out.data);
+      // (the turn's two promises were a measurable share of a tiny layer's run), and it is not an async
+      // function either: its promise is settled when it returns.
+      try {
+        this.#runHere(x.data, out.data);
+        return SETTLED;
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return this.#runInKernelMemory(memory, x.data, out.data);
     }
+    return this.#runPooled(x, out);
+  }
+
+  /** A run of an operator below the pool's threshold, on the calling thread, from start to end. */
+  #runHere(x: Float32Array, out: Float32Array): void {
+    this.#assertLive();
+    const memory = this.#memory;
+    if (memory === null) {
+      this.#assertIntact(x, out);
+      this.#runOnCallingThread(x, out);
+    } else {
+      this.#runInKernelMemoryHere(memory, x, out);
+    }
+  }
+
+  async #runPooled(x: Tensor, out: Tensor): Promise<void> {
+    this.#assertLive();
+    const memory = this.#memory;
     const turn = this.#turn.then(() => (memory === null ? this.#runOnSharedArrays(x.data, out.data) : this.#runInKernelMemory(memory, x.data, out.data)));
     this.#turn = turn.catch(() => {});
     return turn;
+  }
+
+  /** @throws {DisposedError} after the operator's or the backend's `dispose()`. */
+  #assertLive(): void {
+    if (this.#disposed) throw new DisposedError('workers operator');
+    if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
   }
 
   /** Forgets the operator on every thread and drops its run buffers. Idempotent. */
@@ -252,14 +281,29 @@ export class WorkersOperator implements BackendOperator {
 
   async #runInKernelMemory(memory: KernelMemory, x: Float32Array, out: Float32Array): Promise<void> {
     // Checked again: the operator or backend may have been disposed while a pooled run waited its turn.
-    if (this.#disposed) throw new DisposedError('workers operator');
-    if (this.#parts.pool.disposed) throw new DisposedError('workers backend');
+    this.#assertLive();
     // A pooled run starts after its turn: the caller may have resized or detached a tensor meanwhile.
     this.#assertIntact(x, out);
-    const { stats } = this.#parts;
+    const xHeld = memory.holdsInput(x);
+    const outHeld = memory.holdsOutput(out);
+    this.#countCopies(x, out, xHeld, outHeld);
+    await this.#dispatchStaged(memory, this.#layout!, this.#buffers.acquire(), xHeld ? null : x, outHeld ? null : out);
+  }
+
+  /** One synchronous stage → run → copy on the calling thread (a workspace setup must not interleave with another operator's). */
+  #runInKernelMemoryHere(memory: KernelMemory, x: Float32Array, out: Float32Array): void {
+    this.#assertIntact(x, out);
     // Tensors from createInput / createOutput (or clean copies of them) are read and written in place.
     const xHeld = memory.holdsInput(x);
     const outHeld = memory.holdsOutput(out);
+    this.#countCopies(x, out, xHeld, outHeld);
+    if (!xHeld) memory.stageInput(x, 0, x.length);
+    this.#runOnCallingThread(x, out);
+    if (!outHeld) memory.copyOutput(out, 0, out.length);
+  }
+
+  #countCopies(x: Float32Array, out: Float32Array, xHeld: boolean, outHeld: boolean): void {
+    const { stats } = this.#parts;
     if (!xHeld) {
       stats.copiesIn++;
       stats.bytesCopied += x.byteLength;
@@ -268,14 +312,6 @@ export class WorkersOperator implements BackendOperator {
       stats.copiesOut++;
       stats.bytesCopied += out.byteLength;
     }
-    if (this.#grid === null) {
-      // One synchronous stage → run → copy (a workspace setup must not interleave with another operator's).
-      if (!xHeld) memory.stageInput(x, 0, x.length);
-      this.#runOnCallingThread(x, out);
-      if (!outHeld) memory.copyOutput(out, 0, out.length);
-      return;
-    }
-    await this.#dispatchStaged(memory, this.#layout!, this.#buffers.acquire(), xHeld ? null : x, outHeld ? null : out);
   }
 
   #created(memory: KernelMemory, which: 'input' | 'output'): Tensor {
@@ -382,8 +418,8 @@ export class WorkersOperator implements BackendOperator {
   #runOnCallingThread(x: Float32Array, out: Float32Array): void {
     this.#parts.stats.directRuns++;
     const kernel = this.#localKernel();
-    if (kernel.memory === null) kernel.runRange(fullOutputRange(kernel.plan), x, out);
-    else kernel.runRange(fullOutputRange(kernel.plan), null, null);
+    if (kernel.memory === null) kernel.runRange(this.#fullRange, x, out);
+    else kernel.runRange(this.#fullRange, null, null);
   }
 
   /** The kernel bound on the calling thread (its scratch region of a pooled setup is the one after the pool's). */

@@ -297,4 +297,37 @@ describe('calling-thread use', () => {
       await workers.dispose();
     }
   });
+
+  it.each(['js', 'wasm-simd'] as const)('runs a tiny layer on the calling thread before run() returns, bit-identical to cpu-tiled; errors reject (%s)', async (kernel) => {
+    const workers = new WorkersBackend({ threads: 2, kernel, minParallelFlops: 100_000 });
+    const registry = registryWith(workers, { kernel });
+    const c: WorkersCase = { name: '3→8 @4²', shape: [1, 3, 4, 4], co: 8, inputLayout: 'NCHW', bias: true };
+    const op = await prepareCase(c, 'workers', registry);
+    const single = await prepareCase(c, 'cpu-tiled', registry);
+    try {
+      expect(op.info.details).toMatchObject({ dispatch: 'calling-thread', kernel });
+      const out = createTensor(new Float32Array(8 * 16), [1, 8, 4, 4]);
+      for (const seed of [1, 2]) {
+        const x = createTensor(caseInput(c, seed), c.shape, c.inputLayout);
+        const expected = (await single.run(x)).data;
+        out.data.fill(Number.NaN);
+        const done = op.run(x, out);
+        // Computed synchronously: the output is complete before the promise is awaited.
+        expect(firstBitDifference(out.data, expected)).toBe(-1);
+        expect(await done).toBe(out);
+      }
+      const x = createTensor(caseInput(c, 3), c.shape, c.inputLayout);
+      const wrong = createTensor(new Float32Array(8 * 16), [1, 8, 2, 8]);
+      let rejected: Promise<unknown> | undefined;
+      expect(() => (rejected = op.run(x, wrong))).not.toThrow();
+      await expect(rejected).rejects.toThrow(/out\.shape/);
+      op.dispose();
+      expect(() => (rejected = op.run(x, out))).not.toThrow();
+      await expect(rejected).rejects.toThrow(DisposedError);
+    } finally {
+      op.dispose();
+      single.dispose();
+      await workers.dispose();
+    }
+  });
 });
