@@ -9,6 +9,7 @@ export * from './register.js';
 export * from './availability.js';
 export { startPoolThread, type PoolThreadOptions } from './worker-runtime.js';
 export { planWorkGrid, tileCount, tileRange, TILES_PER_THREAD, type WorkGrid, type SplitUnits, type MutableRange } from './work-split.js';
+export { DEFAULT_SERIAL_BACKOFF_RUNS } from './serial-backoff.js';
 export { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, type ThreadPoolStats } from './thread-pool.js';
 export type { CopyStats } from './shared-memory.js';
 export type { RunMessage } from './protocol.js';

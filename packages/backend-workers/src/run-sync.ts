@@ -13,6 +13,7 @@
  * | `inputWord` … `+ chunks`    | one state per input chunk (kernels that own their memory)       |
  * | `outputWord` … `+ outputChunks` | one state per output chunk (kernels that own their memory)  |
  * | `control` … `+ pool size`   | one control word per pool slot                                  |
+ * | `threadTiles` … `+ pool size` | tiles each pool slot computed (stored before its `DONE`)       |
  *
  * ## States
  *
@@ -130,6 +131,8 @@ export interface SyncLayout {
   readonly outputWord: number;
   /** Index of pool slot 0's control word (slot `i` uses `control + i`). */
   readonly control: number;
+  /** Index of the word where pool slot 0 stores the tiles it computed (slot `i` uses `threadTiles + i`). */
+  readonly threadTiles: number;
   /** Length of the array. */
   readonly words: number;
 }
@@ -148,7 +151,8 @@ export function planSyncLayout(geometry: Conv1x1Geometry, grid: WorkGrid, ownsMe
   const inputWord = HEADER_WORDS;
   const outputWord = inputWord + chunks;
   const control = outputWord + outputChunks;
-  return { imageLength, chunksPerImage, chunks, outputLength, outputChunks, inputWord, outputWord, control, words: control + poolSlots };
+  const threadTiles = control + poolSlots;
+  return { imageLength, chunksPerImage, chunks, outputLength, outputChunks, inputWord, outputWord, control, threadTiles, words: threadTiles + poolSlots };
 }
 
 /** One pooled run as a thread sees it while it takes tiles. */
@@ -418,6 +422,19 @@ export function beginRun(sync: Int32Array, index: number, token: number): boolea
     if (tokenField(word) !== token || stateOf(word) !== POSTED) return false;
     if (Atomics.compareExchange(sync, index, word, (word & ~STATE_MASK) | RUNNING) === word) return true;
   }
+}
+
+/**
+ * A pool thread's count of the tiles it computed, stored before {@link endRun}
+ * (whose sequentially consistent exchange publishes it with the `DONE` state).
+ */
+export function recordThreadTiles(sync: Int32Array, layout: SyncLayout, slot: number, tiles: number): void {
+  Atomics.store(sync, layout.threadTiles + slot, tiles);
+}
+
+/** Tiles pool slot `slot` computed in the run (0 when it never started; read after its `DONE` or `CANCELLED`). */
+export function threadTilesOf(sync: Int32Array, layout: SyncLayout, slot: number): number {
+  return Atomics.load(sync, layout.threadTiles + slot);
 }
 
 /**

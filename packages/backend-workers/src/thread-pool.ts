@@ -1,6 +1,8 @@
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, tokenOf } from './run-sync.js';
+import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, threadTilesOf, tokenOf, type SyncLayout } from './run-sync.js';
+import { ranInParallel, SerialBackoff } from './serial-backoff.js';
 import type { SpawnThread, ThreadHandle, WorkerScriptUrl } from './thread-spawn.js';
+import { tileCount } from './work-split.js';
 
 /** A run as the pool receives it: everything but the job id and token it assigns. */
 export type RunRequest = Omit<RunMessage, 'type' | 'job' | 'token'>;
@@ -15,6 +17,12 @@ export const DEFAULT_TERMINATE_TIMEOUT_MS = 5_000;
 /** A run handed to the pool: settle it with {@link ThreadPool.settleEarly} or {@link ThreadPool.awaitReplies}. */
 export interface PoolRun {
   readonly job: number;
+  /**
+   * Pool threads the run was posted to; 0 when the pool declined it (the
+   * operator's runs are backing off, see `serial-backoff.ts`): the calling
+   * thread computes every tile, and {@link ThreadPool.settleEarly} settles it.
+   */
+  readonly threads: number;
   /** Settles with the job (resolves once every thread's part is settled; rejects on a failure, a stall or `dispose()`). */
   readonly promise: Promise<void>;
 }
@@ -42,6 +50,13 @@ export interface ThreadPoolOptions {
   readonly stallTimeoutMs?: number;
   /** How long `dispose()` waits for each thread to terminate before it lets it go (ms). */
   readonly terminateTimeoutMs?: number;
+  /**
+   * Longest back-off, in runs, of an operator whose pooled runs compute on one
+   * thread only (`serial-backoff.ts`): the pool declines that many of its next
+   * runs, which the calling thread computes alone. 0 (the default) never
+   * declines; only a pool whose callers compute tiles may set it.
+   */
+  readonly serialBackoffRuns?: number;
 }
 
 /** Counters of a pool's life, for tests and reports. */
@@ -52,11 +67,13 @@ export interface ThreadPoolStats {
   readonly started: number;
   /** Threads started to replace one that failed. */
   readonly replaced: number;
-  /** Runs dispatched / still in flight. */
+  /** Runs handed to the pool (declined ones included) / still in flight. */
   readonly runs: number;
   readonly inFlight: number;
   /** Operators loaded on the threads (prepared, pooled, neither disposed nor collected). */
   readonly loaded: number;
+  /** Of `runs`, those the pool declined (the calling thread computed them alone): their operator was backing off after runs that computed on one thread. */
+  readonly declined: number;
 }
 
 interface Slot {
@@ -70,9 +87,15 @@ interface Slot {
 }
 
 interface PendingJob {
-  /** The run's shared words and the index of slot 0's control word. */
+  /** The operator's key. */
+  readonly key: number;
+  /** The run's shared words, their layout, the index of slot 0's control word and the run's tile count. */
   readonly sync: Int32Array;
+  readonly layout: SyncLayout;
   readonly control: number;
+  readonly tiles: number;
+  /** Indices of the slots the job was posted to. */
+  readonly posted: readonly number[];
   /** Slots whose part is not settled yet (by a reply, their control word or their death). */
   readonly waiting: Set<Slot>;
   failure: string | null;
@@ -105,6 +128,10 @@ export class ThreadPool {
   readonly #readyTimeoutMs: number;
   readonly #stallTimeoutMs: number;
   readonly #terminateTimeoutMs: number;
+  readonly #serialBackoffRuns: number;
+  /** The back-off of each operator (by key) whose runs may be declined. */
+  readonly #backoffs = new Map<number, SerialBackoff>();
+  #declined = 0;
   #readyTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #slots: Slot[] = [];
   readonly #loads = new Map<number, LoadMessage>();
@@ -127,6 +154,7 @@ export class ThreadPool {
     this.#readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.#terminateTimeoutMs = options.terminateTimeoutMs ?? DEFAULT_TERMINATE_TIMEOUT_MS;
+    this.#serialBackoffRuns = options.serialBackoffRuns ?? 0;
     this.#whenReady =
       options.size === 0 ? Promise.resolve() : new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
     // A pool that fails before anyone awaits `ready()` must not be an unhandled rejection.
@@ -163,6 +191,7 @@ export class ThreadPool {
       runs: this.#runs,
       inFlight: this.#jobs.size,
       loaded: this.#loads.size,
+      declined: this.#declined,
     };
   }
 
@@ -174,6 +203,7 @@ export class ThreadPool {
 
   /** Forgets an operator on every thread. */
   unload(key: number): void {
+    this.#backoffs.delete(key);
     if (!this.#loads.delete(key) || this.#disposed) return;
     for (const slot of this.#slots) this.#post(slot, { type: 'unload', key });
   }
@@ -181,7 +211,9 @@ export class ThreadPool {
   /**
    * Posts one job to `threads` threads (1 … size; the pool must have a
    * thread). The job is settled later by {@link settleEarly} (every tile is
-   * done: no reply needed) or {@link awaitReplies}.
+   * done: no reply needed) or {@link awaitReplies}. With `serialBackoffRuns`,
+   * a run of an operator that is backing off is declined instead (posted to
+   * no thread, `threads: 0`): the calling thread computes all its tiles.
    * @throws {Error} after `dispose()` or when the pool is broken.
    */
   run(request: RunRequest, threads: number): PoolRun {
@@ -189,6 +221,10 @@ export class ThreadPool {
     if (this.#broken !== null) throw new Error(this.#broken);
     const job = this.#nextJob++;
     this.#runs++;
+    if (this.#backoffOf(request.key)?.takeSkip() === true) {
+      this.#declined++;
+      return { job, threads: 0, promise: Promise.resolve() };
+    }
     const token = tokenOf(job);
     const count = Math.max(1, Math.min(threads, this.size));
     const message: RunMessage = { type: 'run', job, token, ...request };
@@ -200,18 +236,33 @@ export class ThreadPool {
     });
     // Settled without anyone awaiting it when the run completes early or the pool is disposed.
     promise.catch(() => {});
-    const pending: PendingJob = { sync: request.sync, control: request.layout.control, waiting: new Set(), failure: null, promise, resolve, reject, watchdog: null };
+    const posted: number[] = [];
+    const pending: PendingJob = {
+      key: request.key,
+      sync: request.sync,
+      layout: request.layout,
+      control: request.layout.control,
+      tiles: tileCount(request.grid),
+      posted,
+      waiting: new Set(),
+      failure: null,
+      promise,
+      resolve,
+      reject,
+      watchdog: null,
+    };
     if (this.#jobs.size === 0) this.#hold(true);
     this.#jobs.set(job, pending);
     // Rotate the first thread so concurrent small jobs spread over the pool.
     for (let i = 0; i < count; i++) {
       const slot = this.#slots[(job + i) % this.size];
       pending.waiting.add(slot);
+      posted.push(slot.index);
       slot.jobs.add(job);
       postControl(request.sync, request.layout.control, slot.index, token);
       this.#post(slot, message);
     }
-    return { job, promise };
+    return { job, threads: count, promise };
   }
 
   /**
@@ -223,6 +274,7 @@ export class ThreadPool {
    *   awaited with {@link awaitReplies}.
    */
   settleEarly(run: PoolRun, spinMs: number): boolean {
+    if (run.threads === 0) return true;
     const pending = this.#jobs.get(run.job);
     if (pending === undefined || pending.failure !== null) return false;
     const end = performance.now() + spinMs;
@@ -232,7 +284,36 @@ export class ThreadPool {
       if (outcome !== Outcome.Settled) return false;
       this.#release(run.job, pending, slot);
     }
-    return !this.#jobs.has(run.job) && pending.failure === null;
+    const settled = !this.#jobs.has(run.job) && pending.failure === null;
+    if (settled) this.#recordShares(pending);
+    return settled;
+  }
+
+  /**
+   * The operator's back-off, or `undefined` when the pool never declines
+   * (`serialBackoffRuns` 0) or the operator is not loaded.
+   */
+  #backoffOf(key: number): SerialBackoff | undefined {
+    if (this.#serialBackoffRuns === 0 || !this.#loads.has(key)) return undefined;
+    let backoff = this.#backoffs.get(key);
+    if (backoff === undefined) {
+      backoff = new SerialBackoff(this.#serialBackoffRuns);
+      this.#backoffs.set(key, backoff);
+    }
+    return backoff;
+  }
+
+  /**
+   * Feeds a job settled from its control words (every thread `DONE` or
+   * `CANCELLED`, each `DONE` published with its tile count) to its operator's
+   * back-off: did more than one thread compute?
+   */
+  #recordShares(pending: PendingJob): void {
+    const backoff = this.#backoffOf(pending.key);
+    if (backoff === undefined) return;
+    const poolTiles = pending.posted.map((slot) => threadTilesOf(pending.sync, pending.layout, slot));
+    const callerTiles = pending.tiles - poolTiles.reduce((sum, tiles) => sum + tiles, 0);
+    backoff.record(ranInParallel(callerTiles, poolTiles));
   }
 
   /**

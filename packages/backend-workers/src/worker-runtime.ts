@@ -1,7 +1,7 @@
 import { bindKernel, type BoundKernel } from '@pointwise/backend-cpu-tiled/kernel';
 import { waitWhileEqual } from './blocking-wait.js';
 import type { HostMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { beginRun, endRun, finishRun, runTiles } from './run-sync.js';
+import { beginRun, endRun, finishRun, recordThreadTiles, runTiles } from './run-sync.js';
 import { connectToHost, type HostPort } from './thread-host.js';
 
 /** Options of {@link startPoolThread}, for custom worker entries. */
@@ -63,6 +63,8 @@ class PoolThread {
         const control = message.layout.control + this.#thread;
         if (!beginRun(message.sync, control, message.token)) return;
         const reply = this.#run(message);
+        // Published with DONE: the pool learns whether the run computed on more than one thread (serial-backoff.ts).
+        if (reply.type === 'done') recordThreadTiles(message.sync, message.layout, this.#thread, reply.tiles);
         // Replies only when the calling thread waits for one (or on failure): see run-sync.ts.
         if (endRun(message.sync, control, reply.type === 'failed')) this.#host.post(reply);
         this.#waitForNextMessage();

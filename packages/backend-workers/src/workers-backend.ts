@@ -12,6 +12,7 @@ import {
   type PrepareRequest,
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
+import { DEFAULT_SERIAL_BACKOFF_RUNS } from './serial-backoff.js';
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
 import { DEFAULT_WORKER_URL, loadThreadFactory, type WorkerScriptUrl } from './thread-spawn.js';
 import { MAX_POOLED_TILES, WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
@@ -98,6 +99,18 @@ export interface WorkersBackendOptions extends PlanOptions {
    */
   readonly spinMicros?: number;
   /**
+   * Longest back-off, in runs, after a pooled run that computed on one thread
+   * only (the pool thread woke after the calling thread had taken every tile,
+   * or took every tile while the calling thread was off its core — a busy
+   * machine): that many of the operator's next runs at most compute on the
+   * calling thread alone, the same tiles in the same order (the same bits),
+   * without the dispatch. The back-off doubles from 1 run while pooled runs
+   * keep computing on one thread and ends at the first that computes on two
+   * (`serial-backoff.ts`). Integer ≥ 0; 0 always dispatches. Ignored with
+   * `callerComputes: false`. Default {@link DEFAULT_SERIAL_BACKOFF_RUNS}.
+   */
+  readonly serialBackoffRuns?: number;
+  /**
    * Milliseconds `init()` waits for every pool thread to load and report
    * ready (integer ≥ 1). A worker entry that loads but never calls
    * `startPoolThread()`, or hangs, then fails `init()` with
@@ -131,6 +144,7 @@ const WORKERS_OPTION_KEYS: readonly string[] = [
   'minParallelFlops',
   'minTileFlops',
   'spinMicros',
+  'serialBackoffRuns',
   'readyTimeoutMs',
   'stallTimeoutMs',
 ];
@@ -197,7 +211,7 @@ export class WorkersBackend implements Backend {
   /**
    * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, a `threads`
    *   that is not an integer from 1 to {@link MAX_THREADS}, `minParallelFlops`, `minTileFlops`, `spinMicros`,
-   *   `readyTimeoutMs`, `stallTimeoutMs` that are not integers ≥ 0 / ≥ 1 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
+   *   `serialBackoffRuns`, `readyTimeoutMs`, `stallTimeoutMs` that are not integers ≥ 0 / ≥ 1 / ≥ 0 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
    *   not a URL or string.
    */
   constructor(options: WorkersBackendOptions = {}) {
@@ -207,6 +221,7 @@ export class WorkersBackend implements Backend {
     checkCount('minParallelFlops', options.minParallelFlops, 0);
     checkCount('minTileFlops', options.minTileFlops, 1);
     checkCount('spinMicros', options.spinMicros, 0);
+    checkCount('serialBackoffRuns', options.serialBackoffRuns, 0);
     checkCount('readyTimeoutMs', options.readyTimeoutMs, 1);
     checkCount('stallTimeoutMs', options.stallTimeoutMs, 1);
     if (options.callerComputes !== undefined && typeof options.callerComputes !== 'boolean') {
@@ -257,6 +272,8 @@ export class WorkersBackend implements Backend {
       workerUrl,
       spawn,
       spinMicros: this.#options.spinMicros ?? DEFAULT_SPIN_MICROS,
+      // Only a calling thread that computes can take a declined run's tiles.
+      serialBackoffRuns: this.#callerComputes() ? (this.#options.serialBackoffRuns ?? DEFAULT_SERIAL_BACKOFF_RUNS) : 0,
       readyTimeoutMs: this.#options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
       stallTimeoutMs: this.#options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     });

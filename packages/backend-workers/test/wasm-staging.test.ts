@@ -35,11 +35,11 @@ describe('staging plan', () => {
     expect(stagingOf(STRIDED, 2)).toMatchObject({ imageLength: 24 * 60 * 60, chunksPerImage: 3, chunks: 6, outputWord: 8 });
   });
 
-  it('puts no chunk words in the layout of a kernel without memory, and one control word per pool slot last', () => {
+  it('puts no chunk words in the layout of a kernel without memory, then one control word and one tile-count word per pool slot last', () => {
     const { geometry } = normalizeConv1x1(caseProblem(STRIDED));
     const grid = planWorkGrid({ batch: 2, pixels: 31 * 31, channels: 10, channelUnit: 3, nr: 4, minPixelPiece: 8 }, 2);
-    expect(planSyncLayout(geometry, grid, false, 3)).toMatchObject({ chunks: 0, outputChunks: 0, inputWord: 2, outputWord: 2, control: 2, words: 5 });
-    expect(planSyncLayout(geometry, grid, true, 3)).toMatchObject({ chunks: 6, outputChunks: 1, outputWord: 8, control: 9, words: 12 });
+    expect(planSyncLayout(geometry, grid, false, 3)).toMatchObject({ chunks: 0, outputChunks: 0, inputWord: 2, outputWord: 2, control: 2, threadTiles: 5, words: 8 });
+    expect(planSyncLayout(geometry, grid, true, 3)).toMatchObject({ chunks: 6, outputChunks: 1, outputWord: 8, control: 9, threadTiles: 12, words: 15 });
   });
 
   it('cuts the whole output into contiguous chunks of about 128 KiB, one state word each after the input chunks', () => {
