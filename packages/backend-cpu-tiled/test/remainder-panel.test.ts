@@ -4,11 +4,14 @@ import { fullOutputRange, kernelsForOptions, type OutputRange, type PlanOptions 
 import { expectAccurate, makeCase, runTiled, type Case, type CaseSpec } from './helpers.js';
 
 // The WASM kernels run a panel of at most 4 pixels (the remainder of a pixel block) two channel
-// tiles at a time, with the roles of weights and operand swapped (gemm-module.ts). These cases put
-// 1–4 pixels in that panel, with an even and an odd number of tiles and a partial last tile.
+// tiles at a time, with the roles of weights and operand swapped, and a panel of 1 pixel six tiles
+// at a time (gemm-module.ts). These cases put 1–4 pixels in that panel, with an even and an odd
+// number of tiles, a partial last tile, and groups of six tiles followed by pairs and single tiles.
 const REMAINDERS = [1, 2, 3, 4];
-// Co/g: 5 (2 tiles, the second of 1 row), 8 (2 full), 11 (3: a pair, then a single tile of 3 rows), 16 (4).
-const CHANNELS = [5, 8, 11, 16];
+// Co/g: 5 (2 tiles, the second of 1 row), 8 (2 full), 11 (3: a pair, then a single tile of 3 rows), 16 (4),
+// 24 (6: one group of six), 27 (7: six, then a single tile of 3 rows), 45 (12: two groups of six, the last
+// tile of 1 row), 57 (15: two groups of six, a pair, then a single tile of 1 row).
+const CHANNELS = [5, 8, 11, 16, 24, 27, 45, 57];
 
 /** Runs `ranges` of the WASM SIMD kernel on one bound setup, in the order given, and copies the output out. */
 function runRanges(c: Case, options: PlanOptions, ranges: (plan: ReturnType<typeof fullOutputRange>) => OutputRange[]): Float32Array {
