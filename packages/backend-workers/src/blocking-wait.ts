@@ -39,15 +39,16 @@ export function canBlock(): boolean {
 
 /**
  * Waits while `Atomics.load(words, index) === value`, until `deadline`
- * (a `performance.now()` time, ms): spins for up to
- * {@link SPIN_BEFORE_BLOCK_MS}, then blocks in `Atomics.wait` (woken by
- * `Atomics.notify` on the word) where {@link canBlock}, else keeps spinning.
+ * (a `performance.now()` time, ms): spins for up to `spinMs`, then blocks
+ * in `Atomics.wait` (woken by `Atomics.notify` on the word) where
+ * {@link canBlock}, else keeps spinning.
  * @param words an `Int32Array` on a `SharedArrayBuffer`.
+ * @param spinMs how long to spin before blocking (ms ≥ 0; default {@link SPIN_BEFORE_BLOCK_MS}).
  * @returns true when the word differs from `value`, false when the deadline passed first.
  */
-export function waitWhileEqual(words: Int32Array, index: number, value: number, deadline: number): boolean {
+export function waitWhileEqual(words: Int32Array, index: number, value: number, deadline: number, spinMs = SPIN_BEFORE_BLOCK_MS): boolean {
   if (Atomics.load(words, index) !== value) return true;
-  const spinEnd = Math.min(deadline, performance.now() + SPIN_BEFORE_BLOCK_MS);
+  const spinEnd = Math.min(deadline, performance.now() + spinMs);
   while (Atomics.load(words, index) === value) {
     if (performance.now() >= spinEnd) break;
   }

@@ -17,8 +17,10 @@ export interface IdentityMessage {
    * (see `worker-runtime.ts`) stops as soon as it exceeds the messages it handled.
    */
   readonly bell: Int32Array;
-  /** How long a thread waits after answering a run for the next message (µs, spinning 50 of them, then blocked; 0: never). */
+  /** How long a thread waits after answering a run for the next message (µs, spinning `busySpinMicros` of them, then blocked; 0: never). */
   readonly spinMicros: number;
+  /** Of `spinMicros`, how long the thread busy-spins before it blocks (µs). */
+  readonly busySpinMicros: number;
 }
 
 /**

@@ -11,6 +11,8 @@ export type RunRequest = Omit<RunMessage, 'type' | 'job' | 'token'>;
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** Default of the `stallTimeoutMs` option (ms): how long a pooled run awaiting replies may go without progress. */
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/** Default of `ThreadPoolOptions.busySpinMicros` (µs): the spin of `blocking-wait.ts` before any block. */
+export const DEFAULT_POOL_BUSY_SPIN_MICROS = 50;
 /** Default of `ThreadPoolOptions.terminateTimeoutMs` (ms). */
 export const DEFAULT_TERMINATE_TIMEOUT_MS = 5_000;
 
@@ -44,6 +46,8 @@ export interface ThreadPoolOptions {
   readonly spawn: SpawnThread;
   /** How long a thread keeps spinning after answering a run, so that a run posted meanwhile starts at once (µs). */
   readonly spinMicros?: number;
+  /** Of `spinMicros`, how long a thread busy-spins before it blocks in `Atomics.wait` (µs; default {@link DEFAULT_POOL_BUSY_SPIN_MICROS}). */
+  readonly busySpinMicros?: number;
   /** How long {@link ThreadPool.ready} waits for every thread to report ready before it rejects (ms). */
   readonly readyTimeoutMs?: number;
   /** How long a run awaiting replies may go without progress (a tile or a thread finishing) before its stuck threads (running it, or idle yet not starting it) are replaced and it rejects (ms). */
@@ -74,6 +78,15 @@ export interface ThreadPoolStats {
   readonly loaded: number;
   /** Of `runs`, those the pool declined (the calling thread computed them alone): their operator was backing off after runs that computed on one thread. */
   readonly declined: number;
+  /**
+   * Of the runs settled from their threads' control words (each pool thread's
+   * tile count published with its `DONE`), those on which two or more
+   * threads computed tiles, and those on which one thread computed every
+   * tile (the woken pool thread preempting the caller on its core, or waking
+   * after the caller took every tile: README, "Runs that compute on one thread").
+   */
+  readonly parallelRuns: number;
+  readonly oneThreadRuns: number;
 }
 
 interface Slot {
@@ -125,6 +138,7 @@ export class ThreadPool {
   readonly #url: WorkerScriptUrl;
   readonly #spawn: SpawnThread;
   readonly #spinMicros: number;
+  readonly #busySpinMicros: number;
   readonly #readyTimeoutMs: number;
   readonly #stallTimeoutMs: number;
   readonly #terminateTimeoutMs: number;
@@ -132,6 +146,8 @@ export class ThreadPool {
   /** The back-off of each operator (by key) whose runs may be declined. */
   readonly #backoffs = new Map<number, SerialBackoff>();
   #declined = 0;
+  #parallelRuns = 0;
+  #oneThreadRuns = 0;
   #readyTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #slots: Slot[] = [];
   readonly #loads = new Map<number, LoadMessage>();
@@ -151,6 +167,7 @@ export class ThreadPool {
     this.#url = options.workerUrl;
     this.#spawn = options.spawn;
     this.#spinMicros = options.spinMicros ?? 0;
+    this.#busySpinMicros = options.busySpinMicros ?? DEFAULT_POOL_BUSY_SPIN_MICROS;
     this.#readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.#terminateTimeoutMs = options.terminateTimeoutMs ?? DEFAULT_TERMINATE_TIMEOUT_MS;
@@ -192,6 +209,8 @@ export class ThreadPool {
       inFlight: this.#jobs.size,
       loaded: this.#loads.size,
       declined: this.#declined,
+      parallelRuns: this.#parallelRuns,
+      oneThreadRuns: this.#oneThreadRuns,
     };
   }
 
@@ -304,16 +323,17 @@ export class ThreadPool {
   }
 
   /**
-   * Feeds a job settled from its control words (every thread `DONE` or
-   * `CANCELLED`, each `DONE` published with its tile count) to its operator's
-   * back-off: did more than one thread compute?
+   * Counts a job settled from its control words (every thread `DONE` or
+   * `CANCELLED`, each `DONE` published with its tile count) as parallel or
+   * one-thread, and feeds that to its operator's back-off.
    */
   #recordShares(pending: PendingJob): void {
-    const backoff = this.#backoffOf(pending.key);
-    if (backoff === undefined) return;
     const poolTiles = pending.posted.map((slot) => threadTilesOf(pending.sync, pending.layout, slot));
     const callerTiles = pending.tiles - poolTiles.reduce((sum, tiles) => sum + tiles, 0);
-    backoff.record(ranInParallel(callerTiles, poolTiles));
+    const parallel = ranInParallel(callerTiles, poolTiles);
+    if (parallel) this.#parallelRuns++;
+    else this.#oneThreadRuns++;
+    this.#backoffOf(pending.key)?.record(parallel);
   }
 
   /**
@@ -451,7 +471,7 @@ export class ThreadPool {
     this.#started++;
     // Held until it reports ready, so awaiting `ready()` keeps a Node process alive.
     slot.handle.hold(true);
-    this.#post(slot, { type: 'identity', thread: index, bell, spinMicros: this.#spinMicros } satisfies IdentityMessage);
+    this.#post(slot, { type: 'identity', thread: index, bell, spinMicros: this.#spinMicros, busySpinMicros: this.#busySpinMicros } satisfies IdentityMessage);
     for (const load of this.#loads.values()) this.#post(slot, load);
     return slot;
   }

@@ -28,6 +28,7 @@ class PoolThread {
   #thread = 0;
   #bell: Int32Array | null = null;
   #spinMicros = 0;
+  #busySpinMicros = 0;
   /** Messages handled so far (compared with the bell's count of messages posted). */
   #handled = 0;
   /** Bound kernels, or why binding failed (reported to each run of that operator instead of killing the thread). */
@@ -47,6 +48,7 @@ class PoolThread {
         this.#thread = message.thread;
         this.#bell = message.bell;
         this.#spinMicros = message.spinMicros;
+        this.#busySpinMicros = message.busySpinMicros;
         return;
       case 'load':
         try {
@@ -79,16 +81,19 @@ class PoolThread {
    * handled), then returns to the message loop, which delivers that message
    * at once (it was posted before the bell rang). Back-to-back runs (the
    * layers of a network) start without the wake-up of a thread asleep in
-   * its message loop. The wait spins briefly, then blocks in `Atomics.wait`
-   * (`blocking-wait.ts`; the pool notifies the bell): a thread that spun the
-   * whole millisecond took the core the calling thread and the next run
-   * needed, where threads outnumber free cores.
+   * its message loop. The wait busy-spins for `busySpinMicros`, then blocks
+   * in `Atomics.wait` (`blocking-wait.ts`; the pool notifies the bell). A
+   * thread that keeps spinning keeps its core: the next run needs no
+   * wake-up, which the scheduler may place on the caller's core (README,
+   * "Runs that compute on one thread"); a thread that spins where threads
+   * outnumber free cores takes the core another thread needed, hence the bound.
    */
   #waitForNextMessage(): void {
     const bell = this.#bell;
     if (bell === null || this.#spinMicros <= 0) return;
     // The bell is an int32 that wraps after 2^31 posts; compare the handled count wrapped the same way.
-    waitWhileEqual(bell, 0, this.#handled | 0, performance.now() + this.#spinMicros / 1000);
+    const spinMs = Math.min(this.#busySpinMicros, this.#spinMicros) / 1000;
+    waitWhileEqual(bell, 0, this.#handled | 0, performance.now() + this.#spinMicros / 1000, spinMs);
   }
 
   #run(message: RunMessage): ThreadMessage {

@@ -13,7 +13,7 @@ import {
 } from '@pointwise/core';
 import { availableParallelism, probeWorkersEnvironment } from './availability.js';
 import { DEFAULT_SERIAL_BACKOFF_RUNS } from './serial-backoff.js';
-import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
+import { DEFAULT_POOL_BUSY_SPIN_MICROS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, ThreadPool, type ThreadPoolStats } from './thread-pool.js';
 import { DEFAULT_WORKER_URL, loadThreadFactory, type WorkerScriptUrl } from './thread-spawn.js';
 import { MAX_POOLED_TILES, WORKERS_BACKEND_NAME, WorkersOperator, type RunStats } from './workers-operator.js';
 
@@ -39,6 +39,9 @@ export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number
 
 /** How long a pool thread waits after a run for the next one (see `WorkersBackendOptions.spinMicros`). */
 export const DEFAULT_SPIN_MICROS = 1000;
+
+/** How long of `spinMicros` a pool thread busy-spins before it blocks (see `WorkersBackendOptions.busySpinMicros`). */
+export const DEFAULT_BUSY_SPIN_MICROS = DEFAULT_POOL_BUSY_SPIN_MICROS;
 
 /** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */
 export const DEFAULT_MIN_TILE_FLOPS = 500_000;
@@ -99,6 +102,16 @@ export interface WorkersBackendOptions extends PlanOptions {
    */
   readonly spinMicros?: number;
   /**
+   * Of `spinMicros`, the microseconds a pool thread busy-spins on its
+   * doorbell after each run before it blocks (the block time of OpenMP's
+   * `KMP_BLOCKTIME`, ONNX Runtime's `allow_spinning`): a thread still spinning
+   * when the next run is posted stays on its own core and needs no wake-up
+   * (README, "Runs that compute on one thread"). Costs up to this much CPU
+   * time per run on each pool thread, taken from whatever else wants the
+   * core. Integer ≥ 0, capped by `spinMicros`. Default {@link DEFAULT_BUSY_SPIN_MICROS}.
+   */
+  readonly busySpinMicros?: number;
+  /**
    * Longest back-off, in runs, after a pooled run that computed on one thread
    * only (the pool thread woke after the calling thread had taken every tile,
    * or took every tile while the calling thread was off its core — a busy
@@ -144,6 +157,7 @@ const WORKERS_OPTION_KEYS: readonly string[] = [
   'minParallelFlops',
   'minTileFlops',
   'spinMicros',
+  'busySpinMicros',
   'serialBackoffRuns',
   'readyTimeoutMs',
   'stallTimeoutMs',
@@ -210,8 +224,8 @@ export class WorkersBackend implements Backend {
 
   /**
    * @throws {InvalidArgumentError} for an unknown option key, invalid cpu-tiled kernel options, a `threads`
-   *   that is not an integer from 1 to {@link MAX_THREADS}, `minParallelFlops`, `minTileFlops`, `spinMicros`,
-   *   `serialBackoffRuns`, `readyTimeoutMs`, `stallTimeoutMs` that are not integers ≥ 0 / ≥ 1 / ≥ 0 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
+   *   that is not an integer from 1 to {@link MAX_THREADS}, `minParallelFlops`, `minTileFlops`, `spinMicros`, `busySpinMicros`,
+   *   `serialBackoffRuns`, `readyTimeoutMs`, `stallTimeoutMs` that are not integers ≥ 0 / ≥ 1 / ≥ 0 / ≥ 0 / ≥ 0 / ≥ 1 / ≥ 1, a `callerComputes` that is not a boolean, a `workerUrl` that is
    *   not a URL or string.
    */
   constructor(options: WorkersBackendOptions = {}) {
@@ -221,6 +235,7 @@ export class WorkersBackend implements Backend {
     checkCount('minParallelFlops', options.minParallelFlops, 0);
     checkCount('minTileFlops', options.minTileFlops, 1);
     checkCount('spinMicros', options.spinMicros, 0);
+    checkCount('busySpinMicros', options.busySpinMicros, 0);
     checkCount('serialBackoffRuns', options.serialBackoffRuns, 0);
     checkCount('readyTimeoutMs', options.readyTimeoutMs, 1);
     checkCount('stallTimeoutMs', options.stallTimeoutMs, 1);
@@ -272,6 +287,7 @@ export class WorkersBackend implements Backend {
       workerUrl,
       spawn,
       spinMicros: this.#options.spinMicros ?? DEFAULT_SPIN_MICROS,
+      busySpinMicros: this.#options.busySpinMicros ?? DEFAULT_BUSY_SPIN_MICROS,
       // Only a calling thread that computes can take a declined run's tiles.
       serialBackoffRuns: this.#callerComputes() ? (this.#options.serialBackoffRuns ?? DEFAULT_SERIAL_BACKOFF_RUNS) : 0,
       readyTimeoutMs: this.#options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,

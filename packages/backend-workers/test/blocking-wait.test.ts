@@ -57,4 +57,21 @@ describe('waitWhileEqual (spin, then Atomics.wait)', () => {
     expect(Atomics.load(words, 0)).toBe(5);
     await exited;
   });
+
+  it('spins for the whole wait when spinMs covers the deadline (a busy-spinning pool thread): sees an unnotified change, or times out', async () => {
+    const words = word(0);
+    const exited = changeLater(words, 9, 20, false);
+    expect(waitWhileEqual(words, 0, 0, performance.now() + 2000, 60_000)).toBe(true);
+    expect(Atomics.load(words, 0)).toBe(9);
+    await exited;
+    expect(waitWhileEqual(word(4), 0, 4, performance.now() + 10, 60_000)).toBe(false);
+  });
+
+  it('blocks at once with spinMs 0 and still wakes on a notified change', async () => {
+    const words = word(0);
+    const exited = changeLater(words, 11, 20);
+    expect(waitWhileEqual(words, 0, 0, performance.now() + 60_000, 0)).toBe(true);
+    expect(Atomics.load(words, 0)).toBe(11);
+    await exited;
+  });
 });

@@ -48,6 +48,26 @@ describe('spinning pool threads', () => {
     await workers.dispose();
   });
 
+  it.each(['js', 'wasm-simd'] as const)('handle runs posted while they busy-spin, never blocked (busySpinMicros = spinMicros, %s)', async (kernel) => {
+    const workers = await startWorkers({ threads: 2, kernel, spinMicros: 200_000, busySpinMicros: 200_000 });
+    for (let seed = 1; seed <= 3; seed++) {
+      await expectSameAsCpuTiled(workers, SMALL, seed, kernel);
+      await expectSameAsCpuTiled(workers, OTHER, seed, kernel);
+    }
+    await workers.dispose();
+  });
+
+  it('block at once after a run with busySpinMicros 0 (woken by the doorbell)', async () => {
+    const workers = await startWorkers({ threads: 2, kernel: 'wasm-simd', spinMicros: 200_000, busySpinMicros: 0 });
+    for (let seed = 1; seed <= 3; seed++) await expectSameAsCpuTiled(workers, SMALL, seed, 'wasm-simd');
+    await workers.dispose();
+  });
+
+  it('rejects a busySpinMicros that is not an integer ≥ 0', () => {
+    expect(() => new WorkersBackend({ busySpinMicros: -1 })).toThrow(InvalidArgumentError);
+    expect(() => new WorkersBackend({ busySpinMicros: 2.5 })).toThrow(InvalidArgumentError);
+  });
+
   it('rejects a spinMicros that is not an integer ≥ 0', () => {
     expect(() => new WorkersBackend({ spinMicros: -1 })).toThrow(InvalidArgumentError);
     expect(() => new WorkersBackend({ spinMicros: 0.5 })).toThrow(InvalidArgumentError);

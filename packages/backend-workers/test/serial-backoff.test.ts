@@ -90,9 +90,14 @@ describe.each(['js', 'wasm-simd'] as const)('a pool thread that always starts la
     expect(stats.pool).toMatchObject({ runs: 7, declined: 4, replaced: 0, inFlight: 0 });
   });
 
+  it('counts each posted run as computed on one thread (the calling thread took every tile before the pool thread started)', async () => {
+    const stats = await runSeven({});
+    expect(stats.pool).toMatchObject({ runs: 7, declined: 4, oneThreadRuns: 3, parallelRuns: 0 });
+  });
+
   it('posts every run with serialBackoffRuns 0', async () => {
     const stats = await runSeven({ serialBackoffRuns: 0 });
-    expect(stats.pool).toMatchObject({ runs: 7, declined: 0 });
+    expect(stats.pool).toMatchObject({ runs: 7, declined: 0, oneThreadRuns: 7, parallelRuns: 0 });
   });
 
   it('posts every run when the calling thread does not compute (the pool must)', async () => {
