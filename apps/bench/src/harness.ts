@@ -268,7 +268,11 @@ async function timeOnce(series: Series): Promise<number> {
 
 /** One sample: the mean of `series.runsPerSample` back-to-back runs (activation once, outside the timing), in ms. */
 async function timeSample(series: Series): Promise<number> {
-  if (series.variant || series.runsPerSample === 1) return timeOnce(series);
+  if (series.runsPerSample === 1) return timeOnce(series);
+  if (series.variant) {
+    await series.owner.prepared.activate?.();
+    return series.variant.sample(series.runsPerSample);
+  }
   const { prepared } = series.owner;
   await prepared.activate?.();
   const start = now();
@@ -293,7 +297,7 @@ async function warmUp(series: Series, warmupMs: number, minSampleMs: number, max
   const runMs = Number.isFinite(series.fastestWarmupMs) ? series.fastestWarmupMs : (series.owner.base.firstRunMs ?? Infinity);
   // A batch never outlasts the time a sample may take (`maxSampleMs`), whatever `minSampleMs` says.
   const sampleMs = Math.min(minSampleMs, maxSampleMs);
-  if (!series.variant && sampleMs > 0 && runMs < sampleMs) {
+  if ((!series.variant || series.variant.batches === true) && sampleMs > 0 && runMs < sampleMs) {
     series.runsPerSample = Math.min(MAX_RUNS_PER_SAMPLE, Math.max(1, Math.floor(sampleMs / Math.max(runMs, 1e-6))));
   }
 }
@@ -329,6 +333,7 @@ function finish(series: Series, all: readonly Series[], flops: number): Measurem
       method: v.variant.method,
       accuracy: v.accuracy,
       ...timed,
+      ...(s.runsPerSample > 1 ? { runsPerSample: s.runsPerSample } : {}),
       ...(timed.summary && measurement.summary ? { gain: measurement.summary.median / timed.summary.median } : {}),
       ...(reads.length > 0 ? { readMedianMs: summarize([...reads]).median } : {}),
     };

@@ -81,6 +81,8 @@ export interface VariantMeasurement {
   readonly accuracy?: AccuracySummary;
   readonly samplesMs: readonly number[];
   readonly warmupRuns: number;
+  /** Runs behind each sample (zero-copy batches short runs as the usual run does); absent: one. */
+  readonly runsPerSample?: number;
   readonly summary?: SampleSummary;
   readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
   /** The usual run's median ÷ this variant's median (> 1: the variant is faster). */

@@ -55,6 +55,20 @@ describe('variants and chains on real backends', () => {
     expect(MICROKERNELS).toEqual(expect.arrayContaining(['js', 'wasm-simd', 'wasm-relaxed-simd']));
   });
 
+  it('batches zero-copy samples of runs shorter than minSampleMs, as the copying run', async () => {
+    const suite = { name: 't', description: 't', layers: [makeLayer({ inChannels: 8, outChannels: 8, height: 4, width: 4 })] };
+    const contenders = [new BackendContender('cpu-tiled', registry, 'cpu-tiled[kernel=wasm-simd]')];
+    // A sample of at least 5 ms: a run of this 2 µs layer is batched (a run would have to take 5 ms not to be).
+    const settings = { ...SETTINGS, minSampleMs: 5 };
+    const report = await runBenchIn({ environment: ENVIRONMENT, version: 'test' }, { suites: [suite], contenders, layouts: ['NCHW'], settings, seed: 3 });
+    const [run] = report.suites[0].layers[0].measurements;
+    const zeroCopy = run.variants?.find((v) => v.name === 'zero-copy');
+    expect(run.runsPerSample).toBeGreaterThan(1);
+    expect(zeroCopy).toMatchObject({ status: 'ok', accuracy: { failureCount: 0 } });
+    expect(zeroCopy!.runsPerSample).toBeGreaterThan(1);
+    expect(zeroCopy!.runsPerSample).toBeLessThanOrEqual(10_000);
+  });
+
   it('times zero-copy beside the copying run, checked against the reference, and shows a kernel fallback', async () => {
     const suite = { name: 't', description: 't', layers: [makeLayer({ inChannels: 24, outChannels: 16, height: 6, width: 6, activation: 'relu6' })] };
     const contenders = [

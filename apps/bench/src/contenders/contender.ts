@@ -75,8 +75,14 @@ export interface PreparedVariant {
    * against the reference (the variant's own output: `zo`, or the resident tensor read back).
    */
   first(): Promise<Float32Array>;
-  /** One timed sample, ms per run (the variant times itself: compute-only subtracts a separately measured read). */
-  sample(): Promise<number>;
+  /**
+   * One timed sample, ms per run (the variant times itself: compute-only subtracts a separately measured read).
+   * A variant that sets {@link batches} runs `runs` times back to back and returns their mean (the harness
+   * batches runs shorter than `--min-sample`, as for the usual run); any other ignores `runs`.
+   */
+  sample(runs?: number): Promise<number>;
+  /** Whether {@link sample} takes a batch of runs (a variant whose sample is one plain run). */
+  readonly batches?: boolean;
   /** compute-only: the read time subtracted from each sample, ms, in order (the variant appends to it). */
   readonly readsMs?: readonly number[];
 }
