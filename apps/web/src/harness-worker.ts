@@ -13,6 +13,7 @@ import type { BenchRequest, ConformanceRequest, HarnessReply, HarnessRequest } f
 import { QUICK, suiteNamed } from './bench-suites.js';
 import { backendVersion, VERSIONS } from './versions.js';
 import { createBrowserPeer, isBrowserPeer } from './browser-peers.js';
+import { createMessageYield } from './message-yield.js';
 
 /** The part of a dedicated worker's global scope this shell uses (the project's lib is DOM's). */
 interface WorkerScope {
@@ -24,7 +25,8 @@ const scope = self as unknown as WorkerScope;
 const registry = getDefaultRegistry();
 const loading = registerAllBackends(registry);
 const running = new Map<number, AbortController>();
-const yieldToMessages = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Between two samples / cases: lets a cancel request in, without a timer's 4 ms clamp (see `message-yield.ts`). */
+const yieldToMessages = createMessageYield();
 
 async function runConformance(request: ConformanceRequest, signal: AbortSignal) {
   const catalogue = catalogueWith(undefined, { tiers: request.tiers.filter((t) => t !== 'property') });
