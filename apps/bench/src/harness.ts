@@ -247,7 +247,7 @@ interface Series {
   warmupRuns: number;
   /** Fastest warm-up run, ms (Infinity before any). */
   fastestWarmupMs: number;
-  /** Back-to-back runs per sample (set after the warm-up; one for variants, which time themselves). */
+  /** Back-to-back runs per sample (set after the warm-up; one for a variant that does not batch, `PreparedVariant.batches`). */
   runsPerSample: number;
 }
 

@@ -111,6 +111,30 @@ describe('zero-copy runs (createInput / createOutput)', () => {
     expect(workspaceStats().liveOperators).toBe(live - 1);
   });
 
+  it("refuses the operator's own createOutput() tensor as x (the run computes there), with every buffer unchanged", async () => {
+    // Ci = Co and stride 1: the output tensor has the input's shape, so only its memory tells it apart.
+    const p = problem(8, 8, 4, 4);
+    const op = await prepareConv1x1(p, { registry: registry('wasm-simd') });
+    const zo = op.createOutput();
+    zo.data.set(seededValues(zo.data.length, 3));
+    const zi = op.createInput();
+    zi.data.set(seededValues(zi.data.length, 4));
+    const before = zo.data.slice();
+    const plain = createTensor(new Float32Array(zo.data.length).fill(7), zo.shape);
+    for (const out of [zi, plain, undefined]) {
+      await expect(op.run(zo, out)).rejects.toMatchObject({ code: 'ALIASING', message: expect.stringContaining('createOutput()') });
+      expect(() => op.runSync(zo, out)).toThrow(/createOutput\(\) tensor/);
+    }
+    expect(zo.data).toEqual(before);
+    expect(zi.data).toEqual(seededValues(zi.data.length, 4));
+    expect(plain.data.every((v) => v === 7)).toBe(true);
+    // A copy of it is an ordinary input.
+    const copy = createTensor(zo.data.slice(), zo.shape);
+    const result = await op.run(copy, plain);
+    expectReference(p, copy.data, result.data);
+    op.dispose();
+  });
+
   it('the js kernel has no memory of its own: no created tensors, with a typed error', async () => {
     const op = await prepareConv1x1(problem(8, 8, 4, 4), { registry: registry('js') });
     expect(op.canCreateTensors).toBe(false);

@@ -69,6 +69,8 @@ export class Conv1x1Operator {
   /** Every run's checks of `x` and `out` against the prepared shapes and layouts. */
   readonly #checkX: TensorCheck;
   readonly #checkOut: TensorCheck;
+  /** The data of every tensor `createOutput()` handed out: a run writes there, so none may be a run's `x`. */
+  readonly #createdOutputs: Float32Array[] = [];
   #disposed = false;
 
   /** @internal Created by `prepareConv1x1`. */
@@ -114,19 +116,18 @@ export class Conv1x1Operator {
    *
    * @returns the output tensor (`out` when given).
    * @throws {ShapeMismatchError} / {InvalidTensorError} for a tensor of another shape, layout or length.
-   * @throws {AliasingError} when `out` shares memory with `x`.
+   * @throws {AliasingError} when `out` shares memory with `x`, or `x` is (or overlaps) a tensor of this operator's {@link createOutput} (the kernel computes into its memory, so the run would change `x`).
    * @throws {InvalidArgumentError} when `out` is absent and an output that large cannot be allocated here.
    * @throws {DisposedError} after `dispose()`.
    * @throws {BackendFailureError} when the engine fails while running.
    */
   run(x: Tensor, out?: Tensor): Promise<Tensor> {
-    if (this.#runsSync) {
-      // Not an async function: a synchronous run settles its promise at once, without an async frame.
-      try {
-        return Promise.resolve(this.#runNow(x, out));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    // Not an async function: a synchronous run settles its promise at once, without an async frame.
+    // Everything it throws rejects, a call on another `this` (an unbound `op.run`) included.
+    try {
+      if (this.#runsSync) return Promise.resolve(this.#runNow(x, out));
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#runAsync(x, out);
   }
@@ -184,7 +185,8 @@ export class Conv1x1Operator {
 
   /**
    * A tensor of the output shape and layout that the kernel writes in place:
-   * pass it as `out` and the run copies no output. Valid until this operator is disposed.
+   * pass it as `out` and the run copies no output. Valid until this operator is disposed. It cannot be
+   * this operator's `x` (an {@link AliasingError}: every run computes into its memory); copy it out first.
    * @throws {InvalidArgumentError} when the backend has no such memory ({@link canCreateTensors}).
    * @throws {DisposedError} after `dispose()`.
    */
@@ -197,7 +199,10 @@ export class Conv1x1Operator {
     if (!this.canCreateTensors) throw new InvalidArgumentError(which, 'a backend whose kernel owns its memory (canCreateTensors)', this.backend);
     const g = this.#op.geometry;
     const tensor = this.#op[which]!();
-    return which === 'createInput' ? checkTensor('createInput()', tensor, g.inputShape, g.inputLayout) : checkTensor('createOutput()', tensor, g.outputShape, g.outputLayout);
+    if (which === 'createInput') return checkTensor('createInput()', tensor, g.inputShape, g.inputLayout);
+    const created = checkTensor('createOutput()', tensor, g.outputShape, g.outputLayout);
+    if (!this.#createdOutputs.some((data) => sharesMemory(data, created.data))) this.#createdOutputs.push(created.data);
+    return created;
   }
 
   /** Whether {@link runResident} is available on this backend (device memory that outputs can stay in). */
@@ -264,6 +269,10 @@ export class Conv1x1Operator {
   #validate(x: Tensor, out: Tensor | undefined): [input: Tensor, target: Tensor, result: Tensor] {
     if (this.#disposed) throw new DisposedError(`${this.backend} operator`);
     const input = this.#checkX.check(x);
+    // The kernel computes into the memory of createOutput()'s tensor whatever `out` is: as `x`, the run would change it.
+    if (this.#createdOutputs.length > 0 && this.#createdOutputs.some((data) => sharesMemory(data, input.data))) {
+      throw new AliasingError('x', "this operator's createOutput() tensor (every run writes there)");
+    }
     if (out === undefined) {
       const g = this.#op.geometry;
       let fresh: Tensor;

@@ -404,3 +404,22 @@ describe('inputs found by the second adversarial pass', () => {
     op.dispose();
   });
 });
+
+describe('the operator called the way careless callers call it', () => {
+  it('rejects (does not throw) a run called without its operator as this (an unbound op.run), for a synchronous backend', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    const op = await prepareConv1x1({ inputShape: [1, 2, 1, 1], weights: { data: new Float32Array([1, 0, 0, 1]), shape: [2, 2] } }, { registry, backend: 'reference' });
+    expect(op.canRunSync).toBe(true);
+    const unbound = op.run;
+    const x = { shape: [1, 2, 1, 1] as const, layout: 'NCHW' as const, data: new Float32Array([3, 4]) };
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = unbound(x);
+    }).not.toThrow();
+    await expect(result).rejects.toBeInstanceOf(TypeError);
+    // Bound, the same call runs: the identity weights give x back.
+    expect(Array.from((await op.run(x)).data)).toEqual([3, 4]);
+    op.dispose();
+  });
+});
