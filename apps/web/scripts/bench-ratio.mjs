@@ -6,9 +6,10 @@
  * is timed — then prints per layer the median GFLOP/s of each configuration and its ratio to the first.
  *
  *   node apps/web/scripts/bench-ratio.mjs [--suites mobilenet-v2,resnet-50]
- *     [--configs 'cpu-tiled[wasm-simd];workers[threads=2,wasm-simd]'] [--rounds 1]
+ *     [--configs 'cpu-tiled[wasm-simd];workers[threads=2,wasm-simd]'] [--peers tfjs-wasm,ort-wasm] [--rounds 1]
  *
- * `--rounds n` repeats the whole table n times in the same page (one column value per round, joined
+ * `--peers` adds browser peers (the page's names; its wasm peers run on every core of a cross-origin isolated
+ * page) as columns after the configurations. `--rounds n` repeats the whole table n times in the same page (one column value per round, joined
  * by `/`). Needs `pnpm build` first (the page is the production build). Exits 1 when a row is not ok.
  */
 import { chromium } from 'playwright-core';
@@ -27,7 +28,10 @@ function argument(name, fallback) {
 
 const suites = argument('suites', 'mobilenet-v2,resnet-50').split(',');
 const configs = argument('configs', 'cpu-tiled[wasm-simd];workers[threads=2,wasm-simd]').split(';');
+const peers = (argument('peers', '') || '').split(',').filter((p) => p !== '');
 const rounds = Number(argument('rounds', '1'));
+/** The report's measurements come in this order: the configurations, then the peers. */
+const columns = [...configs, ...peers];
 
 const server = await preview({ root: APP_ROOT, preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false }, logLevel: 'silent' });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
@@ -42,27 +46,27 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const suite of suites) {
       // naive: false (no naive baseline); the configurations run in the harness worker.
-      const report = await page.evaluate(([s, c]) => window.pointwise.runBenchmark(s, c, false), [suite, configs]);
+      const report = await page.evaluate(([s, c, p]) => window.pointwise.runBenchmark(s, c, false, false, p), [suite, configs, peers]);
       for (const layer of report.suites.flatMap((s) => s.layers)) {
         const key = `${suite} ${layer.layer.name}`;
-        if (!table.has(key)) table.set(key, { mflop: layer.layer.flops / 1e6, gflops: new Map(configs.map((c) => [c, []])) });
+        if (!table.has(key)) table.set(key, { mflop: layer.layer.flops / 1e6, gflops: new Map(columns.map((c) => [c, []])) });
         layer.measurements.forEach((m, i) => {
           if (m.status !== 'ok') {
             console.log(`${key} ${m.contender}: ${m.status} ${m.reason ?? ''}`);
             process.exitCode = 1;
           }
           // Measurements come in the order asked (the report's contenders are canonicalised names).
-          table.get(key).gflops.get(configs[i])?.push(m.gflops?.median ?? Number.NaN);
+          table.get(key).gflops.get(columns[i])?.push(m.gflops?.median ?? Number.NaN);
         });
       }
     }
   }
-  const ratioHeads = configs.slice(1).map((c) => `${c} ÷ ${configs[0]}`);
-  console.log(['layer', 'MFLOP', ...configs.map((c) => `${c} GFLOP/s`), ...ratioHeads].join(' | '));
+  const ratioHeads = columns.slice(1).map((c) => `${c} ÷ ${columns[0]}`);
+  console.log(['layer', 'MFLOP', ...columns.map((c) => `${c} GFLOP/s`), ...ratioHeads].join(' | '));
   for (const [key, row] of table) {
-    const columns = configs.map((c) => row.gflops.get(c));
-    const ratios = columns.slice(1).map((col) => col.map((g, r) => (g / columns[0][r]).toFixed(2)).join('/'));
-    console.log([key, row.mflop.toFixed(1), ...columns.map((col) => col.map((g) => g.toFixed(1)).join('/')), ...ratios].join(' | '));
+    const values = columns.map((c) => row.gflops.get(c));
+    const ratios = values.slice(1).map((col) => col.map((g, r) => (g / values[0][r]).toFixed(2)).join('/'));
+    console.log([key, row.mflop.toFixed(1), ...values.map((col) => col.map((g) => g.toFixed(1)).join('/')), ...ratios].join(' | '));
   }
 } finally {
   await browser.close();
