@@ -87,6 +87,13 @@ export interface ThreadPoolStats {
    */
   readonly parallelRuns: number;
   readonly oneThreadRuns: number;
+  /**
+   * Tiles of those runs, and of them the tiles pool threads computed (the
+   * rest the calling thread did): with the caller and one pool thread
+   * sharing evenly, `poolTiles / settledTiles` is ½.
+   */
+  readonly settledTiles: number;
+  readonly poolTiles: number;
 }
 
 interface Slot {
@@ -148,6 +155,8 @@ export class ThreadPool {
   #declined = 0;
   #parallelRuns = 0;
   #oneThreadRuns = 0;
+  #settledTiles = 0;
+  #poolTiles = 0;
   #readyTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #slots: Slot[] = [];
   readonly #loads = new Map<number, LoadMessage>();
@@ -211,6 +220,8 @@ export class ThreadPool {
       declined: this.#declined,
       parallelRuns: this.#parallelRuns,
       oneThreadRuns: this.#oneThreadRuns,
+      settledTiles: this.#settledTiles,
+      poolTiles: this.#poolTiles,
     };
   }
 
@@ -329,8 +340,11 @@ export class ThreadPool {
    */
   #recordShares(pending: PendingJob): void {
     const poolTiles = pending.posted.map((slot) => threadTilesOf(pending.sync, pending.layout, slot));
-    const callerTiles = pending.tiles - poolTiles.reduce((sum, tiles) => sum + tiles, 0);
+    const poolTotal = poolTiles.reduce((sum, tiles) => sum + tiles, 0);
+    const callerTiles = pending.tiles - poolTotal;
     const parallel = ranInParallel(callerTiles, poolTiles);
+    this.#settledTiles += pending.tiles;
+    this.#poolTiles += poolTotal;
     if (parallel) this.#parallelRuns++;
     else this.#oneThreadRuns++;
     this.#backoffOf(pending.key)?.record(parallel);

@@ -40,7 +40,14 @@ export const DEFAULT_MIN_PARALLEL_FLOPS: Readonly<Record<MicrokernelKind, number
 /** How long a pool thread waits after a run for the next one (see `WorkersBackendOptions.spinMicros`). */
 export const DEFAULT_SPIN_MICROS = 1000;
 
-/** How long of `spinMicros` a pool thread busy-spins before it blocks (see `WorkersBackendOptions.busySpinMicros`). */
+/**
+ * How long of `spinMicros` a pool thread busy-spins before it blocks (see
+ * `WorkersBackendOptions.busySpinMicros`): 50 µs, as before the option. A
+ * whole millisecond (`busySpinMicros: 1000`) helped the bench's two-contender
+ * round-robin on a quiet machine but not back-to-back runs, and a spinning
+ * thread took the core of another pool's run in the same process (README,
+ * "Busy-spinning pool threads"), so it is not the default.
+ */
 export const DEFAULT_BUSY_SPIN_MICROS = DEFAULT_POOL_BUSY_SPIN_MICROS;
 
 /** Each tile of a pooled run carries at least this much work, so tile overhead stays small. */

@@ -92,7 +92,9 @@ describe.each(['js', 'wasm-simd'] as const)('a pool thread that always starts la
 
   it('counts each posted run as computed on one thread (the calling thread took every tile before the pool thread started)', async () => {
     const stats = await runSeven({});
-    expect(stats.pool).toMatchObject({ runs: 7, declined: 4, oneThreadRuns: 3, parallelRuns: 0 });
+    expect(stats.pool).toMatchObject({ runs: 7, declined: 4, oneThreadRuns: 3, parallelRuns: 0, poolTiles: 0 });
+    expect(stats.pool?.settledTiles).toBeGreaterThan(0);
+    expect((stats.pool?.settledTiles ?? 0) % 3).toBe(0);
   });
 
   it('posts every run with serialBackoffRuns 0', async () => {
