@@ -17,8 +17,14 @@
  * pooled run on which two threads computed.
  */
 
-/** Default of `WorkersBackendOptions.serialBackoffRuns`: most runs in a row that compute on the calling thread alone. */
-export const DEFAULT_SERIAL_BACKOFF_RUNS = 16;
+/**
+ * Default of `WorkersBackendOptions.serialBackoffRuns`: off. On a quiet machine the back-off feeds itself (a
+ * declined run leaves the pool thread asleep, so the next pooled run computes on one thread again: MobileNetV2's
+ * 576→96 @14² at 0.98–1.01× cpu-tiled with it, 1.24–1.26× without, Node), and once the web app stopped sleeping
+ * 4 ms between samples it lost in Chromium too (ResNet-50's layers 0.88–1.51× with it, 1.20–1.69× without, two
+ * runs). It helps where other work keeps the second core busy; turn it on there (16 worked in Chromium under load).
+ */
+export const DEFAULT_SERIAL_BACKOFF_RUNS = 0;
 
 /**
  * Whether a pooled run computed on more than one thread: at least two of the

@@ -127,7 +127,8 @@ export interface WorkersBackendOptions extends PlanOptions {
    * without the dispatch. The back-off doubles from 1 run while pooled runs
    * keep computing on one thread and ends at the first that computes on two
    * (`serial-backoff.ts`). Integer ≥ 0; 0 always dispatches. Ignored with
-   * `callerComputes: false`. Default {@link DEFAULT_SERIAL_BACKOFF_RUNS}.
+   * `callerComputes: false`. Default {@link DEFAULT_SERIAL_BACKOFF_RUNS} (0, off: it helps on a machine whose
+   * other core is busy, and costs on a quiet one).
    */
   readonly serialBackoffRuns?: number;
   /**

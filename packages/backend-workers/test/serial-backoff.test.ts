@@ -84,26 +84,28 @@ describe.each(['js', 'wasm-simd'] as const)('a pool thread that always starts la
     return stats;
   }
 
-  it('declines runs 2, 4, 5 and 7 of 7 (the calling thread computes them alone), same bits as cpu-tiled', async () => {
-    const stats = await runSeven({});
+  it('declines runs 2, 4, 5 and 7 of 7 with serialBackoffRuns 16 (the calling thread computes them alone), same bits as cpu-tiled', async () => {
+    const stats = await runSeven({ serialBackoffRuns: 16 });
     expect(stats.pooledRuns).toBe(7);
     expect(stats.pool).toMatchObject({ runs: 7, declined: 4, replaced: 0, inFlight: 0 });
   });
 
   it('counts each posted run as computed on one thread (the calling thread took every tile before the pool thread started)', async () => {
-    const stats = await runSeven({});
+    const stats = await runSeven({ serialBackoffRuns: 16 });
     expect(stats.pool).toMatchObject({ runs: 7, declined: 4, oneThreadRuns: 3, parallelRuns: 0, poolTiles: 0 });
     expect(stats.pool?.settledTiles).toBeGreaterThan(0);
     expect((stats.pool?.settledTiles ?? 0) % 3).toBe(0);
   });
 
-  it('posts every run with serialBackoffRuns 0', async () => {
-    const stats = await runSeven({ serialBackoffRuns: 0 });
-    expect(stats.pool).toMatchObject({ runs: 7, declined: 0, oneThreadRuns: 7, parallelRuns: 0 });
+  it('posts every run with serialBackoffRuns 0, and by default (off)', async () => {
+    for (const options of [{ serialBackoffRuns: 0 }, {}]) {
+      const stats = await runSeven(options);
+      expect(stats.pool).toMatchObject({ runs: 7, declined: 0, oneThreadRuns: 7, parallelRuns: 0 });
+    }
   });
 
   it('posts every run when the calling thread does not compute (the pool must)', async () => {
-    const stats = await runSeven({ callerComputes: false });
+    const stats = await runSeven({ callerComputes: false, serialBackoffRuns: 16 });
     expect(stats.pool).toMatchObject({ runs: 7, declined: 0 });
   });
 });
