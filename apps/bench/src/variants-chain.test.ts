@@ -58,8 +58,10 @@ describe('variants and chains on real backends', () => {
   it('batches zero-copy samples of runs shorter than minSampleMs, as the copying run', async () => {
     const suite = { name: 't', description: 't', layers: [makeLayer({ inChannels: 8, outChannels: 8, height: 4, width: 4 })] };
     const contenders = [new BackendContender('cpu-tiled', registry, 'cpu-tiled[kernel=wasm-simd]')];
-    // A sample of at least 5 ms: a run of this 2 µs layer is batched (a run would have to take 5 ms not to be).
-    const settings = { ...SETTINGS, minSampleMs: 5 };
+    // A sample of at least 5 ms: a run of this 2 µs layer is batched (its fastest warm-up run would have to take
+    // 5 ms not to be). 100 ms of warm-up, so there are warm runs even when a loaded machine makes the cold first run
+    // outlast the default (a warm-up of 1 ms that the first run alone used up left only the cold run to go by).
+    const settings = { ...SETTINGS, minSampleMs: 5, warmupMs: 100 };
     const report = await runBenchIn({ environment: ENVIRONMENT, version: 'test' }, { suites: [suite], contenders, layouts: ['NCHW'], settings, seed: 3 });
     const [run] = report.suites[0].layers[0].measurements;
     const zeroCopy = run.variants?.find((v) => v.name === 'zero-copy');
