@@ -105,8 +105,12 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
     }
     if (choose === 'fastest') throw new BackendUnavailableError(attempts, false);
   }
+  const clock = () => globalThis.performance?.now() ?? Date.now();
+  /** Time in the registry's selection: backends initialising on first use (`SelectionReport.initMs`). */
+  let initMs = 0;
   while (remaining.length > 0) {
     let selected;
+    const selecting = clock();
     try {
       selected = await registry.select({ backend: remaining as unknown as BackendEntry[], strict: options.strict });
     } catch (error) {
@@ -116,16 +120,18 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
       }
       throw error;
     }
+    initMs += clock() - selecting;
     selected.attempts.forEach(skip);
     const backend = selected.backend;
     const configuration = selected.configuration ?? backend.name;
     try {
       const preparing = backend.prepare(normalized);
       const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
-      const decisionMs = (globalThis.performance?.now() ?? Date.now()) - started;
+      const decisionMs = clock() - started - initMs;
       const selection: SelectionReport = {
         method: 'first',
         decisionMs,
+        initMs,
         candidates: [
           ...attempts.map((a) => ({ configuration: a.backend, status: 'unavailable' as const, reason: a.reason })),
           { configuration, status: 'chosen' as const },

@@ -201,6 +201,31 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(op.info.selection!.decisionMs).toBe(45 + 50);
   });
 
+  it('reports a backend\'s first initialisation as initMs, outside decisionMs and the candidate\'s budget', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    /** A TimedBackend whose init (a thread pool starting) takes 200 ms of the fake clock, once. */
+    class SlowStart extends TimedBackend {
+      override async init() {
+        fakeNow += 200;
+      }
+    }
+    registry.register('slow-start', () => new SlowStart('slow-start', 2), { priority: 3 });
+    registry.register('fast', () => new TimedBackend('fast', 2), { priority: 2 });
+    const decide = () => prepareConv1x1(problem, { registry, backend: ['slow-start', 'fast'] as never, choose: 'fastest', wisdom: new Wisdom(environmentFingerprint()), measure: { clock, budgetMs: 50, maxRuns: 50 } });
+    const first = await decide();
+    const second = await decide();
+    // The same decision both times (the budget is the candidates' to measure with, not the start's): 2 ms runs,
+    // each candidate's checked run and 12 warm-up runs (26 ms), then rounds of three runs (6 ms) while the two
+    // together stay within 98 ms: three for slow-start (44 ms), four for fast (50 ms; odd rounds run in reverse).
+    expect(first.info.selection).toMatchObject({ initMs: 200, decisionMs: 94 });
+    expect(second.info.selection).toMatchObject({ initMs: 0, decisionMs: 94 });
+    expect(first.info.selection!.candidates.map((c) => c.runs)).toEqual([6, 8]);
+    expect(first.info.selection!.candidates.map((c) => c.runs)).toEqual(second.info.selection!.candidates.map((c) => c.runs));
+    first.dispose();
+    second.dispose();
+  });
+
   it('keeps the whole decision within budgetMs per candidate when one candidate\'s minimums pass its own budget', async () => {
     const registry = new BackendRegistry();
     registerReferenceBackend(registry);
@@ -301,9 +326,9 @@ describe('planner candidates and environment errors', () => {
 
 describe('the planner and its stores against bad clocks, crafted wisdom and concurrent saves', () => {
   it('types a clock that reads NaN, a string or goes backwards, and disposes every candidate it prepared', async () => {
-    // Six good readings take the planner past preparing both candidates (its setup, and each one's start and
-    // end); the bad seventh comes as the measurement starts.
-    const good = (t: number) => Array<number>(6).fill(t);
+    // Ten good readings take the planner past preparing both candidates (its setup, and for each its start, its
+    // registry selection's start and end, and its end); the bad eleventh comes as the measurement starts.
+    const good = (t: number) => Array<number>(10).fill(t);
     for (const readings of [[...good(0), Number.NaN], [...good(0), '5'], [...good(10), 9]] as unknown[][]) {
       const { registry, slow, fast } = setup();
       let i = 0;

@@ -49,8 +49,18 @@ export interface SelectionReport {
   /** `first` (preference order), `fastest` (measured now), `wisdom` (a remembered measurement). */
   readonly method: 'first' | 'fastest' | 'wisdom';
   readonly candidates: readonly CandidateReport[];
-  /** Milliseconds spent deciding (selection, preparation, checking and timing of every candidate). */
+  /**
+   * Milliseconds spent deciding (preparation, checking and timing of every candidate, the measurement tensors),
+   * without {@link initMs}.
+   */
   readonly decisionMs: number;
+  /**
+   * Milliseconds spent selecting the candidates' backends from the registry, which initialises each on its
+   * first use in this registry (a thread pool starting, modules compiling, gpu.js probing its modes: 100–300 ms
+   * here) and is about 0 after that. Not part of {@link decisionMs}: it is paid once whatever chooses the
+   * backend, by name or by measuring.
+   */
+  readonly initMs: number;
 }
 
 /** What the planner hands back: the kept operator and how it was chosen. */
@@ -79,18 +89,27 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Selects and prepares exactly one configuration, or says why it cannot be used. */
+/**
+ * Selects and prepares exactly one configuration, or says why it cannot be used; `init.ms` gets the time the
+ * registry's selection took (a backend's first initialisation), read from `now`.
+ */
 async function prepareOne(
   registry: BackendRegistry,
   configuration: string,
   problem: NormalizedConv1x1,
+  now: () => number,
+  init: { ms: number },
 ): Promise<{ op: BackendOperator; backend: Backend; race: <T>(work: Promise<T>) => Promise<T> } | { reason: string }> {
+  let selecting: number | null = now();
   try {
     const selected = await registry.select({ backend: configuration as unknown as BackendEntry, strict: true });
+    init.ms += now() - selecting;
+    selecting = null;
     const race = selected.untilDisposed ?? (<T>(work: Promise<T>) => work);
     const op = await race(selected.backend.prepare(problem));
     return { op, backend: selected.backend, race };
   } catch (error) {
+    if (selecting !== null) init.ms += now() - selecting;
     // Bad input and a dispose() are the caller's to see; a backend that cannot take the problem is a reason.
     if (PointwiseError.isInstance(error) && !['BACKEND_FAILURE', 'BACKEND_CAPACITY', 'BACKEND_UNAVAILABLE'].includes(error.code)) throw error;
     const attempts = (error as { attempts?: BackendAttempt[] }).attempts;
@@ -122,12 +141,13 @@ export async function planFastest(
   const started = now();
   const key = problemKey(problem.geometry);
   const remembered = wisdom.lookup(key, candidates);
+  const init = { ms: 0 };
   if (remembered !== undefined) {
-    const kept = await prepareOne(registry, remembered.choice, problem);
+    const kept = await prepareOne(registry, remembered.choice, problem, now, init);
     if ('op' in kept) {
       let decisionMs: number;
       try {
-        decisionMs = now() - started;
+        decisionMs = now() - started - init.ms;
       } catch (error) {
         kept.op.dispose();
         throw error;
@@ -139,6 +159,7 @@ export async function planFastest(
         report: {
           method: 'wisdom',
           decisionMs,
+          initMs: init.ms,
           candidates: candidates.map((c) =>
             c === remembered.choice
               ? { configuration: c, status: 'chosen', medianMs: remembered.medianMs[c] }
@@ -164,7 +185,7 @@ export async function planFastest(
   try {
     const x = measurementInput(g, shared, new Float32Array(xMemory, 0, inputLength));
     const out: Tensor = { shape: g.outputShape, layout: g.outputLayout, data: new Float32Array(outMemory, 0, outputLength) };
-    return await measureAndKeep(registry, candidates, problem, wisdom, limits, attempts, { now, started, key, x, out, runs });
+    return await measureAndKeep(registry, candidates, problem, wisdom, limits, attempts, { now, started, key, x, out, runs, init });
   } catch (error) {
     if (!(PointwiseError.isInstance(error) && isClockError(error))) runs.settled = false;
     throw error;
@@ -185,6 +206,8 @@ interface Decision {
   readonly out: Tensor;
   /** Cleared when a run failed rather than gave a result (its memory is then not lent again). */
   readonly runs: { settled: boolean };
+  /** Milliseconds the registry spent initialising backends so far (not the decision's: see `SelectionReport.initMs`). */
+  readonly init: { ms: number };
 }
 
 /** The measuring part of {@link planFastest}: prepares, checks and times every candidate, keeps the fastest and remembers it. */
@@ -195,7 +218,7 @@ async function measureAndKeep(
   wisdom: Wisdom,
   limits: Required<MeasureOptions>,
   attempts: BackendAttempt[],
-  { now, started, key, x, out, runs }: Decision,
+  { now, started, key, x, out, runs, init }: Decision,
 ): Promise<PlannedOperator | null> {
   const g = problem.geometry;
   const check = sampleCheck(g, x, problem.weights, problem.bias);
@@ -212,14 +235,17 @@ async function measureAndKeep(
   // the budgets of the measured ones in equal parts, so deciding costs about budgetMs per measured candidate.
   // Not a candidate that could not be used: its time is mostly a backend starting once per process (importing
   // gpu.js and probing its modes: 100–200 ms here), which would leave the others no budget to measure with.
-  let sharedMs = now() - started;
+  let sharedMs = now() - started - init.ms;
   const reports: CandidateReport[] = [];
   const measured: (MeasuredCandidate & { configuration: string; backend: Backend; medianMs: number; lowerQuartileMs: number })[] = [];
   let best: (typeof measured)[number];
   try {
     for (const configuration of candidates) {
-      const began = now();
-      const prepared = await prepareOne(registry, configuration, problem);
+      // A backend's first initialisation is not this decision's (SelectionReport.initMs): it comes off `began`.
+      let began = now();
+      const initBefore = init.ms;
+      const prepared = await prepareOne(registry, configuration, problem, now, init);
+      began += init.ms - initBefore;
       if (!('op' in prepared)) {
         reports.push({ configuration, status: 'unavailable', reason: prepared.reason });
         attempts.push({ backend: configuration, reason: prepared.reason });
@@ -308,7 +334,7 @@ async function measureAndKeep(
       medianMs,
       measuredAt: new Date().toISOString(),
     });
-    decisionMs = now() - started;
+    decisionMs = now() - started - init.ms;
   } catch (error) {
     // Nothing the caller holds refers to the kept operator yet.
     best.op.dispose();
@@ -322,6 +348,7 @@ async function measureAndKeep(
     report: {
       method: 'fastest',
       decisionMs,
+      initMs: init.ms,
       candidates: reports.map((r) => (r.configuration === best.configuration ? { ...r, status: 'chosen' as const } : r)),
     },
   };
