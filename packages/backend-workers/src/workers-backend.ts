@@ -375,7 +375,7 @@ export class WorkersBackend implements Backend {
       callerThread: pooled ? pool.size : 0,
       threads: this.#threads,
       callerComputes: this.#callerComputes(),
-      details: kernel.fallback === undefined ? {} : { kernelFallback: kernel.fallback },
+      details: { ...(kernel.fallback === undefined ? {} : { kernelFallback: kernel.fallback }), ...(pooled ? this.#poolOptionsSet() : {}) },
       minTileFlops: this.#options.minTileFlops ?? DEFAULT_MIN_TILE_FLOPS,
       stats: this.#stats,
       onDispose: () => {
@@ -385,6 +385,19 @@ export class WorkersBackend implements Backend {
     });
     droppedOperators?.register(operator, { pool: pooled ? pool : null, key, setup: kernel.setup }, unregisterToken);
     return operator;
+  }
+
+  /**
+   * The pool's waiting options given other than their defaults, for a pooled operator's `info.details`
+   * (a table of runs then says what ran): `spinMicros`, `busySpinMicros`, `serialBackoffRuns`.
+   */
+  #poolOptionsSet(): Record<string, number> {
+    const set: Record<string, number> = {};
+    const { spinMicros, busySpinMicros, serialBackoffRuns } = this.#options;
+    if (spinMicros !== undefined && spinMicros !== DEFAULT_SPIN_MICROS) set.spinMicros = spinMicros;
+    if (busySpinMicros !== undefined && busySpinMicros !== DEFAULT_BUSY_SPIN_MICROS) set.busySpinMicros = busySpinMicros;
+    if (serialBackoffRuns !== undefined && serialBackoffRuns !== DEFAULT_SERIAL_BACKOFF_RUNS && this.#callerComputes()) set.serialBackoffRuns = serialBackoffRuns;
+    return set;
   }
 
   /** Run and copy counters of this backend's operators, and its pool's thread counters. */

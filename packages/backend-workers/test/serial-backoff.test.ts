@@ -116,3 +116,22 @@ describe('serialBackoffRuns option', () => {
     expect(() => new WorkersBackend({ serialBackoffRuns: 1.5 })).toThrow(InvalidArgumentError);
   });
 });
+
+describe("the pool's waiting options in a pooled operator's info.details", () => {
+  async function detailsWith(options: ConstructorParameters<typeof WorkersBackend>[0]) {
+    const workers = await startWorkers({ threads: 2, kernel: 'js', ...options });
+    const registry = registryWith(workers, { kernel: 'js' });
+    const op = await prepareCase(SMALL, 'workers', registry);
+    const details = op.info.details;
+    op.dispose();
+    await workers.dispose();
+    return details;
+  }
+
+  it('lists those set other than their defaults, and none at the defaults', async () => {
+    expect(await detailsWith({ serialBackoffRuns: 8, busySpinMicros: 200, spinMicros: 2000 })).toMatchObject({ dispatch: 'pool', serialBackoffRuns: 8, busySpinMicros: 200, spinMicros: 2000 });
+    const defaults = await detailsWith({ serialBackoffRuns: 0, busySpinMicros: 50, spinMicros: 1000 });
+    expect(defaults.dispatch).toBe('pool');
+    for (const key of ['serialBackoffRuns', 'busySpinMicros', 'spinMicros']) expect(defaults).not.toHaveProperty(key);
+  });
+});
