@@ -1,3 +1,4 @@
+import { SPIN_BEFORE_BLOCK_MS } from './blocking-wait.js';
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
 import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, threadTilesOf, tokenOf, type SyncLayout } from './run-sync.js';
 import { ranInParallel, SerialBackoff } from './serial-backoff.js';
@@ -12,7 +13,7 @@ export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** Default of the `stallTimeoutMs` option (ms): how long a pooled run awaiting replies may go without progress. */
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Default of `ThreadPoolOptions.busySpinMicros` (µs): the spin of `blocking-wait.ts` before any block. */
-export const DEFAULT_POOL_BUSY_SPIN_MICROS = 50;
+export const DEFAULT_POOL_BUSY_SPIN_MICROS = SPIN_BEFORE_BLOCK_MS * 1000;
 /** Default of `ThreadPoolOptions.terminateTimeoutMs` (ms). */
 export const DEFAULT_TERMINATE_TIMEOUT_MS = 5_000;
 

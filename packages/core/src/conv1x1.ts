@@ -7,7 +7,7 @@ import { BACKEND_ENV_VARIABLE, assertBackendSelection, getDefaultRegistry, type 
 import type { BackendEntry } from './selection-syntax.js';
 import { REFERENCE_BACKEND_NAME } from './reference/reference-backend.js';
 import { getDefaultWisdom, planFastest, type ChooseMode, type SelectionReport } from './planner/choose-backend.js';
-import { resolveMeasureOptions, type MeasureOptions } from './planner/measure-options.js';
+import { defaultClock, resolveMeasureOptions, type MeasureOptions } from './planner/measure-options.js';
 import { Wisdom } from './planner/wisdom.js';
 import { assertTensor, type Tensor } from './tensor.js';
 
@@ -85,7 +85,7 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
   if (options.wisdom !== undefined && !Wisdom.isInstance(options.wisdom)) throw new InvalidArgumentError('options.wisdom', 'a Wisdom', options.wisdom);
   const normalized = normalizeConv1x1(problem);
   const registry = options.registry ?? getDefaultRegistry();
-  const started = globalThis.performance?.now() ?? Date.now();
+  const started = defaultClock();
   const attempts: BackendAttempt[] = [];
   const skip = (attempt: BackendAttempt) => {
     attempts.push(attempt);
@@ -105,12 +105,11 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
     }
     if (choose === 'fastest') throw new BackendUnavailableError(attempts, false);
   }
-  const clock = () => globalThis.performance?.now() ?? Date.now();
   /** Time in the registry's selection: backends initialising on first use (`SelectionReport.initMs`). */
   let initMs = 0;
   while (remaining.length > 0) {
     let selected;
-    const selecting = clock();
+    const selecting = defaultClock();
     try {
       selected = await registry.select({ backend: remaining as unknown as BackendEntry[], strict: options.strict });
     } catch (error) {
@@ -120,14 +119,14 @@ export async function prepareConv1x1(problem: Conv1x1Problem, options: PrepareOp
       }
       throw error;
     }
-    initMs += clock() - selecting;
+    initMs += defaultClock() - selecting;
     selected.attempts.forEach(skip);
     const backend = selected.backend;
     const configuration = selected.configuration ?? backend.name;
     try {
       const preparing = backend.prepare(normalized);
       const op = await (selected.untilDisposed ? selected.untilDisposed(preparing) : preparing);
-      const decisionMs = clock() - started - initMs;
+      const decisionMs = defaultClock() - started - initMs;
       const selection: SelectionReport = {
         method: 'first',
         decisionMs,
