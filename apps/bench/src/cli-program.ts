@@ -30,7 +30,7 @@ import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import { hasWrongResult } from './report/summary.js';
 import { renderTextReport } from './report/table.js';
-import type { EngineSettings, MeasurementSettings } from './results.js';
+import { DEFAULT_TURN_WARMUP_MS, type EngineSettings, type MeasurementSettings } from './results.js';
 import { parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js';
 import { SSD_SUITE } from './ssd-suite.js';
 import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './suites.js';
@@ -69,6 +69,7 @@ interface CliOptions {
   maxSamples: number;
   warmup: number;
   minSample: number;
+  turnWarmup: number;
   seed: number;
   gpujsMode: GpujsModeOption[];
   kernel?: MicrokernelKind[];
@@ -143,6 +144,12 @@ function program(): Command {
     .option('--max-samples <n>', 'stop a fast contender at this many samples even below --min-time', integer(1), 1000)
     .option('--warmup <ms>', 'warm-up time per contender and layer, counting the first run', integer(0), 100)
     .option('--min-sample <ms>', 'shortest sample: faster runs are timed in back-to-back batches of at most 10000, each sample their mean (0: one run per sample)', nonNegative, 0.25)
+    .option(
+      '--turn-warmup <ms>',
+      "a contender whose warm runs take at most this long runs once, untimed, before each of its samples when other contenders' runs came in between (threads awake, caches warm; 0: never)",
+      nonNegative,
+      DEFAULT_TURN_WARMUP_MS,
+    )
     .option('--seed <n>', 'seed of the synthetic layer data', integer(0), 1)
     .option(
       '--kernel <list>',
@@ -334,6 +341,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       maxSamples: options.maxSamples,
       warmupMs: options.warmup,
       minSampleMs: options.minSample,
+      turnWarmupMs: options.turnWarmup,
     };
     const contenders = chooseContenders(options, selection, bench);
     if (options.chain !== undefined && !CHAIN_STACKS.includes(options.chain)) throw new InvalidArgumentError('--chain', CHAIN_STACKS.join(', '), options.chain);

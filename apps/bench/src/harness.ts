@@ -249,6 +249,10 @@ interface Series {
   fastestWarmupMs: number;
   /** Back-to-back runs per sample (set after the warm-up; one for a variant that does not batch, `PreparedVariant.batches`). */
   runsPerSample: number;
+  /** Untimed runs that opened a round-robin turn (`MeasurementSettings.turnWarmupMs`). */
+  turnRuns: number;
+  /** A run's time after the warm-up, ms: the fastest warm-up run, else the cold first run (Infinity before the warm-up). */
+  runMs: number;
 }
 
 /** Most runs one sample may batch (a layer of a few nanoseconds would otherwise take millions). */
@@ -295,6 +299,7 @@ async function warmUp(series: Series, warmupMs: number, minSampleMs: number, max
   }
   // Runs shorter than a sample are timed in batches (from the fastest warm run: a slower one was still cold).
   const runMs = Number.isFinite(series.fastestWarmupMs) ? series.fastestWarmupMs : (series.owner.base.firstRunMs ?? Infinity);
+  series.runMs = runMs;
   // A batch never outlasts the time a sample may take (`maxSampleMs`), whatever `minSampleMs` says.
   const sampleMs = Math.min(minSampleMs, maxSampleMs);
   if ((!series.variant || series.variant.batches === true) && sampleMs > 0 && runMs < sampleMs) {
@@ -321,6 +326,7 @@ function finish(series: Series, all: readonly Series[], flops: number): Measurem
     ...series.owner.base,
     ...timedFields(series.set, series.warmupRuns, flops),
     ...(series.runsPerSample > 1 ? { runsPerSample: series.runsPerSample } : {}),
+    ...(series.turnRuns > 0 ? { turnRuns: series.turnRuns } : {}),
   };
   if (series.owner.variants.length === 0) return measurement;
   const variants = series.owner.variants.map((v): VariantMeasurement => {
@@ -334,6 +340,7 @@ function finish(series: Series, all: readonly Series[], flops: number): Measurem
       accuracy: v.accuracy,
       ...timed,
       ...(s.runsPerSample > 1 ? { runsPerSample: s.runsPerSample } : {}),
+      ...(s.turnRuns > 0 ? { turnRuns: s.turnRuns } : {}),
       ...(timed.summary && measurement.summary ? { gain: measurement.summary.median / timed.summary.median } : {}),
       ...(reads.length > 0 ? { readMedianMs: summarize([...reads]).median } : {}),
     };
@@ -343,15 +350,22 @@ function finish(series: Series, all: readonly Series[], flops: number): Measurem
 
 /**
  * Times the verified series round-robin: each round runs every series that
- * still needs samples once, so drift of a shared machine affects all alike.
+ * still needs samples once, so drift of a shared machine affects all alike
+ * (a turn opens with an untimed run where `turnWarmupMs` says so).
  */
 async function sampleRoundRobin(series: readonly Series[], options: HarnessOptions): Promise<void> {
   const { progress } = options;
+  const turnWarmupMs = options.settings.turnWarmupMs ?? 0;
   let active = series.filter((s) => s.set.needsMore());
   while (active.length > 0) {
     for (const s of active) {
       await between(options);
       try {
+        // Another series ran since this one's last sample: one untimed run first (see `turnWarmupMs`).
+        if (active.length > 1 && s.runMs <= turnWarmupMs) {
+          await timeOnce(s);
+          s.turnRuns++;
+        }
         s.set.add(await timeSample(s), s.runsPerSample);
       } catch (error) {
         s.set.failure = `timed run: ${reasonOf(error)}`;
@@ -392,8 +406,8 @@ async function measureLayer(
   const series: Series[] = outcomes.flatMap((o) =>
     'prepared' in o
       ? [
-          { owner: o, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1 },
-          ...o.variants.flatMap((v) => ('variant' in v ? [{ owner: o, variant: v.variant, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1 }] : [])),
+          { owner: o, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1, turnRuns: 0, runMs: Infinity },
+          ...o.variants.flatMap((v) => ('variant' in v ? [{ owner: o, variant: v.variant, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1, turnRuns: 0, runMs: Infinity }] : [])),
         ]
       : [],
   );

@@ -30,6 +30,8 @@ import { wisdomFromReport } from './wisdom-export.js';
 
 /** The fake `performance.now()`: only the fake backend's runs advance it. */
 let clock = 0;
+/** Runs of the fake backend so far, by `cost` (every run, timed or not). */
+const fakeRuns = new Map<number, number>();
 
 /** The reference backend under the name `fake`, each run advancing the fake clock by its `cost` option (ms). */
 class FakeBackend implements Backend {
@@ -48,6 +50,7 @@ class FakeBackend implements Backend {
       run: async (x, out) => {
         await op.run(x, out);
         clock += this.cost;
+        fakeRuns.set(this.cost, (fakeRuns.get(this.cost) ?? 0) + 1);
       },
       dispose: () => op.dispose(),
     };
@@ -216,8 +219,9 @@ describe('batched samples of fast runs, on the fake clock', () => {
   const SLOWER = 'fake[cost=1]';
   const layer: Suite = { name: 'one', description: 'one layer', layers: [LAYERS.layers[0]] };
 
-  async function measure(minSampleMs?: number): Promise<Measurement[]> {
+  async function measure(minSampleMs?: number, turnWarmupMs?: number): Promise<Measurement[]> {
     const registry = fakeRegistry();
+    fakeRuns.clear();
     vi.spyOn(performance, 'now').mockImplementation(() => clock);
     try {
       const report = await runBenchIn(
@@ -226,7 +230,16 @@ describe('batched samples of fast runs, on the fake clock', () => {
           suites: [layer],
           contenders: [new BackendContender(QUICK, registry), new BackendContender(SLOWER, registry)],
           layouts: ['NCHW'],
-          settings: { repeat: 3, minTimeMs: 1, maxTimeMs: 1000, minSamplesAtCap: 3, maxSamples: 20, warmupMs: 0.5, ...(minSampleMs === undefined ? {} : { minSampleMs }) },
+          settings: {
+            repeat: 3,
+            minTimeMs: 1,
+            maxTimeMs: 1000,
+            minSamplesAtCap: 3,
+            maxSamples: 20,
+            warmupMs: 0.5,
+            ...(minSampleMs === undefined ? {} : { minSampleMs }),
+            ...(turnWarmupMs === undefined ? {} : { turnWarmupMs }),
+          },
           seed: 3,
         },
       );
@@ -251,6 +264,26 @@ describe('batched samples of fast runs, on the fake clock', () => {
     // 1000 ms ÷ 3 samples: 333 one-millisecond runs; 1/64 ms runs would be 21,333: capped at 10,000.
     expect(slower.runsPerSample).toBe(333);
     expect(quick.runsPerSample).toBe(10_000);
+  });
+
+  it('opens each turn with one untimed run while another contender is timed too, when runs are at most turnWarmupMs', async () => {
+    const [quick, slower] = await measure(0.25, 2);
+    // The samples are what they were without turn runs: 4 batches of 16 and 3 single runs.
+    expect(quick).toMatchObject({ runsPerSample: 16, samplesMs: [0.015625, 0.015625, 0.015625, 0.015625] });
+    expect(slower.samplesMs).toEqual([1, 1, 1]);
+    // Rounds 1-3 time both (a turn run each); in round 4 the quick one is timed alone (none).
+    expect(quick.turnRuns).toBe(3);
+    expect(slower.turnRuns).toBe(3);
+    // Every run the backend saw: the checked first run, the warm-up, the samples and the turn runs.
+    expect(fakeRuns.get(0.015625)).toBe(1 + quick.warmupRuns + 4 * 16 + 3);
+    expect(fakeRuns.get(1)).toBe(1 + slower.warmupRuns + 3 + 3);
+  });
+
+  it('runs no turn warm-up for runs longer than turnWarmupMs', async () => {
+    const [quick, slower] = await measure(0.25, 0.5);
+    expect(quick.turnRuns).toBe(3);
+    expect(slower.turnRuns).toBeUndefined();
+    expect(fakeRuns.get(1)).toBe(1 + slower.warmupRuns + 3);
   });
 
   it('times one run a sample without minSampleMs', async () => {

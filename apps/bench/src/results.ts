@@ -58,6 +58,8 @@ export interface Measurement {
   readonly warmupRuns: number;
   /** Runs behind each sample (each sample is their mean; see `MeasurementSettings.minSampleMs`); absent: one. */
   readonly runsPerSample?: number;
+  /** Untimed runs that opened a round-robin turn (see `MeasurementSettings.turnWarmupMs`); absent: none. */
+  readonly turnRuns?: number;
   /** Summary of `samplesMs` (ms); present when `ok`. */
   readonly summary?: SampleSummary;
   /** GFLOP/s at the median, p10 and p90 time (p10 time gives the p90 rate). */
@@ -83,6 +85,8 @@ export interface VariantMeasurement {
   readonly warmupRuns: number;
   /** Runs behind each sample (zero-copy batches short runs as the usual run does); absent: one. */
   readonly runsPerSample?: number;
+  /** Untimed runs that opened a round-robin turn; absent: none. */
+  readonly turnRuns?: number;
   readonly summary?: SampleSummary;
   readonly gflops?: { readonly median: number; readonly low: number; readonly high: number };
   /** The usual run's median ÷ this variant's median (> 1: the variant is faster). */
@@ -195,7 +199,21 @@ export interface MeasurementSettings {
    * the caches (the naive loop on 3→8 @4² ran 0.58 GFLOP/s alone and 0.27 beside ONNX Runtime).
    */
   readonly minSampleMs?: number;
+  /**
+   * Turn warm-up, ms (default 0: none). While more than one contender is being timed, a contender whose
+   * fastest warm-up run took at most this long runs once, untimed, at the start of each of its round-robin
+   * turns, so its sample is taken as a network's next layer would run: its threads awake and its data in
+   * the caches, not after every other contender's runs. Without it a thread pool is timed from sleep every
+   * sample (workers' median on 960→160 @7² was 1.46× its median measured alone, cpu-tiled's 1.07×).
+   */
+  readonly turnWarmupMs?: number;
 }
+
+/**
+ * The CLI's and the page's `turnWarmupMs`: runs up to 10 ms get a turn warm-up (an untimed run costs
+ * a round at most that much; a longer run's wake-up and cold caches are a few % of it).
+ */
+export const DEFAULT_TURN_WARMUP_MS = 10;
 
 /** The engine options of a run, as the command line gave them (stamped in the report). */
 export interface EngineSettings {

@@ -3,7 +3,7 @@
  * and its dedicated harness worker — read them from here, so a request names a suite by its name and
  * both sides run the same layers.
  */
-import { CROSSOVER, CROSSOVER_QUICK, DEFAULT, LATENCY, MOBILENET_V2, RESNET_50, SEED, makeLayer, type MeasurementSettings, type Suite } from '@pointwise/bench/harness';
+import { CROSSOVER, CROSSOVER_QUICK, DEFAULT, DEFAULT_TURN_WARMUP_MS, LATENCY, MOBILENET_V2, RESNET_50, SEED, makeLayer, type MeasurementSettings, type Suite } from '@pointwise/bench/harness';
 
 /** A tiny suite for smoke runs (and the browser tests): two small layers, NCHW. */
 export const TINY: Suite = {
@@ -18,9 +18,10 @@ export const SUITES: readonly Suite[] = [TINY, LATENCY, DEFAULT, MOBILENET_V2, R
 /**
  * The page's quick sampling: 5+ samples, at least 50 ms (at most 500 ms) per contender and layer; runs
  * under 0.25 ms are timed in back-to-back batches (a cross-origin isolated page's `performance.now()` is
- * coarsened to 5 µs steps, longer than a tiny layer's run).
+ * coarsened to 5 µs steps, longer than a tiny layer's run); runs up to 10 ms open each turn with an
+ * untimed run, as the CLI's (`turnWarmupMs`).
  */
-export const QUICK: MeasurementSettings = { repeat: 5, minTimeMs: 50, maxTimeMs: 500, minSamplesAtCap: 3, maxSamples: 50, warmupMs: 20, minSampleMs: 0.25 };
+export const QUICK: MeasurementSettings = { repeat: 5, minTimeMs: 50, maxTimeMs: 500, minSamplesAtCap: 3, maxSamples: 50, warmupMs: 20, minSampleMs: 0.25, turnWarmupMs: DEFAULT_TURN_WARMUP_MS };
 
 /**
  * The suite named `name`.
