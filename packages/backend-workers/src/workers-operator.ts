@@ -336,10 +336,12 @@ export class WorkersOperator implements BackendOperator {
     // `x === null`: the input is already in the kernel's memory (every chunk is marked ready, nothing is copied).
     const xShared = x !== null && isShared(x);
     const sharedOut = out !== null && isShared(out) ? out : null;
+    // Marked before the run is posted: a pool thread that starts before the calling thread gets a core
+    // back (a loaded machine) finds its input ready instead of waiting for it.
+    if (x === null) markInputStaged(layout, sync);
     await this.#dispatch(buffers, xShared ? x : null, sharedOut, {
       beforeTiles: () => {
-        if (x === null) markInputStaged(layout, sync);
-        else if (!xShared) copyAllInputChunks(memory, layout, sync, x);
+        if (x !== null && !xShared) copyAllInputChunks(memory, layout, sync, x);
       },
       callerRun: { grid, layout, sync, x, out: sharedOut },
       afterTiles: sharedOut === null ? undefined : () => callerOutputCopy(memory, layout, sync, sharedOut),
