@@ -21,7 +21,7 @@ import { BackendContender } from './contenders/backend-contender.js';
 import { CHANNEL_SWEEP, CROSSOVER, CROSSOVER_QUICK, crossoverAnalysis, detectCrossovers, SPATIAL_SWEEP } from './crossover.js';
 import { layerFlops, layerProblem, makeLayer, type Suite } from './layer.js';
 import { sweepCharts } from './report/html.js';
-import { autoSummaryLine, autoVerdict, summarizeRow } from './report/summary.js';
+import { autoSummaryLine, autoVerdict, formatAutoVerdict, summarizeRow } from './report/summary.js';
 import type { BenchReport, LayerResult, Measurement, SuiteResult } from './results.js';
 import { runBenchIn } from './run-bench.js';
 import { wisdomFromReport } from './wisdom-export.js';
@@ -149,6 +149,14 @@ describe('the auto contender on a fake clock', () => {
     const verdict = autoVerdict(layer)!;
     expect(verdict).toMatchObject({ choice: 'cpu-tiled[js]', choseBest: false, best: 'workers', bestMs: 3, autoMs: 4.2, withinTarget: false });
     expect(verdict.ratio).toBeCloseTo(4.2 / 3, 12);
+    expect(formatAutoVerdict(verdict)).toBe('1.40 ✗ (chose cpu-tiled[js]; best workers)');
+  });
+
+  it('marks a slow auto that chose the best configuration ≈, not ✗, and one within 10 % ✓', () => {
+    const base = { choice: 'workers', best: 'workers', bestMs: 2, choseBest: true };
+    expect(formatAutoVerdict({ ...base, autoMs: 2.5, ratio: 1.25, withinTarget: false })).toBe('1.25 ≈ (chose workers; the best)');
+    expect(formatAutoVerdict({ ...base, autoMs: 2.2, ratio: 1.1, withinTarget: true })).toBe('1.10 ✓ (chose workers; the best)');
+    expect(formatAutoVerdict(undefined)).toBe('—');
   });
 
   describe('wisdom from the report', () => {
