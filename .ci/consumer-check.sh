@@ -33,7 +33,8 @@ for p in "${packages[@]}"; do filters+=("--filter=@pointwise/$p"); done
 (cd "$root" && pnpm exec turbo run build "${filters[@]}" --output-logs=errors-only >/dev/null)
 step "build" "$s"
 
-# 2. Pack each one; the tarball must carry LICENSE, README, CHANGELOG and dist, and no workspace: range.
+# 2. Pack each one; the tarball must carry LICENSE, README, CHANGELOG, dist and the sources its source maps
+# name (src, without tests), and no workspace: range.
 s=$(date +%s%N)
 mkdir -p "$work/tarballs" "$work/app"
 for p in "${packages[@]}"; do
@@ -41,9 +42,12 @@ for p in "${packages[@]}"; do
 done
 for tgz in "$work"/tarballs/*.tgz; do
   listing=$(tar -tzf "$tgz")
-  for f in package/LICENSE package/README.md package/CHANGELOG.md package/dist/index.js package/dist/index.d.ts; do
+  for f in package/LICENSE package/README.md package/CHANGELOG.md package/dist/index.js package/dist/index.d.ts package/src/index.ts; do
     grep -qx "$f" <<<"$listing" || { echo "[consumer] $(basename "$tgz") lacks $f" >&2; exit 1; }
   done
+  if grep -q '^package/src/.*\.test\.ts$' <<<"$listing"; then
+    echo "[consumer] $(basename "$tgz") carries test files" >&2; exit 1
+  fi
   if tar -xzOf "$tgz" package/package.json | grep -q '"workspace:'; then
     echo "[consumer] $(basename "$tgz") still has a workspace: range" >&2; exit 1
   fi
