@@ -9,7 +9,7 @@ import type { BrowserPeerName } from './browser-peers.js';
  */
 const LABELS: Readonly<Record<string, string>> = {
   blocked: 'blocked for the whole run',
-  shared: 'computes a share',
+  shared: 'computes a share, or small runs',
   free: 'free (awaits other threads)',
   undeclared: 'undeclared',
 };

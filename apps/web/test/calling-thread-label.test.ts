@@ -23,7 +23,7 @@ describe('the "main thread" column', () => {
   });
 
   it('a declared value wins; a backend without one and an unknown contender show a dash', () => {
-    expect(contenderCallingThreadLabel('workers[threads=2]', 'shared')).toBe('computes a share');
+    expect(contenderCallingThreadLabel('workers[threads=2]', 'shared')).toBe('computes a share, or small runs');
     expect(contenderCallingThreadLabel('tfjs-wasm', 'free')).toBe('free (awaits other threads)');
     expect(contenderCallingThreadLabel('naive', undefined)).toBe('—');
     expect(contenderCallingThreadLabel('constructor', undefined)).toBe('—');
