@@ -120,7 +120,8 @@ function parseLayouts(text: string): Layout[] {
   return [...new Set(names)] as Layout[];
 }
 
-function program(): Command {
+/** The command line; commander's own messages (usage errors, `--help`) go to `io`. */
+function program(io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Command {
   return new Command('pointwise-bench')
     .description(
       'Benchmarks Pointwise 1×1 convolution backends side by side with peer libraries. Every result is checked against ' +
@@ -180,7 +181,7 @@ function program(): Command {
     .option('--no-progress', 'no progress bar')
     .option('--list', 'list suites, backends and peers, then exit')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 }
 
 /** The `--help` text (options with their defaults). */
@@ -305,7 +306,7 @@ async function listing(sources: readonly SuiteSource[], bench: BenchRegistry): P
  *   {@link EXIT_FAILURE} when the run failed.
  */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const command = program();
+  const command = program(io);
   let options: CliOptions;
   try {
     options = command.parse([...argv]).opts<CliOptions>();

@@ -233,6 +233,8 @@ describe('the pointwise-bench command', () => {
       ['cpu-tiled', 'ok', 'wasm-simd'],
     ]);
     expect(await main(['node', 'cli', '--shape', '16x4x4:8', '--kernel', 'avx', '--no-progress'], io)).toBe(EXIT_USAGE);
+    // commander's message goes to the CLI's stderr (not the process's: a passing test run printed it).
+    expect(err.text()).toMatch(/option '--kernel <list>' argument 'avx' is invalid/);
     expect(await main(['node', 'cli', '--shape', '16x4x4:8', '--backends', 'cpu-tiled[avx]', '--no-progress'], io)).toBe(EXIT_USAGE);
   });
 
