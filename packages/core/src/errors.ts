@@ -62,21 +62,35 @@ export class PointwiseError extends Error {
 
 const MAX_LISTED = 8;
 const MAX_STRING = 120;
+/** Array levels whose elements are listed; deeper arrays are summarised by length. */
+const MAX_DEPTH = 2;
 
 /**
  * Renders a received value for an error message: short and unambiguous,
  * whatever its size (arrays and typed arrays are summarised by type, length
- * and their first values; long strings are cut).
+ * and their first values, arrays nested deeper than two levels by their
+ * length only; long strings are cut).
  */
 export function describeValue(value: unknown): string {
+  return describeAt(value, 0);
+}
+
+/**
+ * {@link describeValue} at nesting level `depth`: a level cap, because listing nested arrays recursively
+ * overflowed the stack on a 10⁵-deep array (a RangeError instead of the typed error being built) and grew
+ * as 8^depth on an array holding itself eight times per level.
+ */
+function describeAt(value: unknown, depth: number): string {
+  if (Array.isArray(value) && depth >= MAX_DEPTH) return `Array(length ${value.length})`;
+  const describe = (v: unknown) => describeAt(v, depth + 1);
   if (typeof value === 'string') {
     return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
   }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return `${value}n (a bigint)`;
   if (Array.isArray(value)) {
-    if (value.length <= MAX_LISTED) return `[${value.map(describeValue).join(', ')}]`;
-    return `Array(length ${value.length}) [${value.slice(0, MAX_LISTED).map(describeValue).join(', ')}, …]`;
+    if (value.length <= MAX_LISTED) return `[${value.map(describe).join(', ')}]`;
+    return `Array(length ${value.length}) [${value.slice(0, MAX_LISTED).map(describe).join(', ')}, …]`;
   }
   if (ArrayBuffer.isView(value)) {
     const tag = (Object.prototype.toString.call(value) as string).slice(8, -1);

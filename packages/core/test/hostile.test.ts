@@ -423,3 +423,22 @@ describe('the operator called the way careless callers call it', () => {
     op.dispose();
   });
 });
+
+describe('inputs found by the third adversarial pass', () => {
+  it('types a deeply nested or self-repeating array argument instead of overflowing the stack while describing it', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(await codeOf(() => prepareConv1x1({ ...problem, inputShape: deep as never }, { registry }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => new Wisdom(environmentFingerprint()).import(`{"format":"pointwise-wisdom-1","entries":[{"medianMs":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}]}`))).toBe('no error');
+    // Eight references to one array per level, 30 levels: 8^30 leaves if listed recursively.
+    let wide: unknown = [1];
+    for (let i = 0; i < 30; i++) wide = Array(8).fill(wide);
+    const error = await prepareConv1x1({ ...problem, inputShape: wide as never }, { registry }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toContain('[Array(length 8), Array(length 8), Array(length 8), Array(length 8), Array(length 8), Array(length 8), Array(length 8), Array(length 8)]');
+    // Two listed levels of eight: about 64 summaries, not 8^30.
+    expect((error as Error).message.length).toBeLessThan(2000);
+  });
+});
