@@ -47,6 +47,8 @@ export interface ParsedBackendEntry {
 }
 
 const NAME = /^[A-Za-z0-9_.@/-]+$/;
+/** An option key the string form can spell (`threads`, `workerUrl`); an object entry's keys are held to it too. */
+const OPTION_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /** @internal True for a name the selection syntax can spell (letters, digits, `_ . @ / -`). */
 export function isBackendName(name: unknown): name is string {
@@ -159,7 +161,8 @@ function defineOption(options: Record<string, unknown>, key: string, value: unkn
  * double quotes is a JSON string (`workers[workerUrl="data:text/javascript,…"]`),
  * so commas, brackets and `=` can be part of a value. Objects `{ name, ...options }` are
  * checked and returned as parsed entries too.
- * @throws {InvalidArgumentError} for an empty or malformed entry, or an object without a string `name`.
+ * @throws {InvalidArgumentError} for an empty or malformed entry, or an object without a string `name` or
+ *   with an option key the string form cannot spell (letters and digits, starting with a letter).
  */
 export function parseBackendEntry(entry: unknown, parameter = 'backend'): ParsedBackendEntry {
   if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
@@ -173,6 +176,9 @@ export function parseBackendEntry(entry: unknown, parameter = 'backend'): Parsed
     // Each value read once, into an object of its own: a getter or Proxy cannot change it later.
     const options: Record<string, string | number | boolean> = {};
     for (const [key, value] of Object.entries(rest)) {
+      // The registry keys configurations by their string form and reads them back: a key it cannot spell
+      // (`'a b'`, `''`, `'__proto__'`) failed later, at selection, naming a string the caller never wrote.
+      if (!OPTION_KEY.test(key)) throw new InvalidArgumentError(parameter, 'option keys of letters and digits, starting with a letter', key);
       if (!['string', 'number', 'boolean'].includes(typeof value) && !(value instanceof URL)) {
         throw new InvalidArgumentError(`${parameter}.${key}`, 'a string, number or boolean option value', value);
       }
@@ -226,7 +232,7 @@ export function parseBackendEntry(entry: unknown, parameter = 'backend'): Parsed
       continue;
     }
     const key = item.slice(0, eq).trim();
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key) || Object.hasOwn(options, key)) {
+    if (!OPTION_KEY.test(key) || Object.hasOwn(options, key)) {
       throw new InvalidArgumentError(parameter, `key=value options with distinct keys in ${name}[…]`, entry);
     }
     defineOption(options, key, optionValue(item.slice(eq + 1).trim(), parameter, entry));

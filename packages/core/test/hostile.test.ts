@@ -441,4 +441,19 @@ describe('inputs found by the third adversarial pass', () => {
     // Two listed levels of eight: about 64 summaries, not 8^30.
     expect((error as Error).message.length).toBeLessThan(2000);
   });
+
+  it('rejects at once an object entry with an option key the string form cannot spell, naming the key', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    registry.register('cap', () => new HookedBackend('cap'));
+    for (const key of ['a b', '', '1x', '__proto__', 'x-y']) {
+      const entry = JSON.parse(`{"name":"cap",${JSON.stringify(key)}:1}`) as never;
+      // Was accepted here, and failed only at selection with a message about "cap[a b=1]", a string never written.
+      const error = await prepareConv1x1(problem, { registry, backend: entry }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).received).toBe(key);
+      expect(() => registry.candidates({ backend: entry })).toThrow(InvalidArgumentError);
+    }
+    expect(registry.candidates({ backend: { name: 'cap', workerUrl: 'a b' } as never })).toEqual(['cap[workerUrl=a b]']);
+  });
 });
