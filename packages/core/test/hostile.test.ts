@@ -456,4 +456,16 @@ describe('inputs found by the third adversarial pass', () => {
     }
     expect(registry.candidates({ backend: { name: 'cap', workerUrl: 'a b' } as never })).toEqual(['cap[workerUrl=a b]']);
   });
+
+  it('rejects an option given to the reference backend, which has none (a misspelt key ran as a second reference backend)', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    for (const backend of ['reference[therads=2]', { name: 'reference', x: 1 }]) {
+      const error = await prepareConv1x1(problem, { registry, backend: backend as never }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).parameter).toMatch(/^options\.(therads|x)$/);
+    }
+    expect(() => registry.candidates({ env: { POINTWISE_BACKEND: 'reference[x=1]' } })).toThrow(/POINTWISE_BACKEND: reference\[x=1\]: options\.x/);
+    expect(registry.candidates({ backend: 'reference' })).toEqual(['reference']);
+  });
 });
