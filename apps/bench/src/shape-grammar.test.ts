@@ -74,6 +74,13 @@ describe('parseShapeList', () => {
 });
 
 describe('layersFromJson', () => {
+  it('rejects a misspelt key of a layer object, suggesting the known one, instead of running with the default', () => {
+    // Was accepted: `strides: 2` ran the layer at stride 1.
+    expect(() => layersFromJson([{ ci: 4, h: 2, w: 2, co: 4, strides: 2 }])).toThrow('layers[0].strides: expected one of the known options (name, ci, h, w, co, stride, groups, batch, activation), received "strides" (did you mean "stride"?)');
+    expect(() => layersFromJson([{ ci: 4, h: 2, w: 2, co: 4, Ci: 4 }])).toThrow(InvalidArgumentError);
+    expect(layersFromJson([{ ci: 4, h: 2, w: 2, co: 4, stride: 2 }])[0]).toMatchObject({ stride: 2 });
+  });
+
   it('accepts strings and objects, as an array or under "layers"', () => {
     const layers = layersFromJson({ layers: ['16x8x8:32', { name: 'mine', ci: 8, h: 4, w: 2, co: 4, groups: 2, activation: 'relu' }] });
     expect(layers[0].name).toBe('16→32 @8²');

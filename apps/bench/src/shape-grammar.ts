@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError } from '@pointwise/core';
+import { InvalidArgumentError, assertKnownKeys } from '@pointwise/core';
 import { makeLayer, outputSize, type BenchLayer, type LayerActivation, type LayerSpec } from './layer.js';
 
 /**
@@ -107,8 +107,11 @@ export function parseShapeList(text: string): BenchLayer[] {
 }
 
 const ACTIVATIONS: readonly LayerActivation[] = ['none', 'relu', 'relu6'];
+/** The keys of a shape-file object; any other is a likely misspelling (`strides`), rejected rather than left at its default. */
+const SPEC_KEYS: readonly string[] = ['name', 'ci', 'h', 'w', 'co', 'stride', 'groups', 'batch', 'activation'];
 
 function specFromObject(entry: Record<string, unknown>, where: string): LayerSpec {
+  assertKnownKeys(where, entry, SPEC_KEYS);
   const size = (key: string, required: boolean): number | undefined => {
     const value = entry[key];
     if (value === undefined && !required) return undefined;
@@ -143,7 +146,7 @@ function specFromObject(entry: Record<string, unknown>, where: string): LayerSpe
  * Layers from parsed JSON: an array (or `{ "layers": [...] }`) whose entries
  * are shape strings of {@link SHAPE_GRAMMAR} or objects
  * `{ name?, ci, h, w, co, stride?, groups?, batch?, activation? }`.
- * @throws {InvalidArgumentError} naming the entry that is malformed.
+ * @throws {InvalidArgumentError} naming the entry that is malformed or has a key not among these.
  */
 export function layersFromJson(json: unknown): BenchLayer[] {
   const list = Array.isArray(json) ? json : (json as { layers?: unknown } | null)?.layers;
