@@ -361,8 +361,9 @@ async function sampleRoundRobin(series: readonly Series[], options: HarnessOptio
     for (const s of active) {
       await between(options);
       try {
-        // Another series ran since this one's last sample: one untimed run first (see `turnWarmupMs`).
-        if (active.length > 1 && s.runMs <= turnWarmupMs) {
+        // Another series ran since this one's last sample: one untimed run first (see `turnWarmupMs`). Never
+        // with 0, also for a run a coarse clock reads as 0 ms.
+        if (turnWarmupMs > 0 && active.length > 1 && s.runMs <= turnWarmupMs) {
           await timeOnce(s);
           s.turnRuns++;
         }

@@ -227,7 +227,7 @@ describe('batched samples of fast runs, on the fake clock', () => {
   const SLOWER = 'fake[cost=1]';
   const layer: Suite = { name: 'one', description: 'one layer', layers: [LAYERS.layers[0]] };
 
-  async function measure(minSampleMs?: number, turnWarmupMs?: number): Promise<Measurement[]> {
+  async function measure(minSampleMs?: number, turnWarmupMs?: number, { quick = QUICK, warmupMs = 0.5 } = {}): Promise<Measurement[]> {
     const registry = fakeRegistry();
     fakeRuns.clear();
     vi.spyOn(performance, 'now').mockImplementation(() => clock);
@@ -236,7 +236,7 @@ describe('batched samples of fast runs, on the fake clock', () => {
         { environment: ENVIRONMENT, version: 'test' },
         {
           suites: [layer],
-          contenders: [new BackendContender(QUICK, registry), new BackendContender(SLOWER, registry)],
+          contenders: [new BackendContender(quick, registry), new BackendContender(SLOWER, registry)],
           layouts: ['NCHW'],
           settings: {
             repeat: 3,
@@ -244,7 +244,7 @@ describe('batched samples of fast runs, on the fake clock', () => {
             maxTimeMs: 1000,
             minSamplesAtCap: 3,
             maxSamples: 20,
-            warmupMs: 0.5,
+            warmupMs,
             ...(minSampleMs === undefined ? {} : { minSampleMs }),
             ...(turnWarmupMs === undefined ? {} : { turnWarmupMs }),
           },
@@ -292,6 +292,16 @@ describe('batched samples of fast runs, on the fake clock', () => {
     expect(quick.turnRuns).toBe(3);
     expect(slower.turnRuns).toBeUndefined();
     expect(fakeRuns.get(1)).toBe(1 + slower.warmupRuns + 3);
+  });
+
+  it('runs no turn warm-up with turnWarmupMs 0, also for runs the clock reads as 0 ms (a coarse browser timer)', async () => {
+    // No warm-up runs (a 0 ms run would never fill one): the run time is the first run's, 0 ms on this clock.
+    const [instant, slower] = await measure(undefined, 0, { quick: 'fake[cost=0]', warmupMs: 0 });
+    // Was 3 (each turn while the slower one was timed too): 0 ≤ 0 opened it with a run, though 0 means never.
+    expect(instant.turnRuns).toBeUndefined();
+    expect(instant.samplesMs).toEqual(Array(20).fill(0));
+    expect(slower.turnRuns).toBeUndefined();
+    expect(fakeRuns.get(0)).toBe(1 + 20);
   });
 
   it('times one run a sample without minSampleMs', async () => {
