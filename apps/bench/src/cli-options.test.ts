@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EXIT_USAGE, main } from './cli-program.js';
+import { MAX_THREADS } from '@pointwise/backend-workers';
+import { EXIT_USAGE, MAX_CLI_THREADS, main } from './cli-program.js';
 
 /** Runs the CLI with `args`, collecting what it (and commander, which writes to process.stderr) writes to stderr. */
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
@@ -20,6 +21,17 @@ describe('--min-sample', () => {
       const { code, stderr } = await run(['--min-sample', value, '--suite', 'latency', '--backends', 'naive']);
       expect(code, value).toBe(EXIT_USAGE);
       expect(stderr, value).toContain(`expected a decimal number ≥ 0, received "${value}"`);
+    }
+  });
+});
+
+describe('--threads', () => {
+  it('rejects more threads than the workers backend takes, before anything runs (ort-mt would start them all)', async () => {
+    expect(MAX_CLI_THREADS).toBe(MAX_THREADS);
+    for (const value of ['0', '257', '100000', '1.5']) {
+      const { code, stderr } = await run(['--threads', value, '--suite', 'latency', '--backends', 'ort-mt']);
+      expect(code, value).toBe(EXIT_USAGE);
+      expect(stderr, value).toContain(`expected an integer from 1 to 256, received "${value}"`);
     }
   });
 });

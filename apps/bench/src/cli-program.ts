@@ -84,13 +84,22 @@ interface CliOptions {
   list?: boolean;
 }
 
-function integer(min: number) {
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string): number => {
     const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < min) throw new CommanderArgumentError(`expected an integer ≥ ${min}, received "${text}"`);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new CommanderArgumentError(`expected an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, received "${text}"`);
+    }
     return value;
   };
 }
+
+/**
+ * Most `--threads`: the workers backend's `MAX_THREADS` (not imported, so that the CLI loads without that
+ * package). Unchecked, `--threads 100000` left workers unavailable and had ort-mt start 100,000 threads:
+ * no output after minutes instead of a usage error.
+ */
+export const MAX_CLI_THREADS = 256;
 
 /** A parser of a finite number ≥ 0 (milliseconds). */
 function nonNegative(text: string): number {
@@ -137,7 +146,7 @@ function program(io: CliIo = { stdout: process.stdout, stderr: process.stderr })
         `e.g. cpu-tiled[js], workers[threads=2,kernel=js], workers[pool], gpujs[webasm]; default: every registry backend but reference, then ${AUTO_NAME}, then every peer`,
     )
     .option('--no-peers', 'leave the default peers out (a peer named in --backends still runs)')
-    .option('--threads <n>', 'threads of the workers backend and ort-mt', integer(1), os.availableParallelism())
+    .option('--threads <n>', `threads of the workers backend and ort-mt (at most ${MAX_CLI_THREADS})`, integer(1, MAX_CLI_THREADS), Math.min(os.availableParallelism(), MAX_CLI_THREADS))
     .option('--layout <layouts>', 'requested layout: NCHW, NHWC or both (one table each)', 'NCHW')
     .option('--repeat <n>', 'minimum warm samples per contender and layer', integer(1), 7)
     .option('--min-time <ms>', 'minimum total warm time per contender and layer', integer(0), 500)
