@@ -368,22 +368,36 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       ...(options.progress ? { progress: progressBar(io.stderr) } : {}),
     });
     io.stdout.write(`${renderTextReport(report)}\n`);
-    if (files.json) await writeFile(files.json, `${JSON.stringify(report, null, 1)}\n`);
-    if (files.markdown) await writeFile(files.markdown, renderMarkdown(report));
-    if (files.html) await writeFile(files.html, renderHtml(report));
+    // Written after the run, which may have taken an hour: a file that cannot be written (checked writable
+    // before the run, yet a full disk or an I/O error) is one line and exit 3, and the other files are still written.
+    let unwritten = 0;
+    const write = async (option: keyof typeof files, path: string, text: string): Promise<boolean> => {
+      try {
+        await writeFile(path, text);
+        return true;
+      } catch (error) {
+        unwritten++;
+        io.stderr.write(`error: --${option}: cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        return false;
+      }
+    };
+    if (files.json) await write('json', files.json, `${JSON.stringify(report, null, 1)}\n`);
+    if (files.markdown) await write('markdown', files.markdown, renderMarkdown(report));
+    if (files.html) await write('html', files.html, renderHtml(report));
     if (files['wisdom-out']) {
       const wisdom = wisdomFromReport(report);
-      await writeFile(files['wisdom-out'], `${JSON.stringify(wisdom.file, null, 2)}\n`);
-      io.stderr.write(
-        `wisdom: ${wisdom.file.entries.length} entries for candidates ${wisdom.candidates.join(', ') || '(none)'} written to ${files['wisdom-out']}` +
-          `${wisdom.skipped.length > 0 ? `; ${wisdom.skipped.length} layers left out (${wisdom.skipped.map((s) => `${s.layer}: ${s.reason}`).join('; ')})` : ''}\n`,
-      );
+      if (await write('wisdom-out', files['wisdom-out'], `${JSON.stringify(wisdom.file, null, 2)}\n`)) {
+        io.stderr.write(
+          `wisdom: ${wisdom.file.entries.length} entries for candidates ${wisdom.candidates.join(', ') || '(none)'} written to ${files['wisdom-out']}` +
+            `${wisdom.skipped.length > 0 ? `; ${wisdom.skipped.length} layers left out (${wisdom.skipped.map((s) => `${s.layer}: ${s.reason}`).join('; ')})` : ''}\n`,
+        );
+      }
     }
     if (hasWrongResult(report.suites, report.chains)) {
       io.stderr.write('error: at least one contender returned a wrong result (see WRONG above)\n');
       return EXIT_WRONG_RESULT;
     }
-    return 0;
+    return unwritten > 0 ? EXIT_FAILURE : 0;
   } catch (error) {
     if (PointwiseError.isInstance(error) && error.code === 'INVALID_ARGUMENT') {
       io.stderr.write(`error: ${error.message}\n`);
