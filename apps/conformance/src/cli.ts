@@ -5,6 +5,7 @@ import { createConformanceRegistry, createTargets, type MissingBackendPackage } 
 import { loadCaseFiles } from './command-line/case-files.js';
 import { withGpujsCliHint } from './command-line/gpujs-hint.js';
 import { assertSomethingSelected, runOutcome } from './command-line/outcome.js';
+import { assertWritableOutput } from './command-line/output-file.js';
 import { parseCliArgs } from './command-line/settings.js';
 import { EXIT_CODES, UsageError } from './command-line/usage-error.js';
 import { renderReport } from './runner/matrix.js';
@@ -23,6 +24,7 @@ async function main(): Promise<number> {
 async function check(registry: BackendRegistry, missing: readonly MissingBackendPackage[]): Promise<number> {
   const settings = parseCliArgs(process.argv.slice(2), { env: process.env, cwd: process.cwd(), registry });
   if (settings === undefined) return EXIT_CODES.passed;
+  if (settings.json !== undefined) await assertWritableOutput('--json', settings.json);
   const fileCases = await loadCaseFiles(settings.cases);
   const { tiers, filter } = settings;
   const network = { image: settings.image, inputSize: settings.networkSize };
@@ -58,14 +60,22 @@ async function check(registry: BackendRegistry, missing: readonly MissingBackend
   const full = { ...report, backends };
   console.log(renderReport(full));
   if (settings.backendsFrom !== 'default') console.log(`Backends from ${settings.backendsFrom}: ${settings.backends?.join(', ')}`);
+  let unwritten = false;
   if (settings.json) {
     const environment = { node: process.version, platform: process.platform, arch: process.arch, date: new Date().toISOString() };
-    await writeFile(settings.json, JSON.stringify({ environment, tiers, ...full }, null, 2));
-    console.log(`Results written to ${settings.json}`);
+    try {
+      await writeFile(settings.json, JSON.stringify({ environment, tiers, ...full }, null, 2));
+      console.log(`Results written to ${settings.json}`);
+    } catch (error) {
+      // Writable when checked before the run, not now (a full disk, an I/O error): one line, not a stack.
+      console.error(`pointwise-conformance: error: --json: cannot write ${settings.json}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      unwritten = true;
+    }
   }
   const outcome = runOutcome(report.results, report.backends);
   if (outcome.message !== undefined) console.error(`pointwise-conformance: error: ${outcome.message}`);
-  return outcome.code;
+  // A failed check says more than a file not written; a passing run whose file is missing is not a pass.
+  return unwritten && outcome.code === EXIT_CODES.passed ? EXIT_CODES.usage : outcome.code;
 }
 
 main().then(

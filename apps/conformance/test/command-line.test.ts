@@ -45,6 +45,16 @@ describe('command line', () => {
     expect(parse(['--cases', 'a.json', '--cases', '/abs/b.json'])?.cases).toEqual(['/repo/a.json', '/abs/b.json']);
   });
 
+  it('takes for --image only a photograph of the demo folder, checked before anything runs when the network tier does', () => {
+    expect(parse(['--image', 'sample2.jpg'])?.image).toBe('sample2.jpg');
+    // Was accepted: each of the 29 network cases then failed, blamed on the backend (or read a file outside demo/).
+    for (const image of ['nonexist.jpg', '../../../etc/passwd', 'index.js', '']) {
+      expect(() => parse(['--image', image]), image).toThrow(UsageError);
+    }
+    expect(() => parse(['--image', 'nonexist.jpg'])).toThrow(/^--image: expected a photograph of @vladmandic\/face-api's demo\/ folder \(.*sample1\.jpg.*\), received "nonexist\.jpg"$/);
+    expect(parse(['--image', 'nonexist.jpg', '--tier', 'edge'])?.image).toBe('nonexist.jpg');
+  });
+
   it('takes the backends from POINTWISE_BACKEND unless --backends is given', () => {
     expect(parse([], { POINTWISE_BACKEND: 'cpu-tiled, workers' })).toMatchObject({ backends: ['cpu-tiled', 'workers'], backendsFrom: 'POINTWISE_BACKEND' });
     expect(parse(['--backends', 'reference'], { POINTWISE_BACKEND: 'cpu-tiled' })).toMatchObject({ backends: ['reference'], backendsFrom: '--backends' });
@@ -223,6 +233,20 @@ describe('cli.js exit codes', () => {
       expect(code, argv.join(' ')).toBe(2);
       expect(stdout).toBe('');
       expect(stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('exits 2 with one line, before any case runs, for a --json that cannot be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pointwise-cli-'));
+    // Was: every case run, then a stack trace from writeFile.
+    for (const [json, message] of [
+      [dir, `--json: expected a file, received the directory ${dir}`],
+      [join(dir, 'missing', 'r.json'), `--json: ${join(dir, 'missing')} is not an existing directory, so ${join(dir, 'missing', 'r.json')} cannot be written`],
+    ]) {
+      const { code, stdout, stderr } = await run(['--backends', 'reference', '--tier', 'edge', '--json', json]);
+      expect(code, json).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trim()).toBe(`pointwise-conformance: error: ${message} (see --help)`);
     }
   });
 

@@ -17,6 +17,7 @@ import type { GpujsModeOption } from '@pointwise/backend-gpujs';
 import { TIERS, type Tier } from '../catalogue/case.js';
 import { DEFAULT_PROPERTY_SEED } from '../runner/property.js';
 import { EXIT_CODES, UsageError } from './usage-error.js';
+import { assertPhotograph } from './photograph.js';
 
 /** Every backend name the CLI can check: core's reference and the engine packages. */
 export const KNOWN_BACKENDS: readonly string[] = ['reference', ...BACKEND_PACKAGES.map((p) => p.name)];
@@ -238,6 +239,7 @@ export function parseCliArgs(argv: readonly string[], context: CliContext): CliS
   const unknownTier = tiers.find((t) => !TIERS.includes(t));
   if (unknownTier !== undefined) throw new UsageError(`--tier: expected one of ${TIERS.join(', ')}, received "${unknownTier}"`);
   if (opts.cases && !tiers.includes('file')) tiers.push('file');
+  if (tiers.includes('network')) assertPhotograph(opts.image);
 
   const envBackends = context.env[BACKEND_ENV_VARIABLE];
   let backends: string[] | undefined;
