@@ -72,17 +72,18 @@ function isFingerprint(value: unknown): value is EnvironmentFingerprint {
 function malformed(e: Partial<WisdomEntry> | null): string | null {
   if (typeof e !== 'object' || e === null) return 'not an object';
   if (typeof e.problem !== 'string' || typeof e.choice !== 'string') return 'problem and choice must be strings';
-  if (!Array.isArray(e.candidates) || !e.candidates.every((c) => typeof c === 'string') || new Set(e.candidates).size !== e.candidates.length) {
-    return 'candidates must be distinct strings';
-  }
-  if (!e.candidates.includes(e.choice)) return 'the choice is not among the candidates';
+  if (!Array.isArray(e.candidates) || !e.candidates.every((c) => typeof c === 'string')) return 'candidates must be distinct strings';
+  // A set, not `includes` per median: a file of 60,000 candidates and medians took 5 s (quadratic).
+  const candidates = new Set<string>(e.candidates);
+  if (candidates.size !== e.candidates.length) return 'candidates must be distinct strings';
+  if (!candidates.has(e.choice)) return 'the choice is not among the candidates';
   if (typeof e.version !== 'string') return 'version must be a string';
   if (e.measuredAt !== undefined && typeof e.measuredAt !== 'string') return 'measuredAt must be an ISO 8601 string';
   if (!isFingerprint(e.fingerprint)) return 'no environment fingerprint';
   const m = e.medianMs as unknown;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'medianMs must be an object';
   for (const [configuration, ms] of Object.entries(m)) {
-    if (!e.candidates.includes(configuration)) return `a median for ${describeValue(configuration)}, which is not a candidate`;
+    if (!candidates.has(configuration)) return `a median for ${describeValue(configuration)}, which is not a candidate`;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return `the median of ${describeValue(configuration)} is ${describeValue(ms)}, not a time in milliseconds`;
   }
   return null;
