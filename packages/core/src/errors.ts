@@ -84,7 +84,9 @@ function describeAt(value: unknown, depth: number): string {
   if (Array.isArray(value) && depth >= MAX_DEPTH) return `Array(length ${value.length})`;
   const describe = (v: unknown) => describeAt(v, depth + 1);
   if (typeof value === 'string') {
-    return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+    // JSON escapes C0 controls; DEL and C1 (U+009B opens a terminal escape sequence) are escaped the same way.
+    const quoted = JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+    return quoted.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return `${value}n (a bigint)`;

@@ -135,18 +135,25 @@ function optionValue(text: string, parameter: string, entry: string): string | n
   return text;
 }
 
+/** C0 and C1 control characters and DEL: a terminal acts on them (`\u001b[2J` clears it) when a message prints them. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * An option value in the string form, written so that {@link parseBackendEntry}
  * reads back the same value: numbers (also `-0`, `Infinity`, `NaN`) and
  * booleans bare, a string bare unless it would read back as something else
- * (a number, a boolean, text with `, [ ] = "` or outer spaces), then quoted as JSON.
+ * (a number, a boolean, text with `, [ ] = "` or outer spaces) or holds a
+ * control character, then quoted as JSON with every control character escaped
+ * (`"\u001b[31m"`), so that a configuration printed in a message or a table is plain text.
  */
 function formatValue(value: unknown): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'boolean') return String(value);
   const text = String(value);
-  const bare = text !== '' && text === text.trim() && !/[,[\]="]/.test(text) && text !== 'true' && text !== 'false' && !NUMBER.test(text) && !/^[-+]?Infinity$/.test(text) && text !== 'NaN';
-  return bare ? text : JSON.stringify(text);
+  const bare =
+    text !== '' && text === text.trim() && !/[,[\]="]/.test(text) && !CONTROL.test(text) && text !== 'true' && text !== 'false' && !NUMBER.test(text) && !/^[-+]?Infinity$/.test(text) && text !== 'NaN';
+  // JSON.stringify escapes C0 controls but not DEL and C1 (U+009B is a one-character escape sequence).
+  return bare ? text : JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Sets an own, enumerable key (also `__proto__`, which plain assignment would treat as the prototype). */

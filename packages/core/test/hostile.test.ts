@@ -494,4 +494,26 @@ describe('inputs found by the third adversarial pass', () => {
     // Was about n²/2 = 2,000,000 (a linear search of the list per median).
     expect(reads).toBeLessThan(10 * n);
   });
+
+  it('prints configurations and received strings with control characters escaped, and reads them back the same', async () => {
+    const registry = new BackendRegistry();
+    const validate = (o: Readonly<Record<string, unknown>>) => {
+      if (o.label !== undefined && o.label !== 'ok') throw new InvalidArgumentError('options.label', '"ok"', o.label);
+    };
+    registry.register('cap', () => new HookedBackend('cap'), { validate });
+    for (const label of ['\u001b[2J', 'a\u009bb', 'x\u007f', '\u0000']) {
+      const text = formatBackendEntry({ name: 'cap', options: { label } });
+      // Was bare: `cap[label=\u001b[2J]` cleared the terminal that printed it.
+      expect(text, JSON.stringify(label)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      expect(parseBackendEntry(text).options.label).toBe(label);
+      const error = await prepareConv1x1(problem, { registry, backend: { name: 'cap', label } as never }).catch((e: unknown) => e);
+      expect((error as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      expect(() => registry.candidates({ env: { POINTWISE_BACKEND: text } })).toThrow(InvalidArgumentError);
+      try {
+        registry.candidates({ env: { POINTWISE_BACKEND: text } });
+      } catch (e) {
+        expect((e as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+      }
+    }
+  });
 });
