@@ -89,7 +89,8 @@ export function assertBackendSelection(selection: unknown, known: readonly strin
   if (s.backend !== undefined) {
     const list = Array.isArray(s.backend) ? s.backend : [s.backend];
     if (list.length === 0) throw new InvalidArgumentError(`${parameter}.backend`, 'at least one backend', s.backend);
-    list.forEach((entry, i) => parseBackendEntry(entry, Array.isArray(s.backend) ? `${parameter}.backend[${i}]` : `${parameter}.backend`));
+    // Every index, holes too (forEach skips them, and a sparse list then failed later with a TypeError).
+    for (let i = 0; i < list.length; i++) parseBackendEntry(list[i], Array.isArray(s.backend) ? `${parameter}.backend[${i}]` : `${parameter}.backend`);
   }
   if (s.strict !== undefined && typeof s.strict !== 'boolean') throw new InvalidArgumentError(`${parameter}.strict`, 'a boolean', s.strict);
   if (s.env !== undefined && (typeof s.env !== 'object' || s.env === null)) throw new InvalidArgumentError(`${parameter}.env`, 'an object of environment variables', s.env);
@@ -390,7 +391,8 @@ export class BackendRegistry {
     let source = parameter;
     if (selection.backend !== undefined) {
       const list: readonly unknown[] = Array.isArray(selection.backend) ? selection.backend : [selection.backend];
-      requested = list.map((entry, i) => parseBackendEntry(entry, Array.isArray(selection.backend) ? `${parameter}[${i}]` : parameter));
+      // Array.from, not map: a hole is read as undefined (and rejected) rather than kept as a hole.
+      requested = Array.from(list, (entry, i) => parseBackendEntry(entry, Array.isArray(selection.backend) ? `${parameter}[${i}]` : parameter));
     } else {
       const fromEnv: unknown = (selection.env ?? processEnv())[BACKEND_ENV_VARIABLE];
       if (fromEnv !== undefined && typeof fromEnv !== 'string') throw new InvalidArgumentError(BACKEND_ENV_VARIABLE, 'a string', fromEnv);

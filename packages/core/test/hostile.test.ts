@@ -516,4 +516,15 @@ describe('inputs found by the third adversarial pass', () => {
       }
     }
   });
+
+  it('types a preference list with holes instead of a TypeError', async () => {
+    const registry = new BackendRegistry();
+    registerReferenceBackend(registry);
+    // Holes at the start, at the end, everywhere: forEach and map skip them, for…of reads undefined.
+    const lists = [Object.assign([], { 1: 'reference', length: 2 }), Object.assign(['reference'], { length: 2 }), new Array(3)];
+    for (const backend of lists) {
+      expect(await codeOf(() => prepareConv1x1(problem, { registry, backend: backend as never }))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(() => registry.candidates({ backend: backend as never }))).toBe('INVALID_ARGUMENT');
+    }
+  });
 });
