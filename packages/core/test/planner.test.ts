@@ -291,6 +291,8 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(() => wisdom.import('[]')).toThrow(/received "an array"/);
     const missing = join(tmpdir(), `pointwise-no-such-dir-${process.pid}`, 'wisdom.json');
     await expect(fileWisdomStore(missing).save('{}')).rejects.toThrow(`cannot save wisdom to ${missing}: ENOENT`);
+    // Was a store whose load threw a TypeError (no path) or read nothing ('').
+    for (const path of [undefined, '', 5, new URL('file:///tmp/w.json')]) expect(() => fileWisdomStore(path as never)).toThrow(InvalidArgumentError);
   });
 
   it('the fingerprint names this runtime and CPU', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { InvalidArgumentError } from '../errors.js';
 import type { WisdomStore } from '../planner/wisdom-store.js';
 
 /**
@@ -9,10 +10,13 @@ import type { WisdomStore } from '../planner/wisdom-store.js';
  * one process or its worker threads never share one) and renames it over the
  * file, so a crash or a concurrent save never leaves half a file: the last
  * rename wins, whole.
+ * @throws {InvalidArgumentError} at once for a `path` that is not a non-empty string (a missing path
+ *   made `load` throw a TypeError and `save` write a temporary file named `undefined.….tmp` first).
  * @throws {Error} from the file system for anything but a missing file on load; on save, an error naming
  *   `path` and the file system's code (the original as its `cause`).
  */
 export function fileWisdomStore(path: string): WisdomStore {
+  if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('path', 'the path of a wisdom file (a non-empty string)', path);
   return {
     async load() {
       try {
