@@ -35,3 +35,13 @@ describe('--threads', () => {
     }
   });
 });
+
+describe('output files', () => {
+  it("rejects an empty path, before anything runs, rather than writing nothing (it ran and exited 0)", async () => {
+    for (const option of ['--json', '--markdown', '--html', '--wisdom-out']) {
+      const { code, stderr } = await run([option, '', '--suite', 'latency', '--backends', 'naive']);
+      expect(code, option).toBe(EXIT_USAGE);
+      expect(stderr, option).toMatch(new RegExp(`^error: ${option}: expected a file, not a directory, received "`));
+    }
+  });
+});

@@ -289,11 +289,12 @@ function chooseContenders(options: CliOptions, selection: BackendSelection | und
 
 /** The output files asked for, resolved against the user's directory, keyed by option. */
 function outputFiles(options: CliOptions): { json?: string; markdown?: string; html?: string; 'wisdom-out'?: string } {
+  // `!== undefined`, not truthiness: `--json ''` names the working directory, a usage error, not no file.
   return {
-    ...(options.wisdomOut ? { 'wisdom-out': userPath(options.wisdomOut) } : {}),
-    ...(options.json ? { json: userPath(options.json) } : {}),
-    ...(options.markdown ? { markdown: userPath(options.markdown) } : {}),
-    ...(options.html ? { html: userPath(options.html) } : {}),
+    ...(options.wisdomOut !== undefined ? { 'wisdom-out': userPath(options.wisdomOut) } : {}),
+    ...(options.json !== undefined ? { json: userPath(options.json) } : {}),
+    ...(options.markdown !== undefined ? { markdown: userPath(options.markdown) } : {}),
+    ...(options.html !== undefined ? { html: userPath(options.html) } : {}),
   };
 }
 
