@@ -45,3 +45,11 @@ describe('output files', () => {
     }
   });
 });
+
+describe('--chain-size', () => {
+  it('rejects a stack whose tensors exceed the layer limit, before anything runs (it was a RangeError stack after the suites)', async () => {
+    const { code, stderr } = await run(['--chain', 'mobilenet-v2', '--chain-size', '1000000000', '--shape', '4x2x2:4', '--backends', 'naive']);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(/^error: --chain-size 1000000000: mobilenet-v2 .*: layer input N·Ci·H·W: expected at most 536870912 float32 elements \(2 GiB per tensor\), received 32000000000000000000\n$/);
+  });
+});

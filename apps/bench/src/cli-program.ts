@@ -31,7 +31,7 @@ import { renderMarkdown } from './report/markdown.js';
 import { hasWrongResult } from './report/summary.js';
 import { renderTextReport } from './report/table.js';
 import { DEFAULT_TURN_WARMUP_MS, type EngineSettings, type MeasurementSettings } from './results.js';
-import { parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js';
+import { checkSpec, parseShapeList, readShapeFile, SHAPE_GRAMMAR } from './shape-grammar.js';
 import { SSD_SUITE } from './ssd-suite.js';
 import { builtInSuites, customSuite, resolveSuites, type SuiteSource } from './suites.js';
 import { checkOutputPath, userPath } from './user-paths.js';
@@ -357,6 +357,17 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     const contenders = chooseContenders(options, selection, bench);
     if (options.chain !== undefined && !CHAIN_STACKS.includes(options.chain)) throw new InvalidArgumentError('--chain', CHAIN_STACKS.join(', '), options.chain);
     const chains = options.chain === undefined ? [] : [mobileNetV2Stack(options.chainSize)];
+    // Checked like a --shape before anything runs: --chain-size 1e9 was a RangeError stack after the suites.
+    for (const chain of chains) {
+      for (const layer of chain.layers) {
+        try {
+          checkSpec(layer);
+        } catch (error) {
+          const { parameter, expected, received } = error as InvalidArgumentError;
+          throw new InvalidArgumentError(`--chain-size ${options.chainSize}: ${chain.name} ${layer.name}: ${parameter}`, expected, received);
+        }
+      }
+    }
     const engine: EngineSettings = { threads: options.threads, kernel: options.kernel ?? 'default', gpujsMode: options.gpujsMode };
     const report = await runBench({
       suites,

@@ -38,10 +38,11 @@ export const MAX_TENSOR_ELEMENTS = 2 ** 29;
 
 /**
  * Checks what the grammar alone cannot: `groups` divides `Ci` and `Co`, and
- * every tensor fits {@link MAX_TENSOR_ELEMENTS}.
+ * every tensor fits {@link MAX_TENSOR_ELEMENTS}. Also for layers made from
+ * other options (the `--chain` stack at `--chain-size`).
  * @throws {InvalidArgumentError} naming the offending parameter.
  */
-function checkSpec(spec: LayerSpec): void {
+export function checkSpec(spec: LayerSpec): void {
   const groups = spec.groups ?? 1;
   if (spec.inChannels % groups !== 0 || spec.outChannels % groups !== 0) {
     throw new InvalidArgumentError('groups', `a divisor of Ci = ${spec.inChannels} and Co = ${spec.outChannels}`, groups);
