@@ -72,6 +72,23 @@ describe('case files', () => {
   it('names the record and field that is malformed', () => {
     expect(() => parseCaseFile([{ name: 'x', inputShape: [1, 2, 3] }], 'bad.json')).toThrow(/bad\.json: cases\[0\]\.inputShape/);
   });
+
+  it('rejects an unknown field, suggesting the known one, and a tolerance that is not a finite number ≥ 0', () => {
+    const record = { name: 'x', inputShape: [1, 1, 1, 1], outChannels: 1, input: { values: [1] }, weights: { values: [1] } };
+    // Was accepted: the misspelt expectation was ignored and the case passed on the reference alone.
+    expect(() => parseCaseFile([{ ...record, expcted: { output: { values: [2] } } }], 'typo.json')).toThrow(
+      'typo.json: cases[0].expcted: expected one of the known options (name, tier, description, inputShape, inputLayout, outputLayout, outChannels, options, input, weights, bias, expected, witnesses), received "expcted" (did you mean "expected"?)',
+    );
+    expect(() => parseCaseFile([{ ...record, expected: { output: { values: [1] }, tolerence: { atol: 1 } } }], 't.json')).toThrow(/t\.json: cases\[0\]\.expected\.tolerence: .*did you mean "tolerance"/);
+    for (const tolerance of [{ atol: -1 }, { rtol: Number.NaN }, { boundFactor: -2 }, { boundFactor: 2, atol: 1 }, { atoll: 1 }, 5]) {
+      expect(() => parseCaseFile([{ ...record, expected: { output: { values: [1] }, tolerance } }], 't.json'), JSON.stringify(tolerance)).toThrow(/t\.json: cases\[0\]\.expected\.tolerance: /);
+    }
+    for (const tolerance of [undefined, { atol: 0 }, { rtol: 1e-6 }, { atol: 1, rtol: 0 }, { boundFactor: 2 }, {}]) {
+      expect(parseCaseFile([{ ...record, expected: { output: { values: [1] }, ...(tolerance ? { tolerance } : {}) } }], 't.json')).toHaveLength(1);
+    }
+    // A built-in case's own fields read back.
+    expect(parseCaseFile([{ ...record, tier: 'edge', description: 'd', expected: { output: { values: [1] }, source: 's' } }], 't.json')).toHaveLength(1);
+  });
 });
 
 describe('TensorFlow.js weights', () => {

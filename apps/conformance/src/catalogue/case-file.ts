@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError } from '@pointwise/core';
+import { InvalidArgumentError, assertKnownKeys } from '@pointwise/core';
 import type { ConformanceCase } from './case.js';
 
 function requireField(record: Record<string, unknown>, key: string, check: (v: unknown) => boolean, expected: string, where: string): void {
@@ -11,7 +11,16 @@ function optionalField(record: Record<string, unknown>, key: string, check: (v: 
   if (record[key] !== undefined) requireField(record, key, check, expected, where);
 }
 
+/**
+ * The fields of a case record ({@link ConformanceCase}'s, so a built-in case written to JSON reads back);
+ * any other is a likely misspelling: an `expcted` was ignored, and its case passed unchecked.
+ */
+const CASE_KEYS: readonly string[] = ['name', 'tier', 'description', 'inputShape', 'inputLayout', 'outputLayout', 'outChannels', 'options', 'input', 'weights', 'bias', 'expected', 'witnesses'];
+const EXPECTED_KEYS: readonly string[] = ['output', 'tolerance', 'source'];
+
 const isLayout = (v: unknown): boolean => v === 'NCHW' || v === 'NHWC';
+/** A finite number ≥ 0, or absent (a negative `atol` made every element fail, "± -1.00e+0"). */
+const isTolerance = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -19,11 +28,11 @@ const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null &&
  * `{ "cases": [ … ] }` or a bare array of case records). Each record becomes
  * a case of tier `file`; `inputLayout` defaults to `"NCHW"` (as in core's
  * `normalizeConv1x1`) and `witnesses` to `true`. Checks the fields a
- * case needs; the rest (sizes, options, data lengths) is validated by core
- * when the case is materialised.
+ * case needs, that it has no other, and the expected output's tolerance; the
+ * rest (sizes, options, data lengths) is validated by core when the case is materialised.
  *
  * @param where the file name, for error messages.
- * @throws {InvalidArgumentError} naming the record and field that is wrong.
+ * @throws {InvalidArgumentError} naming the record and field that is wrong or unknown.
  */
 export function parseCaseFile(json: unknown, where: string): ConformanceCase[] {
   const list = Array.isArray(json) ? json : (json as { cases?: unknown } | null)?.cases;
@@ -32,6 +41,7 @@ export function parseCaseFile(json: unknown, where: string): ConformanceCase[] {
     const at = `${where}: cases[${i}]`;
     if (typeof raw !== 'object' || raw === null) throw new InvalidArgumentError(at, 'a case object', raw);
     const record = raw as Record<string, unknown>;
+    assertKnownKeys(at, record, CASE_KEYS);
     requireField(record, 'name', (v) => typeof v === 'string' && v.length > 0, 'a non-empty string', at);
     requireField(record, 'inputShape', (v) => Array.isArray(v) && v.length === 4, '[N, Ci, H, W]', at);
     optionalField(record, 'inputLayout', isLayout, '"NCHW" or "NHWC"', at);
@@ -42,6 +52,18 @@ export function parseCaseFile(json: unknown, where: string): ConformanceCase[] {
     requireField(record, 'weights', isObject, 'a data source', at);
     optionalField(record, 'bias', (v) => v === null || isObject(v), 'a data source or null', at);
     optionalField(record, 'expected', (v) => isObject(v) && isObject((v as { output?: unknown }).output), '{ "output": <data source>, "tolerance"?: … }', at);
+    if (isObject(record.expected)) {
+      const expected = record.expected as Record<string, unknown>;
+      assertKnownKeys(`${at}.expected`, expected, EXPECTED_KEYS);
+      const tolerance = expected.tolerance as Record<string, unknown> | undefined;
+      const valid =
+        tolerance === undefined ||
+        (isObject(tolerance) &&
+          ('boundFactor' in tolerance
+            ? Object.keys(tolerance).length === 1 && isTolerance(tolerance.boundFactor)
+            : Object.keys(tolerance).every((k) => k === 'atol' || k === 'rtol') && isTolerance(tolerance.atol) && isTolerance(tolerance.rtol)));
+      if (!valid) throw new InvalidArgumentError(`${at}.expected.tolerance`, '{ "boundFactor": b } or { "atol"?: a, "rtol"?: r }, each a finite number ≥ 0', tolerance);
+    }
     optionalField(record, 'witnesses', (v) => typeof v === 'boolean', 'true or false', at);
     return { witnesses: true, inputLayout: 'NCHW', ...record, name: `file/${record.name as string}`, tier: 'file' } as ConformanceCase;
   });
