@@ -86,6 +86,10 @@ describe('case files', () => {
     for (const tolerance of [undefined, { atol: 0 }, { rtol: 1e-6 }, { atol: 1, rtol: 0 }, { boundFactor: 2 }, {}]) {
       expect(parseCaseFile([{ ...record, expected: { output: { values: [1] }, ...(tolerance ? { tolerance } : {}) } }], 't.json')).toHaveLength(1);
     }
+    // Was materialised first: 2^32 generated inputs (16 GiB) before core saw the shape.
+    expect(() => parseCaseFile([{ ...record, inputShape: [1, 2, 1, 2 ** 31] }], 't.json')).toThrow('t.json: cases[0].inputShape: expected at most 536870912 elements N·Ci·H·W, received 4294967296');
+    expect(() => parseCaseFile([{ ...record, outChannels: 2 ** 40 }], 't.json')).toThrow(/t\.json: cases\[0\]\.outChannels: expected at most 536870912 weights/);
+    expect(parseCaseFile([{ ...record, inputShape: [1, 1, 2 ** 14, 2 ** 15] }], 't.json')).toHaveLength(1);
     // A built-in case's own fields read back.
     expect(parseCaseFile([{ ...record, tier: 'edge', description: 'd', expected: { output: { values: [1] }, source: 's' } }], 't.json')).toHaveLength(1);
   });

@@ -18,6 +18,12 @@ function optionalField(record: Record<string, unknown>, key: string, check: (v: 
 const CASE_KEYS: readonly string[] = ['name', 'tier', 'description', 'inputShape', 'inputLayout', 'outputLayout', 'outChannels', 'options', 'input', 'weights', 'bias', 'expected', 'witnesses'];
 const EXPECTED_KEYS: readonly string[] = ['output', 'tolerance', 'source'];
 
+/**
+ * Most elements a case file's input or weights may have: 2^29 float32 (2 GiB), the bench's limit per tensor.
+ * The data is generated before core sees the shape, so `[1, 2, 1, 2^31]` with a generator filled 16 GiB.
+ */
+export const MAX_CASE_TENSOR_ELEMENTS = 2 ** 29;
+
 const isLayout = (v: unknown): boolean => v === 'NCHW' || v === 'NHWC';
 /** A finite number ≥ 0, or absent (a negative `atol` made every element fail, "± -1.00e+0"). */
 const isTolerance = (v: unknown): boolean => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
@@ -47,6 +53,14 @@ export function parseCaseFile(json: unknown, where: string): ConformanceCase[] {
     optionalField(record, 'inputLayout', isLayout, '"NCHW" or "NHWC"', at);
     optionalField(record, 'outputLayout', isLayout, '"NCHW" or "NHWC"', at);
     requireField(record, 'outChannels', (v) => typeof v === 'number', 'a number (Co)', at);
+    const [n, ci, h, w] = record.inputShape as unknown[];
+    const sizes = [n, ci, h, w, record.outChannels];
+    // Only sizes that core would take can be counted; core reports the others when the case is materialised.
+    if (sizes.every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) {
+      const [input, weights] = [(n as number) * (ci as number) * (h as number) * (w as number), (record.outChannels as number) * (ci as number)];
+      if (input > MAX_CASE_TENSOR_ELEMENTS) throw new InvalidArgumentError(`${at}.inputShape`, `at most ${MAX_CASE_TENSOR_ELEMENTS} elements N·Ci·H·W`, input);
+      if (weights > MAX_CASE_TENSOR_ELEMENTS) throw new InvalidArgumentError(`${at}.outChannels`, `at most ${MAX_CASE_TENSOR_ELEMENTS} weights Co·Ci`, weights);
+    }
     optionalField(record, 'options', isObject, 'an options object', at);
     requireField(record, 'input', isObject, 'a data source', at);
     requireField(record, 'weights', isObject, 'a data source', at);
