@@ -45,7 +45,8 @@
  * then blocks the same way: a calling thread copies a 3 MB input in about
  * 0.3 ms, which the spin covers, but a pool thread that shares the calling
  * thread's core (a loaded machine) must not spin while that thread copies.
- * The waits for output chunks spin.
+ * The calling thread's waits for output chunks (notified when ready) and for
+ * a pool thread's `DONE` (notified by {@link endRun}) spin 50 µs, then block.
  *
  * | constant                      | ms     | wait                                                              |
  * |-------------------------------|--------|-------------------------------------------------------------------|
@@ -247,7 +248,7 @@ function copyChunk(memory: KernelMemory, layout: SyncLayout, x: Float32Array, ch
   memory.stageInput(x, n * imageLength + Math.floor((c * imageLength) / chunksPerImage), n * imageLength + Math.floor(((c + 1) * imageLength) / chunksPerImage));
 }
 
-/** Marks input chunk word `word` ready and wakes the threads blocked on it. */
+/** Marks chunk word `word` (input or output) ready and wakes the threads blocked on it. */
 function markChunkReady(sync: Int32Array, word: number): void {
   Atomics.store(sync, word, PIECE_READY);
   Atomics.notify(sync, word);
@@ -340,7 +341,7 @@ function copyFreeChunks(memory: KernelMemory, layout: SyncLayout, sync: Int32Arr
       afterChunk?.(chunk);
     } finally {
       // Also after a failure, so the calling thread does not wait for it; the run rejects with the error.
-      Atomics.store(sync, word, PIECE_READY);
+      markChunkReady(sync, word);
     }
   }
 }
@@ -360,16 +361,18 @@ export function finishRun(kernel: BoundKernel, run: TileRun, afterChunk?: (chunk
 
 /**
  * The calling thread's share of the output copy once every tile is done:
- * copies the chunks nobody has claimed, then spins up to
- * {@link CALLER_CHUNK_WAIT_MS} for those other threads are copying.
+ * copies the chunks nobody has claimed, then waits up to
+ * {@link CALLER_CHUNK_WAIT_MS} for those other threads are copying
+ * (spinning 50 µs, then blocking where it may: each is notified when ready).
  * @returns whether every chunk is in `out` (else the caller awaits the replies and calls {@link copyRemainingOutputChunks}).
  */
 export function callerOutputCopy(memory: KernelMemory, layout: SyncLayout, sync: Int32Array, out: Float32Array): boolean {
   copyFreeChunks(memory, layout, sync, out);
   const end = performance.now() + CALLER_CHUNK_WAIT_MS;
   for (let chunk = 0; chunk < layout.outputChunks; chunk++) {
-    while (Atomics.load(sync, layout.outputWord + chunk) !== PIECE_READY) {
-      if (performance.now() > end) return false;
+    const word = layout.outputWord + chunk;
+    for (let state = Atomics.load(sync, word); state !== PIECE_READY; state = Atomics.load(sync, word)) {
+      if (!waitWhileEqual(sync, word, state, end)) return false;
     }
   }
   return true;
@@ -457,15 +460,30 @@ export function threadTilesOf(sync: Int32Array, layout: SyncLayout, slot: number
 }
 
 /**
- * A pool thread's end of a run it began: `DONE` or `FAILED`.
+ * A pool thread's end of a run it began: `DONE` or `FAILED`; wakes a calling
+ * thread blocked in {@link waitWhileRunning}.
  * @returns whether the calling thread waits for a reply (it always gets one for a failure).
  */
 export function endRun(sync: Int32Array, index: number, failed: boolean): boolean {
   for (;;) {
     const word = Atomics.load(sync, index);
     if (Atomics.compareExchange(sync, index, word, (word & ~STATE_MASK) | (failed ? FAILED : DONE)) === word) {
+      Atomics.notify(sync, index);
       return failed || (word & WAIT) !== 0;
     }
+  }
+}
+
+/**
+ * The calling thread, every tile counted: waits while pool slot word `index`
+ * is `RUNNING` (the thread is between its last tile and {@link endRun}), until
+ * `deadline` (`performance.now()` ms) — spinning 50 µs, then blocking where it
+ * may, so a thread preempted there on a loaded machine is not kept off a core
+ * by a caller spinning on it. Returns once the word is no longer `RUNNING` or the deadline passed.
+ */
+export function waitWhileRunning(sync: Int32Array, index: number, deadline: number): void {
+  for (let word = Atomics.load(sync, index); stateOf(word) === RUNNING; word = Atomics.load(sync, index)) {
+    if (!waitWhileEqual(sync, index, word, deadline)) return;
   }
 }
 

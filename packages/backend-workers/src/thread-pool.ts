@@ -1,6 +1,6 @@
 import { SPIN_BEFORE_BLOCK_MS } from './blocking-wait.js';
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, threadTilesOf, tokenOf, type SyncLayout } from './run-sync.js';
+import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, threadTilesOf, tokenOf, waitWhileRunning, type SyncLayout } from './run-sync.js';
 import { ranInParallel, SerialBackoff } from './serial-backoff.js';
 import type { SpawnThread, ThreadHandle, WorkerScriptUrl } from './thread-spawn.js';
 import { tileCount } from './work-split.js';
@@ -298,8 +298,9 @@ export class ThreadPool {
 
   /**
    * Call once every tile of the job is counted as done: cancels its threads
-   * that have not started and reads which have finished, spinning up to
-   * `spinMs` for those still running. Never waits for the event loop.
+   * that have not started and reads which have finished, waiting up to
+   * `spinMs` for those still running (spinning 50 µs, then blocking where it
+   * may: `waitWhileRunning`). Never waits for the event loop.
    * @returns true when the job is settled without failure (no reply will be
    *   needed; its shared memory may be reused at once), false when it must be
    *   awaited with {@link awaitReplies}.
@@ -310,8 +311,12 @@ export class ThreadPool {
     if (pending === undefined || pending.failure !== null) return false;
     const end = performance.now() + spinMs;
     for (const slot of [...pending.waiting]) {
-      let outcome = settleWithoutReply(pending.sync, pending.control + slot.index);
-      while (outcome === Outcome.Running && performance.now() <= end) outcome = settleWithoutReply(pending.sync, pending.control + slot.index);
+      const index = pending.control + slot.index;
+      let outcome = settleWithoutReply(pending.sync, index);
+      while (outcome === Outcome.Running && performance.now() <= end) {
+        waitWhileRunning(pending.sync, index, end);
+        outcome = settleWithoutReply(pending.sync, index);
+      }
       if (outcome !== Outcome.Settled) return false;
       this.#release(run.job, pending, slot);
     }
