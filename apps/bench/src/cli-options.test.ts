@@ -53,3 +53,18 @@ describe('--chain-size', () => {
     expect(stderr).toMatch(/^error: --chain-size 1000000000: mobilenet-v2 .*: layer input N·Ci·H·W: expected at most 536870912 float32 elements \(2 GiB per tensor\), received 32000000000000000000\n$/);
   });
 });
+
+describe('--suite', () => {
+  it('rejects a list that names no suite (",", " "), rather than running nothing and exiting 0', async () => {
+    for (const value of [',', ' ', ' , ']) {
+      const { code, stderr } = await run(['--suite', value, '--backends', 'naive']);
+      expect(code, JSON.stringify(value)).toBe(EXIT_USAGE);
+      expect(stderr, JSON.stringify(value)).toMatch(/^error: --suite: expected at least one of default, .*, or --shape \/ --shape-file, received "/);
+    }
+  });
+
+  it('still runs custom layers alone when --suite names nothing', async () => {
+    const { code } = await run(['--suite', ',', '--shape', '4x2x2:4', '--backends', 'naive', '--repeat', '1', '--min-time', '0', '--warmup', '0', '--no-progress', '--no-variants']);
+    expect(code).toBe(0);
+  });
+});

@@ -342,6 +342,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     }
     const custom = await customLayers(options);
     const suiteNames = options.suite?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? (custom.length > 0 ? [] : ['default']);
+    // `--suite ,` (or spaces) names nothing: a run that times nothing is a mistyped command, not a success.
+    if (suiteNames.length === 0 && custom.length === 0) {
+      throw new InvalidArgumentError('--suite', `at least one of ${sources.map((s) => s.name).join(', ')}, or --shape / --shape-file`, options.suite ?? '');
+    }
     const suites = await resolveSuites(suiteNames, sources);
     if (custom.length > 0) suites.push(customSuite(custom));
     const settings: MeasurementSettings = {
