@@ -356,17 +356,20 @@ function finish(series: Series, all: readonly Series[], flops: number): Measurem
 async function sampleRoundRobin(series: readonly Series[], options: HarnessOptions): Promise<void> {
   const { progress } = options;
   const turnWarmupMs = options.settings.turnWarmupMs ?? 0;
+  // The contender whose series took the last sample (its own variants share its operator, threads and weights).
+  let previous: Verified | undefined;
   let active = series.filter((s) => s.set.needsMore());
   while (active.length > 0) {
     for (const s of active) {
       await between(options);
       try {
-        // Another series ran since this one's last sample: one untimed run first (see `turnWarmupMs`). Never
-        // with 0, also for a run a coarse clock reads as 0 ms.
-        if (turnWarmupMs > 0 && active.length > 1 && s.runMs <= turnWarmupMs) {
+        // Another contender ran since this one's last sample (or none sampled yet: every warm-up came between):
+        // one untimed run first (see `turnWarmupMs`). Never with 0, also for a run a coarse clock reads as 0 ms.
+        if (turnWarmupMs > 0 && previous !== s.owner && s.runMs <= turnWarmupMs) {
           await timeOnce(s);
           s.turnRuns++;
         }
+        previous = s.owner;
         s.set.add(await timeSample(s), s.runsPerSample);
       } catch (error) {
         s.set.failure = `timed run: ${reasonOf(error)}`;

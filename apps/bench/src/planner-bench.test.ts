@@ -227,7 +227,7 @@ describe('batched samples of fast runs, on the fake clock', () => {
   const SLOWER = 'fake[cost=1]';
   const layer: Suite = { name: 'one', description: 'one layer', layers: [LAYERS.layers[0]] };
 
-  async function measure(minSampleMs?: number, turnWarmupMs?: number, { quick = QUICK, warmupMs = 0.5 } = {}): Promise<Measurement[]> {
+  async function measure(minSampleMs?: number, turnWarmupMs?: number, { quick = QUICK, warmupMs = 0.5, minTimeMs = 1 } = {}): Promise<Measurement[]> {
     const registry = fakeRegistry();
     fakeRuns.clear();
     vi.spyOn(performance, 'now').mockImplementation(() => clock);
@@ -240,7 +240,7 @@ describe('batched samples of fast runs, on the fake clock', () => {
           layouts: ['NCHW'],
           settings: {
             repeat: 3,
-            minTimeMs: 1,
+            minTimeMs,
             maxTimeMs: 1000,
             minSamplesAtCap: 3,
             maxSamples: 20,
@@ -274,22 +274,23 @@ describe('batched samples of fast runs, on the fake clock', () => {
     expect(quick.runsPerSample).toBe(10_000);
   });
 
-  it('opens each turn with one untimed run while another contender is timed too, when runs are at most turnWarmupMs', async () => {
-    const [quick, slower] = await measure(0.25, 2);
-    // The samples are what they were without turn runs: 4 batches of 16 and 3 single runs.
-    expect(quick).toMatchObject({ runsPerSample: 16, samplesMs: [0.015625, 0.015625, 0.015625, 0.015625] });
+  it('opens a sample with one untimed run when another contender ran since its last one, when runs are at most turnWarmupMs', async () => {
+    const [quick, slower] = await measure(0.25, 2, { minTimeMs: 2 });
+    // The samples are what they were without turn runs: 8 batches of 16 (2 ms) and 3 single runs.
+    expect(quick).toMatchObject({ runsPerSample: 16, samplesMs: Array(8).fill(0.015625) });
     expect(slower.samplesMs).toEqual([1, 1, 1]);
-    // Rounds 1-3 time both (a turn run each); in round 4 the quick one is timed alone (none).
-    expect(quick.turnRuns).toBe(3);
+    // Rounds 1-3 time both (a turn run each); round 4 times the quick one after the slower one's third
+    // sample (a turn run); in rounds 5-8 it follows itself (none).
+    expect(quick.turnRuns).toBe(4);
     expect(slower.turnRuns).toBe(3);
     // Every run the backend saw: the checked first run, the warm-up, the samples and the turn runs.
-    expect(fakeRuns.get(0.015625)).toBe(1 + quick.warmupRuns + 4 * 16 + 3);
+    expect(fakeRuns.get(0.015625)).toBe(1 + quick.warmupRuns + 8 * 16 + 4);
     expect(fakeRuns.get(1)).toBe(1 + slower.warmupRuns + 3 + 3);
   });
 
   it('runs no turn warm-up for runs longer than turnWarmupMs', async () => {
     const [quick, slower] = await measure(0.25, 0.5);
-    expect(quick.turnRuns).toBe(3);
+    expect(quick.turnRuns).toBe(4);
     expect(slower.turnRuns).toBeUndefined();
     expect(fakeRuns.get(1)).toBe(1 + slower.warmupRuns + 3);
   });

@@ -200,10 +200,10 @@ export interface MeasurementSettings {
    */
   readonly minSampleMs?: number;
   /**
-   * Turn warm-up, ms (default 0: none). While more than one contender is being timed, a contender whose
-   * fastest warm-up run took at most this long runs once, untimed, at the start of each of its round-robin
-   * turns, so its sample is taken as a network's next layer would run: its threads awake and its data in
-   * the caches, not after every other contender's runs. Without it a thread pool is timed from sleep every
+   * Turn warm-up, ms (default 0: none). A contender whose fastest warm-up run took at most this long runs
+   * once, untimed, right before a sample whenever another contender's series took the sample before (its
+   * own variants, which share its operator, do not count), so its sample is taken as a network's next layer
+   * would run: its threads awake and its data in the caches, not after every other contender's runs. Without it a thread pool is timed from sleep every
    * sample (workers' median on 960→160 @7² was 1.46× its median measured alone, cpu-tiled's 1.07×).
    */
   readonly turnWarmupMs?: number;
