@@ -291,6 +291,9 @@ describe("the measuring planner (choose: 'fastest')", () => {
     expect(() => wisdom.import('[]')).toThrow(/received "an array"/);
     const missing = join(tmpdir(), `pointwise-no-such-dir-${process.pid}`, 'wisdom.json');
     await expect(fileWisdomStore(missing).save('{}')).rejects.toThrow(`cannot save wisdom to ${missing}: ENOENT`);
+    // A directory where the file should be: named like save's errors (was a bare EISDIR); a missing file is no wisdom.
+    await expect(fileWisdomStore(tmpdir()).load()).rejects.toThrow(`cannot load wisdom from ${tmpdir()}: EISDIR`);
+    await expect(fileWisdomStore(missing).load()).resolves.toBeNull();
     // Was a store whose load threw a TypeError (no path) or read nothing ('').
     for (const path of [undefined, '', 5, new URL('file:///tmp/w.json')]) expect(() => fileWisdomStore(path as never)).toThrow(InvalidArgumentError);
   });

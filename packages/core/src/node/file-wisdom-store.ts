@@ -12,8 +12,8 @@ import type { WisdomStore } from '../planner/wisdom-store.js';
  * rename wins, whole.
  * @throws {InvalidArgumentError} at once for a `path` that is not a non-empty string (a missing path
  *   made `load` throw a TypeError and `save` write a temporary file named `undefined.….tmp` first).
- * @throws {Error} from the file system for anything but a missing file on load; on save, an error naming
- *   `path` and the file system's code (the original as its `cause`).
+ * @throws {Error} on load for anything but a missing file, and on save, an error naming `path` and the
+ *   file system's code (the original as its `cause`).
  */
 export function fileWisdomStore(path: string): WisdomStore {
   if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('path', 'the path of a wisdom file (a non-empty string)', path);
@@ -23,7 +23,8 @@ export function fileWisdomStore(path: string): WisdomStore {
         return await readFile(path, 'utf8');
       } catch (error) {
         if ((error as { code?: string }).code === 'ENOENT') return null;
-        throw error;
+        // As save's: named by the file the caller gave (a directory in its place was a bare EISDIR).
+        throw new Error(`cannot load wisdom from ${path}: ${(error as { code?: string }).code ?? (error as Error).message}`, { cause: error });
       }
     },
     async save(json) {
