@@ -29,7 +29,8 @@ export const MAX_SUGGESTION_DISTANCE = 2;
  * when that distance is at most
  * {@link MAX_SUGGESTION_DISTANCE}, else a known name that starts with the
  * received one or that the received one starts with (`work` → `workers`,
- * `gpujs2` → `gpujs`). Case counts (`Workers` is one edit from `workers`).
+ * `gpujs2` → `gpujs`). A known name that differs only in letter case comes
+ * first, at any length (`REFERENCE` → `reference`, five edits apart).
  * Ties go to the name listed first. Pure: works in browsers and Node alike.
  *
  * @param received the unknown name as the caller wrote it.
@@ -38,6 +39,9 @@ export const MAX_SUGGESTION_DISTANCE = 2;
  */
 export function closestName(received: string, known: readonly string[]): string | undefined {
   if (typeof received !== 'string' || received === '' || known.includes(received)) return undefined;
+  const lower = received.toLowerCase();
+  const caseOnly = known.find((name) => name.toLowerCase() === lower);
+  if (caseOnly !== undefined) return caseOnly;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const name of known) {

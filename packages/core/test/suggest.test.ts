@@ -44,6 +44,12 @@ describe('closestName (the "did you mean" of unknown backend names and option ke
     expect(closestName('workers', NAMES)).toBeUndefined();
     expect(closestName('x', [])).toBeUndefined();
   });
+
+  it('suggests a name that differs only in letter case first, at any distance', () => {
+    expect(closestName('REFERENCE', NAMES)).toBe('reference'); // 9 substitutions
+    expect(closestName('CPU-TILED', NAMES)).toBe('cpu-tiled');
+    expect(closestName('Threads', ['threads', 'thread'])).toBe('threads'); // before 'thread', also near
+  });
 });
 
 describe('did you mean, in the typed errors of a selection', () => {
