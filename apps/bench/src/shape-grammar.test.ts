@@ -76,6 +76,10 @@ describe('parseShapeList', () => {
 describe('layersFromJson', () => {
   it('rejects a misspelt key of a layer object, suggesting the known one, instead of running with the default', () => {
     // Was accepted: `strides: 2` ran the layer at stride 1.
+    // A name with a control character (ESC, a newline, U+009B) would act on the terminal that prints the table.
+    for (const name of ['a\u001b[2Jb', 'two\nlines', 'x\u009by']) {
+      expect(() => layersFromJson([{ name, ci: 4, h: 2, w: 2, co: 4 }]), JSON.stringify(name)).toThrow(/^layers\[0\]\.name: expected a string without control characters, received /);
+    }
     expect(() => layersFromJson([{ ci: 4, h: 2, w: 2, co: 4, strides: 2 }])).toThrow('layers[0].strides: expected one of the known options (name, ci, h, w, co, stride, groups, batch, activation), received "strides" (did you mean "stride"?)');
     expect(() => layersFromJson([{ ci: 4, h: 2, w: 2, co: 4, Ci: 4 }])).toThrow(InvalidArgumentError);
     expect(layersFromJson([{ ci: 4, h: 2, w: 2, co: 4, stride: 2 }])[0]).toMatchObject({ stride: 2 });

@@ -125,8 +125,10 @@ function specFromObject(entry: Record<string, unknown>, where: string): LayerSpe
   if (activation !== undefined && !ACTIVATIONS.includes(activation as LayerActivation)) {
     throw new InvalidArgumentError(`${where}.activation`, '"none", "relu" or "relu6"', activation);
   }
-  if (entry.name !== undefined && typeof entry.name !== 'string') {
-    throw new InvalidArgumentError(`${where}.name`, 'a string', entry.name);
+  // Names reach the terminal and Markdown tables as written: no control characters (a terminal acts on them).
+  // eslint-disable-next-line no-control-regex
+  if (entry.name !== undefined && (typeof entry.name !== 'string' || /[\u0000-\u001f\u007f-\u009f]/.test(entry.name))) {
+    throw new InvalidArgumentError(`${where}.name`, 'a string without control characters', entry.name);
   }
   const spec: LayerSpec = {
     inChannels: size('ci', true)!,

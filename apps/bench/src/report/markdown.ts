@@ -22,9 +22,9 @@ import {
 } from './summary.js';
 import { suiteNotes } from './table.js';
 
-/** Escapes the characters that would break a Markdown table cell. */
+/** Escapes the characters that would break a Markdown table cell, and `<` so a name is never read as HTML. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+  return text.replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
