@@ -21,7 +21,7 @@
  * |---------------|-----------------------------------------------------|-----------------------------------------------|
  * | input chunk   | `PIECE_FREE` → `PIECE_COPYING` → `PIECE_READY`      | the thread that claims it (CAS), any thread after {@link PIECE_WAIT_MS} |
  * | output chunk  | `PIECE_FREE` → `PIECE_COPYING` → `PIECE_READY`      | the thread that claims it once every tile is done; the caller after the replies |
- * | control       | `POSTED` → `RUNNING` → `DONE` \| `FAILED`; `POSTED` → `CANCELLED` | pool: posts; thread: begins / ends; caller: cancels, sets `WAIT` |
+ * | control       | `POSTED` → `RUNNING` → `DONE` \| `FAILED`; `POSTED` → `CANCELLED` | pool: posts, cancels a dead thread's unstarted part; thread: begins / ends; caller: cancels, sets `WAIT` |
  *
  * A control word is `state | WAIT | token << 4`: bits 0-2 the state, bit 3
  * `WAIT` (the calling thread awaits a reply message), bits 4-30 the run's
@@ -518,6 +518,20 @@ export function settleWithoutReply(sync: Int32Array, index: number): Outcome {
         // DONE (a reply comes only if WAIT was set earlier) or CANCELLED.
         return (word & WAIT) !== 0 && stateOf(word) === DONE ? Outcome.Reply : Outcome.Settled;
     }
+  }
+}
+
+/**
+ * The pool, on a thread's death: cancels its part of a run it never started
+ * (word still `POSTED`). Such a thread took no tile and wrote nothing of the
+ * run, so the run's other threads can still complete it.
+ * @returns whether the word was moved from `POSTED` to `CANCELLED`.
+ */
+export function cancelIfUnstarted(sync: Int32Array, index: number): boolean {
+  for (;;) {
+    const word = Atomics.load(sync, index);
+    if (stateOf(word) !== POSTED) return false;
+    if (Atomics.compareExchange(sync, index, word, (word & ~STATE_MASK) | CANCELLED) === word) return true;
   }
 }
 

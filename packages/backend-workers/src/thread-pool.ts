@@ -1,6 +1,6 @@
 import { SPIN_BEFORE_BLOCK_MS } from './blocking-wait.js';
 import type { HostMessage, IdentityMessage, LoadMessage, RunMessage, ThreadMessage } from './protocol.js';
-import { isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, threadTilesOf, tokenOf, waitWhileRunning, type SyncLayout } from './run-sync.js';
+import { cancelIfUnstarted, isRunning, isUnstarted, Outcome, postControl, progressOf, requestReply, settleWithoutReply, threadTilesOf, tilesDone, tokenOf, waitWhileRunning, type SyncLayout } from './run-sync.js';
 import { ranInParallel, SerialBackoff } from './serial-backoff.js';
 import type { SpawnThread, ThreadHandle, WorkerScriptUrl } from './thread-spawn.js';
 import { tileCount } from './work-split.js';
@@ -136,7 +136,8 @@ interface PendingJob {
  * A run is posted to up to `size` threads; each takes tiles from a shared
  * atomic counter until none is left, so a thread slowed by another process
  * simply takes fewer tiles. The run settles when every thread it was posted
- * to has replied. A thread that dies rejects every run it was part of (after
+ * to has replied. A thread that dies rejects every run it had started, and a
+ * run it had not started only when no other thread of that run is left (after
  * the other threads of those runs have finished, so nothing writes to a
  * rejected run's output afterwards), is replaced at once by a new thread that
  * gets every loaded operator again, and later runs succeed.
@@ -478,7 +479,8 @@ export class ThreadPool {
   async #abandon(slot: Slot, reason: string): Promise<void> {
     if (this.#disposed || this.#slots[slot.index] !== slot) return;
     await this.#terminate(slot);
-    this.#onFailure(slot, reason);
+    // A stuck thread's unstarted jobs fail too: they made no progress for a whole period.
+    this.#onFailure(slot, reason, false);
   }
 
   #startSlot(index: number): Slot {
@@ -519,13 +521,24 @@ export class ThreadPool {
     this.#release(message.job, pending, slot);
   }
 
-  #onFailure(slot: Slot, reason: string): void {
+  /**
+   * A thread died (or was abandoned as stuck: `spareUnstarted` false): fails
+   * the jobs it was part of and replaces it. With `spareUnstarted`, a job it
+   * never started (a run of another operator queued behind the one it died
+   * in) is not failed while other threads of the job remain to complete it,
+   * or once its tiles are all computed: its part is cancelled instead.
+   */
+  #onFailure(slot: Slot, reason: string, spareUnstarted = true): void {
     if (this.#disposed || this.#slots[slot.index] !== slot) return;
     const what = `worker thread ${slot.index} failed: ${reason}`;
     for (const job of [...slot.jobs]) {
       const pending = this.#jobs.get(job);
       if (pending === undefined) continue;
-      pending.failure ??= `${what} (mid-run; the thread was replaced, later runs are unaffected)`;
+      // Unstarted, it is spared while another thread of the job may still compute the job's tiles, or when
+      // they are all computed already; else it fails the job (nobody is left to compute them).
+      const needed = pending.waiting.size === 1 && tilesDone(pending.sync) < pending.tiles;
+      const spared = spareUnstarted && !needed && cancelIfUnstarted(pending.sync, pending.control + slot.index);
+      if (!spared) pending.failure ??= `${what} (mid-run; the thread was replaced, later runs are unaffected)`;
       this.#release(job, pending, slot);
     }
     if (!slot.ready) {

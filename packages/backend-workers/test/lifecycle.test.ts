@@ -106,6 +106,21 @@ describe('failures', () => {
     await workers.dispose();
   });
 
+  it('a thread that exits in one operator\u2019s run does not fail another operator\u2019s run it had not started (its other thread computes it)', async () => {
+    // A: one tile, so one thread takes it and exits; B, posted right after to both threads, is queued behind A on the dying one.
+    const workers = await startWorkers({ threads: 2, workerUrl: FAULTY_WORKER, kernel: 'js', callerComputes: false, minTileFlops: 1000 });
+    const registry = registryWith(workers, { kernel: 'js' });
+    const one: WorkersCase = { name: 'one tile', shape: [1, 4, 1, 1], co: 1, inputLayout: 'NCHW', bias: true };
+    const [a, b, bRef] = await Promise.all([prepareCase(one, 'workers', registry), prepareCase(MEDIUM, 'workers', registry), prepareCase(MEDIUM, 'cpu-tiled', registry)]);
+    expect([a.info.details.tiles, b.info.details.threads]).toEqual([1, 2]);
+    const x = createTensor(caseInput(MEDIUM, 2), MEDIUM.shape, MEDIUM.inputLayout);
+    const [failure, out] = await Promise.all([a.run(inputStartingWith(one, EXIT_MID_RUN)).catch((e: unknown) => e), b.run(x)]);
+    expect((failure as Error).message).toMatch(/^workers: worker thread \d failed: worker thread exited with code 3 \(mid-run/);
+    expect(firstBitDifference(out.data, (await bRef.run(x)).data)).toBe(-1);
+    await until(() => workers.stats().pool!.replaced === 1);
+    await workers.dispose();
+  });
+
   it('a kernel error on a thread rejects the run; the thread stays and the next run succeeds', async () => {
     const workers = await startWorkers({ threads: 2, workerUrl: FAULTY_WORKER, kernel: 'js', callerComputes: false });
     const op = await prepareCase(MEDIUM, 'workers', registryWith(workers));
