@@ -66,3 +66,18 @@ export function waitWhileEqual(words: Int32Array, index: number, value: number, 
     Atomics.wait(words, index, value, left);
   }
 }
+
+/**
+ * Waits until `done(Atomics.load(words, index))` holds or `deadline` (a
+ * `performance.now()` time, ms) passes, the word moving through any number of
+ * values meanwhile: {@link waitWhileEqual} on each value, the spin's share
+ * (`spinMs`) counted from the start of the whole wait, not from each change.
+ * @returns whether `done` held before the deadline.
+ */
+export function waitUntil(words: Int32Array, index: number, done: (word: number) => boolean, deadline: number, spinMs = SPIN_BEFORE_BLOCK_MS): boolean {
+  const spinEnd = performance.now() + spinMs;
+  for (let word = Atomics.load(words, index); !done(word); word = Atomics.load(words, index)) {
+    if (!waitWhileEqual(words, index, word, deadline, Math.max(0, spinEnd - performance.now()))) return false;
+  }
+  return true;
+}

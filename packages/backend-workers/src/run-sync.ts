@@ -72,7 +72,7 @@
  */
 import type { BoundKernel, KernelMemory } from '@pointwise/backend-cpu-tiled/kernel';
 import type { Conv1x1Geometry } from '@pointwise/core';
-import { SPIN_BEFORE_BLOCK_MS, waitWhileEqual } from './blocking-wait.js';
+import { SPIN_BEFORE_BLOCK_MS, waitUntil } from './blocking-wait.js';
 import { emptyRange, tileCount, tileRange, type WorkGrid } from './work-split.js';
 
 /** Word of the next tile to take. */
@@ -226,12 +226,11 @@ export function allTilesDone(sync: Int32Array, tiles: number): boolean {
 
 /** Waits until `tiles` tiles are counted as computed or `deadline` (`performance.now()` ms) passes; whether they all are. */
 function waitForTiles(sync: Int32Array, tiles: number, deadline: number): boolean {
-  for (;;) {
-    const done = Atomics.load(sync, TILES_DONE);
-    if (done >= tiles) return true;
-    if (!waitWhileEqual(sync, TILES_DONE, done, deadline)) return false;
-  }
+  return waitUntil(sync, TILES_DONE, (done) => done >= tiles, deadline);
 }
+
+/** Whether a chunk word says the chunk is in place. */
+const isReady = (state: number): boolean => state === PIECE_READY;
 
 /** Tiles counted as computed (a sequentially consistent read: every counted tile's writes are visible after it). */
 export function tilesDone(sync: Int32Array): number {
@@ -273,18 +272,11 @@ function acquireChunk(memory: KernelMemory, layout: SyncLayout, sync: Int32Array
     }
     return;
   }
-  const start = performance.now();
-  const deadline = start + (x !== null ? PIECE_WAIT_MS : UNREADABLE_PIECE_WAIT_MS);
-  for (;;) {
-    const state = Atomics.load(sync, word);
-    if (state === PIECE_READY) return;
-    // The spin's share of the wait runs from the wait's start, not from each change of the word.
-    if (waitWhileEqual(sync, word, state, deadline, Math.max(0, start + PIECE_SPIN_MS - performance.now()))) continue;
-    if (x === null) throw new Error(`input chunk ${chunk} was not staged within ${UNREADABLE_PIECE_WAIT_MS} ms`);
-    copyChunk(memory, layout, x, chunk);
-    markChunkReady(sync, word);
-    return;
-  }
+  const deadline = performance.now() + (x !== null ? PIECE_WAIT_MS : UNREADABLE_PIECE_WAIT_MS);
+  if (waitUntil(sync, word, isReady, deadline, PIECE_SPIN_MS)) return;
+  if (x === null) throw new Error(`input chunk ${chunk} was not staged within ${UNREADABLE_PIECE_WAIT_MS} ms`);
+  copyChunk(memory, layout, x, chunk);
+  markChunkReady(sync, word);
 }
 
 /**
@@ -370,10 +362,7 @@ export function callerOutputCopy(memory: KernelMemory, layout: SyncLayout, sync:
   copyFreeChunks(memory, layout, sync, out);
   const end = performance.now() + CALLER_CHUNK_WAIT_MS;
   for (let chunk = 0; chunk < layout.outputChunks; chunk++) {
-    const word = layout.outputWord + chunk;
-    for (let state = Atomics.load(sync, word); state !== PIECE_READY; state = Atomics.load(sync, word)) {
-      if (!waitWhileEqual(sync, word, state, end)) return false;
-    }
+    if (!waitUntil(sync, layout.outputWord + chunk, isReady, end)) return false;
   }
   return true;
 }
@@ -482,9 +471,7 @@ export function endRun(sync: Int32Array, index: number, failed: boolean): boolea
  * by a caller spinning on it. Returns once the word is no longer `RUNNING` or the deadline passed.
  */
 export function waitWhileRunning(sync: Int32Array, index: number, deadline: number): void {
-  for (let word = Atomics.load(sync, index); stateOf(word) === RUNNING; word = Atomics.load(sync, index)) {
-    if (!waitWhileEqual(sync, index, word, deadline)) return;
-  }
+  waitUntil(sync, index, (word) => stateOf(word) !== RUNNING, deadline);
 }
 
 /** What the calling thread learnt about one thread of its run. */

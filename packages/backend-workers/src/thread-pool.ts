@@ -314,7 +314,8 @@ export class ThreadPool {
     for (const slot of [...pending.waiting]) {
       const index = pending.control + slot.index;
       let outcome = settleWithoutReply(pending.sync, index);
-      while (outcome === Outcome.Running && performance.now() <= end) {
+      if (outcome === Outcome.Running) {
+        // Returns once the thread has left RUNNING, or at `end`.
         waitWhileRunning(pending.sync, index, end);
         outcome = settleWithoutReply(pending.sync, index);
       }

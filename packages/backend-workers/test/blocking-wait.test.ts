@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { canBlock, waitWhileEqual } from '../src/blocking-wait.js';
+import { canBlock, waitUntil, waitWhileEqual } from '../src/blocking-wait.js';
 
 function word(value: number): Int32Array {
   const words = new Int32Array(new SharedArrayBuffer(8));
@@ -73,5 +73,34 @@ describe('waitWhileEqual (spin, then Atomics.wait)', () => {
     expect(waitWhileEqual(words, 0, 0, performance.now() + 60_000, 0)).toBe(true);
     expect(Atomics.load(words, 0)).toBe(11);
     await exited;
+  });
+});
+
+describe('waitUntil (a word moving through values until a condition holds)', () => {
+  it('returns true at once when the condition already holds, without waiting', () => {
+    expect(waitUntil(word(5), 0, (w) => w >= 5, performance.now() - 1)).toBe(true);
+  });
+
+  it('waits through intermediate values (each notified) until the condition holds', async () => {
+    const words = word(0);
+    const source = `
+      const { workerData } = require('node:worker_threads');
+      const { words } = workerData;
+      let v = 0;
+      const step = () => { Atomics.store(words, 0, ++v); Atomics.notify(words, 0); if (v < 3) setTimeout(step, 20); };
+      setTimeout(step, 20);
+    `;
+    const thread = new Worker(source, { eval: true, workerData: { words } });
+    const exited = new Promise((resolve) => thread.once('exit', resolve));
+    // Blocks on 0, then on 1 and 2 (the spin is long over), and returns at 3.
+    expect(waitUntil(words, 0, (w) => w === 3, performance.now() + 60_000)).toBe(true);
+    expect(Atomics.load(words, 0)).toBe(3);
+    await exited;
+  });
+
+  it('returns false at the deadline when the condition never holds, leaving the word as it was', () => {
+    const words = word(2);
+    expect(waitUntil(words, 0, (w) => w === 9, performance.now() + 20)).toBe(false);
+    expect(words[0]).toBe(2);
   });
 });
