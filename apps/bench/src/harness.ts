@@ -407,13 +407,18 @@ async function measureLayer(
     if (!('prepared' in outcome)) progress?.step();
     outcomes.push(outcome);
   }
+  const fresh = (owner: Verified, variant?: PreparedVariant): Series => ({
+    owner,
+    ...(variant ? { variant } : {}),
+    set: new SampleSet(settings),
+    warmupRuns: 0,
+    fastestWarmupMs: Infinity,
+    runsPerSample: 1,
+    turnRuns: 0,
+    runMs: Infinity,
+  });
   const series: Series[] = outcomes.flatMap((o) =>
-    'prepared' in o
-      ? [
-          { owner: o, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1, turnRuns: 0, runMs: Infinity },
-          ...o.variants.flatMap((v) => ('variant' in v ? [{ owner: o, variant: v.variant, set: new SampleSet(settings), warmupRuns: 0, fastestWarmupMs: Infinity, runsPerSample: 1, turnRuns: 0, runMs: Infinity }] : [])),
-        ]
-      : [],
+    'prepared' in o ? [fresh(o), ...o.variants.flatMap((v) => ('variant' in v ? [fresh(o, v.variant)] : []))] : [],
   );
   try {
     progress?.status(`${label}: warm-up`);
