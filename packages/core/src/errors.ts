@@ -60,6 +60,15 @@ export class PointwiseError extends Error {
   }
 }
 
+/**
+ * @internal `text` as a JSON string literal with every control character escaped: JSON escapes the C0
+ * controls, and this DEL and C1 too (U+009B opens a terminal escape sequence on its own), so a message
+ * or table that prints it is plain text.
+ */
+export function quotePrintable(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const MAX_LISTED = 8;
 const MAX_STRING = 120;
 /** Array levels whose elements are listed; deeper arrays are summarised by length. */
@@ -84,9 +93,7 @@ function describeAt(value: unknown, depth: number): string {
   if (Array.isArray(value) && depth >= MAX_DEPTH) return `Array(length ${value.length})`;
   const describe = (v: unknown) => describeAt(v, depth + 1);
   if (typeof value === 'string') {
-    // JSON escapes C0 controls; DEL and C1 (U+009B opens a terminal escape sequence) are escaped the same way.
-    const quoted = JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
-    return quoted.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return quotePrintable(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
   }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return `${value}n (a bigint)`;

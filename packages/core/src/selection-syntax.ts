@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, quotePrintable } from './errors.js';
 
 /**
  * Option types of the known backends, by registry name. Backend packages add
@@ -152,8 +152,7 @@ function formatValue(value: unknown): string {
   const text = String(value);
   const bare =
     text !== '' && text === text.trim() && !/[,[\]="]/.test(text) && !CONTROL.test(text) && text !== 'true' && text !== 'false' && !NUMBER.test(text) && !/^[-+]?Infinity$/.test(text) && text !== 'NaN';
-  // JSON.stringify escapes C0 controls but not DEL and C1 (U+009B is a one-character escape sequence).
-  return bare ? text : JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return bare ? text : quotePrintable(text);
 }
 
 /** Sets an own, enumerable key (also `__proto__`, which plain assignment would treat as the prototype). */

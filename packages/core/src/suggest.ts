@@ -30,7 +30,7 @@ export const MAX_SUGGESTION_DISTANCE = 2;
  * {@link MAX_SUGGESTION_DISTANCE}, else a known name that starts with the
  * received one or that the received one starts with (`work` → `workers`,
  * `gpujs2` → `gpujs`). A known name that differs only in letter case comes
- * first, at any length (`REFERENCE` → `reference`, five edits apart).
+ * first, at any distance (`REFERENCE` → `reference`, nine edits apart).
  * Ties go to the name listed first. Pure: works in browsers and Node alike.
  *
  * @param received the unknown name as the caller wrote it.
