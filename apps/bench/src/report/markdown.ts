@@ -77,7 +77,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `${environmentLine(report.environment)} — ${report.startedAt}, wall time ${(report.wallMs / 1000).toFixed(0)} s.`,
     '',
-    `GFLOP/s = 2·N·Co·(Ci/groups)·Ho·Wo / median time; ± is half the p10–p90 spread; best in bold. ${describeSettings(report.settings)}`,
+    `GFLOP/s = 2·N·Co·(Ci/groups)·Ho·Wo / median time; ± is half the p10–p90 spread; the best backend or peer in bold (auto, which runs one of them, is not ranked). ${describeSettings(report.settings)}`,
   ];
   const unavailable = report.contenders.filter((c) => !c.available);
   if (unavailable.length > 0) {

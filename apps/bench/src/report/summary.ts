@@ -331,7 +331,7 @@ export function hasAuto(suite: SuiteResult): boolean {
  * Header of the auto column: a ratio of median times (lower is better; ✓ at most {@link AUTO_TOLERANCE};
  * ≈ above it although the planner chose the configuration the bench found fastest; ✗ a worse choice).
  */
-export const AUTO_HEAD = 'auto time ÷ best backend time (✓ ≤ 1.10; ≈ above, but chose the best; ✗ chose another)';
+export const AUTO_HEAD = 'auto time ÷ best backend time (✓ ≤ 1.10; above it: ≈ chose the best, ✗ chose another)';
 
 /**
  * The auto cell: `1.03 ✓ (chose workers; best cpu-tiled[js])`, `1.13 ≈ (chose workers; the best)` or `—`.

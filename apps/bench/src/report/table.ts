@@ -96,7 +96,7 @@ export function renderTextReport(report: BenchReport): string {
   for (const suite of report.suites) {
     parts.push(
       `\n== ${suite.suite} (${suite.layout} requested) — ${suite.description}`,
-      `GFLOP/s, median ±half the p10–p90 spread (${BEST_MARK.trim()} best in row; × = best Pointwise backend ÷ naive / ÷ best peer)`,
+      `GFLOP/s, median ±half the p10–p90 spread (${BEST_MARK.trim()} best backend or peer in the row, auto not ranked: it runs one of them; × = best Pointwise backend ÷ naive / ÷ best peer)`,
       rateTable(suite),
       ...suiteNotes(suite),
       ...(hasVariants(suite) ? ['Variants beside the usual run (zero-copy: tensors in kernel memory; compute-only: results kept on the device)', variantTable(suite), ...variantMethodLines(suite)] : []),
